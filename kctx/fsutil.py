@@ -1,35 +1,78 @@
-"""Atomic, locked writes. Standard library only (the shim writes session files)."""
+"""Atomic, locked writes. Standard library only; imports are local because the shim loads this module."""
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import os
-import tempfile
-from collections.abc import Iterator
-from pathlib import Path
 
 
-@contextlib.contextmanager
-def locked(path: Path | str) -> Iterator[None]:
-    """Hold an exclusive advisory lock on ``<path>.lock`` (created 0600 next to it)."""
-    lock_path = f"{path}.lock"
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
+class _FlockGuard:
+    """Exclusive advisory lock on ``<path>.lock`` for kctx's own files (caches, audit log)."""
+
+    def __init__(self, path: str) -> None:
+        self.lock_path = f"{path}.lock"
+        self.fd = -1
+
+    def __enter__(self) -> None:
+        import fcntl
+
+        self.fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(self.fd, fcntl.LOCK_EX)
+
+    def __exit__(self, *exc: object) -> None:
+        import fcntl
+
+        fcntl.flock(self.fd, fcntl.LOCK_UN)
+        os.close(self.fd)
 
 
-def atomic_write(path: Path | str, data: bytes | str, mode: int | None = None) -> None:
+def locked(path) -> _FlockGuard:
+    return _FlockGuard(str(path))
+
+
+class _KubeconfigLock:
+    """Lock a kubeconfig file the way kubectl does: create ``<path>.lock`` exclusively, remove it after.
+
+    kubectl (client-go) refuses to write while that file exists, so holding it keeps kubectl and kctx
+    from interleaving writes. We wait a little for a concurrent writer instead of failing at once.
+    """
+
+    def __init__(self, path: str, timeout: float) -> None:
+        self.path, self.lock_path, self.timeout = path, f"{path}.lock", timeout
+
+    def __enter__(self) -> None:
+        import time
+
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                os.close(os.open(self.lock_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+                return
+            except FileExistsError:
+                if time.monotonic() >= deadline:
+                    from kctx.status import KctxError
+
+                    raise KctxError(f"{self.lock_path} exists: another program is writing {self.path} "
+                                    "(remove the .lock file if no kubectl or kctx is running)") from None
+                time.sleep(0.02)
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            os.unlink(self.lock_path)
+        except FileNotFoundError:
+            pass
+
+
+def kubeconfig_lock(path, timeout: float = 5.0) -> _KubeconfigLock:
+    return _KubeconfigLock(str(path), timeout)
+
+
+def atomic_write(path, data: bytes | str, mode: int | None = None) -> None:
     """Write via a temp file in the same folder, fsync, then rename over ``path``.
 
     The new file keeps the old file's permission bits unless ``mode`` is given; a new file
     without ``mode`` gets 0600 because kubeconfig-like files may hold credentials.
     """
-    path = Path(path)
+    path = str(path)
     if isinstance(data, str):
         data = data.encode()
     if mode is None:
@@ -37,30 +80,42 @@ def atomic_write(path: Path | str, data: bytes | str, mode: int | None = None) -
             mode = os.stat(path).st_mode & 0o7777
         except FileNotFoundError:
             mode = 0o600
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    folder, name = os.path.split(path)
+    tmp = os.path.join(folder or ".", f".{name}.{os.getpid()}.{id(data):x}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fchmod(fh.fileno(), mode)
-            os.fsync(fh.fileno())
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fchmod(fd, mode)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        dfd = os.open(folder, os.O_RDONLY)
         try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    _fsync_dir(folder or ".")
 
 
-def ensure_private_dir(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+def _fsync_dir(folder: str) -> None:
+    try:
+        dfd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dfd)
+    except OSError:
+        pass
+    finally:
+        os.close(dfd)
+
+
+def ensure_private_dir(path) -> str:
+    path = str(path)
+    os.makedirs(path, mode=0o700, exist_ok=True)
     return path

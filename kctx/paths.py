@@ -1,84 +1,82 @@
 """Every file and folder kctx uses, in one place, each with its environment override.
 
-Standard library only: the shim imports this on its hot path.
+Standard library only and cheap to import: the shim loads this on its hot path.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-from pathlib import Path
+from pathlib import PurePath
 
 
-def _xdg(environ: dict[str, str] | os._Environ, var: str, fallback: str) -> Path:
+def _xdg(environ, var: str, home: str, fallback: str) -> str:
     value = environ.get(var, "")
     # The XDG spec says relative values are invalid and must be ignored.
     if value and os.path.isabs(value):
-        return Path(value)
-    return Path(environ.get("HOME") or os.path.expanduser("~")) / fallback
+        return value
+    return os.path.join(home, fallback)
 
 
-@dataclass(frozen=True)
 class Paths:
-    home: Path
-    config_file: Path
-    config_dir: Path
-    state_dir: Path
-    cache_dir: Path
-    data_dir: Path
-    runtime_dir: Path
+    """Locations, from $HOME and the XDG variables; $KCTX_CONFIG overrides the config file."""
+
+    __slots__ = ("home", "config_file", "config_dir", "state_dir", "cache_dir", "data_dir", "runtime_dir")
+
+    def __init__(self, environ=None) -> None:
+        env = os.environ if environ is None else environ
+        home = env.get("HOME") or os.path.expanduser("~")
+        self.home = home
+        self.config_dir = os.path.join(_xdg(env, "XDG_CONFIG_HOME", home, ".config"), "kctx")
+        explicit = env.get("KCTX_CONFIG")
+        self.config_file = os.path.expanduser(explicit) if explicit else os.path.join(self.config_dir, "config.yaml")
+        self.state_dir = os.path.join(_xdg(env, "XDG_STATE_HOME", home, ".local/state"), "kctx")
+        self.cache_dir = os.path.join(_xdg(env, "XDG_CACHE_HOME", home, ".cache"), "kctx")
+        self.data_dir = os.path.join(_xdg(env, "XDG_DATA_HOME", home, ".local/share"), "kctx")
+        runtime = env.get("XDG_RUNTIME_DIR", "")
+        self.runtime_dir = (os.path.join(runtime, "kctx") if runtime and os.path.isabs(runtime)
+                            else os.path.join(self.state_dir, "run"))
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | os._Environ | None = None) -> Paths:
-        env = os.environ if environ is None else environ
-        home = Path(env.get("HOME") or os.path.expanduser("~"))
-        config_dir = _xdg(env, "XDG_CONFIG_HOME", ".config") / "kctx"
-        explicit = env.get("KCTX_CONFIG")
-        config_file = Path(explicit).expanduser() if explicit else config_dir / "config.yaml"
-        state_dir = _xdg(env, "XDG_STATE_HOME", ".local/state") / "kctx"
-        runtime = env.get("XDG_RUNTIME_DIR", "")
-        runtime_dir = Path(runtime) / "kctx" if runtime and os.path.isabs(runtime) else state_dir / "run"
-        return cls(
-            home=home,
-            config_file=config_file,
-            config_dir=config_dir,
-            state_dir=state_dir,
-            cache_dir=_xdg(env, "XDG_CACHE_HOME", ".cache") / "kctx",
-            data_dir=_xdg(env, "XDG_DATA_HOME", ".local/share") / "kctx",
-            runtime_dir=runtime_dir,
-        )
+    def from_env(cls, environ=None) -> Paths:
+        return cls(environ)
 
     @property
-    def sessions_dir(self) -> Path:
-        return self.runtime_dir / "sessions"
+    def sessions_dir(self) -> str:
+        return os.path.join(self.runtime_dir, "sessions")
 
     @property
-    def index_cache(self) -> Path:
-        return self.cache_dir / "index-v1.json"
+    def index_dir(self) -> str:
+        return os.path.join(self.cache_dir, "index-v1")
 
     @property
-    def config_cache(self) -> Path:
-        return self.cache_dir / "config-v1.json"
+    def config_cache(self) -> str:
+        return os.path.join(self.cache_dir, "config-v1.marshal")
 
     @property
-    def audit_log(self) -> Path:
-        return self.state_dir / "audit.jsonl"
+    def audit_log(self) -> str:
+        return os.path.join(self.state_dir, "audit.jsonl")
 
     @property
-    def shim_dir(self) -> Path:
-        return self.data_dir / "shim"
+    def shim_dir(self) -> str:
+        return os.path.join(self.data_dir, "shim")
 
     @property
-    def kubectl_dir(self) -> Path:
-        return self.data_dir / "kubectl"
+    def kubectl_dir(self) -> str:
+        return os.path.join(self.data_dir, "kubectl")
 
     @property
-    def history_dir(self) -> Path:
-        return self.state_dir / "history"
+    def history_dir(self) -> str:
+        return os.path.join(self.state_dir, "history")
 
     @property
-    def version_cache(self) -> Path:
-        return self.cache_dir / "server-versions-v1.json"
+    def version_cache(self) -> str:
+        return os.path.join(self.cache_dir, "server-versions-v1.json")
 
-    def default_kubeconfig(self) -> Path:
-        return self.home / ".kube" / "config"
+    def default_kubeconfig(self) -> str:
+        return os.path.join(self.home, ".kube", "config")
+
+
+def display(path: str, home: str) -> str:
+    """``path`` with the home folder shortened to ~ (for tables and messages)."""
+    p = str(PurePath(path))
+    return "~" + p[len(home):] if home and p.startswith(home.rstrip("/") + "/") else p

@@ -1,19 +1,17 @@
 """Exit statuses and the error type every user-facing failure is raised as.
 
-Standard library only: the shim imports this on its hot path.
+Plain int constants, not an enum: the shim imports this on its hot path and enum costs milliseconds.
 """
 
 from __future__ import annotations
 
-import enum
 
-
-class ExitStatus(enum.IntEnum):
+class ExitStatus:
     OK = 0
     ERROR = 1  # kubectx/kubens use 1 for every failure; scripts rely on it
     USAGE = 2
     DECLINED = 3  # the user answered "no" at a confirmation
-    REFUSED = 4  # confirmation needed but no terminal to ask on (CI, pipes)
+    REFUSED = 4  # confirmation needed but no terminal to ask on (CI, pipes), or the target is unclear
     KUBECTL_MISSING = 5
     INTERRUPTED = 130
 
@@ -21,9 +19,9 @@ class ExitStatus(enum.IntEnum):
 class KctxError(Exception):
     """A failure to report as one line on stderr, with an exit status."""
 
-    status: ExitStatus = ExitStatus.ERROR
+    status: int = ExitStatus.ERROR
 
-    def __init__(self, message: str, status: ExitStatus | None = None) -> None:
+    def __init__(self, message: str, status: int | None = None) -> None:
         super().__init__(message)
         if status is not None:
             self.status = status

@@ -1,0 +1,77 @@
+"""Entry point: pick the command module, run it, map errors to exit statuses in one place.
+
+Command modules are imported only when used, so `kctx ls` does not pay for the REPL or the sandbox.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+from kctx import __version__
+from kctx.env import Environment
+from kctx.status import ExitStatus, KctxError
+
+# name -> (module under kctx.commands, one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "ls": ("ls", "list contexts from every known kubeconfig file"),
+    "ctx": ("ctx", "kubectx-compatible: list, switch, rename, delete contexts"),
+    "ns": ("ns", "kubens-compatible: list and switch namespaces"),
+    "use": ("use", "switch this shell's context (needs the shell integration)"),
+    "current": ("current", "print this shell's effective target"),
+    "explain": ("explain", "show what a kubectl command would hit and what the guard decides"),
+    "init": ("init", "print the shell integration: eval \"$(kctx init bash|zsh|fish)\""),
+    "session": ("session", "manage per-shell sessions (used by the shell integration)"),
+    "shim": ("shim", "install or locate the kubectl shim"),
+}
+ALIASES = {"list": "ls", "context": "ctx", "namespace": "ns", "status": "current"}
+
+
+def usage() -> str:
+    width = max(len(n) for n in COMMANDS)
+    lines = [
+        "usage: kctx COMMAND [ARGS]",
+        "",
+        "Run the right kubectl against the right cluster.",
+        "",
+        "commands:",
+        *(f"  {name.ljust(width)}  {help_}" for name, (_, help_) in COMMANDS.items()),
+        "",
+        "Run 'kctx COMMAND -h' for a command's options. Docs: README.md and docs/.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    env = env or Environment()
+    try:
+        return _dispatch(argv, env)
+    except KctxError as exc:
+        env.stderr.write(f"error: {exc.message}\n")
+        return int(exc.status)
+    except KeyboardInterrupt:
+        env.stderr.write("\n")
+        return int(ExitStatus.INTERRUPTED)
+    except BrokenPipeError:
+        # `kctx ls | head`: stop quietly, and keep Python from complaining at exit.
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return int(ExitStatus.ERROR)
+
+
+def _dispatch(argv: list[str], env: Environment) -> int:
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        env.stdout.write(usage())
+        return int(ExitStatus.OK)
+    if argv[0] in ("-V", "--version", "version"):
+        env.stdout.write(f"kctx {__version__}\n")
+        return int(ExitStatus.OK)
+    name = ALIASES.get(argv[0], argv[0])
+    if name not in COMMANDS:
+        env.stderr.write(f"error: unknown command \"{argv[0]}\" (see 'kctx --help')\n")
+        return int(ExitStatus.USAGE)
+    module = importlib.import_module(f"kctx.commands.{COMMANDS[name][0]}")
+    return int(module.run(argv[1:], env))

@@ -1,0 +1,60 @@
+"""`kctx ls`: every context kctx knows, from kubectl's files and the config's globs."""
+
+from __future__ import annotations
+
+import json
+
+from kctx.commands._args import Parser
+from kctx.env import Environment
+from kctx.status import ExitStatus
+from kctx.target import protection
+from kctx.workspace import Workspace
+
+COLUMNS = ("CURRENT", "NAME", "CLUSTER", "SERVER", "NAMESPACE", "FILE", "PROTECTED")
+
+
+def run(argv: list[str], env: Environment) -> int:
+    p = Parser("ls", "List contexts from every known kubeconfig file.")
+    p.add_argument("-o", "--output", choices=("table", "json", "name"), default="table")
+    args = p.parse_args(argv)
+    ws = Workspace(env)
+    rows = rows_for(ws)
+    ws.warn_broken_files()
+    if args.output == "json":
+        env.stdout.write(json.dumps(rows, indent=2) + "\n")
+    elif args.output == "name":
+        env.stdout.write("".join(r["name"] + "\n" for r in rows))
+    else:
+        env.stdout.write(table(rows, str(ws.paths.home)))
+    return int(ExitStatus.OK)
+
+
+def rows_for(ws: Workspace) -> list[dict]:
+    view, config, current = ws.view, ws.config, ws.current_context()
+    rows = []
+    for ctx in view.contexts():
+        cl = view.cluster(ctx.cluster)
+        server = cl.server if cl else ""
+        rows.append({
+            "current": ctx.name == current,
+            "name": ctx.name,
+            "cluster": ctx.cluster,
+            "server": server,
+            "namespace": ctx.namespace or "default",
+            "file": ctx.file,
+            "protected": bool(protection(config, view, ctx.name, ctx.cluster, server)),
+        })
+    rows.sort(key=lambda r: r["name"])
+    return rows
+
+
+def table(rows: list[dict], home: str) -> str:
+    def cells(r: dict) -> list[str]:
+        f = r["file"]
+        f = "~" + f[len(home):] if f.startswith(home + "/") else f
+        return ["*" if r["current"] else "", r["name"], r["cluster"], r["server"], r["namespace"], f,
+                "yes" if r["protected"] else ""]
+
+    grid = [list(COLUMNS)] + [cells(r) for r in rows]
+    widths = [max(len(row[i]) for row in grid) for i in range(len(COLUMNS))]
+    return "".join("   ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() + "\n" for row in grid)

@@ -1,0 +1,189 @@
+"""kctx's own config file (YAML), cached with marshal so the shim can read it without yaml.
+
+Location: $KCTX_CONFIG, else $XDG_CONFIG_HOME/kctx/config.yaml, else ~/.config/kctx/config.yaml.
+Standard library only and cheap to import; yaml is imported only to parse a changed file.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import sys
+
+from kctx.fsutil import atomic_write, ensure_private_dir
+from kctx.globmatch import first_match
+from kctx.paths import Paths
+from kctx.status import KctxError
+
+DEFAULT_GLOBS = ("~/.kube/config", "~/.kube/configs/*")
+CONFIRM_MODES = ("name", "yes")
+MAGIC = "kctx-config-1"
+
+
+class Config:
+    """The validated settings. ``raw`` keeps the whole document for sections other modules own."""
+
+    def __init__(self, source: str = "", raw: dict | None = None) -> None:
+        self.source = source
+        self.raw: dict = raw or {}
+        self.kubeconfigs: list[str] = list(DEFAULT_GLOBS)
+        self.protect_contexts: list[str] = []
+        self.protect_clusters: list[str] = []
+        self.protect_servers: list[str] = []
+        self.confirm = "name"  # type the context name; "yes" asks y/N
+        self.kubectl_pins: dict[str, str] = {}
+        self.kubectl_default = ""
+
+    def has_protection(self) -> bool:
+        return bool(self.protect_contexts or self.protect_clusters or self.protect_servers)
+
+
+def from_dict(data: object, source: str) -> Config:
+    """Validate a parsed config; raise KctxError naming the file and the key."""
+
+    def fail(key: str, why: str) -> KctxError:
+        return KctxError(f"{source}: {key}: {why}")
+
+    def str_list(value: object, key: str) -> list[str]:
+        if value is None:
+            return []
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise fail(key, "expected a list of strings")
+        return list(value)
+
+    if not isinstance(data, dict):
+        raise KctxError(f"{source}: the top level must be a mapping")
+    cfg = Config(source=source, raw=data)
+    if "kubeconfigs" in data:
+        cfg.kubeconfigs = str_list(data["kubeconfigs"], "kubeconfigs")
+    protect = data.get("protect") or {}
+    if not isinstance(protect, dict):
+        raise fail("protect", "expected a mapping with contexts, clusters and servers")
+    for key in protect:
+        if key not in ("contexts", "clusters", "servers"):
+            raise fail(f"protect.{key}", "unknown key (expected contexts, clusters or servers)")
+    cfg.protect_contexts = str_list(protect.get("contexts"), "protect.contexts")
+    cfg.protect_clusters = str_list(protect.get("clusters"), "protect.clusters")
+    cfg.protect_servers = str_list(protect.get("servers"), "protect.servers")
+    confirm = data.get("confirm", "name")
+    if confirm is True:  # YAML 1.1 reads an unquoted `yes` as a boolean
+        confirm = "yes"
+    if confirm not in CONFIRM_MODES:
+        raise fail("confirm", f'expected one of: {", ".join(CONFIRM_MODES)}')
+    cfg.confirm = confirm
+    kubectl = data.get("kubectl") or {}
+    if not isinstance(kubectl, dict):
+        raise fail("kubectl", "expected a mapping")
+    pins = kubectl.get("pins") or {}
+    if not isinstance(pins, dict) or not all(isinstance(k, str) for k in pins):
+        raise fail("kubectl.pins", 'expected a mapping of context globs to versions, e.g. {"prod-*": "1.29"}')
+    cfg.kubectl_pins = {k: str(v) for k, v in pins.items()}
+    cfg.kubectl_default = str(kubectl.get("default") or "")
+    return cfg
+
+
+def parse_yaml(path: str) -> object:
+    import yaml
+
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except OSError as exc:
+        raise KctxError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise KctxError(f"{path}: cannot read: not UTF-8 text") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        line = f": line {mark.line + 1}" if mark else ""
+        raise KctxError(f"{path}{line}: invalid YAML: {exc.problem}") from None
+    except yaml.YAMLError as exc:
+        raise KctxError(f"{path}: invalid YAML: {exc}") from None
+    return data if data is not None else {}
+
+
+def load(paths: Paths, *, in_process: bool = True) -> Config:
+    path = paths.config_file
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return Config()
+    except OSError as exc:
+        raise KctxError(f"{path}: cannot read: {exc.strerror}") from None
+    key = (path, st.st_mtime_ns, st.st_size, st.st_ino)
+    cached = _read_cached(paths.config_cache, key)
+    if cached is None:
+        cached = parse_and_cache(path, paths.config_cache, key) if in_process else _parse_in_child(path, paths)
+    if "error" in cached:
+        raise KctxError(cached["error"])
+    return from_dict(cached["data"], path)
+
+
+def _read_cached(cache: str, key: tuple) -> dict | None:
+    try:
+        with open(cache, "rb") as fh:
+            data = marshal.loads(fh.read())
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+    if isinstance(data, tuple) and len(data) == 3 and data[0] == MAGIC and data[1] == key:
+        return data[2]
+    return None
+
+
+def _marshalable(value: object) -> object:
+    """YAML may produce dates and other types marshal cannot store: keep them as strings."""
+    if isinstance(value, dict):
+        return {str(k): _marshalable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_marshalable(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+def parse_and_cache(path: str, cache: str, key: tuple) -> dict:
+    try:
+        data = _marshalable(parse_yaml(path))
+        from_dict(data, path)  # validate before caching
+        result: dict = {"data": data}
+    except KctxError as exc:
+        result = {"error": exc.message}
+    try:
+        ensure_private_dir(os.path.dirname(cache))
+        atomic_write(cache, marshal.dumps((MAGIC, key, result)), mode=0o600)
+    except OSError:
+        pass
+    return result
+
+
+def _parse_in_child(path: str, paths: Paths) -> dict:
+    import subprocess
+
+    proc = subprocess.run([sys.executable, "-m", "kctx.config"], capture_output=True, check=False)
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        return {"error": f"{path}: cannot read: {exc.strerror}"}
+    cached = _read_cached(paths.config_cache, (path, st.st_mtime_ns, st.st_size, st.st_ino))
+    if cached is None:
+        why = proc.stderr.decode(errors="replace").strip().splitlines()
+        return {"error": f"{path}: cannot read the config: {why[-1] if why else 'parser failed'}"}
+    return cached
+
+
+def matches(name: str, globs: list[str]) -> str:
+    """The first glob matching ``name`` (shell-style, case-sensitive), or ""."""
+    return first_match(name, globs)
+
+
+def _main() -> None:  # the child process of _parse_in_child
+    p = Paths()
+    st = os.stat(p.config_file)
+    parse_and_cache(p.config_file, p.config_cache, (p.config_file, st.st_mtime_ns, st.st_size, st.st_ino))
+
+
+if __name__ == "__main__":
+    _main()

@@ -1,0 +1,143 @@
+"""The per-file index cache: each kubeconfig file parsed once, re-read only when mtime, size or inode change.
+
+One small marshal file per kubeconfig file (marshal is built in: no import cost, fastest to load), so
+the shim reads only the entries of the two or three files its session needs. Standard library only.
+A process that may not import yaml (the shim) re-indexes stale YAML files in a child process
+(``python -m kctx.kubeconfig.refresh``); JSON files (our sessions) are indexed in-process.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import sys
+
+from kctx.fsutil import atomic_write, ensure_private_dir
+from kctx.kubeconfig.model import FileIndex, View
+
+MAGIC = "kctx-index-1"
+
+
+def entry_path(index_dir: str, path: str) -> str:
+    # Readable and collision-free: "/" cannot occur in a file name, "%" is escaped first.
+    return os.path.join(index_dir, path.replace("%", "%25").replace("/", "%2F") + ".m")
+
+
+def _read_entry(index_dir: str, path: str, st: os.stat_result) -> FileIndex | None:
+    try:
+        with open(entry_path(index_dir, path), "rb") as fh:
+            data = marshal.loads(fh.read())
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+    if not isinstance(data, tuple) or len(data) != 2 or data[0] != MAGIC:
+        return None
+    d = data[1]
+    if d.get("mtime_ns") != st.st_mtime_ns or d.get("size") != st.st_size or d.get("ino") != st.st_ino:
+        return None
+    return FileIndex.from_dict(d)
+
+
+def store(index_dir: str, idx: FileIndex) -> None:
+    if not idx.mtime_ns:
+        return  # could not even stat it: nothing stable to key on
+    try:
+        ensure_private_dir(index_dir)
+        atomic_write(entry_path(index_dir, idx.path), marshal.dumps((MAGIC, idx.to_dict())), mode=0o600)
+    except OSError:
+        pass  # a cache that cannot be written only costs speed
+
+
+def load(paths: list[str], index_dir: str, *, in_process: bool = True) -> list[FileIndex]:
+    """Index every existing regular file of ``paths``; missing files are skipped, as kubectl does.
+
+    ``in_process=False`` keeps yaml out of this process: stale YAML files are re-indexed by a child.
+    """
+    found: dict[str, FileIndex | None] = {}
+    stale: list[str] = []
+    for p in paths:
+        if p in found:
+            continue
+        try:
+            st = os.stat(p)
+        except OSError:
+            continue
+        if (st.st_mode & 0o170000) != 0o100000:  # not a regular file
+            continue
+        hit = _read_entry(index_dir, p, st)
+        found[p] = hit
+        if hit is None:
+            stale.append(p)
+    if stale:
+        for idx in _refresh(stale, index_dir, in_process):
+            found[idx.path] = idx
+    return [idx for idx in found.values() if idx is not None]
+
+
+def _refresh(paths: list[str], index_dir: str, in_process: bool) -> list[FileIndex]:
+    out = []
+    rest = []
+    for p in paths:
+        idx = index_json(p)
+        if idx is None:
+            rest.append(p)
+        else:
+            store(index_dir, idx)
+            out.append(idx)
+    if rest:
+        out += refresh(rest, index_dir) if in_process else _refresh_in_child(rest, index_dir)
+    return out
+
+
+def refresh(paths: list[str], index_dir: str) -> list[FileIndex]:
+    from kctx.kubeconfig.parse import parse_file
+
+    out = [parse_file(p) for p in paths]
+    for idx in out:
+        store(index_dir, idx)
+    return out
+
+
+def index_json(path: str) -> FileIndex | None:
+    """Index a JSON kubeconfig (our session files) without yaml; None when the file is not JSON."""
+    try:
+        st = os.stat(path)
+        with open(path, "rb") as fh:
+            raw = fh.read()
+    except OSError:
+        return None
+    if not raw.lstrip().startswith(b"{"):
+        return None
+    import json
+
+    from kctx.kubeconfig.extract import NotAKubeconfig, fill
+
+    try:
+        doc = json.loads(raw)
+        idx = FileIndex(path=path, mtime_ns=st.st_mtime_ns, size=st.st_size, ino=st.st_ino)
+        fill(idx, doc, os.path.dirname(os.path.abspath(path)))
+    except (ValueError, NotAKubeconfig):
+        return None  # let the full parser produce the proper one-line error
+    return idx
+
+
+def _refresh_in_child(paths: list[str], index_dir: str) -> list[FileIndex]:
+    import subprocess
+
+    proc = subprocess.run([sys.executable, "-m", "kctx.kubeconfig.refresh", index_dir, *paths],
+                          capture_output=True, check=False)
+    out = []
+    for p in paths:
+        try:
+            st = os.stat(p)
+        except OSError:
+            continue
+        idx = _read_entry(index_dir, p, st) if proc.returncode == 0 else None
+        if idx is None:
+            why = proc.stderr.decode(errors="replace").strip().splitlines()
+            idx = FileIndex(path=p, error=f"{p}: cannot index: {why[-1] if why else 'indexer failed'}")
+        out.append(idx)
+    return out
+
+
+def view(paths: list[str], index_dir: str, *, in_process: bool = True) -> View:
+    return View(load(paths, index_dir, in_process=in_process))

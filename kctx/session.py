@@ -1,0 +1,187 @@
+"""Per-shell sessions: a small kubeconfig of our own, first in KUBECONFIG, that changes only one shell.
+
+The session file is a JSON kubeconfig (kubectl reads JSON; we read it without yaml). It holds
+``current-context`` and one context entry that references the user's cluster and user by name —
+credentials are never copied. A sidecar ``.env`` file carries what the shell integration exports
+(KUBECONFIG and the prompt values) so the shell can pick changes up with built-ins only.
+
+Standard library only: the shim rewrites sessions for ``kubectl config use-context``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kctx.fsutil import atomic_write, ensure_private_dir, kubeconfig_lock
+from kctx.kubeconfig.model import View
+from kctx.status import KctxError
+
+EXTENSION = "kctx"
+
+
+@dataclass
+class Session:
+    path: Path
+    context: str = ""
+    cluster: str = ""
+    user: str = ""
+    namespace: str = ""
+    previous_context: str = ""
+    previous_namespaces: dict[str, str] = field(default_factory=dict)
+    base: list[str] = field(default_factory=list)  # the shell's own kubectl files before the session
+    shell_pid: int = 0
+
+    @property
+    def env_file(self) -> Path:
+        return self.path.with_suffix(".env")
+
+    def kubeconfig_doc(self) -> dict:
+        doc: dict = {"apiVersion": "v1", "kind": "Config", "preferences": {}, "current-context": self.context,
+                     "clusters": [], "users": [], "contexts": []}
+        if self.context:
+            body = {"cluster": self.cluster, "user": self.user}
+            if self.namespace:
+                body["namespace"] = self.namespace
+            doc["contexts"] = [{"name": self.context, "context": body}]
+        doc["extensions"] = [{"name": EXTENSION, "extension": {
+            "previous-context": self.previous_context,
+            "previous-namespaces": self.previous_namespaces,
+            "base": self.base,
+            "shell-pid": self.shell_pid,
+        }}]
+        return doc
+
+
+def new_path(sessions_dir: str | Path) -> Path:
+    ensure_private_dir(sessions_dir)
+    return Path(sessions_dir) / f"{os.getpid()}-{int(time.time())}-{secrets.token_hex(4)}.json"
+
+
+def read(path: Path) -> Session:
+    """Read a session file. kubectl may have rewritten it as YAML (raw ``kubectl config`` edits)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise KctxError(f"{path}: cannot read the session: {exc.strerror}") from None
+    try:
+        doc = json.loads(raw) if raw.lstrip().startswith(b"{") else _yaml(raw)
+    except ValueError as exc:
+        raise KctxError(f"{path}: the session file is damaged ({exc}); run 'kctx use CONTEXT'") from None
+    return from_doc(path, doc if isinstance(doc, dict) else {})
+
+
+def _yaml(raw: bytes) -> dict:
+    import yaml  # only when kubectl rewrote the file; never the case on the shim's path via kctx
+
+    try:
+        return yaml.safe_load(raw) or {}
+    except yaml.YAMLError as exc:
+        raise ValueError(str(exc).splitlines()[0]) from None
+
+
+def from_doc(path: Path, doc: dict) -> Session:
+    s = Session(path=path, context=str(doc.get("current-context") or ""))
+    for item in doc.get("contexts") or []:
+        if isinstance(item, dict) and item.get("name") == s.context:
+            body = item.get("context") or {}
+            s.cluster, s.user = str(body.get("cluster") or ""), str(body.get("user") or "")
+            s.namespace = str(body.get("namespace") or "")
+    for ext in doc.get("extensions") or []:
+        if isinstance(ext, dict) and ext.get("name") == EXTENSION and isinstance(ext.get("extension"), dict):
+            e = ext["extension"]
+            s.previous_context = str(e.get("previous-context") or "")
+            prev = e.get("previous-namespaces")
+            s.previous_namespaces = dict(prev) if isinstance(prev, dict) else {}
+            base = e.get("base")
+            s.base = [str(b) for b in base] if isinstance(base, list) else []
+            s.shell_pid = int(e.get("shell-pid") or 0)
+    return s
+
+
+def kubeconfig_value(s: Session, view: View) -> str:
+    """KUBECONFIG for this session: the session file, then only the files its context needs."""
+    files = [str(s.path)]
+    if not s.context:
+        files += s.base  # no context chosen: kubectl sees what it saw before the session
+    else:
+        files += [f for f in view.files_for(s.cluster, s.user) if f not in files]
+    return os.pathsep.join(files)
+
+
+def write(s: Session, view: View, *, protected: bool = False) -> None:
+    """Write the session file and its sidecar, atomically, 0600."""
+    ensure_private_dir(s.path.parent)
+    with kubeconfig_lock(s.path):
+        atomic_write(s.path, json.dumps(s.kubeconfig_doc(), indent=1) + "\n", mode=0o600)
+        ctx_file = view.context(s.context).file if view.has_context(s.context) else ""
+        lines = {
+            "KUBECONFIG": kubeconfig_value(s, view),
+            "KCTX_CONTEXT": s.context,
+            "KCTX_NAMESPACE": s.namespace or ("default" if s.context else ""),
+            "KCTX_PROTECTED": "1" if protected else "0",
+            "KCTX_CONTEXT_FILE": ctx_file,
+        }
+        atomic_write(s.env_file, "".join(f"{k}={v}\n" for k, v in lines.items()), mode=0o600)
+
+
+def switch_context(s: Session, view: View, name: str) -> None:
+    """Point the session at context ``name`` (its namespace is the one the user's context carries)."""
+    ctx = view.context(name)
+    if ctx is None:
+        raise KctxError(f'no context exists with the name: "{name}"')
+    why = view.dangling(ctx)
+    if why:
+        raise KctxError(why)
+    if s.context and s.context != name:
+        s.previous_context = s.context
+    s.context, s.cluster, s.user, s.namespace = name, ctx.cluster, ctx.user, ctx.namespace
+
+
+def set_namespace(s: Session, namespace: str) -> None:
+    if not s.context:
+        raise KctxError("current-context is not set")
+    current = s.namespace or "default"
+    if current != namespace:
+        s.previous_namespaces[s.context] = current
+    s.namespace = namespace
+
+
+def alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def cleanup(sessions_dir: str | Path, keep: Path | None = None) -> int:
+    """Remove session files whose shell is gone. Returns how many were removed."""
+    removed = 0
+    try:
+        entries = list(Path(sessions_dir).glob("*.json"))
+    except OSError:
+        return 0
+    for path in entries:
+        if keep is not None and path == keep:
+            continue
+        try:
+            pid = read(path).shell_pid
+        except KctxError:
+            pid = 0
+        if alive(pid):
+            continue
+        for p in (path, path.with_suffix(".env"), Path(f"{path}.lock")):
+            with contextlib.suppress(FileNotFoundError):
+                p.unlink()
+        removed += 1
+    return removed

@@ -1,0 +1,101 @@
+"""The effective target of a kubectl call: which context, cluster, server, user and namespace it hits.
+
+Follows kubectl: --kubeconfig replaces KUBECONFIG; --context picks the context; --cluster, --user and
+-s/--server override the context's parts; -n overrides its namespace. Standard library only.
+"""
+
+from __future__ import annotations
+
+import os
+
+from kctx.config import Config, matches
+from kctx.kubeconfig import files as kfiles
+from kctx.kubeconfig import index
+from kctx.kubeconfig.model import View
+from kctx.paths import Paths
+
+CONTRACT_FIELDS = ("context", "cluster", "server", "user", "namespace", "files", "protected")
+
+
+class Target:
+    def __init__(self) -> None:
+        self.context = ""
+        self.cluster = ""
+        self.server = ""
+        self.user = ""
+        self.namespace = "default"
+        self.files: list[str] = []
+        self.protected = False
+        self.protected_by = ""  # which rule matched, for explanations
+        self.problem = ""  # why the target could not be fully resolved (kubectl will fail too)
+        self.overridden: list[str] = []  # global flags that changed the target (--cluster, -s…)
+        self.ca_sha256 = ""
+        self.insecure = False
+
+    def fields(self) -> dict:
+        return {k: getattr(self, k) for k in CONTRACT_FIELDS}
+
+
+def load_view(files: list[str], paths: Paths, *, in_process: bool = True) -> View:
+    return index.view([os.path.abspath(f) for f in files], paths.index_dir, in_process=in_process)
+
+
+def resolve(flags: dict, environ, paths: Paths, config: Config, *, in_process: bool = True,
+            view: View | None = None) -> Target:
+    """Resolve the target for kubectl's global ``flags`` (canonical long names) and ``environ``."""
+    explicit = flags.get("kubeconfig", "")
+    t = Target()
+    files = [os.path.abspath(f) for f in kfiles.kubectl_files(environ, paths, explicit)]
+    if explicit and not os.path.exists(explicit):
+        t.problem = f"{explicit}: no such file (given with --kubeconfig)"
+    if view is None:
+        view = index.view(files, paths.index_dir, in_process=in_process)
+    t.files = [f.path for f in view.files]
+    if view.errors:
+        t.problem = t.problem or view.errors[0]
+    t.context = flags.get("context") or view.current_context
+    ctx = view.context(t.context) if t.context else None
+    if t.context and ctx is None:
+        t.problem = t.problem or f'context "{t.context}" does not exist in {_describe(files)}'
+    if ctx is not None:
+        t.cluster, t.user, t.namespace = ctx.cluster, ctx.user, ctx.namespace or "default"
+    t.overridden = [f for f in ("cluster", "user", "server", "namespace") if flags.get(f)]
+    t.cluster = flags.get("cluster") or t.cluster
+    t.user = flags.get("user") or t.user
+    t.namespace = flags.get("namespace") or t.namespace
+    cluster = view.cluster(t.cluster) if t.cluster else None
+    if cluster is not None:
+        t.server, t.ca_sha256, t.insecure = cluster.server, cluster.ca_sha256, cluster.insecure
+    elif t.cluster and not flags.get("server"):
+        t.problem = t.problem or f'cluster "{t.cluster}" is not defined in {_describe(files)}'
+    server = flags.get("server")
+    if server:
+        if cluster is None or server != cluster.server:
+            t.ca_sha256 = ""
+        t.server = server
+    t.protected_by = protection(config, view, t.context, t.cluster, t.server, t.overridden)
+    t.protected = bool(t.protected_by)
+    return t
+
+
+def _describe(files: list[str]) -> str:
+    return files[0] if len(files) == 1 else f"the {len(files)} kubeconfig files"
+
+
+def protection(config: Config, view: View, context: str, cluster: str, server: str,
+               overridden: list[str] | tuple[str, ...] = ()) -> str:
+    """Why this target is protected (which rule matched), or "" when it is not."""
+    for value, globs, what in ((context, config.protect_contexts, "context"),
+                               (cluster, config.protect_clusters, "cluster"),
+                               (server, config.protect_servers, "server")):
+        hit = matches(value, globs)
+        if hit:
+            return f'{what} "{value}" matches protect.{what}s "{hit}"'
+    # A mark in the kubeconfig itself counts only for the parts this call really uses.
+    ctx = view.context(context) if context else None
+    if ctx is not None and ctx.protected_mark and "cluster" not in overridden and "server" not in overridden:
+        return f'context "{context}" is marked protected in {ctx.file}'
+    cl = view.cluster(cluster) if cluster else None
+    if cl is not None and cl.protected_mark and "server" not in overridden:
+        return f'cluster "{cluster}" is marked protected in {cl.file}'
+    return ""

@@ -1,0 +1,66 @@
+"""What most commands need, loaded lazily: config, the active session, the merged kubeconfig view."""
+
+from __future__ import annotations
+
+import os
+from functools import cached_property
+
+from kctx import config as kconfig
+from kctx import session as ksession
+from kctx.env import Environment
+from kctx.kubeconfig import files as kfiles
+from kctx.kubeconfig import index
+from kctx.kubeconfig.model import View
+from kctx.status import KctxError
+
+
+class Workspace:
+    def __init__(self, env: Environment) -> None:
+        self.env = env
+        self.paths = env.paths
+
+    @cached_property
+    def config(self) -> kconfig.Config:
+        return kconfig.load(self.paths)
+
+    @cached_property
+    def session(self) -> ksession.Session | None:
+        path = self.env.session_path
+        if path is None:
+            return None
+        if not path.exists():
+            raise KctxError(f"{path}: the session file is gone; run 'eval \"$(kctx init SHELL)\"' again")
+        return ksession.read(path)
+
+    @property
+    def base_files(self) -> list[str]:
+        """kubectl's own files for this shell, ignoring the session's narrowed KUBECONFIG."""
+        s = self.session
+        if s is not None:
+            return s.base or [self.paths.default_kubeconfig()]
+        return kfiles.kubectl_files(self.env.environ, self.paths)
+
+    @cached_property
+    def known_files(self) -> list[str]:
+        return kfiles.known_files(self.base_files, self.config.kubeconfigs, str(self.paths.home))
+
+    @cached_property
+    def view(self) -> View:
+        """Everything kctx knows: kubectl's files, then the config's globs."""
+        return index.view(self.known_files, self.paths.index_dir)
+
+    @cached_property
+    def kubectl_view(self) -> View:
+        """Only what kubectl sees outside a session (the files kubectx would edit)."""
+        files = [os.path.abspath(f) for f in self.base_files]
+        return index.view(files, self.paths.index_dir)
+
+    def current_context(self) -> str:
+        s = self.session
+        if s is not None:
+            return s.context
+        return self.kubectl_view.current_context
+
+    def warn_broken_files(self) -> None:
+        for err in self.view.errors:
+            self.env.stderr.write(f"warning: {err}\n")
