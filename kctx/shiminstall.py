@@ -24,7 +24,8 @@ def package_root() -> str:
     return str(Path(__file__).resolve().parent.parent)
 
 
-def install(shim_dir: Path, names: tuple[str, ...] = ("kubectl",)) -> list[Path]:
+def install(shim_dir: str | Path, names: tuple[str, ...] = ("kubectl",)) -> list[Path]:
+    shim_dir = Path(shim_dir)
     shim_dir.mkdir(parents=True, exist_ok=True)
     text = TEMPLATE.format(python=sys.executable, marker=MARKER, root=package_root())
     written = []

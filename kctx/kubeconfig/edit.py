@@ -69,14 +69,15 @@ def _plain_ok(value: str, flow: bool) -> bool:
         return False
     if value.lower() in _RESERVED or _numeric(value) or not all(map(_printable, value)):
         return False
-    if ": " in value or " #" in value or value.endswith(":"):
+    if ": " in value or " #" in value or value.endswith(":") or value.startswith("..."):  # "..." ends a doc
         return False
-    if flow and any(c in ",[]{}:" for c in value):
+    if flow and any(c in ",[]{}:?#" for c in value):
         return False
-    # Final word from the parser itself, in the context the value will be written in.
-    sample = "{k: %s}" % value if flow else "k: " + value
+    # Final word from the parsers themselves (libyaml and pure Python disagree on a few corner cases),
+    # in the context the value will be written in.
+    sample = f"{{k: {value}}}" if flow else f"k: {value}"
     try:
-        return yaml.load(sample, Loader=_Loader) == {"k": value}
+        return all(yaml.load(sample, Loader=loader) == {"k": value} for loader in (_Loader, yaml.SafeLoader))
     except yaml.YAMLError:
         return False
 
@@ -128,7 +129,7 @@ class _Node:
     target: _Node | None = None  # what an alias refers to
 
     def pairs(self) -> list[tuple[_Node, _Node]]:
-        return list(zip(self.children[::2], self.children[1::2]))
+        return list(zip(self.children[::2], self.children[1::2], strict=True))
 
 
 def _deref(node: _Node) -> _Node:
@@ -189,11 +190,10 @@ class _Composer:
             if ev.style in ("|", ">"):  # block scalars end after their trailing line breaks
                 end = start + len(self.text[start:end].rstrip())
             node = _Node("scalar", start, end, ev.value, ev.style or "", flow, props, ev.anchor, parent)
-        else:
-            node = self._collection(ev, parent, flow or bool(ev.flow_style), props)
-        if ev.anchor is not None:
-            self.anchors[ev.anchor] = node
-        return node
+            if ev.anchor is not None:
+                self.anchors[ev.anchor] = node
+            return node
+        return self._collection(ev, parent, flow or bool(ev.flow_style), props)
 
     def _collection(self, ev: yaml.Event, parent: _Node | None, flow: bool, props: bool) -> _Node:
         kind = "map" if isinstance(ev, yaml.MappingStartEvent) else "seq"
@@ -249,7 +249,7 @@ class _Edit:
     start: int
     end: int
     text: str
-    owner: _Node  # the node whose content changes, checked against aliases
+    owner: _Node | None  # the node whose content changes, checked against aliases
 
 
 def _guard(doc: _Doc, edits: list[_Edit]) -> None:
@@ -437,16 +437,15 @@ def _one(doc: _Doc, section: str, seq: _Node | None, name: str) -> tuple[list[_E
     return entries, hits[0]
 
 
-# ---------------------------------------------------------------- plans (YAML) and data changes (JSON, checks)
+# ---------------------------------------------------------------- edit plans (YAML) and data changes
 
 
 def _plan_current(doc: _Doc, name: str) -> list[_Edit]:
     root = doc.root
     if root is None or (root.kind == "scalar" and root.start == root.end):  # empty document
-        prefix = doc.newline() if doc.text and not doc.text.endswith(tuple(doc.breaks or "\n")) else ""
         end = len(doc.text)
-        return [_Edit(end, end, f"{prefix}current-context: {yaml_scalar(name)}{doc.newline()}",
-                      root or _Node("map", 0))]
+        prefix = doc.newline() if doc.line_text(len(doc.breaks)) else ""  # text ends without a break
+        return [_Edit(end, end, f"{prefix}current-context: {yaml_scalar(name)}{doc.newline()}", root)]
     root = _root_map(doc)
     pair = _lookup(doc, root, "current-context")
     if pair is not None:
@@ -533,7 +532,6 @@ def _plan_delete(doc: _Doc, section: str, name: str) -> list[_Edit]:
 def _data_delete(data: Any, section: str, name: str) -> Any:
     seq, i = _data_one(data, section, name)
     del seq[i]
-    data[section] = seq
     return data
 
 
@@ -546,7 +544,7 @@ def _plan_namespace(doc: _Doc, context: str, namespace: str | None) -> list[_Edi
     if ctx is None or _is_null(ctx):
         if namespace is None:
             return []
-        raw = "{namespace: %s}" % yaml_scalar(namespace, flow=True)
+        raw = f"{{namespace: {yaml_scalar(namespace, flow=True)}}}"
         if pair is None:
             return [_add_key(doc, item, "context", raw)]
         return [_replace_value(doc, pair[1], namespace, raw)]
@@ -667,6 +665,8 @@ def entry_names(text: str, section: str) -> list[str]:
     body = text.removeprefix("\ufeff")
     data = _json_data(body)
     if data is not None:
+        if section not in SECTIONS:
+            raise EditError(f"unknown kubeconfig section {section!r}")
         seq = _data_root(data).get(section) or []
         return [e["name"] for e in seq if isinstance(e, dict) and isinstance(e.get("name"), str)]
     doc = _Doc(body)

@@ -41,7 +41,8 @@ class ClusterApi:
     def get(self, res: Resource, ns: str, name: str) -> Obj:
         return self.store.get(res, ns, name)
 
-    def list(self, res: Resource, ns: str | None, labels: str = "", fields: str = "") -> tuple[list[Obj], int]:
+    def list(self, res: Resource, ns: str | None, labels: str = "",
+             fields: str = "") -> tuple[list[Obj], int]:
         match = matcher(labels, fields)
         items, rv = self.store.list(res, ns)
         return [o for o in items if match(o)], rv
@@ -195,14 +196,17 @@ class ClusterApi:
                  if any(r.get("uid") == uid for r in p["metadata"].get("ownerReferences") or [])]
         template = deploy.get("spec", {}).get("template") or {}
         current_hash = template_hash(template)
-        keep = [] if deleted else [p for p in owned
-                                   if p["metadata"].get("labels", {}).get("pod-template-hash") == current_hash]
+        keep = [] if deleted else [p for p in owned if _pod_hash(p) == current_hash]
         want = 0 if deleted else int(deploy["spec"].get("replicas", 1) or 0)
         extra = [p for p in owned if p not in keep] + keep[want:]
         for pod in extra:
             self.store.delete(pods, ns, pod["metadata"]["name"])
         for _ in range(want - len(keep)):
             self.store.create(pods, ns, _pod_for(deploy, template, current_hash))
+
+
+def _pod_hash(pod: Obj) -> str | None:
+    return (pod["metadata"].get("labels") or {}).get("pod-template-hash")
 
 
 def _owner_deployment(pod: Obj) -> str | None:
@@ -213,12 +217,12 @@ def _owner_deployment(pod: Obj) -> str | None:
 def _pod_for(deploy: Obj, template: Obj, pod_hash: str) -> Obj:
     meta = deploy["metadata"]
     labels = dict((template.get("metadata") or {}).get("labels") or {}, **{"pod-template-hash": pod_hash})
-    pod = {"apiVersion": "v1", "kind": "Pod", "spec": copy.deepcopy(template.get("spec") or {}),
-           "metadata": {"name": f"{meta['name']}-{pod_hash}-{random_suffix()}", "namespace": meta["namespace"],
-                        "labels": labels,
-                        "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": meta["name"],
-                                             "uid": meta["uid"], "controller": True,
-                                             "blockOwnerDeletion": True}]}}
+    owner = {"apiVersion": "apps/v1", "kind": "Deployment", "name": meta["name"], "uid": meta["uid"],
+             "controller": True, "blockOwnerDeletion": True}
+    pod_meta = {"name": f"{meta['name']}-{pod_hash}-{random_suffix()}", "namespace": meta["namespace"],
+                "labels": labels, "ownerReferences": [owner]}
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": pod_meta,
+           "spec": copy.deepcopy(template.get("spec") or {})}
     return apply_defaults("pods", pod)
 
 

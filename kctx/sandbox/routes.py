@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from kctx.sandbox import discovery, openapi, tables
+from kctx.sandbox import discovery, openapi, protobuf, tables
 from kctx.sandbox.api import ClusterApi, decode_patch, patch_function
 from kctx.sandbox.errors import ApiError, status_body
 from kctx.sandbox.resources import GROUPS, Resource, lookup
@@ -14,6 +14,7 @@ from kctx.sandbox.store import Obj
 
 JSON = "application/json"
 TABLE_TYPE = "application/json;as=Table;v=v1;g=meta.k8s.io"
+PARTIAL_TYPE = "application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io"
 REFUSED = ("exec", "attach", "portforward")
 
 
@@ -185,7 +186,7 @@ def _item(cluster: ClusterView, req: Request, t: Target) -> Response:
             table = tables.table(res.plural, [obj], rv, req.query.get("includeObject", "Metadata"))
             return Response(200, table, TABLE_TYPE)
         if _wants_partial(req):
-            return Response(200, _partial(obj), "application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io")
+            return Response(200, _partial(obj), PARTIAL_TYPE)
         return Response(200, obj)
     if req.method == "PUT":
         return Response(200, api.update(res, ns, name, _json_body(req), _dry_run(req)))
@@ -240,6 +241,8 @@ def _scale(cluster: ClusterView, req: Request, ns: str, name: str) -> Response:
 
 
 def _json_body(req: Request) -> Any:
+    if req.headers.get("content-type", "").split(";")[0].strip() == protobuf.CONTENT_TYPE:
+        return protobuf.decode(req.body)
     try:
         return json.loads(req.body or b"null")
     except ValueError:

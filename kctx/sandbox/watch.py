@@ -46,9 +46,7 @@ def _run(handler: Handler, cluster: ClusterServer, plan: WatchPlan) -> None:
         return
     match = matcher(q.get("labelSelector", ""), q.get("fieldSelector", ""))
     while not _should_end(handler, cluster, deadline):
-        with store.cond:
-            store.cond.wait_for(lambda: store.resource_version > position or cluster.stopping.is_set(),
-                                timeout=_POLL)
+        _wait_for_change(cluster, position)
         try:
             events = store.events_after(position)
         except ApiError as err:
@@ -58,6 +56,13 @@ def _run(handler: Handler, cluster: ClusterServer, plan: WatchPlan) -> None:
             position = event.rv
             if event.plural == plan.resource.plural and _in_scope(plan, event.obj) and match(event.obj):
                 _send(handler, {"type": event.type, "object": _render(plan, event.obj, event.rv)})
+
+
+def _wait_for_change(cluster: ClusterServer, position: int) -> None:
+    store = cluster.api.store
+    with store.cond:
+        store.cond.wait_for(lambda: store.resource_version > position or cluster.stopping.is_set(),
+                            timeout=_POLL)
 
 
 def _initial(handler: Handler, cluster: ClusterServer, plan: WatchPlan) -> int:

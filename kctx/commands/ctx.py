@@ -1,0 +1,132 @@
+"""`kctx ctx`: kubectx's arguments, output, streams and exit codes.
+
+Outside a session it edits the kubeconfig files as kubectx does; inside a session it switches only
+this shell (rename and delete always edit the file that defines the context).
+"""
+
+from __future__ import annotations
+
+from kctx import __version__
+from kctx.commands.switching import backend
+from kctx.env import Environment
+from kctx.printer import Printer, natural_key
+from kctx.status import ExitStatus, KctxError
+from kctx.workspace import Workspace
+
+HELP = [
+    ("", "list the contexts"),
+    ("<NAME>", "switch to context <NAME>"),
+    ("-", "switch to the previous context"),
+    ("-c, --current", "show the current context name"),
+    ("<NEW_NAME>=<NAME>", "rename context <NAME> to <NEW_NAME>"),
+    ("<NEW_NAME>=.", "rename current-context to <NEW_NAME>"),
+    ("-u, --unset", "unset the current context"),
+    ("-d <NAME> [<NAME...>]", "delete context <NAME> ('.' for current-context)\n"
+     "(this command won't delete the user/cluster entry\n referenced by the context entry)"),
+    ("-h,--help", "show this message"),
+    ("-V,--version", "show version"),
+]
+
+
+def help_text(prog: str, entries: list[tuple[str, str]]) -> str:
+    """kubectx-style usage: one aligned "<prog> ARGS : what" line per entry."""
+    width = max(len(args) for args, _ in entries)
+    lines = ["USAGE:"]
+    for args, what in entries:
+        head = f"  {prog} {args.ljust(width)} : "
+        first, *rest = what.split("\n")
+        lines.append(head + first)
+        lines += [" " * len(head) + more for more in rest]
+    return "\n".join(lines) + "\n"
+
+
+def run(argv: list[str], env: Environment, prog: str = "kctx ctx") -> int:
+    out = Printer(env)
+    try:
+        return _run(argv, env, out, prog)
+    except KctxError as exc:
+        out.error(exc.message)
+        return ExitStatus.ERROR
+
+
+def _run(argv: list[str], env: Environment, out: Printer, prog: str) -> int:
+    ws = Workspace(env)
+    if not argv:
+        return _list(ws, out)
+    if argv[0] == "-d":
+        if len(argv) == 1:
+            raise KctxError("'-d' needs arguments")
+        for name in argv[1:]:
+            _delete(ws, out, name)
+        return ExitStatus.OK
+    if len(argv) > 1:
+        raise KctxError("too many arguments")
+    arg = argv[0]
+    if arg in ("-h", "--help"):
+        env.stdout.write(help_text(prog, HELP))
+        return ExitStatus.OK
+    if arg in ("-V", "--version"):
+        env.stdout.write(f"v{__version__}\n")
+        return ExitStatus.OK
+    if arg in ("-c", "--current"):
+        cur = backend(ws).current()
+        if not cur:
+            raise KctxError("current-context is not set")
+        env.stdout.write(cur + "\n")
+        return ExitStatus.OK
+    if arg in ("-u", "--unset"):
+        backend(ws).unset()
+        out.success("Active context unset for kubectl.")
+        return ExitStatus.OK
+    new, sep, old = arg.partition("=")
+    if sep and new and old and "=" not in old:
+        return _rename(ws, out, new, old)
+    if arg.startswith("-") and arg != "-":
+        raise KctxError(f"unsupported option '{arg}'")
+    return _switch(ws, out, arg)
+
+
+def _list(ws: Workspace, out: Printer) -> int:
+    b = backend(ws)
+    view = b.view()
+    if not view.files and not ws.session:
+        out.warning("kubeconfig file not found")
+        return ExitStatus.OK
+    ws.warn_broken_files()
+    cur = b.current()
+    for name in sorted(view.context_names(), key=natural_key):
+        out.item(name, name == cur)
+    return ExitStatus.OK
+
+
+def _switch(ws: Workspace, out: Printer, name: str) -> int:
+    b = backend(ws)
+    if name == "-":
+        name = b.previous()
+        if not name:
+            raise KctxError("failed to switch context: no previous context found")
+    b.switch(name)
+    out.success(f'Switched to context "{out.name(name)}".')
+    return ExitStatus.OK
+
+
+def _rename(ws: Workspace, out: Printer, new: str, old: str) -> int:
+    b = backend(ws)
+    if old == ".":
+        old = b.current()
+        if not old:
+            raise KctxError("current-context is not set")
+    b.rename(old, new)
+    out.success(f"Context {out.name(old)} renamed to {out.name(new)}.")
+    return ExitStatus.OK
+
+
+def _delete(ws: Workspace, out: Printer, name: str) -> None:
+    b = backend(ws)
+    if name == ".":
+        name = b.current()
+        if not name:
+            raise KctxError("error deleting context \"\": can't use '.' as the no active context is set")
+        out.warning('You deleted the current context. Use "kubectx" to select a new context.')
+    b.delete(name)
+    out.success(f"Deleted context {out.name(name)}.")

@@ -1,0 +1,136 @@
+"""`kctx ns`: kubens's arguments, output, streams and exit codes.
+
+Namespaces are listed and checked through the real kubectl (so every auth plugin works exactly as it
+does for kubectl). Outside a session the namespace is written into the context entry of the file
+that defines it; inside a session only the session changes.
+"""
+
+from __future__ import annotations
+
+import subprocess
+
+from kctx import __version__
+from kctx.commands.ctx import help_text
+from kctx.commands.switching import Backend, backend
+from kctx.env import Environment
+from kctx.printer import Printer
+from kctx.status import ExitStatus, KctxError
+from kctx.workspace import Workspace
+
+HELP = [
+    ("", "list the namespaces in the current context"),
+    ("<NAME>", "change the active namespace of current context"),
+    ("<NAME> --force/-f", "force change the active namespace of current context (even if it doesn't exist)"),
+    ("-", "switch to the previous namespace in this context"),
+    ("-c, --current", "show the current namespace"),
+    ("-u, --unset", "unset the active namespace of current context (back to default)"),
+    ("-h,--help", "show this message"),
+    ("-V,--version", "show version"),
+]
+FORCE = ("-f", "--force")
+
+
+def run(argv: list[str], env: Environment, prog: str = "kctx ns") -> int:
+    out = Printer(env)
+    try:
+        return _run(argv, env, out, prog)
+    except KctxError as exc:
+        out.error(exc.message)
+        return ExitStatus.ERROR
+
+
+def _run(argv: list[str], env: Environment, out: Printer, prog: str) -> int:
+    ws = Workspace(env)
+    if not argv:
+        return _list(ws, out)
+    force = False
+    if len(argv) == 2 and (argv[0] in FORCE) != (argv[1] in FORCE):
+        force = True
+        argv = [a for a in argv if a not in FORCE]
+    if len(argv) > 1:
+        raise KctxError(f"unsupported arguments {argv!r}" if len(argv) == 2 else "too many arguments")
+    arg = argv[0]
+    if arg in ("-h", "--help"):
+        env.stdout.write(help_text(prog, HELP))
+        return ExitStatus.OK
+    if arg in ("-V", "--version"):
+        env.stdout.write(f"v{__version__}\n")
+        return ExitStatus.OK
+    b = backend(ws)
+    if arg in ("-c", "--current"):
+        env.stdout.write(b.namespace() + "\n")
+        return ExitStatus.OK
+    if arg in ("-u", "--unset"):
+        b.set_namespace("default")
+        out.success('Active namespace is "default".')
+        return ExitStatus.OK
+    if arg.startswith("-") and arg != "-":
+        raise KctxError(f"unsupported option '{arg}'")
+    return _switch(ws, b, out, arg, force)
+
+
+def _switch(ws: Workspace, b: Backend, out: Printer, name: str, force: bool) -> int:
+    if name == "-":
+        prev = b.previous_namespace()
+        if not prev:
+            raise KctxError(f"No previous namespace found for current context ({b.current()})")
+        name = prev
+    b.namespace()  # fails with "current-context is not set" before any cluster call
+    if not force:
+        _check_exists(ws, name)
+    b.set_namespace(name)
+    out.success(f'Active namespace is "{out.name(name)}"')
+    return ExitStatus.OK
+
+
+def _kubectl(ws: Workspace, args: list[str]) -> subprocess.CompletedProcess:
+    from kctx.kubectl_bin import find
+
+    binary = find(ws.env.environ, ws.paths.shim_dir)
+    if not binary:
+        raise KctxError("kubectl not found on PATH (kctx ns asks the cluster for its namespaces); "
+                        "use -f to switch without checking")
+    env = dict(ws.env.environ)
+    s = ws.session
+    if s is not None:
+        from kctx.sessionenv import read
+
+        env["KUBECONFIG"] = read(str(s.path)).get("KUBECONFIG", env.get("KUBECONFIG", ""))
+    try:
+        return subprocess.run([binary, *args], capture_output=True, text=True, env=env, timeout=30,
+                              stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        raise KctxError("could not reach the cluster within 30s (is the cluster accessible?)") from None
+    except OSError as exc:
+        raise KctxError(f"cannot run {binary}: {exc.strerror}") from None
+
+
+def _last_line(text: str) -> str:
+    lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
+    return lines[-1].removeprefix("error: ") if lines else "unknown error"
+
+
+def _check_exists(ws: Workspace, name: str) -> None:
+    proc = _kubectl(ws, ["get", "namespace", name, "-o", "name", "--request-timeout=10s"])
+    if proc.returncode == 0:
+        return
+    if "NotFound" in proc.stderr or "not found" in proc.stderr:
+        raise KctxError(f'no namespace exists with name "{name}"')
+    raise KctxError("failed to query if namespace exists (is cluster accessible?): "
+                    f'failed to query namespace "{name}" from k8s API: {_last_line(proc.stderr)}')
+
+
+def _list(ws: Workspace, out: Printer) -> int:
+    b = backend(ws)
+    cur = b.namespace()
+    proc = _kubectl(ws, ["get", "namespaces", "-o", "name", "--request-timeout=10s"])
+    if proc.returncode != 0:
+        raise KctxError("could not list namespaces (is the cluster accessible?): "
+                        f"failed to list namespaces from k8s API: {_last_line(proc.stderr)}")
+    for line in proc.stdout.splitlines():
+        name = line.strip().removeprefix("namespace/")
+        if name:
+            out.item(name, name == cur)
+    return ExitStatus.OK
+
+

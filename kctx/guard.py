@@ -1,0 +1,137 @@
+"""The guard: decide allow / confirm / deny for a classified kubectl call on its effective target,
+ask on the terminal (never stdin), and append every confirmation, refusal and decline to the audit log.
+
+Standard library only; the terminal and audit parts import what they need when they run.
+"""
+
+from __future__ import annotations
+
+import os
+
+from kctx.classify import Classification, needs_confirmation
+from kctx.config import Config
+from kctx.target import Target
+
+ALLOW, CONFIRM, DENY = "allow", "confirm", "deny"
+SECRET_FLAGS = ("--token", "--password", "--client-key", "--as-user-extra")  # values never logged
+
+
+class Decision:
+    __slots__ = ("action", "reason")
+
+    def __init__(self, action: str, reason: str) -> None:
+        self.action, self.reason = action, reason
+
+
+def decide(target: Target, c: Classification, environ, config: Config, tty: bool) -> Decision:
+    """``tty``: whether a terminal is there to ask on (the shim checks /dev/tty)."""
+    if not needs_confirmation(c.cls):
+        return Decision(ALLOW, c.reason or f"{c.cls} command")
+    if target.protected:
+        why = f"{c.command or 'command'} is {c.cls} and the target is protected: {target.protected_by}"
+    elif target.problem and config.has_protection():
+        # We cannot rule out a protected target: fail closed.
+        why = f"the target cannot be resolved, so it may be protected: {target.problem}"
+    else:
+        return Decision(ALLOW, "target is not protected")
+    allowed = environ.get("KCTX_CONFIRM", "")
+    if allowed and not target.problem and allowed == target.context:
+        return Decision(ALLOW, f"KCTX_CONFIRM={allowed} allows this context; {why}")
+    if tty:
+        return Decision(CONFIRM, why)
+    hint = f"; set KCTX_CONFIRM={target.context} to allow it here" if target.context and not target.problem else ""
+    return Decision(DENY, f"no terminal to confirm on: {why}{hint}")
+
+
+def redact(argv: list[str]) -> list[str]:
+    """argv with secret flag values replaced (``--token x``, ``--token=x``)."""
+    out, hide_next = [], False
+    for arg in argv:
+        if hide_next:
+            out.append("REDACTED")
+            hide_next = False
+            continue
+        name, eq, _ = arg.partition("=")
+        if name in SECRET_FLAGS:
+            if eq:
+                out.append(f"{name}=REDACTED")
+            else:
+                out.append(arg)
+                hide_next = True
+            continue
+        out.append(arg)
+    return out
+
+
+def tty_available(tty_path: str = "/dev/tty") -> bool:
+    try:
+        fd = os.open(tty_path, os.O_RDWR | os.O_NOCTTY)
+    except OSError:
+        return False
+    os.close(fd)
+    return True
+
+
+def summary(target: Target, argv: list[str], c: Classification, why: str) -> str:
+    import shlex
+
+    rows = [("context", target.context or "(none)"), ("cluster", target.cluster or "(none)"),
+            ("server", target.server or "(none)"), ("namespace", target.namespace),
+            ("command", "kubectl " + shlex.join(redact(argv))), ("why", why)]
+    lines = [f"kctx: {c.command or 'this command'} ({c.cls}) on a protected target"]
+    lines += [f"  {k:<9}  {v}" for k, v in rows]
+    return "\n".join(lines) + "\n"
+
+
+def ask(target: Target, argv: list[str], c: Classification, why: str, config: Config,
+        tty_path: str = "/dev/tty") -> bool:
+    """Show what will happen and read the answer from the terminal. True only for the exact answer."""
+    want = target.context or "yes"
+    if config.confirm == "yes":
+        prompt = "Continue? [y/N] "
+    else:
+        prompt = f"Type the context name ({want}) to continue, anything else cancels: "
+    try:
+        fd = os.open(tty_path, os.O_RDWR | os.O_NOCTTY)
+    except OSError:
+        return False
+    with open(fd, "r+", buffering=1, encoding="utf-8", errors="replace") as tty:
+        tty.write(summary(target, argv, c, why))
+        tty.write(prompt)
+        tty.flush()
+        try:
+            answer = tty.readline()
+        except KeyboardInterrupt:
+            tty.write("\n")
+            return False
+        if not answer:
+            tty.write("\n")
+            return False
+    answer = answer.strip()
+    if config.confirm == "yes":
+        return answer.lower() in ("y", "yes")
+    return answer == want
+
+
+def audit(log_path: str, target: Target, argv: list[str], c: Classification, decision: str, reason: str,
+          environ) -> None:
+    """Append one JSON line; never let logging stop kubectl (the guard's decision already stands)."""
+    import json
+    import time
+
+    record = {
+        "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "user": environ.get("USER") or environ.get("LOGNAME") or str(os.getuid()),
+        "context": target.context, "cluster": target.cluster, "server": target.server,
+        "namespace": target.namespace, "class": c.cls, "argv": redact(argv),
+        "decision": decision, "reason": reason, "cwd": os.getcwd(),
+    }
+    try:
+        os.makedirs(os.path.dirname(log_path), mode=0o700, exist_ok=True)
+        fd = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, (json.dumps(record) + "\n").encode())
+        finally:
+            os.close(fd)
+    except OSError:
+        pass

@@ -1,0 +1,41 @@
+"""Find the real kubectl binary: never the shim itself (no recursion), never a directory.
+
+Until a version is selected per cluster, this is the first kubectl on PATH that is not a kctx shim.
+Standard library only (shim path).
+"""
+
+from __future__ import annotations
+
+import os
+
+
+def _is_shim(path: str) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(160)
+    except OSError:
+        return False
+    return b"# kctx-shim" in head
+
+
+def find_on_path(environ, skip_dirs: tuple[str, ...] = ()) -> str:
+    """The first executable ``kubectl`` on PATH outside ``skip_dirs`` that is not a shim; "" if none."""
+    skip = {os.path.realpath(d) for d in skip_dirs if d}
+    for folder in environ.get("PATH", "").split(os.pathsep):
+        if not folder:
+            continue
+        candidate = os.path.join(folder, "kubectl")
+        if not os.access(candidate, os.X_OK) or os.path.isdir(candidate):
+            continue
+        if os.path.realpath(folder) in skip or _is_shim(candidate):
+            continue
+        return candidate
+    return ""
+
+
+def find(environ, shim_dir: str = "") -> str:
+    """$KCTX_KUBECTL (an explicit binary) wins; otherwise the first real kubectl on PATH."""
+    explicit = environ.get("KCTX_KUBECTL", "")
+    if explicit and os.access(explicit, os.X_OK) and not _is_shim(explicit):
+        return explicit
+    return find_on_path(environ, (shim_dir,))

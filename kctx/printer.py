@@ -1,0 +1,42 @@
+"""kubectx-style messages: "✔ " for success, "warning: " and "error: " prefixes, optional colour.
+
+Colour follows kubectx: forced by _KUBECTX_FORCE_COLOR, off with NO_COLOR, else on when stdout is a
+terminal (for stderr messages too).
+"""
+
+from __future__ import annotations
+
+from kctx.env import Environment
+
+GREEN, GREEN_BOLD, RED_BOLD, YELLOW_BOLD, RESET = "\033[32m", "\033[32;1m", "\033[31;1m", "\033[33;1m", "\033[0m"
+
+
+class Printer:
+    def __init__(self, env: Environment) -> None:
+        self.env = env
+        self.color = env.color(env.stdout)
+
+    def paint(self, text: str, code: str) -> str:
+        return f"{code}{text}{RESET}" if self.color else text
+
+    def success(self, message: str) -> None:
+        self.env.stderr.write(f"{self.paint('✔ ', GREEN)}{message}\n")
+
+    def warning(self, message: str) -> None:
+        self.env.stderr.write(f"{self.paint('warning: ', YELLOW_BOLD)}{message}\n")
+
+    def error(self, message: str) -> None:
+        self.env.stderr.write(f"{self.paint('error: ', RED_BOLD)}{message}\n")
+
+    def item(self, name: str, active: bool) -> None:
+        self.env.stdout.write(f"{self.paint(name, GREEN_BOLD) if active else name}\n")
+
+    def name(self, name: str) -> str:
+        return self.paint(name, GREEN)
+
+
+def natural_key(name: str) -> list:
+    """Sort "ctx2" before "ctx10", as kubectx does."""
+    import re
+
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", name) if part]

@@ -1,0 +1,128 @@
+"""The `kubectl` shim: resolve the target, classify, guard, pick the binary, then exec kubectl.
+
+Hot path. Standard library only, and only the cheap parts of it (no yaml, json, re, enum, dataclasses
+or typing imports when the caches are warm): a test proves it with ``python -X importtime``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from kctx.argv import parse
+from kctx.classify import classify, is_client_only
+from kctx.paths import Paths
+from kctx.status import ExitStatus, KctxError
+
+MAX_DEPTH = 4  # kubectl -> exec credential plugin -> kubectl -> ... stops here
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        code = run(argv, os.environ.copy())
+    except KctxError as exc:
+        sys.stderr.write(f"kctx: error: {exc.message}\n")
+        code = exc.status
+    except KeyboardInterrupt:
+        code = ExitStatus.INTERRUPTED
+    sys.exit(code)
+
+
+def run(argv: list[str], environ: dict) -> int:
+    depth = int(environ.get("KCTX_SHIM_DEPTH", "0") or 0)
+    if depth >= MAX_DEPTH:
+        raise KctxError("the kubectl shim called itself too often; is a kctx shim listed as the real kubectl "
+                        "(KCTX_KUBECTL)?")
+    environ["KCTX_SHIM_DEPTH"] = str(depth + 1)
+    paths = Paths(environ)
+    args = parse(argv)
+    session = environ.get("KCTX_SESSION", "")
+    if session and not args.globals.get("kubeconfig"):
+        _follow_session(session, environ)
+        if args.command[:2] in (("config", "use-context"), ("config", "use")) and not _wants_help(args):
+            return _session_use_context(args, environ, paths)
+    if not is_client_only(args):
+        _guard(argv, args, environ, paths)
+    binary = _binary(environ, paths)
+    from kctx.execs import replace_process
+
+    replace_process(binary, [binary, *argv], environ)
+    return ExitStatus.ERROR  # not reached
+
+
+def _wants_help(args) -> bool:
+    return "help" in args.local or "h" in args.local
+
+
+def _follow_session(session: str, environ: dict) -> None:
+    """Use the session's current KUBECONFIG, even if this shell has not picked up a switch yet."""
+    from kctx.sessionenv import read
+
+    value = read(session).get("KUBECONFIG")
+    if value:
+        environ["KUBECONFIG"] = value
+
+
+def _guard(argv: list[str], args, environ: dict, paths: Paths) -> None:
+    from kctx import guard
+    from kctx.classify import needs_confirmation
+    from kctx.config import load
+    from kctx.target import Target, resolve
+
+    c = classify(args)
+    if not needs_confirmation(c.cls):
+        return  # reads and local commands go straight through, without even loading the kubeconfig
+    try:
+        config = load(paths, in_process=False)
+    except KctxError as exc:
+        # A broken config could hide a protection rule: fail closed for writes.
+        why = f"cannot read the kctx config, so protection cannot be ruled out: {exc.message}"
+        guard.audit(paths.audit_log, Target(), argv, c, "refused", why, environ)
+        raise KctxError(f"refused: {why}", ExitStatus.REFUSED) from None
+    target = resolve(args.globals, environ, paths, config, in_process=False)
+    d = guard.decide(target, c, environ, config, guard.tty_available())
+    if d.action == guard.ALLOW:
+        if target.protected:
+            guard.audit(paths.audit_log, target, argv, c, "allowed-by-env", d.reason, environ)
+        return
+    if d.action == guard.DENY:
+        guard.audit(paths.audit_log, target, argv, c, "refused", d.reason, environ)
+        raise KctxError(f"refused: {d.reason}", ExitStatus.REFUSED)
+    if guard.ask(target, argv, c, d.reason, config):
+        guard.audit(paths.audit_log, target, argv, c, "confirmed", d.reason, environ)
+        return
+    guard.audit(paths.audit_log, target, argv, c, "declined", d.reason, environ)
+    raise KctxError("not confirmed; nothing was sent to the cluster", ExitStatus.DECLINED)
+
+
+def _binary(environ: dict, paths: Paths) -> str:
+    from kctx.kubectl_bin import find
+
+    binary = find(environ, paths.shim_dir)
+    if not binary:
+        raise KctxError("no real kubectl found on PATH (only the kctx shim); install kubectl or set "
+                        "KCTX_KUBECTL", ExitStatus.KUBECTL_MISSING)
+    return binary
+
+
+def _session_use_context(args, environ: dict, paths: Paths) -> int:
+    """`kubectl config use-context X` inside a session switches only the session (kubectl's wording)."""
+    from kctx.commands import session as session_cmd
+    from kctx.env import Environment
+    from kctx.session import switch_context
+    from kctx.workspace import Workspace
+
+    if len(args.args) != 1:
+        raise KctxError("unexpected args: " + " ".join(args.args) if args.args else "empty context names are "
+                        "not allowed")
+    name = args.args[0]
+    ws = Workspace(Environment(environ=environ))
+    s = session_cmd.require(ws)
+    if not ws.view.has_context(name):
+        sys.stderr.write(f'error: no context exists with the name: "{name}"\n')
+        return ExitStatus.ERROR
+    switch_context(s, ws.view, name)
+    session_cmd.save(ws, s)
+    sys.stdout.write(f'Switched to context "{name}".\n')
+    return ExitStatus.OK

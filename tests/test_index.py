@@ -1,0 +1,91 @@
+"""The per-file index cache: reused while files are unchanged, refreshed when they change, no secrets."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+from kctx.kubeconfig import index
+from kctx.paths import Paths
+from tests.kubeconfigs import FAKE_CERT, kubeconfig, simple, write
+from tests.runner import kctx
+
+
+def test_cache_holds_no_credentials(home):
+    simple(home / ".kube" / "config", "dev")
+    assert kctx("ls").code == 0
+    blobs = b"".join(p.read_bytes() for p in Path(Paths().index_dir).iterdir())
+    assert b"secret-token" not in blobs and FAKE_CERT[:64].encode() not in blobs
+    assert all(oct(p.stat().st_mode & 0o777) == "0o600" for p in Path(Paths().index_dir).iterdir())
+
+
+def test_cache_is_reused_then_refreshed_on_change(home, monkeypatch):
+    cfg = simple(home / ".kube" / "config", "dev")
+    idx_dir = Paths().index_dir
+    first = index.load([str(cfg)], idx_dir)
+    assert first[0].contexts["dev"]["cluster"] == "dev"
+    calls = []
+    real = index.refresh
+    monkeypatch.setattr(index, "refresh", lambda paths, d: calls.append(paths) or real(paths, d))
+    index.load([str(cfg)], idx_dir)
+    assert calls == []  # warm: nothing parsed
+    write(cfg, kubeconfig({"dev": ("dev", "dev", "changed")}, clusters={"dev": "https://x"}, users=["dev"]))
+    again = index.load([str(cfg)], idx_dir)
+    assert calls == [[str(cfg)]]
+    assert again[0].contexts["dev"]["namespace"] == "changed"
+
+
+def test_same_size_change_within_the_same_second_is_seen(home):
+    cfg = home / ".kube" / "config"
+    simple(cfg, "aaa")
+    index.load([str(cfg)], Paths().index_dir)
+    st = cfg.stat()
+    simple(cfg, "bbb")  # same length, rewritten via a new inode or the same one
+    os.utime(cfg, ns=(st.st_atime_ns, st.st_mtime_ns))  # even a restored mtime is caught (inode/size/mtime)
+    names = list(index.load([str(cfg)], Paths().index_dir)[0].contexts)
+    assert names == ["bbb"] or cfg.stat().st_ino == st.st_ino  # same inode + same mtime + same size: undetectable
+    time.sleep(0)
+
+
+def test_ls_json_and_protection(home):
+    simple(home / ".kube" / "config", "dev")
+    simple(home / ".kube" / "configs" / "prod.yaml", "prod-eu", server="https://prod.example:443", current=False)
+    cfg = home / ".config" / "kctx" / "config.yaml"
+    cfg.parent.mkdir(parents=True)
+    cfg.write_text("protect:\n  servers: ['https://prod.*']\n")
+    r = kctx("ls", "-o", "json")
+    rows = {row["name"]: row for row in json.loads(r.out)}
+    assert rows["dev"]["current"] and not rows["dev"]["protected"]
+    assert rows["prod-eu"]["protected"] and rows["prod-eu"]["file"].endswith("configs/prod.yaml")
+    assert set(rows["dev"]) == {"current", "name", "cluster", "server", "namespace", "file", "protected"}
+
+
+def test_bad_files_one_line_each_and_others_work(home):
+    simple(home / ".kube" / "config", "dev")
+    d = home / ".kube" / "configs"
+    write(d / "notkube.yaml", "- just\n- a list\n")
+    write(d / "kind.yaml", "kind: Pod\napiVersion: v1\n")
+    write(d / "yaml.yaml", "clusters:\n  - name: a\n   bad: indent\n")
+    write(d / "dangling.yaml", kubeconfig({"lost": ("nowhere", "nobody", "")}))
+    unreadable = write(d / "secret.yaml", kubeconfig({"x": ("x", "x", "")}))
+    unreadable.chmod(0)
+    r = kctx("ls", "-o", "name")
+    assert r.code == 0
+    assert "dev" in r.out.split() and "lost" in r.out.split()
+    lines = r.err.strip().splitlines()
+    assert any("notkube.yaml: not a kubeconfig" in ln for ln in lines)
+    assert any('kind.yaml: not a kubeconfig: kind is "Pod"' in ln for ln in lines)
+    assert any("yaml.yaml: line 3: invalid YAML" in ln for ln in lines)
+    if os.getuid() != 0:  # root reads anything
+        assert any("secret.yaml: cannot read" in ln for ln in lines)
+    assert all(ln.startswith("warning: ") for ln in lines)
+
+
+def test_current_json_contract(home):
+    simple(home / ".kube" / "config", "dev", namespace="apps")
+    r = kctx("current", "--json")
+    data = json.loads(r.out)
+    assert list(data) == ["context", "cluster", "server", "user", "namespace", "files", "protected"]
+    assert data["context"] == "dev" and data["namespace"] == "apps" and data["protected"] is False

@@ -1,0 +1,137 @@
+"""Per-shell sessions: a kubeconfig of our own first in KUBECONFIG; other shells and user files untouched."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from kctx import session as ksession
+from kctx.sessionenv import read as read_env
+from tests.kubeconfigs import kubeconfig, simple, write
+from tests.runner import kctx
+
+
+@pytest.fixture
+def setup(home: Path) -> dict[str, Path]:
+    files = {
+        "main": simple(home / ".kube" / "config", "dev", namespace="apps"),
+        "prod": simple(home / ".kube" / "configs" / "prod.yaml", "prod", current=False),
+        "stage": simple(home / ".kube" / "configs" / "stage.yaml", "stage", current=False),
+    }
+    return files
+
+
+def start(pid: int | None = None, env: dict | None = None) -> str:
+    r = kctx("session", "start", "--pid", str(pid or os.getpid()), env=env)
+    assert r.code == 0, r
+    return r.out.strip()
+
+
+def run_kubectl(kubectl_bin: Path, env: dict, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(kubectl_bin), *args], env=env, capture_output=True, text=True)
+
+
+def test_session_starts_in_current_context_with_minimal_kubeconfig(setup, home):
+    s = start()
+    assert oct(os.stat(s).st_mode & 0o777) == "0o600"
+    env = read_env(s)
+    assert env["KCTX_CONTEXT"] == "dev" and env["KCTX_NAMESPACE"] == "apps"
+    assert env["KUBECONFIG"].split(os.pathsep) == [s, str(setup["main"])]
+
+
+def test_use_changes_only_this_session(setup, home, kubectl):
+    before = {k: p.read_bytes() for k, p in setup.items()}
+    a, b = start(), start()
+    r = kctx("use", "prod", env={"KCTX_SESSION": a})
+    assert (r.code, r.err) == (0, 'Switched to context "prod".\n')
+    assert read_env(a)["KUBECONFIG"].split(os.pathsep) == [a, str(setup["prod"])]
+    assert read_env(b)["KCTX_CONTEXT"] == "dev"
+    assert {k: p.read_bytes() for k, p in setup.items()} == before  # user files never rewritten
+    envs = {s: {"HOME": str(home), "PATH": os.environ["PATH"], "KUBECONFIG": read_env(s)["KUBECONFIG"]}
+            for s in (a, b)}
+    assert run_kubectl(kubectl, envs[a], "config", "current-context").stdout == "prod\n"
+    assert run_kubectl(kubectl, envs[b], "config", "current-context").stdout == "dev\n"
+    r = kctx("use", "-", env={"KCTX_SESSION": a})
+    assert read_env(a)["KCTX_CONTEXT"] == "dev"
+
+
+def test_session_holds_no_credentials(setup, home):
+    s = start()
+    kctx("use", "prod", env={"KCTX_SESSION": s})
+    text = Path(s).read_text() + Path(s).with_suffix(".env").read_text()
+    assert "secret-token" not in text and "certificate-authority-data" not in text
+
+
+def test_ns_in_session_writes_namespace_into_session_only(setup, home, kubectl):
+    s = start()
+    before = setup["main"].read_bytes()
+    r = kctx("ns", "-f", "kube-system", env={"KCTX_SESSION": s, "NO_COLOR": "1"})
+    assert (r.code, r.err) == (0, '✔ Active namespace is "kube-system"\n')
+    env = {"HOME": str(home), "PATH": os.environ["PATH"], "KUBECONFIG": read_env(s)["KUBECONFIG"]}
+    out = run_kubectl(kubectl, env, "config", "view", "--minify", "-o", "jsonpath={..namespace}").stdout
+    assert out == "kube-system"
+    assert setup["main"].read_bytes() == before
+    assert kctx("ns", "-c", env={"KCTX_SESSION": s}).out == "kube-system\n"
+    kctx("ns", "-f", "other", env={"KCTX_SESSION": s})
+    assert kctx("ns", "-", "-f", env={"KCTX_SESSION": s}).code == 0
+    assert kctx("ns", "-c", env={"KCTX_SESSION": s}).out == "kube-system\n"
+
+
+def test_ctx_inside_session_switches_only_the_session(setup, home):
+    s = start()
+    before = setup["main"].read_bytes()
+    r = kctx("ctx", "stage", env={"KCTX_SESSION": s, "NO_COLOR": "1"})
+    assert (r.code, r.err) == (0, '✔ Switched to context "stage".\n')
+    assert setup["main"].read_bytes() == before
+    assert kctx("ctx", "-c", env={"KCTX_SESSION": s}).out == "stage\n"
+
+
+def test_raw_kubectl_edit_of_the_session_is_picked_up(setup, home, kubectl):
+    s = start()
+    env = {"HOME": str(home), "PATH": os.environ["PATH"], "KUBECONFIG": read_env(s)["KUBECONFIG"]}
+    p = run_kubectl(kubectl, env, "config", "set-context", "--current", "--namespace=raw")
+    assert p.returncode == 0, p.stderr
+    assert not Path(s + ".lock").exists()
+    assert kctx("session", "sync", env={"KCTX_SESSION": s}).code == 0
+    assert read_env(s)["KCTX_NAMESPACE"] == "raw"
+    assert b"raw" not in setup["main"].read_bytes()
+
+
+def test_child_shell_inherits_then_diverges(setup, home):
+    parent = start()
+    kctx("use", "prod", env={"KCTX_SESSION": parent})
+    child = start(pid=os.getppid(), env={"KCTX_SESSION": parent})
+    assert child != parent and read_env(child)["KCTX_CONTEXT"] == "prod"
+    kctx("use", "stage", env={"KCTX_SESSION": child})
+    assert read_env(parent)["KCTX_CONTEXT"] == "prod"
+
+
+def test_dead_shell_sessions_are_cleaned(setup, home):
+    proc = subprocess.Popen(["sleep", "0"])
+    proc.wait()
+    live = start()
+    dead = start(pid=proc.pid)
+    assert Path(dead).exists() and Path(live).exists()
+    assert kctx("session", "cleanup").code == 0
+    assert not Path(dead).exists() and not Path(dead).with_suffix(".env").exists()
+    assert Path(live).exists()
+    dead = start(pid=proc.pid)
+    start()  # every new session also sweeps the ones whose shell is gone
+    assert not Path(dead).exists()
+
+
+def test_use_without_session_explains(setup):
+    r = kctx("use", "prod")
+    assert r.code == 1 and "kctx init" in r.err and len(r.err.splitlines()) == 1
+
+
+def test_use_dangling_context_fails_and_keeps_session(setup, home):
+    write(home / ".kube" / "configs" / "lost.yaml", kubeconfig({"lost": ("nowhere", "nobody", "")}))
+    s = start()
+    r = kctx("use", "lost", env={"KCTX_SESSION": s})
+    assert r.code == 1 and 'refers to cluster "nowhere"' in r.err
+    assert read_env(s)["KCTX_CONTEXT"] == "dev"
+    assert ksession.read(Path(s)).context == "dev"
