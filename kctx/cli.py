@@ -45,8 +45,15 @@ def usage() -> str:
 def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     env = env or Environment()
+    from kctx.commands._args import HelpRequested
+
     try:
         return _dispatch(argv, env)
+    except HelpRequested as exc:
+        env.stdout.write(str(exc))
+        return int(ExitStatus.OK)
+    except SystemExit as exc:  # argparse's -h
+        return exc.code if isinstance(exc.code, int) else int(ExitStatus.OK)
     except KctxError as exc:
         env.stderr.write(f"error: {exc.message}\n")
         return int(exc.status)

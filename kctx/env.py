@@ -4,25 +4,25 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
-from functools import cached_property
-from pathlib import Path
-from typing import TextIO
 
 from kctx.paths import Paths
 
+TYPE_CHECKING = False  # typing costs ~10 ms to import; annotations only
+if TYPE_CHECKING:
+    from typing import TextIO
 
-@dataclass
+
 class Environment:
-    stdout: TextIO = field(default_factory=lambda: sys.stdout)
-    stderr: TextIO = field(default_factory=lambda: sys.stderr)
-    stdin: TextIO = field(default_factory=lambda: sys.stdin)
-    environ: dict[str, str] = field(default_factory=lambda: dict(os.environ))
-    tty_path: str = "/dev/tty"  # confirmations are read here, never from stdin
+    """stdout/stderr/stdin, the environment variables, and the terminal to ask confirmations on."""
 
-    @cached_property
-    def paths(self) -> Paths:
-        return Paths.from_env(self.environ)
+    def __init__(self, stdout: TextIO | None = None, stderr: TextIO | None = None, stdin: TextIO | None = None,
+                 environ: dict[str, str] | None = None, tty_path: str = "/dev/tty") -> None:
+        self.stdout = stdout or sys.stdout
+        self.stderr = stderr or sys.stderr
+        self.stdin = stdin or sys.stdin
+        self.environ = dict(os.environ) if environ is None else environ
+        self.tty_path = tty_path  # confirmations are read here, never from stdin
+        self.paths = Paths(self.environ)
 
     @property
     def stdout_isatty(self) -> bool:
@@ -41,9 +41,14 @@ class Environment:
         return _isatty(stream)
 
     @property
-    def session_path(self) -> Path | None:
+    def session_path(self):
+        """The session file of this shell (a pathlib.Path), or None outside a session."""
         value = self.environ.get("KCTX_SESSION", "")
-        return Path(value) if value else None
+        if not value:
+            return None
+        from pathlib import Path
+
+        return Path(value)
 
 
 def _isatty(stream: TextIO) -> bool:

@@ -6,7 +6,6 @@ Standard library only and cheap to import: the shim loads this on its hot path.
 from __future__ import annotations
 
 import os
-from pathlib import PurePath
 
 
 def _xdg(environ, var: str, home: str, fallback: str) -> str:
@@ -78,5 +77,5 @@ class Paths:
 
 def display(path: str, home: str) -> str:
     """``path`` with the home folder shortened to ~ (for tables and messages)."""
-    p = str(PurePath(path))
+    p = os.path.normpath(str(path))
     return "~" + p[len(home):] if home and p.startswith(home.rstrip("/") + "/") else p

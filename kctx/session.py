@@ -10,12 +10,9 @@ Standard library only: the shim rewrites sessions for ``kubectl config use-conte
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import secrets
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from kctx.fsutil import atomic_write, ensure_private_dir, kubeconfig_lock
@@ -25,17 +22,18 @@ from kctx.status import KctxError
 EXTENSION = "kctx"
 
 
-@dataclass
 class Session:
-    path: Path
-    context: str = ""
-    cluster: str = ""
-    user: str = ""
-    namespace: str = ""
-    previous_context: str = ""
-    previous_namespaces: dict[str, str] = field(default_factory=dict)
-    base: list[str] = field(default_factory=list)  # the shell's own kubectl files before the session
-    shell_pid: int = 0
+    """One shell's state. ``base``: the shell's own kubectl files before the session narrowed KUBECONFIG."""
+
+    def __init__(self, path: Path, context: str = "", cluster: str = "", user: str = "", namespace: str = "",
+                 previous_context: str = "", previous_namespaces: dict[str, str] | None = None,
+                 base: list[str] | None = None, shell_pid: int = 0) -> None:
+        self.path = Path(path)
+        self.context, self.cluster, self.user, self.namespace = context, cluster, user, namespace
+        self.previous_context = previous_context
+        self.previous_namespaces: dict[str, str] = previous_namespaces or {}
+        self.base: list[str] = base or []
+        self.shell_pid = shell_pid
 
     @property
     def env_file(self) -> Path:
@@ -60,7 +58,7 @@ class Session:
 
 def new_path(sessions_dir: str | Path) -> Path:
     ensure_private_dir(sessions_dir)
-    return Path(sessions_dir) / f"{os.getpid()}-{int(time.time())}-{secrets.token_hex(4)}.json"
+    return Path(sessions_dir) / f"{os.getpid()}-{int(time.time())}-{os.urandom(4).hex()}.json"
 
 
 def read(path: Path) -> Session:
@@ -181,7 +179,6 @@ def cleanup(sessions_dir: str | Path, keep: Path | None = None) -> int:
         if alive(pid):
             continue
         for p in (path, path.with_suffix(".env"), Path(f"{path}.lock")):
-            with contextlib.suppress(FileNotFoundError):
-                p.unlink()
+            p.unlink(missing_ok=True)
         removed += 1
     return removed

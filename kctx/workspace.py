@@ -6,7 +6,6 @@ import os
 from functools import cached_property
 
 from kctx import config as kconfig
-from kctx import session as ksession
 from kctx.env import Environment
 from kctx.kubeconfig import files as kfiles
 from kctx.kubeconfig import index
@@ -24,12 +23,15 @@ class Workspace:
         return kconfig.load(self.paths)
 
     @cached_property
-    def session(self) -> ksession.Session | None:
+    def session(self):
+        """This shell's Session, or None outside a session."""
         path = self.env.session_path
         if path is None:
             return None
         if not path.exists():
             raise KctxError(f"{path}: the session file is gone; run 'eval \"$(kctx init SHELL)\"' again")
+        from kctx import session as ksession
+
         return ksession.read(path)
 
     @property

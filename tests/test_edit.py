@@ -7,6 +7,7 @@ import copy
 import difflib
 import json
 import random
+import re
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -108,7 +109,7 @@ FLOW = """\
 apiVersion: v1
 kind: Config
 clusters: [{name: c, cluster: {server: "https://c:6443"}}]
-contexts: [{name: a, context: {cluster: c, user: u}}, {context: {cluster: c, user: u, namespace: ns}, name: b}]
+contexts: [{name: a, context: {cluster: c, user: u}}, {context: {cluster: c, namespace: ns}, name: b}]
 current-context: a
 users: [{name: u, user: {token: t}}]
 """
@@ -157,15 +158,15 @@ def load(text: str) -> Any:
 
 
 def changes(before: str, after: str) -> tuple[list[str], list[str]]:
-    """Lines removed and added (line endings stripped); every other line is byte-identical."""
-    a, b = before.splitlines(keepends=True), after.splitlines(keepends=True)
+    """Lines removed and added; every other line is identical (line endings are checked by ``check``)."""
+    a, b = before.splitlines(), after.splitlines()
     removed: list[str] = []
     added: list[str] = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if op != "equal":
             removed += a[i1:i2]
             added += b[j1:j2]
-    return [line.rstrip("\r\n") for line in removed], [line.rstrip("\r\n") for line in added]
+    return removed, added
 
 
 def check(before: str, after: str, mutate: Callable[[Any], Any], removed: list[str],
@@ -362,9 +363,9 @@ def test_rename_flow_style() -> None:
         d["current-context"] = "x,y"
 
     check(FLOW, after, mutate,
-          ["contexts: [{name: a, context: {cluster: c, user: u}}, {context: {cluster: c, user: u, "
+          ["contexts: [{name: a, context: {cluster: c, user: u}}, {context: {cluster: c, "
            "namespace: ns}, name: b}]", "current-context: a"],
-          ['contexts: [{name: "x,y", context: {cluster: c, user: u}}, {context: {cluster: c, user: u, '
+          ['contexts: [{name: "x,y", context: {cluster: c, user: u}}, {context: {cluster: c, '
            "namespace: ns}, name: b}]", "current-context: x,y"])
 
 
@@ -381,7 +382,7 @@ def test_rename_errors() -> None:
         rename_context("contexts:\n- a\n", "a", "b")
     with pytest.raises(EditError, match="line 2: more than one YAML document"):
         rename_context("contexts: []\n---\ncontexts: []\n", "a", "b")
-    with pytest.raises(EditError, match="line 2: invalid YAML"):
+    with pytest.raises(EditError, match="line 3: invalid YAML: .* at line 2"):
         rename_context("contexts:\n- name: [a\n", "a", "b")
     with pytest.raises(EditError, match="line 1: 'contexts' is not a list"):
         rename_context("contexts: {a: 1}\n", "a", "b")
@@ -492,9 +493,9 @@ def test_delete_lone_dash_and_anchors() -> None:
 def test_delete_flow() -> None:
     after = delete_entry(FLOW, "contexts", "a")
     check(FLOW, after, lambda d: d["contexts"].pop(0),
-          ["contexts: [{name: a, context: {cluster: c, user: u}}, {context: {cluster: c, user: u, "
+          ["contexts: [{name: a, context: {cluster: c, user: u}}, {context: {cluster: c, "
            "namespace: ns}, name: b}]"],
-          ["contexts: [{context: {cluster: c, user: u, namespace: ns}, name: b}]"])
+          ["contexts: [{context: {cluster: c, namespace: ns}, name: b}]"])
     after = delete_entry(after, "contexts", "b")
     assert "contexts: []\n" in after and load(after)["contexts"] == []
     after = delete_entry(FLOW, "users", "u")
@@ -536,7 +537,8 @@ def test_namespace_replaced_and_removed(variant: str) -> None:
     before = variants(INDENTED)[variant]
     after = set_context_namespace(before, "üñí-ctx", "team-b")
     check(before, after, lambda d: ctx(d, "üñí-ctx")["context"].update(namespace="team-b"),
-          ["          namespace: team-a   # team namespace"], ["          namespace: team-b   # team namespace"])
+          ["          namespace: team-a   # team namespace"],
+          ["          namespace: team-b   # team namespace"])
     after = set_context_namespace(before, "üñí-ctx", None)
     check(before, after, lambda d: ctx(d, "üñí-ctx")["context"].pop("namespace"),
           ["          namespace: team-a   # team namespace"], [])
@@ -561,9 +563,9 @@ def test_namespace_flow() -> None:
     assert load(after)["contexts"][0]["context"] == {"cluster": "c", "user": "u", "namespace": "x y"}
     assert changes(FLOW, after)[1] == [
         "contexts: [{name: a, context: {cluster: c, user: u, namespace: x y}}, {context: {cluster: c, "
-        "user: u, namespace: ns}, name: b}]"]
+        "namespace: ns}, name: b}]"]
     after = set_context_namespace(FLOW, "b", None)
-    assert "{context: {cluster: c, user: u}, name: b}" in after
+    assert "{context: {cluster: c}, name: b}" in after
     after = set_context_namespace("contexts: [{name: a, context: {namespace: n}}]\n", "a", None)
     assert after == "contexts: [{name: a, context: {}}]\n"
     after = set_context_namespace("contexts: [{name: a, context: {}}]\n", "a", "ns1")
@@ -681,3 +683,91 @@ def test_kubectl_reads_edited_files(tmp_path: Path, variant: str) -> None:
     data = json.loads(_kubectl(home, tmp_path / "indented.yaml", "view", "-o", "json"))
     staging = next(c for c in data["contexts"] if c["name"] == "staging")
     assert staging["context"]["namespace"] == "yes"
+
+
+# ---------------------------------------------------------------- random layouts
+
+
+SIMPLE = st.from_regex(r"[a-z][a-z0-9-]{0,8}", fullmatch=True)
+ODD = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp"), blacklist_characters="\ufeff\x85"),
+              min_size=1, max_size=10)
+FIXTURE_NAMES = st.one_of(SIMPLE, ODD)
+
+
+def _q(value: str) -> str:
+    """Fixture quoting that does not rely on the module under test."""
+    return value if re.fullmatch(r"[a-z][a-z0-9-]*", value) and value not in ("y", "n", "no", "on") else \
+        "'" + value.replace("'", "''") + "'"
+
+
+@st.composite
+def kubeconfigs(draw: st.DrawFn) -> tuple[str, list[str]]:
+    names = draw(st.lists(FIXTURE_NAMES, min_size=1, max_size=4, unique=True))
+    n = draw(st.sampled_from([2, 4]))
+    pad = " " * n if draw(st.booleans()) else ""
+    body, inner = pad + "  ", pad + "  " + " " * n
+    lines = ["# random layout", "apiVersion: v1", "kind: Config", "clusters:",
+             f"{pad}- name: c", f"{body}cluster:", f"{inner}certificate-authority-data: {CERT}",
+             f"{inner}server: https://c:6443", "contexts:"]
+    for name in names:
+        ns = draw(st.one_of(st.none(), SIMPLE))
+        style = draw(st.sampled_from(["name-first", "name-last", "flow"]))
+        if draw(st.booleans()):
+            lines.append(f"{pad}# about {name!r}")
+        ctx_flow = "{cluster: c" + (f", namespace: {ns}" if ns else "") + "}"
+        if style == "flow":
+            lines.append(f"{pad}- {{name: {_q(name)}, context: {ctx_flow}}}")
+            continue
+        ctx_lines = [f"{body}context:", f"{inner}cluster: c"]
+        ctx_lines += [f"{inner}namespace: {ns}  # ns"] if ns else []
+        name_line = f"{body}name: {_q(name)}  # ctx"
+        item = [name_line, *ctx_lines] if style == "name-first" else [*ctx_lines, name_line]
+        if draw(st.booleans()):
+            item.append(f"{body}# inner comment")
+        lines += [pad + "- " + item[0].lstrip(), *item[1:]]
+    if draw(st.booleans()):
+        lines.append(f"current-context: {_q(draw(st.sampled_from(names)))} # cc")
+    lines += ["users:", f"{pad}- name: u", f"{body}user: {{token: t}}"]
+    newline = draw(st.sampled_from(["\n", "\r\n"]))
+    text = newline.join(lines) + (newline if draw(st.booleans()) else "")
+    return text, names
+
+
+@given(kubeconfigs(), st.data())
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_random_layouts(case: tuple[str, list[str]], data: st.DataObject) -> None:
+    before, names = case
+    expected = load(before)
+    assert [c["name"] for c in expected["contexts"]] == names == entry_names(before, "contexts")
+    name = data.draw(st.sampled_from(names))
+    item = ctx(expected, name)
+    op = data.draw(st.sampled_from(["rename", "current", "delete", "namespace"]))
+    if op == "rename":
+        new = data.draw(NAMES.filter(lambda v: v not in names))
+        after = rename_context(before, name, new)
+        if expected.get("current-context") == name:
+            expected["current-context"] = new
+        item["name"] = new
+        limit = 2
+    elif op == "current":
+        after = set_current_context(before, name)
+        expected["current-context"] = name
+        limit = 1
+    elif op == "delete":
+        after = delete_entry(before, "contexts", name)
+        expected["contexts"].remove(item)
+        limit = 1  # at most `contexts: []` is added
+    else:
+        ns = data.draw(st.one_of(st.none(), NAMES))
+        after = set_context_namespace(before, name, ns)
+        if ns is None:
+            item["context"].pop("namespace", None)
+        else:
+            item["context"]["namespace"] = ns
+        limit = 1
+    assert load(after) == expected
+    removed, added = changes(before, after)
+    assert len(added) <= limit and len(removed) <= (limit if op != "delete" else 8)
+    assert after.endswith("\n") == before.endswith("\n")
+    if "\r\n" in before:
+        assert after.count("\n") == after.count("\r\n")

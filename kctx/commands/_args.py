@@ -1,16 +1,39 @@
-"""argparse that reports usage errors as KctxError (one line, exit 2) instead of exiting itself."""
+"""A tiny argument parser for the hot commands (no argparse import)."""
 
 from __future__ import annotations
 
-import argparse
-from typing import NoReturn
 
 from kctx.status import UsageError
 
 
-class Parser(argparse.ArgumentParser):
-    def __init__(self, prog: str, description: str = "", **kw) -> None:
-        super().__init__(prog=f"kctx {prog}", description=description, **kw)
+def simple(argv: list[str], prog: str, usage: str, value_flags: dict[str, str] = {},  # noqa: B006
+           max_positional: int = 1) -> tuple[dict[str, str], list[str]]:
+    """A tiny parser for the hot commands (ls, use): argparse alone costs several ms at start-up.
 
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{self.prog}: {message}")
+    ``value_flags`` maps each spelling (-o, --output) to a key. Returns (flags, positionals);
+    ``-h``/``--help`` raises HelpRequested with the usage text.
+    """
+    flags: dict[str, str] = {}
+    pos: list[str] = []
+    it = iter(argv)
+    for arg in it:
+        if arg in ("-h", "--help"):
+            raise HelpRequested(usage)
+        name, eq, value = arg.partition("=")
+        if name in value_flags and name.startswith("-"):
+            if not eq:
+                value = next(it, None)
+                if value is None:
+                    raise UsageError(f"kctx {prog}: {name} needs a value")
+            flags[value_flags[name]] = value
+        elif arg.startswith("-") and arg != "-":
+            raise UsageError(f"kctx {prog}: unknown option {arg} (see 'kctx {prog} -h')")
+        else:
+            pos.append(arg)
+    if len(pos) > max_positional:
+        raise UsageError(f"kctx {prog}: too many arguments (see 'kctx {prog} -h')")
+    return flags, pos
+
+
+class HelpRequested(Exception):
+    """Raised by ``simple`` for -h; cli.main prints the text and exits 0."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from kctx.commands._args import Parser
+from kctx.commands._parser import Parser
 from kctx.env import Environment
 from kctx.status import ExitStatus
 from kctx.target import resolve

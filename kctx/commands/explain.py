@@ -10,7 +10,7 @@ import json
 
 from kctx.argv import parse
 from kctx.classify import classify
-from kctx.commands._args import Parser
+from kctx.commands._parser import Parser
 from kctx.env import Environment
 from kctx.guard import decide, tty_available
 from kctx.status import ExitStatus

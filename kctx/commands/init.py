@@ -6,7 +6,7 @@ import shlex
 from importlib import resources
 
 from kctx import shiminstall
-from kctx.commands._args import Parser
+from kctx.commands._parser import Parser
 from kctx.env import Environment
 from kctx.status import ExitStatus
 
@@ -17,10 +17,18 @@ def fish_quote(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-def script(shell: str, kctx_bin: str, shim_dir: str) -> str:
+def launcher() -> list[str]:
+    """How the shell function starts kctx: python -S and our launcher skip slow .pth hooks (see launch.py)."""
+    import sys
+
+    return [sys.executable, "-S", str(resources.files("kctx").joinpath("launch.py"))]
+
+
+def script(shell: str, command: list[str], shim_dir: str) -> str:
     text = resources.files("kctx").joinpath(f"data/shell/kctx.{shell}").read_text()
     quote = fish_quote if shell == "fish" else shlex.quote
-    return text.replace("@KCTX_BIN@", quote(kctx_bin)).replace("@KCTX_SHIM_DIR@", quote(shim_dir))
+    return text.replace("@KCTX_BIN@", " ".join(quote(c) for c in command)).replace(
+        "@KCTX_SHIM_DIR@", quote(shim_dir))
 
 
 def run(argv: list[str], env: Environment) -> int:
@@ -29,5 +37,5 @@ def run(argv: list[str], env: Environment) -> int:
     args = p.parse_args(argv)
     shim_dir = env.paths.shim_dir
     shiminstall.install(shim_dir)
-    env.stdout.write(script(args.shell, shiminstall.kctx_executable(), str(shim_dir)))
+    env.stdout.write(script(args.shell, launcher(), str(shim_dir)))
     return int(ExitStatus.OK)

@@ -2,27 +2,32 @@
 
 from __future__ import annotations
 
-import json
-
-from kctx.commands._args import Parser
+from kctx.commands._args import simple
 from kctx.env import Environment
-from kctx.status import ExitStatus
+from kctx.status import ExitStatus, UsageError
 from kctx.target import protection
 from kctx.workspace import Workspace
 
+USAGE = """usage: kctx ls [-o table|json|name]
+
+List every context kctx knows (kubectl's files and the config's kubeconfig globs), the current one marked.
+"""
 COLUMNS = ("CURRENT", "NAME", "CLUSTER", "SERVER", "NAMESPACE", "FILE", "PROTECTED")
 
 
 def run(argv: list[str], env: Environment) -> int:
-    p = Parser("ls", "List contexts from every known kubeconfig file.")
-    p.add_argument("-o", "--output", choices=("table", "json", "name"), default="table")
-    args = p.parse_args(argv)
+    flags, _ = simple(argv, "ls", USAGE, {"-o": "output", "--output": "output"}, max_positional=0)
+    output = flags.get("output", "table")
+    if output not in ("table", "json", "name"):
+        raise UsageError(f"kctx ls: -o must be table, json or name, not {output!r}")
     ws = Workspace(env)
     rows = rows_for(ws)
     ws.warn_broken_files()
-    if args.output == "json":
+    if output == "json":
+        import json
+
         env.stdout.write(json.dumps(rows, indent=2) + "\n")
-    elif args.output == "name":
+    elif output == "name":
         env.stdout.write("".join(r["name"] + "\n" for r in rows))
     else:
         env.stdout.write(table(rows, str(ws.paths.home)))

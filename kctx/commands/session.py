@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from kctx import session as ksession
-from kctx.commands._args import Parser
+from kctx.commands._parser import Parser
 from kctx.env import Environment
 from kctx.kubeconfig import files as kfiles
 from kctx.status import ExitStatus, KctxError

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from kctx import shiminstall
-from kctx.commands._args import Parser
+from kctx.commands._parser import Parser
 from kctx.env import Environment
 from kctx.status import ExitStatus
 

@@ -4,23 +4,28 @@ from __future__ import annotations
 
 from kctx import session as ksession
 from kctx.commands import session as session_cmd
-from kctx.commands._args import Parser
+from kctx.commands._args import simple
 from kctx.env import Environment
 from kctx.status import ExitStatus, KctxError
 from kctx.workspace import Workspace
 
 
+USAGE = """usage: kctx use [CONTEXT|-]
+
+Switch this shell's context ("-": the previous one). Other terminals and your kubeconfig files are
+untouched. Needs the shell integration: eval "$(kctx init bash)". Without CONTEXT: list contexts.
+"""
+
+
 def run(argv: list[str], env: Environment) -> int:
-    p = Parser("use", "Switch this shell's context. Other terminals and your kubeconfig files are untouched.")
-    p.add_argument("context", nargs="?", help='context name, or "-" for the previous one')
-    args = p.parse_args(argv)
+    _, pos = simple(argv, "use", USAGE)
     ws = Workspace(env)
     s = session_cmd.require(ws)
-    if not args.context:
+    if not pos:
         for name in sorted(ws.view.context_names()):
             env.stdout.write(f"{name}\n")
         return int(ExitStatus.OK)
-    name = args.context
+    name = pos[0]
     if name == "-":
         if not s.previous_context:
             raise KctxError("no previous context found")

@@ -146,6 +146,9 @@ def _yaml_error(exc: yaml.YAMLError) -> EditError:
     mark = getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     where = f"line {mark.line + 1}: " if mark is not None else ""
+    context, start = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+    if context and start is not None:  # the problem mark is often far from where the mistake starts
+        problem += f" ({context} at line {start.line + 1})"
     return EditError(f"{where}invalid YAML: {problem}")
 
 
@@ -236,6 +239,27 @@ class _Doc:
         if i is not None and i < len(self.breaks):
             return self.breaks[i]
         return self.breaks[0] if self.breaks else "\n"
+
+    def raw_data(self) -> Any:
+        """What yaml.BaseLoader builds for the text, from the tree already parsed (spares a second parse)."""
+        memo: dict[int, Any] = {}
+
+        def build(node: _Node) -> Any:
+            node = _deref(node)
+            if node.kind == "scalar":
+                return node.value
+            if id(node) not in memo:
+                memo[id(node)] = out = [] if node.kind == "seq" else {}
+                for child in node.children if node.kind == "seq" else []:
+                    out.append(build(child))
+                for k, v in node.pairs() if node.kind == "map" else []:
+                    key = build(k)
+                    if not isinstance(key, str):
+                        raise EditError(f"line {self.lineno(k.start)}: only single-value keys are supported")
+                    out[key] = build(v)
+            return memo[id(node)]
+
+        return None if self.root is None else build(self.root)
 
     def content_start(self, node: _Node) -> int:
         return _PROPS.match(self.text, node.start).end() if node.props else node.start
@@ -633,8 +657,9 @@ def _apply(text: str, change: Callable[[Any], Any], plan: Callable[[_Doc], list[
     if not edits:
         return text
     out = _splice(doc, edits)
-    if _load_raw(out) != change(_load_raw(body)):
-        raise EditError("cannot edit this document safely: the result would differ from the intended change")
+    if _load_raw(out) != change(doc.raw_data()):
+        raise EditError(f"line {doc.lineno(min(e.start for e in edits))}: cannot edit this document safely: "
+                        "the result would differ from the intended change")
     return bom + out
 
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import glob
 import os
-from collections.abc import Mapping
-
+from kctx.globmatch import match
 from kctx.paths import Paths
 
 
@@ -18,7 +16,7 @@ def split_kubeconfig(value: str) -> list[str]:
     return out
 
 
-def kubectl_files(environ: Mapping[str, str], paths: Paths, explicit: str = "") -> list[str]:
+def kubectl_files(environ, paths: Paths, explicit: str = "") -> list[str]:
     """The files kubectl itself reads: --kubeconfig, else $KUBECONFIG, else ~/.kube/config."""
     if explicit:
         return [explicit]
@@ -34,7 +32,7 @@ def expand_globs(patterns: list[str], home: str) -> list[str]:
         if pat.startswith("~"):
             pat = home + pat[1:]
         pat = os.path.expandvars(pat)
-        hits = sorted(glob.glob(pat)) if glob.has_magic(pat) else [pat]
+        hits = expand(pat) if _magic(pat) else [pat]
         for hit in hits:
             name = os.path.basename(hit)
             # Skip our own lock/temp files and editor leftovers that may sit in ~/.kube/configs/.
@@ -53,3 +51,37 @@ def known_files(base: list[str], patterns: list[str], home: str) -> list[str]:
         if full not in out:
             out.append(full)
     return out
+
+
+def _magic(pattern: str) -> bool:
+    return any(c in pattern for c in "*?[")
+
+
+def expand(pattern: str) -> list[str]:
+    """Sorted matches of a shell-style path pattern (like glob.glob; hidden names need a leading dot)."""
+    parts = pattern.split(os.sep)
+    found = [os.sep if pattern.startswith(os.sep) else ""]
+    for i, part in enumerate(parts):
+        if not part:
+            continue
+        last = i == len(parts) - 1
+        nxt = []
+        for base in found:
+            if not _magic(part):
+                candidate = os.path.join(base, part)
+                if os.path.lexists(candidate):
+                    nxt.append(candidate)
+                continue
+            try:
+                names = os.listdir(base or ".")
+            except OSError:
+                continue
+            for name in names:
+                if name.startswith(".") and not part.startswith("."):
+                    continue
+                if match(name, part):
+                    full = os.path.join(base, name)
+                    if last or os.path.isdir(full):
+                        nxt.append(full)
+        found = nxt
+    return sorted(found)

@@ -62,6 +62,11 @@ class _Server(ThreadingHTTPServer):
         with self._conn_lock:
             self._connections.discard(conn)
 
+    @property
+    def connection_count(self) -> int:
+        with self._conn_lock:
+            return len(self._connections)
+
     def sever_connections(self) -> None:
         with self._conn_lock:
             conns = list(self._connections)
@@ -123,6 +128,11 @@ class ClusterServer:
     @property
     def url(self) -> str:
         return f"https://{self.address}"
+
+    @property
+    def open_connections(self) -> int:
+        """Client connections being served right now (a running watch holds one)."""
+        return self._server.connection_count if self._server is not None else 0
 
     # --- authentication ------------------------------------------------------------------------
     def user_for_token(self, token: str) -> str | None:

@@ -26,16 +26,25 @@ def _namespace(obj: Obj) -> None:
     obj["status"] = {"phase": "Active"}
 
 
+def _pod_spec(spec: dict[str, Any]) -> None:
+    for container in (spec.get("containers") or []) + (spec.get("initContainers") or []):
+        for port in container.get("ports") or []:
+            port.setdefault("protocol", "TCP")
+
+
 def _pod(obj: Obj) -> None:
     spec = obj.setdefault("spec", {})
+    _pod_spec(spec)
     spec.setdefault("nodeName", NODE)
     spec.setdefault("restartPolicy", "Always")
     containers = spec.get("containers") or []
     started = obj.get("status", {}).get("startTime") or timestamp()
+    ip = fake_ip(obj["metadata"]["name"])
     obj["status"] = {
         "phase": "Running",
         "hostIP": "127.0.0.1",
-        "podIP": fake_ip(obj["metadata"]["name"]),
+        "podIP": ip,
+        "podIPs": [{"ip": ip}],
         "startTime": started,
         "conditions": [{"type": t, "status": "True"} for t in ("Initialized", "Ready", "PodScheduled")],
         "containerStatuses": [_container_status(c, started) for c in containers],
@@ -54,6 +63,7 @@ def _deployment(obj: Obj) -> None:
                                  "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}})
     spec.setdefault("revisionHistoryLimit", 10)
     spec.setdefault("progressDeadlineSeconds", 600)
+    _pod_spec(spec.get("template", {}).get("spec") or {})
     replicas = spec["replicas"]
     # The fake controller makes every replica ready at once, so the status is always "done".
     obj["status"] = {

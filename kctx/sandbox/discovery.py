@@ -31,8 +31,8 @@ def version_info(version: str) -> dict[str, Any]:
 
 def wants_aggregated(accept: str) -> bool:
     # kubectl lists the aggregated type first and plain JSON as a fallback; answer the best we can.
-    return any("as=APIGroupDiscoveryList" in part and "v=v2" in part.replace(" ", "").split(";")
-               and "g=apidiscovery.k8s.io" in part for part in accept.split(","))
+    wanted = {"g=apidiscovery.k8s.io", "v=v2", "as=APIGroupDiscoveryList"}
+    return any(wanted <= {p.strip() for p in part.split(";")[1:]} for part in accept.split(","))
 
 
 def api_versions(host: str) -> dict[str, Any]:

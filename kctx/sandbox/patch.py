@@ -1,8 +1,10 @@
 """JSON merge patch (RFC 7386), a simplified strategic merge patch, and JSON patch (RFC 6902).
 
-Strategic merge here knows no schema: lists of objects that all carry a "name" are merged by
-name (containers, env, volumes, ...), every other list is replaced, and the "$..." directives
-kubectl sends are honoured where simple ($patch: delete/replace, $retainKeys) and otherwise dropped.
+Strategic merge here knows no schema: lists of objects are merged by a merge key (containerPort
+for "ports", mountPath for "volumeMounts", type for "conditions", otherwise "name" when every
+item has one: containers, env, volumes, ...), every other list is replaced, and the "$..."
+directives kubectl sends are honoured where simple ($patch: delete/replace, $retainKeys) and
+otherwise dropped.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ def strategic_merge_patch(target: Any, patch: Any) -> Any:
         if value is None:
             result.pop(key, None)
         elif isinstance(value, list):
-            result[key] = _merge_list(result.get(key), value)
+            result[key] = _merge_list(result.get(key), value, _MERGE_KEYS.get(key, "name"))
         else:
             merged = strategic_merge_patch(result.get(key), value)
             if merged is None:
@@ -52,16 +54,20 @@ def strategic_merge_patch(target: Any, patch: Any) -> Any:
     return result
 
 
-def _named(items: Any) -> bool:
-    return isinstance(items, list) and all(isinstance(i, dict) and "name" in i for i in items)
+# Merge keys of the built-in types the sandbox serves, where they are not "name".
+_MERGE_KEYS = {"ports": "containerPort", "volumeMounts": "mountPath", "conditions": "type"}
 
 
-def _merge_list(target: Any, patch: list[Any]) -> list[Any]:
-    if not (_named(patch) and (target is None or _named(target))):
+def _keyed(items: Any, key: str) -> bool:
+    return isinstance(items, list) and all(isinstance(i, dict) and key in i for i in items)
+
+
+def _merge_list(target: Any, patch: list[Any], key: str) -> list[Any]:
+    if not (_keyed(patch, key) and (target is None or _keyed(target, key))):
         return [_strip_directives(i) for i in patch if not _is_delete(i)]
     result = [dict(i) for i in target or []]
     for item in patch:
-        index = next((n for n, cur in enumerate(result) if cur["name"] == item["name"]), None)
+        index = next((n for n, cur in enumerate(result) if cur[key] == item[key]), None)
         if _is_delete(item):
             if index is not None:
                 result.pop(index)

@@ -1,6 +1,6 @@
 # kctx shell integration for bash. Load it with:  eval "$(kctx init bash)"
 # Safe to load twice: PATH, PROMPT_COMMAND and traps are only added once.
-__kctx_bin=@KCTX_BIN@
+__kctx_bin=(@KCTX_BIN@)
 __kctx_shim_dir=@KCTX_SHIM_DIR@
 
 # The shim directory goes first on PATH so scripts, xargs and make reach the guard too.
@@ -27,7 +27,7 @@ __kctx_sync() {
 # `use`, `ns` and `ctx` change this shell's session; pick the change up right away.
 kctx() {
   local __rc
-  "$__kctx_bin" "$@"
+  "${__kctx_bin[@]}" "$@"
   __rc=$?
   __kctx_sync
   return $__rc
@@ -38,7 +38,7 @@ __kctx_prompt_hook() {
   if [[ -n ${KCTX_SESSION-} ]]; then
     # kubectl itself rewrote the session file (e.g. `kubectl config set-context --current`): re-derive.
     if [[ $KCTX_SESSION -nt ${KCTX_SESSION%.json}.env ]]; then
-      "$__kctx_bin" session sync 2>/dev/null
+      "${__kctx_bin[@]}" session sync 2>/dev/null
     fi
     __kctx_sync
   fi
@@ -51,7 +51,7 @@ __kctx_exit() {
 }
 
 if [[ -z ${KCTX_SESSION-} || ${KCTX_SESSION_PID-} != "$$" || ! -e ${KCTX_SESSION-} ]]; then
-  if __kctx_s=$("$__kctx_bin" session start --pid "$$"); then
+  if __kctx_s=$("${__kctx_bin[@]}" session start --pid "$$"); then
     export KCTX_SESSION=$__kctx_s KCTX_SESSION_PID=$$
   fi
   unset __kctx_s

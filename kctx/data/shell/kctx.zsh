@@ -1,6 +1,6 @@
 # kctx shell integration for zsh. Load it with:  eval "$(kctx init zsh)"
 # Safe to load twice: PATH, hooks and traps are only added once.
-typeset -g __kctx_bin=@KCTX_BIN@
+typeset -ga __kctx_bin=(@KCTX_BIN@)
 typeset -g __kctx_shim_dir=@KCTX_SHIM_DIR@
 
 if [[ ":$PATH:" != *":$__kctx_shim_dir:"* ]]; then
@@ -22,7 +22,7 @@ __kctx_sync() {
 
 kctx() {
   local __rc
-  "$__kctx_bin" "$@"
+  "${__kctx_bin[@]}" "$@"
   __rc=$?
   __kctx_sync
   return $__rc
@@ -31,7 +31,7 @@ kctx() {
 __kctx_precmd() {
   if [[ -n ${KCTX_SESSION-} ]]; then
     if [[ $KCTX_SESSION -nt ${KCTX_SESSION%.json}.env ]]; then
-      "$__kctx_bin" session sync 2>/dev/null
+      "${__kctx_bin[@]}" session sync 2>/dev/null
     fi
     __kctx_sync
   fi
@@ -43,7 +43,7 @@ __kctx_exit() {
 }
 
 if [[ -z ${KCTX_SESSION-} || ${KCTX_SESSION_PID-} != "$$" || ! -e ${KCTX_SESSION-} ]]; then
-  if __kctx_s=$("$__kctx_bin" session start --pid "$$"); then
+  if __kctx_s=$("${__kctx_bin[@]}" session start --pid "$$"); then
     export KCTX_SESSION=$__kctx_s KCTX_SESSION_PID=$$
   fi
   unset __kctx_s
