@@ -696,8 +696,9 @@ FIXTURE_NAMES = st.one_of(SIMPLE, ODD)
 
 def _q(value: str) -> str:
     """Fixture quoting that does not rely on the module under test."""
-    return value if re.fullmatch(r"[a-z][a-z0-9-]*", value) and value not in ("y", "n", "no", "on") else \
-        "'" + value.replace("'", "''") + "'"
+    if re.fullmatch(r"[a-z][a-z0-9-]*", value) and load(value) == value:
+        return value
+    return "'" + value.replace("'", "''") + "'"
 
 
 @st.composite
@@ -734,7 +735,7 @@ def kubeconfigs(draw: st.DrawFn) -> tuple[str, list[str]]:
 
 
 @given(kubeconfigs(), st.data())
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_random_layouts(case: tuple[str, list[str]], data: st.DataObject) -> None:
     before, names = case
     expected = load(before)

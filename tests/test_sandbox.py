@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import os
 import queue
+import signal
 import socket
 import ssl
 import stat
 import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -126,6 +128,34 @@ def test_starts_fast_and_stops_cleanly() -> None:
     for url in urls:
         with pytest.raises(OSError):
             socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1])), timeout=1).close()
+
+
+def test_process_exit_stops_a_forgotten_sandbox(tmp_path: Path) -> None:
+    code = ("from kctx.sandbox import Sandbox, ClusterSpec\n"
+            "sb = Sandbox([ClusterSpec('dev')]).start()\n"
+            "print(sb.workdir, flush=True)\n")  # no stop(): atexit must clean up
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30,
+                          cwd=Path(__file__).resolve().parent.parent)
+    assert proc.returncode == 0, proc.stderr
+    assert not Path(proc.stdout.strip()).exists()
+
+
+def test_cli_runs_until_sigterm(kubectl: Path, tmp_path: Path) -> None:
+    config = tmp_path / "kc"
+    argv = [sys.executable, "-m", "kctx.sandbox", "--clusters", "dev=v1.36.4,prod=v1.37.1:cert",
+            "--kubeconfig", str(config)]
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            cwd=Path(__file__).resolve().parent.parent)
+    try:
+        banner = _read_until(_lines(proc.stdout), "kubeconfig:", timeout=20)
+        assert "v1.36.4" in banner and "https://127.0.0.1:" in banner
+        (tmp_path / "h").mkdir()
+        kube = Kubectl(kubectl, config, tmp_path / "h")
+        assert "Server Version: v1.37.1" in kube("--context", "prod", "version").stdout
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0
+    finally:
+        proc.kill()
 
 
 def test_kubeconfig_shape_and_mode(sandbox: Sandbox, tmp_path: Path) -> None:

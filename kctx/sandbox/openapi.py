@@ -22,14 +22,13 @@ _CONTENT = ("application/json-patch+json", "application/merge-patch+json", "appl
 _QUERY_PARAMS = ("dryRun", "fieldManager", "fieldValidation", "force", "pretty")
 
 
-def respond(path: str, query: dict[str, str]):
-    from kctx.sandbox.routes import Response  # routes imports this module
-
+def document(path: str) -> dict[str, Any]:
+    """The /openapi/v3 index or one group-version document (the ?hash= is only a cache key)."""
     if path == "/openapi/v3":
-        return Response(200, _root())
+        return _root()
     key = path.removeprefix("/openapi/v3/")
     if key in _docs():
-        return Response(200, _docs()[key][0])
+        return _docs()[key][0]
     raise ApiError(404, "the server could not find the requested resource")
 
 

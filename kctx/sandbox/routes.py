@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+import traceback
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from kctx.sandbox import discovery, openapi, protobuf, tables
@@ -48,7 +49,6 @@ class WatchPlan:
     namespace: str | None
     query: dict[str, str]
     table: bool
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -64,6 +64,9 @@ def handle(cluster: ClusterView, req: Request) -> Response | WatchPlan:
         return _route(cluster, req)
     except ApiError as err:
         return Response(err.code, err.status())
+    except Exception as err:  # a sandbox bug: answer like an apiserver would, and leave a trace
+        traceback.print_exc()
+        return Response(500, ApiError(500, f"kctx sandbox internal error: {err!r}").status())
 
 
 def _route(cluster: ClusterView, req: Request) -> Response | WatchPlan:
@@ -73,7 +76,7 @@ def _route(cluster: ClusterView, req: Request) -> Response | WatchPlan:
     if path == "/version":
         return Response(200, discovery.version_info(cluster.version))
     if path.startswith("/openapi/"):
-        return openapi.respond(path, req.query)
+        return Response(200, openapi.document(path))
     parts = path.strip("/").split("/")
     if parts[0] == "api":
         return _core(cluster, req, parts[1:])

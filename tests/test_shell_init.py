@@ -1,0 +1,100 @@
+"""The shell integration in real bash, zsh and fish: one init line gives a per-shell session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.kubeconfigs import simple
+
+SHELLS = {
+    "bash": ["bash", "--norc", "--noprofile", "-c"],
+    "zsh": ["zsh", "-f", "-c"],
+    "fish": ["fish", "--no-config", "-c"],
+}
+INIT = {
+    "bash": 'eval "$(kctx init bash)"',
+    "zsh": 'eval "$(kctx init zsh)"',
+    "fish": "kctx init fish | source",
+}
+
+
+def have(shell: str) -> bool:
+    return shutil.which(shell) is not None
+
+
+def run_shell(shell: str, script: str, home: Path) -> subprocess.CompletedProcess:
+    if not have(shell):
+        pytest.skip(f"{shell} is not installed (the test set-up installs it with apt-get when it can)")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("KCTX_", "KUBECONFIG"))}
+    env.update(HOME=str(home), XDG_RUNTIME_DIR=str(home.parent / "run"), NO_COLOR="1")
+    return subprocess.run([*SHELLS[shell], script], env=env, capture_output=True, text=True, timeout=60)
+
+
+@pytest.fixture
+def kube(home: Path) -> Path:
+    simple(home / ".kube" / "config", "dev", namespace="apps")
+    simple(home / ".kube" / "configs" / "prod.yaml", "prod", current=False)
+    return home
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_use_changes_this_shell_only(shell, kube):
+    init = INIT[shell]
+    sep = "; and " if shell == "fish" else " && "
+    script = sep.join([
+        init,
+        "echo A=$KCTX_PROMPT_CONTEXT",
+        "kctx use prod",
+        "echo B=$KCTX_PROMPT_CONTEXT:$KCTX_PROMPT_PROTECTED",
+        "echo K=$KUBECONFIG",
+        "command -v kubectl",
+    ])
+    p = run_shell(shell, script, kube)
+    assert p.returncode == 0, p.stderr
+    lines = p.stdout.splitlines()
+    assert "A=dev" in lines and "B=prod:0" in lines
+    k = next(ln for ln in lines if ln.startswith("K="))[2:].split(os.pathsep)
+    assert k[0].endswith(".json") and k[1:] == [str(kube / ".kube" / "configs" / "prod.yaml")]
+    assert lines[-1].endswith("/shim/kubectl")
+    assert 'Switched to context "prod".' in p.stderr
+    # The user's files are untouched and another shell still starts in "dev".
+    assert "current-context: dev" in (kube / ".kube" / "config").read_text()
+    p2 = run_shell(shell, f"{init}{sep}echo A=$KCTX_PROMPT_CONTEXT", kube)
+    assert "A=dev" in p2.stdout.splitlines()
+
+
+def test_bash_init_is_idempotent_and_cleans_up(kube):
+    script = """
+    PROMPT_COMMAND='echo user-hook >/dev/null'
+    eval "$(kctx init bash)"
+    first=$KCTX_SESSION
+    eval "$(kctx init bash)"
+    [[ $first == "$KCTX_SESSION" ]] || echo SESSION-CHANGED
+    echo PATHS=$(tr ':' '\\n' <<<"$PATH" | grep -c 'kctx/shim$')
+    echo PC=$PROMPT_COMMAND
+    echo S=$KCTX_SESSION
+    """
+    p = run_shell("bash", script, kube)
+    out = p.stdout.splitlines()
+    assert "SESSION-CHANGED" not in out
+    assert "PATHS=1" in out
+    pc = next(ln for ln in out if ln.startswith("PC="))
+    assert pc.count("__kctx_prompt_hook") == 1 and "user-hook" in pc
+    session = next(ln for ln in out if ln.startswith("S="))[2:]
+    assert not Path(session).exists()  # removed by the EXIT trap when the shell ended
+
+
+def test_bash_prompt_follows_raw_kubectl_edits_of_the_session(kube, kubectl):
+    script = f"""
+    eval "$(kctx init bash)"
+    {kubectl} config set-context --current --namespace=edited >/dev/null
+    __kctx_prompt_hook
+    echo NS=$KCTX_PROMPT_NAMESPACE
+    """
+    p = run_shell("bash", script, kube)
+    assert "NS=edited" in p.stdout.splitlines(), p.stderr
