@@ -235,7 +235,7 @@ def test_create_configmap_and_deployment(sandbox: Sandbox, kube: Kubectl) -> Non
     deploy = json.loads(kube("get", "deploy", "api", "-o", "json").stdout)
     container = deploy["spec"]["template"]["spec"]["containers"][0]
     assert container["image"] == "busybox:1.36" and container["command"] == ["sleep", "3600"]
-    assert container["ports"] == [{"containerPort": 8080}]
+    assert container["ports"] == [{"containerPort": 8080, "protocol": "TCP"}]
     assert "already exists" in kube("create", "configmap", "settings", check=False).stderr
 
 

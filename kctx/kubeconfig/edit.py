@@ -191,7 +191,7 @@ class _Composer:
         if isinstance(ev, yaml.ScalarEvent):
             end = ev.end_mark.index
             if ev.style in ("|", ">"):  # block scalars end after their trailing line breaks
-                end = start + len(self.text[start:end].rstrip())
+                end = start + len(self.text[start:end].rstrip(" \t\r\n\x85\u2028\u2029"))
             node = _Node("scalar", start, end, ev.value, ev.style or "", flow, props, ev.anchor, parent)
             if ev.anchor is not None:
                 self.anchors[ev.anchor] = node

@@ -59,6 +59,10 @@ class Target:
     sub: str | None
 
 
+def _not_found() -> ApiError:
+    return ApiError(404, "the server could not find the requested resource")
+
+
 def handle(cluster: ClusterView, req: Request) -> Response | WatchPlan:
     try:
         return _route(cluster, req)
@@ -82,7 +86,7 @@ def _route(cluster: ClusterView, req: Request) -> Response | WatchPlan:
         return _core(cluster, req, parts[1:])
     if parts[0] == "apis":
         return _named(cluster, req, parts[1:])
-    raise ApiError(404, "the server could not find the requested resource")
+    raise _not_found()
 
 
 def _discovery(req: Request, legacy_core: bool, plain: Any) -> Response:
@@ -95,7 +99,7 @@ def _core(cluster: ClusterView, req: Request, parts: list[str]) -> Response | Wa
     if not parts:
         return _discovery(req, True, discovery.api_versions(cluster.address))
     if parts[0] not in GROUPS[""]:
-        raise ApiError(404, "the server could not find the requested resource")
+        raise _not_found()
     if len(parts) == 1:
         return Response(200, discovery.resource_list("", parts[0]))
     return _resource(cluster, req, _target("", parts[0], parts[1:]))
@@ -106,11 +110,11 @@ def _named(cluster: ClusterView, req: Request, parts: list[str]) -> Response | W
         return _discovery(req, False, discovery.api_group_list())
     group = parts[0]
     if not group or group not in GROUPS:
-        raise ApiError(404, "the server could not find the requested resource")
+        raise _not_found()
     if len(parts) == 1:
         return Response(200, discovery.api_group(group))
     if parts[1] not in GROUPS[group]:
-        raise ApiError(404, "the server could not find the requested resource")
+        raise _not_found()
     if len(parts) == 2:
         return Response(200, discovery.resource_list(group, parts[1]))
     return _resource(cluster, req, _target(group, parts[1], parts[2:]))
@@ -123,7 +127,7 @@ def _target(group: str, version: str, rest: list[str]) -> Target:
         ns, rest = rest[1], rest[2:]
     res = lookup(group, version, rest[0])
     if res is None or len(rest) > 3 or (ns is not None and not res.namespaced):
-        raise ApiError(404, "the server could not find the requested resource")
+        raise _not_found()
     return Target(res, ns, rest[1] if len(rest) > 1 else None, rest[2] if len(rest) > 2 else None)
 
 
