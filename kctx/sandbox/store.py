@@ -109,6 +109,8 @@ class Store:
 
     def events_after(self, rv: int) -> list[Event]:
         with self.cond:
+            if rv > self._rv:  # e.g. a resourceVersion from another cluster; the client relists
+                raise ApiError(504, f"Too large resource version: {rv}, current: {self._rv}", "Timeout")
             if self._events and rv < self._events[0].rv - 1:
                 raise ApiError(410, f"too old resource version: {rv} ({self._events[0].rv - 1})",
                                "Expired")
