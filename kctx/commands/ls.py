@@ -62,4 +62,4 @@ def table(rows: list[dict], home: str) -> str:
 
     grid = [list(COLUMNS)] + [cells(r) for r in rows]
     widths = [max(len(row[i]) for row in grid) for i in range(len(COLUMNS))]
-    return "".join("   ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() + "\n" for row in grid)
+    return "".join("   ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() + "\n" for row in grid)

@@ -9,7 +9,6 @@ from kctx.env import Environment
 from kctx.status import ExitStatus, KctxError
 from kctx.workspace import Workspace
 
-
 USAGE = """usage: kctx use [CONTEXT|-]
 
 Switch this shell's context ("-": the previous one). Other terminals and your kubeconfig files are

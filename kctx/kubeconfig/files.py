@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+
 from kctx.globmatch import match
 from kctx.paths import Paths
 

@@ -111,10 +111,9 @@ class View:
 
     def dangling(self, ctx: Context) -> str:
         """Why ``ctx`` cannot be used (empty when it can)."""
-        if ctx.cluster and ctx.cluster not in self._clusters:
-            return f'{ctx.file}: context "{ctx.name}" refers to cluster "{ctx.cluster}", which no kubeconfig file defines'
-        if ctx.user and ctx.user not in self._users:
-            return f'{ctx.file}: context "{ctx.name}" refers to user "{ctx.user}", which no kubeconfig file defines'
+        for kind, name, known in (("cluster", ctx.cluster, self._clusters), ("user", ctx.user, self._users)):
+            if name and name not in known:
+                return f'{ctx.file}: context "{ctx.name}" refers to {kind} "{name}", which no kubeconfig file defines'
         return ""
 
     def files_for(self, cluster: str, user: str) -> list[str]:
