@@ -83,7 +83,10 @@ def _switch(ws: Workspace, b: Backend, out: Printer, name: str, force: bool) -> 
     return ExitStatus.OK
 
 
-def _kubectl(ws: Workspace, args: list[str]) -> subprocess.CompletedProcess:
+API_TIMEOUT = 8.0  # kubectl retries discovery on a hung server well past --request-timeout
+
+
+def _kubectl(ws: Workspace, args: list[str], failure: str) -> subprocess.CompletedProcess:
     from kctx.kubectl_bin import find
 
     binary = find(ws.env.environ, ws.paths.shim_dir)
@@ -97,10 +100,10 @@ def _kubectl(ws: Workspace, args: list[str]) -> subprocess.CompletedProcess:
 
         env["KUBECONFIG"] = read(str(s.path)).get("KUBECONFIG", env.get("KUBECONFIG", ""))
     try:
-        return subprocess.run([binary, *args], capture_output=True, text=True, env=env, timeout=30,
-                              stdin=subprocess.DEVNULL)
+        return subprocess.run([binary, *args, "--request-timeout=5s"], capture_output=True, text=True, env=env,
+                              timeout=API_TIMEOUT, stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:
-        raise KctxError("could not reach the cluster within 30s (is the cluster accessible?)") from None
+        raise KctxError(f"{failure}: no answer from the cluster within {API_TIMEOUT:.0f}s") from None
     except OSError as exc:
         raise KctxError(f"cannot run {binary}: {exc.strerror}") from None
 
@@ -111,22 +114,22 @@ def _last_line(text: str) -> str:
 
 
 def _check_exists(ws: Workspace, name: str) -> None:
-    proc = _kubectl(ws, ["get", "namespace", name, "-o", "name", "--request-timeout=10s"])
+    failure = "failed to query if namespace exists (is cluster accessible?)"
+    proc = _kubectl(ws, ["get", "namespace", name, "-o", "name"], failure)
     if proc.returncode == 0:
         return
     if "NotFound" in proc.stderr or "not found" in proc.stderr:
         raise KctxError(f'no namespace exists with name "{name}"')
-    raise KctxError("failed to query if namespace exists (is cluster accessible?): "
-                    f'failed to query namespace "{name}" from k8s API: {_last_line(proc.stderr)}')
+    raise KctxError(f'{failure}: failed to query namespace "{name}" from k8s API: {_last_line(proc.stderr)}')
 
 
 def _list(ws: Workspace, out: Printer) -> int:
     b = backend(ws)
     cur = b.namespace()
-    proc = _kubectl(ws, ["get", "namespaces", "-o", "name", "--request-timeout=10s"])
+    failure = "could not list namespaces (is the cluster accessible?)"
+    proc = _kubectl(ws, ["get", "namespaces", "-o", "name"], failure)
     if proc.returncode != 0:
-        raise KctxError("could not list namespaces (is the cluster accessible?): "
-                        f"failed to list namespaces from k8s API: {_last_line(proc.stderr)}")
+        raise KctxError(f"{failure}: failed to list namespaces from k8s API: {_last_line(proc.stderr)}")
     for line in proc.stdout.splitlines():
         name = line.strip().removeprefix("namespace/")
         if name:
