@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("init", "print the shell integration: eval \"$(kctx init bash|zsh|fish)\""),
     "session": ("session", "manage per-shell sessions (used by the shell integration)"),
     "shim": ("shim", "install or locate the kubectl shim"),
+    "demo": ("demo", "try kctx with three stand-in clusters (nothing of yours is touched)"),
 }
 ALIASES = {"list": "ls", "context": "ctx", "namespace": "ns", "status": "current"}
 

@@ -1,0 +1,163 @@
+"""`kctx demo [--script]`: try kctx with three loopback stand-in clusters, in a throwaway home.
+
+Nothing of the user's is touched: HOME and every XDG folder point into a temporary folder that is
+removed at the end. The clusters are kctx's own stand-in API server (kctx/sandbox), not Kubernetes.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+
+from kctx.commands._parser import Parser
+from kctx.env import Environment
+from kctx.status import ExitStatus, KctxError
+
+CLUSTERS = (("dev", "v1.36.4"), ("staging", "v1.37.1"), ("prod", "v1.37.1"))
+CONFIG = """\
+# kctx demo config: anything whose context starts with "prod" is protected.
+protect:
+  contexts: ["prod*"]
+"""
+TOUR = """\
+kctx demo: three stand-in clusters on 127.0.0.1 (dev, staging, prod; prod is protected).
+Nothing here touches your real kubeconfig, config or clusters. Try:
+  get pods                      list pods in the current context (dev)
+  create deployment web --image=nginx
+  use prod                      switch this shell to prod (the prompt turns red)
+  get deployments
+  delete deployment web         the guard asks you to type "prod" first
+  use -                         back to dev
+  exit                          leave the demo (everything is removed)
+"""
+
+STEPS: list[tuple[str, list[str], dict[str, str]]] = [
+    ("every context kctx knows", ["kctx", "ls"], {}),
+    ("reads go straight through", ["kubectl", "get", "namespaces"], {}),
+    ("writes to unprotected clusters too", ["kubectl", "create", "deployment", "web", "--image=nginx"], {}),
+    ("switch this shell to prod (other terminals keep their context)", ["kctx", "use", "prod"], {}),
+    ("what would a delete on prod do?", ["kctx", "explain", "--", "delete", "deployment", "web"], {}),
+    ("no terminal to confirm on (like CI): refused, nothing is sent",
+     ["kubectl", "delete", "deployment", "web"], {}),
+    ("CI may allow one named context explicitly", ["kubectl", "create", "configmap", "release",
+                                                    "--from-literal=version=1"], {"KCTX_CONFIRM": "prod"}),
+    ("flags cannot sneak past the guard", ["kubectl", "--context", "prod", "delete", "configmap", "release"], {}),
+    ("back to the previous context", ["kctx", "use", "-"], {}),
+    ("dev is not protected", ["kubectl", "delete", "deployment", "web"], {}),
+]
+
+
+def run(argv: list[str], env: Environment) -> int:
+    p = Parser("demo", "Try kctx with three stand-in clusters, without touching your files.")
+    p.add_argument("--script", action="store_true", help="run the tour non-interactively and print what happened")
+    args = p.parse_args(argv)
+    from kctx.sandbox import ClusterSpec, Sandbox
+
+    root = tempfile.mkdtemp(prefix="kctx-demo-")
+    try:
+        demo_env = _home(root, env.environ)
+        with Sandbox([ClusterSpec(n, v, auth="cert" if n == "prod" else "token") for n, v in CLUSTERS],
+                     workdir=os.path.join(root, "sandbox")) as sb:
+            _kubeconfigs(sb, demo_env["HOME"])
+            kubectl = _kubectl(env.environ, demo_env)
+            kctx_cmd = _prepare(demo_env, kubectl, root)
+            if args.script:
+                return _script(env, demo_env, sb)
+            env.stderr.write(TOUR)
+            return _interactive(demo_env, kctx_cmd)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _home(root: str, environ: dict[str, str]) -> dict[str, str]:
+    home = os.path.join(root, "home")
+    os.makedirs(os.path.join(home, ".kube", "configs"), mode=0o700)
+    env = {k: v for k, v in environ.items() if not k.startswith(("KCTX_", "XDG_")) and k != "KUBECONFIG"}
+    env.update(HOME=home, XDG_CONFIG_HOME=os.path.join(home, ".config"), XDG_CACHE_HOME=os.path.join(home, ".cache"),
+               XDG_STATE_HOME=os.path.join(home, ".local", "state"), XDG_DATA_HOME=os.path.join(home, ".local", "share"),
+               XDG_RUNTIME_DIR=os.path.join(root, "run"))
+    os.makedirs(env["XDG_RUNTIME_DIR"], mode=0o700)
+    config = os.path.join(env["XDG_CONFIG_HOME"], "kctx", "config.yaml")
+    os.makedirs(os.path.dirname(config))
+    with open(config, "w") as fh:
+        fh.write(CONFIG)
+    return env
+
+
+def _kubeconfigs(sb, home: str) -> None:
+    sb.write_kubeconfig(os.path.join(home, ".kube", "config"), ["dev"], current="dev")
+    for name in ("staging", "prod"):
+        sb.write_kubeconfig(os.path.join(home, ".kube", "configs", f"{name}.yaml"), [name], current=name)
+
+
+def _kubectl(environ: dict[str, str], demo_env: dict[str, str]) -> str:
+    """A kubectl for the demo: the one kctx would pick on this machine (KCTX_KUBECTL or PATH)."""
+    from kctx.kubectl_bin import find
+    from kctx.paths import Paths
+
+    found = find(environ, Paths(environ).shim_dir)
+    if found:
+        return found
+    raise KctxError("kctx demo needs a kubectl binary: install one, or set KCTX_KUBECTL=/path/to/kubectl")
+
+
+def _prepare(demo_env: dict[str, str], kubectl: str, root: str) -> str:
+    """Shim, kubectl and a `kctx` command on the demo PATH, and a session; returns the kctx command."""
+    from kctx import shiminstall
+    from kctx.paths import Paths
+
+    shim_dir = Paths(demo_env).shim_dir
+    shiminstall.install(shim_dir)
+    bin_dir = os.path.join(root, "bin")
+    os.makedirs(bin_dir)
+    os.symlink(kubectl, os.path.join(bin_dir, "kubectl"))
+    kctx_cmd = os.path.join(bin_dir, "kctx")
+    with open(kctx_cmd, "w") as fh:
+        fh.write(f"#!/bin/sh\nexec {shlex.quote(sys.executable)} -m kctx \"$@\"\n")
+    os.chmod(kctx_cmd, 0o755)
+    demo_env["PATH"] = os.pathsep.join([shim_dir, bin_dir, demo_env.get("PATH", "")])
+    demo_env["KCTX_KUBECTL"] = kubectl
+    session = subprocess.run([kctx_cmd, "session", "start", "--pid", str(os.getpid())], env=demo_env,
+                             capture_output=True, text=True, check=True).stdout.strip()
+    demo_env["KCTX_SESSION"] = session
+    return kctx_cmd
+
+
+def _script(env: Environment, demo_env: dict[str, str], sb) -> int:
+    out = env.stdout
+    for title, cmd, extra in STEPS:
+        step_env = dict(demo_env, **extra)
+        from kctx.sessionenv import read
+
+        step_env["KUBECONFIG"] = read(demo_env["KCTX_SESSION"]).get("KUBECONFIG", "")
+        prefix = " ".join(f"{k}={v}" for k, v in extra.items())
+        out.write(f"\n# {title}\n$ {prefix + ' ' if prefix else ''}{shlex.join(cmd)}\n")
+        out.flush()
+        proc = subprocess.run(cmd, env=step_env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                              start_new_session=True, timeout=60)
+        text = (proc.stdout + proc.stderr).replace(demo_env["HOME"], "~")
+        out.write(text if text.endswith("\n") or not text else text + "\n")
+        if proc.returncode:
+            out.write(f"(exit status {proc.returncode})\n")
+    writes = [r for r in sb.requests("prod") if r.method not in ("GET", "HEAD")]
+    out.write(f"\n# what reached the protected cluster\nprod received {len(writes)} write request(s): "
+              + ", ".join(f"{r.method} {r.path}" for r in writes) + "\n")
+    return ExitStatus.OK
+
+
+def _interactive(demo_env: dict[str, str], kctx_cmd: str) -> int:
+    """Open kctx's interactive shell in the demo home; fall back to a bash with the kctx init."""
+    cmd = [kctx_cmd, "shell"]
+    try:
+        import kctx.commands.shell  # noqa: F401
+    except ImportError:
+        shell = shutil.which("bash") or "/bin/sh"
+        rc = os.path.join(demo_env["HOME"], ".kctx-demo-rc")
+        with open(rc, "w") as fh:
+            fh.write('eval "$(kctx init bash)"\nPS1="(kctx demo: \\$KCTX_PROMPT_CONTEXT) \\w \\$ "\n')
+        cmd = [shell, "--rcfile", rc, "-i"]
+    return subprocess.run(cmd, env=demo_env, check=False).returncode

@@ -1,0 +1,64 @@
+"""The kctx config: validation errors name the file and key; the shim's cache needs no yaml."""
+
+from __future__ import annotations
+
+import fnmatch
+import string
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kctx import config as kconfig
+from kctx.globmatch import match
+from kctx.paths import Paths
+from kctx.status import KctxError
+
+
+def write_config(home, text: str):
+    path = home / ".config" / "kctx" / "config.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_defaults_without_a_file(home):
+    cfg = kconfig.load(Paths())
+    assert cfg.kubeconfigs == ["~/.kube/config", "~/.kube/configs/*"]
+    assert not cfg.has_protection() and cfg.confirm == "name"
+
+
+def test_full_config(home):
+    write_config(home, "kubeconfigs: [~/k/*.yaml]\nprotect:\n  contexts: [prod*]\n  servers: 'https://p*'\n"
+                       "confirm: yes\nkubectl:\n  pins: {prod-*: 1.29}\n  default: '1.30'\n")
+    cfg = kconfig.load(Paths())
+    assert cfg.kubeconfigs == ["~/k/*.yaml"] and cfg.protect_contexts == ["prod*"]
+    assert cfg.protect_servers == ["https://p*"] and cfg.confirm == "yes"
+    assert cfg.kubectl_pins == {"prod-*": "1.29"} and cfg.kubectl_default == "1.30"
+
+
+@pytest.mark.parametrize("text, where", [
+    ("protect: [\n", "config.yaml: line 2: invalid YAML"),
+    ("protect:\n  context: [a]\n", "protect.context: unknown key"),
+    ("protect:\n  contexts: {a: b}\n", "protect.contexts: expected a list of strings"),
+    ("confirm: maybe\n", "confirm: expected one of: name, yes"),
+    ("- a\n", "the top level must be a mapping"),
+])
+def test_errors_name_file_and_key(home, text, where):
+    write_config(home, text)
+    with pytest.raises(KctxError) as err:
+        kconfig.load(Paths())
+    assert where in err.value.message and "\n" not in err.value.message
+
+
+def test_child_process_parse_keeps_yaml_out(home):
+    write_config(home, "protect:\n  contexts: [prod]\n")
+    cfg = kconfig.load(Paths(), in_process=False)  # parsed by `python -m kctx.config`, then cached
+    assert cfg.protect_contexts == ["prod"]
+    assert kconfig.load(Paths(), in_process=False).protect_contexts == ["prod"]
+
+
+@given(st.text(alphabet=string.ascii_lowercase + "-.*?[]!", max_size=8),
+       st.text(alphabet=string.ascii_lowercase + "-.", max_size=10))
+def test_globmatch_agrees_with_fnmatchcase(pattern, name):
+    assert match(name, pattern) == fnmatch.fnmatchcase(name, pattern)
