@@ -95,22 +95,31 @@ def ask(target: Target, argv: list[str], c: Classification, why: str, config: Co
         fd = os.open(tty_path, os.O_RDWR | os.O_NOCTTY)
     except OSError:
         return False
-    with open(fd, "r+", buffering=1, encoding="utf-8", errors="replace") as tty:
-        tty.write(summary(target, argv, c, why))
-        tty.write(prompt)
-        tty.flush()
-        try:
-            answer = tty.readline()
-        except KeyboardInterrupt:
-            tty.write("\n")
-            return False
-        if not answer:
-            tty.write("\n")
-            return False
+    try:
+        os.write(fd, (summary(target, argv, c, why) + prompt).encode())
+        answer = _read_line(fd)
+    except KeyboardInterrupt:
+        answer = None
+    finally:
+        os.close(fd)
+    if answer is None:
+        return False
     answer = answer.strip()
     if config.confirm == "yes":
         return answer.lower() in ("y", "yes")
     return answer == want
+
+
+def _read_line(fd: int) -> str | None:
+    """One line from the terminal (canonical mode hands it over whole); None on end of input."""
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = os.read(fd, 1024)
+        if not chunk:
+            os.write(fd, b"\n")
+            return None
+        data += chunk
+    return data.decode(errors="replace")
 
 
 def audit(log_path: str, target: Target, argv: list[str], c: Classification, decision: str, reason: str,

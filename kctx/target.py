@@ -98,4 +98,24 @@ def protection(config: Config, view: View, context: str, cluster: str, server: s
     cl = view.cluster(cluster) if cluster else None
     if cl is not None and cl.protected_mark and "server" not in overridden:
         return f'cluster "{cluster}" is marked protected in {cl.file}'
+    return _reached_through_protected_context(config, view, context, cluster, server)
+
+
+def _reached_through_protected_context(config: Config, view: View, context: str, cluster: str, server: str) -> str:
+    """`--cluster prod` or `-s https://prod…` on a dev context still reaches prod: a cluster or server that a
+    protected context uses is protected too."""
+    if not (config.protect_contexts or config.protect_clusters) or not (cluster or server):
+        return ""
+    for ctx in view.contexts():
+        if ctx.name == context:
+            continue
+        own = view.cluster(ctx.cluster)
+        if not (ctx.cluster == cluster or (own is not None and server and own.server == server)):
+            continue
+        rule = matches(ctx.name, config.protect_contexts) or (ctx.protected_mark and "marked protected")
+        if not rule and own is not None:
+            rule = matches(own.name, config.protect_clusters)
+        if rule:
+            via = f'cluster "{cluster}"' if ctx.cluster == cluster else f'server "{server}"'
+            return f'{via} is used by the protected context "{ctx.name}" ({rule})'
     return ""
