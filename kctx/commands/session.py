@@ -50,6 +50,9 @@ def require(ws: Workspace) -> ksession.Session:
 def save(ws: Workspace, s: ksession.Session) -> None:
     view = ws.view
     ctx = view.context(s.context) if s.context else None
+    if ctx is not None and not (s.cluster or s.user):
+        # A raw `kubectl config use-context X` set only current-context in the session: take X's entry.
+        s.cluster, s.user, s.namespace = ctx.cluster, ctx.user, s.namespace or ctx.namespace
     server = ""
     if ctx is not None:
         cl = view.cluster(s.cluster or ctx.cluster)
