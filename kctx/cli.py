@@ -23,6 +23,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("init", "print the shell integration: eval \"$(kctx init bash|zsh|fish)\""),
     "session": ("session", "manage per-shell sessions (used by the shell integration)"),
     "shim": ("shim", "install or locate the kubectl shim"),
+    "shell": ("shell", "interactive kubectl shell with completion and its own session (bare kctx on a terminal)"),
+    "prompt": ("prompt", "print the prompt segment (starship, oh-my-posh); on|off|toggle in this shell"),
+    "completion": ("completion", "print a shell completion script: kctx completion bash|zsh|fish"),
+    "kubectl": ("kubectl", "which kubectl version runs where; install, list and remove versions"),
     "demo": ("demo", "try kctx with three stand-in clusters (nothing of yours is touched)"),
 }
 ALIASES = {"list": "ls", "context": "ctx", "namespace": "ns", "status": "current"}
@@ -71,6 +75,8 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
 
 
 def _dispatch(argv: list[str], env: Environment) -> int:
+    if not argv and env.stdin.isatty() and env.stdout_isatty:
+        argv = ["shell"]  # bare `kctx` on a terminal opens the interactive shell
     if not argv or argv[0] in ("-h", "--help", "help"):
         env.stdout.write(usage())
         return int(ExitStatus.OK)

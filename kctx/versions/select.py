@@ -1,0 +1,263 @@
+"""Pick the kubectl for a target. The first rule that decides wins:
+
+1. ``env``: $KCTX_KUBECTL_VERSION (also set by ``kctx kubectl which/run --kubectl-version``);
+2. ``pin``: config ``kubectl.pins``, globs matched against the context name, then the cluster name;
+3. ``tool-versions``: the nearest asdf ``.tool-versions`` naming kubectl, walking up from the cwd;
+4. ``server``: the cluster's cached server version: an installed kubectl of the same minor (newest
+   patch), else minor+1, else minor-1, else the newest patch of the server's minor is installed;
+5. ``default``: config ``kubectl.default`` (a version or a path), else ``path``: the first kubectl on PATH,
+   else (``default``) the newest installed version.
+
+A requested version is ``1.29`` (newest installed, else newest released patch) or ``1.29.3``; ``system``
+means the kubectl on PATH. Shim path: with warm caches this reads a few small files and opens no socket
+and starts no process; it imports only os, time and kctx's cheap modules.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from kctx.globmatch import first_match
+from kctx.status import ExitStatus, KctxError
+from kctx.versions import cache, store, toolversions
+from kctx.versions.parse import fmt, parse_spec
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from kctx.config import Config
+    from kctx.paths import Paths
+    from kctx.target import Target
+    from kctx.versions.parse import Version
+
+ENV = "KCTX_KUBECTL_VERSION"
+SYSTEM = "system"  # asdf's word for "the one on PATH"
+RULES = ("env", "pin", "tool-versions", "server", "default", "path")
+
+
+class Choice:
+    """The kubectl to run and why. ``version`` is "" when unknown (a kubectl from PATH or a path)."""
+
+    __slots__ = ("version", "path", "rule", "why", "skew", "server_version")
+
+    def __init__(self, version: str, path: str, rule: str, why: str) -> None:
+        self.version, self.path, self.rule, self.why = version, path, rule, why
+        self.skew = ""
+        self.server_version = ""
+
+    def as_dict(self) -> dict:
+        return {k: getattr(self, k) for k in self.__slots__}
+
+
+class Request:
+    """A version someone asked for: ``specs`` in order of preference (asdf fallbacks), ``where`` names the
+    source for error messages, ``why`` explains the rule."""
+
+    __slots__ = ("rule", "specs", "where", "why")
+
+    def __init__(self, rule: str, specs: list[str], where: str, why: str) -> None:
+        self.rule, self.specs, self.where, self.why = rule, specs, where, why
+
+
+def choose(target: Target, config: Config, environ, cwd: str, paths: Paths, *, detect: bool = True,
+           install: bool = True) -> Choice:
+    """The kubectl for ``target``. ``detect=False`` never touches the network (the cache is read even
+    when stale); ``install=False`` never downloads. Raises KctxError when nothing usable exists."""
+    picker = _Picker(environ, paths, install)
+    entry = _server_entry(target, paths, environ, detect)
+    request = requested(target, config, environ, cwd)
+    choice = picker.resolve(request) if request else None
+    if choice is None:
+        choice = picker.by_server(target, entry) or picker.by_default(config)
+    choice.server_version = entry.version if entry else ""
+    choice.skew = skew(choice.version, choice.server_version, _label(target))
+    if choice.version and choice.path == store.binary_path(paths.kubectl_dir, choice.version):
+        store.mark_used(paths.kubectl_dir, choice.version)
+    return choice
+
+
+def requested(target: Target, config: Config, environ, cwd: str) -> Request | None:
+    """Rules 1–3: an explicit version from the environment, a pin or a .tool-versions file."""
+    value = environ.get(ENV, "").strip()
+    if value:
+        return Request("env", [value], ENV, f"{ENV}={value}")
+    pins = config.kubectl_pins
+    if pins:
+        for what, name in (("context", target.context), ("cluster", target.cluster)):
+            hit = first_match(name, list(pins))
+            if hit:
+                where = f'{config.source or "config"}: kubectl.pins."{hit}"'
+                _no_yaml_number(config, where, "pins", hit)
+                return Request("pin", [pins[hit].strip()], where,
+                               f'{what} "{name}" matches kubectl.pins "{hit}" ({pins[hit]})')
+    found = toolversions.find(cwd, environ)
+    if found is not None:
+        where = f"{found.file}:{found.line}"
+        if not found.versions:
+            raise KctxError(f"{where}: the kubectl line names no version")
+        why = f"{where} says kubectl {' '.join(found.versions)}"
+        return Request("tool-versions", found.versions, where, why)
+    return None
+
+
+def skew(version: str, server_version: str, label: str) -> str:
+    """A warning when ``version`` is outside kubectl's supported skew (±1 minor) of the server, else ""."""
+    ours = parse_spec(version) if version else None
+    theirs = parse_spec(server_version) if server_version else None
+    if ours is None or theirs is None or (ours[0] == theirs[0] and abs(ours[1] - theirs[1]) <= 1):
+        return ""
+    return (f"kubectl {version} is outside the supported version skew of {label} (server {server_version}; "
+            "kubectl supports one minor version older or newer)")
+
+
+def _label(target: Target) -> str:
+    if target.context:
+        return f'context "{target.context}"'
+    return f'cluster "{target.cluster}"' if target.cluster else target.server or "the cluster"
+
+
+def _server_entry(target: Target, paths: Paths, environ, detect: bool) -> cache.Entry | None:
+    if not target.server:
+        return None
+    entry = cache.read(cache.folder(paths.cache_dir), target.server, target.ca_sha256)
+    if detect and (entry is None or not entry.fresh(time.time())):
+        from kctx.versions.refresh import refresh
+
+        try:
+            entry = refresh(target, paths, environ)
+        except OSError:
+            pass  # an unwritable cache folder: do without detection rather than fail the command
+    return entry
+
+
+class _Picker:
+    """The steps after a rule has produced a version: installed? installable? else a fallback."""
+
+    __slots__ = ("environ", "paths", "install", "have", "notes")
+
+    def __init__(self, environ, paths: Paths, install: bool) -> None:
+        self.environ, self.paths, self.install = environ, paths, install
+        self.have = store.installed(paths.kubectl_dir)
+        self.notes: list[str] = []  # why earlier rules did not decide, for the final ``why``
+
+    def installed(self, version: str, rule: str, why: str) -> Choice:
+        return Choice(version, store.binary_path(self.paths.kubectl_dir, version), rule, why)
+
+    def resolve(self, req: Request) -> Choice:
+        wanted = [_spec(text, req.where) for text in req.specs]
+        for v in wanted:  # asdf order: the first one that is available wins
+            if v is None:
+                path = self._on_path()
+                if path:
+                    return Choice("", path, req.rule, f"{req.why}: the kubectl on PATH ({path})")
+                continue
+            hit = store.best(self.have, *v)
+            if hit is not None:
+                return self.installed(fmt(hit), req.rule, f"{req.why}: installed {fmt(hit)}")
+        first = next((v for v in wanted if v is not None), None)
+        if first is None:
+            raise KctxError(f"{req.where}: asks for the system kubectl, but there is none on PATH",
+                            ExitStatus.KUBECTL_MISSING)
+        if self.install:
+            version = self._install(first)
+            return self.installed(version, req.rule, f"{req.why}: installed {version} just now")
+        return self._not_installed(req, first)
+
+    def _not_installed(self, req: Request, v: Version) -> Choice:
+        """install=False: the same minor if any patch of it is installed, else the kubectl on PATH."""
+        near = store.best(self.have, v[0], v[1])
+        if near is not None:
+            why = f"{req.why}: {fmt(v)} is not installed (installing is off); using {fmt(near)} (same minor)"
+            return self.installed(fmt(near), req.rule, why)
+        path = self._on_path()
+        if path:
+            return Choice("", path, "path", f"{req.why}, but it is not installed (installing is off): "
+                                            f"using the kubectl on PATH ({path})")
+        raise KctxError(f"{req.why}, but it is not installed and installing is off; "
+                        f"run 'kctx kubectl install {fmt(v)}'", ExitStatus.KUBECTL_MISSING)
+
+    def by_server(self, target: Target, entry: cache.Entry | None) -> Choice | None:
+        """Rule 4, or None (with a note saying why) when the server version is unknown or nothing fits."""
+        sv = parse_spec(entry.version) if entry is not None and entry.version else None
+        if sv is None:
+            if target.server:
+                reason = entry.error if entry is not None and entry.error else "not detected yet"
+                self.notes.append(f"server version of {_label(target)} unknown ({reason})")
+            return None
+        runs = f"{_label(target)} runs {entry.version} (detected {cache.age(entry)})"
+        for minor, how in ((sv[1], "same minor"), (sv[1] + 1, "one minor newer"),
+                           (sv[1] - 1, "one minor older")):
+            hit = store.best(self.have, sv[0], minor)
+            if hit is not None:
+                return self.installed(fmt(hit), "server", f"{runs}: installed {fmt(hit)}, {how}")
+        if not self.install:
+            self.notes.append(f"{runs}, but no kubectl {sv[0]}.{sv[1] - 1}–{sv[0]}.{sv[1] + 1} is installed "
+                              "(installing is off)")
+            return None
+        try:
+            version = self._install((sv[0], sv[1], -1))
+        except KctxError as exc:
+            self.notes.append(f"{runs}, but installing kubectl {sv[0]}.{sv[1]} failed: {exc.message}")
+            return None
+        return self.installed(version, "server", f"{runs}: installed {version} just now")
+
+    def by_default(self, config: Config) -> Choice:
+        """Rule 5: the configured default, else the first kubectl on PATH."""
+        prefix = "; ".join(self.notes) + "; " if self.notes else ""
+        spec = config.kubectl_default.strip()
+        where = f"{config.source or 'config'}: kubectl.default"
+        if spec and "/" in spec:
+            path = os.path.expanduser(spec)
+            if not (os.path.isfile(path) and os.access(path, os.X_OK)):
+                raise KctxError(f"{where}: {path} is not an executable file")
+            return Choice("", path, "default", f"{prefix}kubectl.default is {path}")
+        if spec:
+            _no_yaml_number(config, where, "default")
+            return self.resolve(Request("default", [spec], where, f"{prefix}kubectl.default is {spec}"))
+        path = self._on_path()
+        if path:
+            what = "KCTX_KUBECTL" if path == self.environ.get("KCTX_KUBECTL") else "the first kubectl on PATH"
+            return Choice("", path, "path", f"{prefix}{what} ({path})")
+        if self.have:  # the shim may be the only kubectl on PATH: the newest kctx-installed one then
+            newest = fmt(self.have[0])
+            why = f"{prefix}no default configured and no kubectl on PATH: the newest installed, {newest}"
+            return self.installed(newest, "default", why)
+        raise KctxError(f"{prefix}no kubectl to run: none installed by kctx fits and none is on PATH "
+                        "(run 'kctx kubectl install VERSION')", ExitStatus.KUBECTL_MISSING)
+
+    def _on_path(self) -> str:
+        from kctx.kubectl_bin import find
+
+        return find(self.environ, self.paths.shim_dir)
+
+    def _install(self, v: Version) -> str:
+        import sys
+
+        from kctx.versions import install
+
+        if v[2] >= 0:
+            install.ensure(self.paths, fmt(v), self.environ, sys.stderr)
+            return fmt(v)
+        return install.ensure_minor(self.paths, v[0], v[1], self.environ, sys.stderr)
+
+
+def _no_yaml_number(config: Config, where: str, section: str, key: str = "") -> None:
+    """YAML reads an unquoted 1.30 as the number 1.3: refuse it instead of running kubectl 1.3."""
+    raw = config.raw.get("kubectl") if isinstance(config.raw, dict) else None
+    value = raw.get(section) if isinstance(raw, dict) else None
+    if key:
+        value = value.get(key) if isinstance(value, dict) else None
+    if isinstance(value, float):
+        raise KctxError(f'{where}: {value!r} is a YAML number (1.30 reads as 1.3); quote the version: "1.30"')
+
+
+def _spec(text: str, where: str) -> Version | None:
+    """A requested version; None for "system"."""
+    if text == SYSTEM:
+        return None
+    if text.startswith(("ref:", "path:")):
+        raise KctxError(f'{where}: "{text}": only released kubectl versions work here (or "system")')
+    v = parse_spec(text)
+    if v is None:
+        raise KctxError(f'{where}: "{text}" is not a kubectl version (expected e.g. 1.29 or 1.29.3)')
+    return v

@@ -1,0 +1,84 @@
+"""The installed kubectl binaries: ``<kubectl_dir>/<X.Y.Z>/kubectl`` (a file, or a symlink for `add`).
+
+Shim path: ``os`` and ``time`` only. A version counts as installed once its ``kubectl`` exists, which
+install.py guarantees happens by an atomic rename of a verified file.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from kctx.versions.parse import fmt, parse
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from kctx.versions.parse import Version
+
+BINARY = "kubectl"
+USED = ".last-used"  # its mtime is the last time selection picked this version
+USED_EVERY = 3600.0  # touch at most once an hour: a stat per call, a write per hour
+
+
+def version_dir(kubectl_dir: str, version: str) -> str:
+    return f"{kubectl_dir}/{version}"
+
+
+def binary_path(kubectl_dir: str, version: str) -> str:
+    return f"{kubectl_dir}/{version}/{BINARY}"
+
+
+def installed(kubectl_dir: str) -> list[Version]:
+    """Installed versions, newest first (folders named X.Y.Z holding an executable kubectl)."""
+    try:
+        names = os.listdir(kubectl_dir)
+    except OSError:
+        return []
+    found = []
+    for name in names:
+        v = parse(name) if name[:1].isdigit() else None
+        if v is not None and fmt(v) == name and os.access(f"{kubectl_dir}/{name}/{BINARY}", os.X_OK):
+            found.append(v)
+    found.sort(reverse=True)
+    return found
+
+
+def best(have: list[Version], major: int, minor: int, patch: int = -1) -> Version | None:
+    """The newest installed patch of major.minor, or exactly major.minor.patch when patch >= 0."""
+    for v in have:  # newest first
+        if v[0] == major and v[1] == minor and (patch < 0 or v[2] == patch):
+            return v
+    return None
+
+
+def mark_used(kubectl_dir: str, version: str, now: float | None = None) -> None:
+    path = f"{kubectl_dir}/{version}/{USED}"
+    now = time.time() if now is None else now
+    try:
+        if now - os.stat(path).st_mtime < USED_EVERY:
+            return
+        os.utime(path, (now, now))
+    except FileNotFoundError:
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o644))
+            os.utime(path, (now, now))
+        except OSError:
+            pass
+    except OSError:
+        pass  # a read-only data dir only costs gc accuracy
+
+
+def last_used(kubectl_dir: str, version: str) -> float:
+    """When selection last picked this version; the install (or add) time if never."""
+    folder = os.path.join(kubectl_dir, version)
+    for name in (USED, BINARY):
+        try:
+            return os.lstat(os.path.join(folder, name)).st_mtime
+        except OSError:
+            continue
+    return 0.0
+
+
+def is_registered(kubectl_dir: str, version: str) -> bool:
+    """True for a kubectl registered with `kctx kubectl add` (a symlink to a binary we did not download)."""
+    return os.path.islink(binary_path(kubectl_dir, version))
