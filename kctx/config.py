@@ -79,8 +79,12 @@ def from_dict(data: object, source: str) -> Config:
     pins = kubectl.get("pins") or {}
     if not isinstance(pins, dict) or not all(isinstance(k, str) for k in pins):
         raise fail("kubectl.pins", 'expected a mapping of context globs to versions, e.g. {"prod-*": "1.29"}')
-    cfg.kubectl_pins = {k: str(v) for k, v in pins.items()}
-    cfg.kubectl_default = str(kubectl.get("default") or "")
+    versions = [*((f"kubectl.pins.{k}", v) for k, v in pins.items()), ("kubectl.default", kubectl.get("default"))]
+    for key, value in versions:
+        if value is not None and not isinstance(value, str):
+            raise fail(key, f'versions must be quoted strings (YAML reads {value!r} as a number), e.g. "1.30"')
+    cfg.kubectl_pins = dict(pins)
+    cfg.kubectl_default = kubectl.get("default") or ""
     return cfg
 
 
@@ -162,7 +166,10 @@ def parse_and_cache(path: str, cache: str, key: tuple) -> dict:
 def _parse_in_child(path: str, paths: Paths) -> dict:
     import subprocess
 
-    proc = subprocess.run([sys.executable, "-m", "kctx.config"], capture_output=True, check=False)
+    from kctx.execs import child_env
+
+    proc = subprocess.run([sys.executable, "-m", "kctx.config"], capture_output=True, check=False,
+                          env=child_env(paths_environ(paths)))
     try:
         st = os.stat(path)
     except OSError as exc:
@@ -172,6 +179,14 @@ def _parse_in_child(path: str, paths: Paths) -> dict:
         why = proc.stderr.decode(errors="replace").strip().splitlines()
         return {"error": f"{path}: cannot read the config: {why[-1] if why else 'parser failed'}"}
     return cached
+
+
+def paths_environ(paths: Paths) -> dict:
+    """The environment the child needs to find the same config file as this process."""
+    env = dict(os.environ)
+    env["KCTX_CONFIG"] = paths.config_file
+    env["XDG_CACHE_HOME"] = os.path.dirname(paths.cache_dir)
+    return env
 
 
 def matches(name: str, globs: list[str]) -> str:

@@ -23,11 +23,15 @@ class Decision:
         self.action, self.reason = action, reason
 
 
-def decide(target: Target, c: Classification, environ, config: Config, tty: bool) -> Decision:
-    """``tty``: whether a terminal is there to ask on (the shim checks /dev/tty)."""
-    if not needs_confirmation(c.cls):
+def decide(target: Target, c: Classification, environ, config: Config, tty: bool, skew: str = "") -> Decision:
+    """``tty``: whether a terminal is there to ask on (the shim checks /dev/tty). ``skew``: the chosen
+    kubectl is outside the supported version skew of the server; on a protected target that needs
+    confirmation even for a read."""
+    if skew and target.protected:
+        why = f"{skew}; the target is protected: {target.protected_by}"
+    elif not needs_confirmation(c.cls):
         return Decision(ALLOW, c.reason or f"{c.cls} command")
-    if target.protected:
+    elif target.protected:
         why = f"{c.command or 'command'} is {c.cls} and the target is protected: {target.protected_by}"
     elif target.problem and config.has_protection():
         # We cannot rule out a protected target: fail closed.

@@ -67,10 +67,6 @@ class Paths:
     def history_dir(self) -> str:
         return os.path.join(self.state_dir, "history")
 
-    @property
-    def version_cache(self) -> str:
-        return os.path.join(self.cache_dir, "server-versions-v1.json")
-
     def default_kubeconfig(self) -> str:
         return os.path.join(self.home, ".kube", "config")
 

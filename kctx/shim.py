@@ -42,9 +42,7 @@ def run(argv: list[str], environ: dict) -> int:
         _follow_session(session, environ)
         if args.command[:2] in (("config", "use-context"), ("config", "use")) and not _wants_help(args):
             return _session_use_context(args, environ, paths)
-    if not is_client_only(args):
-        _guard(argv, args, environ, paths)
-    binary = _binary(environ, paths)
+    binary = _guard_and_pick(argv, args, environ, paths)
     from kctx.execs import replace_process
 
     replace_process(binary, [binary, *argv], environ)
@@ -64,46 +62,53 @@ def _follow_session(session: str, environ: dict) -> None:
         environ["KUBECONFIG"] = value
 
 
-def _guard(argv: list[str], args, environ: dict, paths: Paths) -> None:
+def _guard_and_pick(argv: list[str], args, environ: dict, paths: Paths) -> str:
+    """Resolve the target, pick the kubectl for it, apply the guard; returns the binary to exec."""
     from kctx import guard
     from kctx.classify import needs_confirmation
-    from kctx.config import load
-    from kctx.target import Target, resolve
+    from kctx.config import Config, load
+    from kctx.target import resolve
+    from kctx.versions.select import choose
 
     c = classify(args)
-    if not needs_confirmation(c.cls):
-        return  # reads and local commands go straight through, without even loading the kubeconfig
+    client_only = is_client_only(args)
+    risky = needs_confirmation(c.cls) and not client_only
     try:
         config = load(paths, in_process=False)
     except KctxError as exc:
-        # A broken config could hide a protection rule: fail closed for writes.
-        why = f"cannot read the kctx config, so protection cannot be ruled out: {exc.message}"
-        guard.audit(paths.audit_log, Target(), argv, c, "refused", why, environ)
-        raise KctxError(f"refused: {why}", ExitStatus.REFUSED) from None
+        if risky:  # a broken config could hide a protection rule: fail closed for writes
+            _refuse(argv, c, environ, paths, f"cannot read the kctx config, so protection cannot be ruled out: "
+                                              f"{exc.message}")
+        sys.stderr.write(f"kctx: warning: {exc.message} (using defaults)\n")
+        config = Config()
     target = resolve(args.globals, environ, paths, config, in_process=False)
-    d = guard.decide(target, c, environ, config, guard.tty_available())
+    choice = choose(target, config, environ, os.getcwd(), paths, detect=not client_only)
+    skew = "" if client_only else choice.skew
+    if skew:
+        sys.stderr.write(f"kctx: warning: {skew}\n")
+    if not risky and not (skew and target.protected):
+        return choice.path
+    d = guard.decide(target, c, environ, config, guard.tty_available(), skew=skew)
     if d.action == guard.ALLOW:
         if target.protected:
             guard.audit(paths.audit_log, target, argv, c, "allowed-by-env", d.reason, environ)
-        return
+        return choice.path
     if d.action == guard.DENY:
         guard.audit(paths.audit_log, target, argv, c, "refused", d.reason, environ)
         raise KctxError(f"refused: {d.reason}", ExitStatus.REFUSED)
     if guard.ask(target, argv, c, d.reason, config):
         guard.audit(paths.audit_log, target, argv, c, "confirmed", d.reason, environ)
-        return
+        return choice.path
     guard.audit(paths.audit_log, target, argv, c, "declined", d.reason, environ)
     raise KctxError("not confirmed; nothing was sent to the cluster", ExitStatus.DECLINED)
 
 
-def _binary(environ: dict, paths: Paths) -> str:
-    from kctx.kubectl_bin import find
+def _refuse(argv: list[str], c, environ: dict, paths: Paths, why: str) -> None:
+    from kctx import guard
+    from kctx.target import Target
 
-    binary = find(environ, paths.shim_dir)
-    if not binary:
-        raise KctxError("no real kubectl found on PATH (only the kctx shim); install kubectl or set "
-                        "KCTX_KUBECTL", ExitStatus.KUBECTL_MISSING)
-    return binary
+    guard.audit(paths.audit_log, Target(), argv, c, "refused", why, environ)
+    raise KctxError(f"refused: {why}", ExitStatus.REFUSED)
 
 
 def _session_use_context(args, environ: dict, paths: Paths) -> int:

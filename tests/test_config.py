@@ -30,7 +30,7 @@ def test_defaults_without_a_file(home):
 
 def test_full_config(home):
     write_config(home, "kubeconfigs: [~/k/*.yaml]\nprotect:\n  contexts: [prod*]\n  servers: 'https://p*'\n"
-                       "confirm: yes\nkubectl:\n  pins: {prod-*: 1.29}\n  default: '1.30'\n")
+                       "confirm: yes\nkubectl:\n  pins: {prod-*: '1.29'}\n  default: '1.30'\n")
     cfg = kconfig.load(Paths())
     assert cfg.kubeconfigs == ["~/k/*.yaml"] and cfg.protect_contexts == ["prod*"]
     assert cfg.protect_servers == ["https://p*"] and cfg.confirm == "yes"
@@ -43,6 +43,7 @@ def test_full_config(home):
     ("protect:\n  contexts: {a: b}\n", "protect.contexts: expected a list of strings"),
     ("confirm: maybe\n", "confirm: expected one of: name, yes"),
     ("- a\n", "the top level must be a mapping"),
+    ("kubectl:\n  pins: {prod: 1.30}\n", "kubectl.pins.prod: versions must be quoted strings"),
 ])
 def test_errors_name_file_and_key(home, text, where):
     write_config(home, text)

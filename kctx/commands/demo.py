@@ -77,9 +77,9 @@ def _home(root: str, environ: dict[str, str]) -> dict[str, str]:
     home = os.path.join(root, "home")
     os.makedirs(os.path.join(home, ".kube", "configs"), mode=0o700)
     env = {k: v for k, v in environ.items() if not k.startswith(("KCTX_", "XDG_")) and k != "KUBECONFIG"}
-    env.update(HOME=home, XDG_CONFIG_HOME=os.path.join(home, ".config"), XDG_CACHE_HOME=os.path.join(home, ".cache"),
-               XDG_STATE_HOME=os.path.join(home, ".local", "state"), XDG_DATA_HOME=os.path.join(home, ".local", "share"),
-               XDG_RUNTIME_DIR=os.path.join(root, "run"))
+    env.update(HOME=home, XDG_CONFIG_HOME=os.path.join(home, ".config"),
+               XDG_CACHE_HOME=os.path.join(home, ".cache"), XDG_STATE_HOME=os.path.join(home, ".local", "state"),
+               XDG_DATA_HOME=os.path.join(home, ".local", "share"), XDG_RUNTIME_DIR=os.path.join(root, "run"))
     os.makedirs(env["XDG_RUNTIME_DIR"], mode=0o700)
     config = os.path.join(env["XDG_CONFIG_HOME"], "kctx", "config.yaml")
     os.makedirs(os.path.dirname(config))

@@ -40,11 +40,10 @@ def _read_entry(index_dir: str, path: str, st: os.stat_result) -> FileIndex | No
 def store(index_dir: str, idx: FileIndex) -> None:
     if not idx.mtime_ns:
         return  # could not even stat it: nothing stable to key on
-    try:
-        ensure_private_dir(index_dir)
-        atomic_write(entry_path(index_dir, idx.path), marshal.dumps((MAGIC, idx.to_dict())), mode=0o600)
-    except OSError:
-        pass  # a cache that cannot be written only costs speed
+    _write(entry_path(index_dir, idx.path), (MAGIC, idx.to_dict()), index_dir)
+
+
+BUNDLE_MIN = 8  # from this many files on, one bundle file replaces one read per file
 
 
 def load(paths: list[str], index_dir: str, *, in_process: bool = True) -> list[FileIndex]:
@@ -52,25 +51,62 @@ def load(paths: list[str], index_dir: str, *, in_process: bool = True) -> list[F
 
     ``in_process=False`` keeps yaml out of this process: stale YAML files are re-indexed by a child.
     """
-    found: dict[str, FileIndex | None] = {}
-    stale: list[str] = []
+    stats: dict[str, os.stat_result] = {}
     for p in paths:
-        if p in found:
+        if p in stats:
             continue
         try:
             st = os.stat(p)
         except OSError:
             continue
-        if (st.st_mode & 0o170000) != 0o100000:  # not a regular file
-            continue
-        hit = _read_entry(index_dir, p, st)
-        found[p] = hit
-        if hit is None:
+        if (st.st_mode & 0o170000) == 0o100000:  # regular files only
+            stats[p] = st
+    key = tuple((p, st.st_mtime_ns, st.st_size, st.st_ino) for p, st in stats.items())
+    bundle = _bundle_path(index_dir, key) if len(key) >= BUNDLE_MIN else ""
+    if bundle:
+        hit = _read_bundle(bundle, key)
+        if hit is not None:
+            return hit
+    found: dict[str, FileIndex | None] = {}
+    stale: list[str] = []
+    for p, st in stats.items():
+        found[p] = _read_entry(index_dir, p, st)
+        if found[p] is None:
             stale.append(p)
     if stale:
         for idx in _refresh(stale, index_dir, in_process):
             found[idx.path] = idx
-    return [idx for idx in found.values() if idx is not None]
+    out = [idx for idx in found.values() if idx is not None]
+    if bundle and not any(idx.error for idx in out):
+        _write(bundle, (MAGIC, key, [idx.to_dict() for idx in out]), index_dir)
+    return out
+
+
+def _bundle_path(index_dir: str, key: tuple) -> str:
+    """Many files read together (a long KUBECONFIG, ls): one marshal file keyed by every file's stat."""
+    import binascii
+
+    digest = binascii.crc32("\0".join(p for p, *_ in key).encode())
+    return os.path.join(index_dir, f"bundle-{len(key)}-{digest:08x}.m")
+
+
+def _read_bundle(bundle: str, key: tuple) -> list[FileIndex] | None:
+    try:
+        with open(bundle, "rb") as fh:
+            data = marshal.loads(fh.read())
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+    if not isinstance(data, tuple) or len(data) != 3 or data[0] != MAGIC or data[1] != key:
+        return None
+    return [FileIndex.from_dict(d) for d in data[2]]
+
+
+def _write(path: str, value: object, index_dir: str) -> None:
+    try:
+        ensure_private_dir(index_dir)
+        atomic_write(path, marshal.dumps(value), mode=0o600)
+    except OSError:
+        pass  # a cache that cannot be written only costs speed
 
 
 def _refresh(paths: list[str], index_dir: str, in_process: bool) -> list[FileIndex]:
@@ -123,8 +159,10 @@ def index_json(path: str) -> FileIndex | None:
 def _refresh_in_child(paths: list[str], index_dir: str) -> list[FileIndex]:
     import subprocess
 
+    from kctx.execs import child_env
+
     proc = subprocess.run([sys.executable, "-m", "kctx.kubeconfig.refresh", index_dir, *paths],
-                          capture_output=True, check=False)
+                          capture_output=True, check=False, env=child_env())
     out = []
     for p in paths:
         try:

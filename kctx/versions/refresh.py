@@ -9,7 +9,6 @@ one bounded wait, then nothing until the failure entry expires. Imports subproce
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 
@@ -51,9 +50,9 @@ def _run_child(folder: str, target: Target, environ) -> str:
     """Run the detection child; "" when it finished, else why not (one line)."""
     import subprocess
 
-    env = dict(environ)
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, environ.get("PYTHONPATH", "")) if p)
+    from kctx.execs import child_env
+
+    env = child_env(environ)
     cmd = [sys.executable or "python3", "-m", "kctx.versions.detect", folder, target.server, target.ca_sha256,
            target.cluster, target.user, *target.files]
     try:
