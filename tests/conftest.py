@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -40,3 +41,17 @@ def run_env(home: Path, **extra: str) -> dict[str, str]:
     env.update(HOME=str(home), XDG_RUNTIME_DIR=str(home.parent / "run"))
     env.update(extra)
     return env
+
+
+def _loopback_only(event: str, args: tuple) -> None:
+    """Tests talk to 127.0.0.1 only: fail loudly if code in the test process connects anywhere else."""
+    if event != "socket.connect" or len(args) < 2:
+        return
+    address = args[1]
+    if isinstance(address, tuple) and address and isinstance(address[0], str):
+        host = address[0]
+        if not (host.startswith("127.") or host in ("::1", "localhost")):
+            raise RuntimeError(f"test tried to connect to {host}: only loopback traffic is allowed")
+
+
+sys.addaudithook(_loopback_only)

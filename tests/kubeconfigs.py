@@ -38,6 +38,8 @@ def write(path: Path, doc: dict | str) -> Path:
 
 
 def simple(path: Path, name: str, server: str = "", namespace: str = "", current: bool = True) -> Path:
-    """One file with one context/cluster/user, all called ``name``."""
-    return write(path, kubeconfig({name: (name, name, namespace)}, clusters={name: server or f"https://{name}.test:6443"},
+    """One file with one context/cluster/user, all called ``name``. The default server is a closed loopback
+    port (connections are refused at once), so nothing a test triggers ever leaves the machine."""
+    server = server or f"https://127.0.0.1:9/{name}"
+    return write(path, kubeconfig({name: (name, name, namespace)}, clusters={name: server},
                                   users=[name], current=name if current else None))

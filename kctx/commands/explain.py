@@ -44,6 +44,13 @@ def run(argv: list[str], env: Environment) -> int:
 
 
 def explain(ws: Workspace, kargs: list[str]) -> dict:
+    """The same steps as the shim (target → class → version → guard), reported instead of executed."""
+    import os
+
+    from kctx.classify import is_client_only
+    from kctx.status import KctxError
+    from kctx.versions.select import choose
+
     env = ws.env
     environ = dict(env.environ)
     if ws.session is not None:
@@ -53,28 +60,21 @@ def explain(ws: Workspace, kargs: list[str]) -> dict:
     parsed = parse(kargs)
     c = classify(parsed)
     t = resolve(parsed.globals, environ, ws.paths, ws.config)
-    d = decide(t, c, environ, ws.config, tty_available(env.tty_path))
-    binary, version = kubectl_for(ws, environ)
+    client_only = is_client_only(parsed)
+    try:
+        choice = choose(t, ws.config, environ, os.getcwd(), ws.paths, detect=not client_only, install=False)
+        version, path, why, skew = choice.version, choice.path, choice.why, "" if client_only else choice.skew
+    except KctxError as exc:
+        version, path, why, skew = "", "", exc.message, ""
+    d = decide(t, c, environ, ws.config, tty_available(env.tty_path), skew=skew)
+    if client_only and d.action != "allow":
+        d.action, d.reason = "allow", "client-only command: nothing reaches a cluster"
     report = t.fields()
-    report.update({"class": c.cls, "decision": d.action, "kubectl_version": version, "kubectl_path": binary})
+    report.update({"class": c.cls, "decision": d.action, "kubectl_version": version, "kubectl_path": path})
     report["reason"] = d.reason
+    report["kubectl_why"] = why
+    if skew:
+        report["skew"] = skew
     if t.problem:
         report["problem"] = t.problem
     return report
-
-
-def kubectl_for(ws: Workspace, environ: dict) -> tuple[str, str]:
-    """The kubectl binary the shim would run, and its version ("" when unknown)."""
-    import subprocess
-
-    from kctx.kubectl_bin import find
-
-    binary = find(environ, ws.paths.shim_dir)
-    if not binary:
-        return "", ""
-    try:
-        out = subprocess.run([binary, "version", "--client", "-o", "json"], capture_output=True, text=True,
-                             timeout=10, stdin=subprocess.DEVNULL).stdout
-        return binary, json.loads(out)["clientVersion"]["gitVersion"].lstrip("v")
-    except (OSError, ValueError, KeyError, subprocess.TimeoutExpired):
-        return binary, ""
