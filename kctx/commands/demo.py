@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from pathlib import Path
 
 from kctx.commands._parser import Parser
 from kctx.env import Environment
@@ -61,7 +62,7 @@ def run(argv: list[str], env: Environment) -> int:
     try:
         demo_env = _home(root, env.environ)
         with Sandbox([ClusterSpec(n, v, auth="cert" if n == "prod" else "token") for n, v in CLUSTERS],
-                     workdir=os.path.join(root, "sandbox")) as sb:
+                     workdir=Path(root) / "sandbox") as sb:
             _kubeconfigs(sb, demo_env["HOME"])
             kubectl = _kubectl(env.environ, demo_env)
             kctx_cmd = _prepare(demo_env, kubectl, root)
@@ -120,7 +121,8 @@ def _prepare(demo_env: dict[str, str], kubectl: str, root: str) -> str:
         fh.write(f"#!/bin/sh\nexec {shlex.quote(sys.executable)} -m kctx \"$@\"\n")
     os.chmod(kctx_cmd, 0o755)
     demo_env["PATH"] = os.pathsep.join([shim_dir, bin_dir, demo_env.get("PATH", "")])
-    demo_env["KCTX_KUBECTL"] = kubectl
+    # Register the machine's kubectl with kctx so version selection knows its version.
+    subprocess.run([kctx_cmd, "kubectl", "add", kubectl], env=demo_env, capture_output=True, check=False)
     session = subprocess.run([kctx_cmd, "session", "start", "--pid", str(os.getpid())], env=demo_env,
                              capture_output=True, text=True, check=True).stdout.strip()
     demo_env["KCTX_SESSION"] = session
