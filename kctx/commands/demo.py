@@ -95,15 +95,30 @@ def _kubeconfigs(sb, home: str) -> None:
         sb.write_kubeconfig(os.path.join(home, ".kube", "configs", f"{name}.yaml"), [name], current=name)
 
 
+DEMO_MINOR = (1, 37)  # what the prod and staging stand-ins report
+
+
 def _kubectl(environ: dict[str, str], demo_env: dict[str, str]) -> str:
-    """A kubectl for the demo: the one kctx would pick on this machine (KCTX_KUBECTL or PATH)."""
+    """A kubectl for the demo: KCTX_KUBECTL or PATH, else one kctx installed before, else install the
+    matching release from the official site (or KCTX_KUBECTL_MIRROR) into kctx's own data folder."""
     from kctx.kubectl_bin import find
     from kctx.paths import Paths
+    from kctx.versions import install, store
 
-    found = find(environ, Paths(environ).shim_dir)
+    paths = Paths(environ)
+    found = find(environ, paths.shim_dir)
     if found:
         return found
-    raise KctxError("kctx demo needs a kubectl binary: install one, or set KCTX_KUBECTL=/path/to/kubectl")
+    have = store.best(store.installed(paths.kubectl_dir), *DEMO_MINOR)
+    if have is not None:
+        return store.binary_path(paths.kubectl_dir, ".".join(map(str, have)))
+    sys.stderr.write("kctx demo: no kubectl on this machine; installing one (sha256-verified)\n")
+    try:
+        version = install.ensure_minor(paths, *DEMO_MINOR, environ, sys.stderr, retry=True)
+    except KctxError as exc:
+        raise KctxError(f"kctx demo needs a kubectl and could not install one ({exc.message}); install kubectl, "
+                        "or set KCTX_KUBECTL=/path/to/kubectl or KCTX_KUBECTL_MIRROR") from None
+    return store.binary_path(paths.kubectl_dir, version)
 
 
 def _prepare(demo_env: dict[str, str], kubectl: str, root: str) -> str:
