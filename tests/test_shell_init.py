@@ -27,12 +27,20 @@ def have(shell: str) -> bool:
     return shutil.which(shell) is not None
 
 
-def run_shell(shell: str, script: str, home: Path) -> subprocess.CompletedProcess:
+def shell_env(home: Path, **extra: str | None) -> dict[str, str]:
+    """The environment of a fresh login: no kctx or KUBECONFIG variables, colour off unless asked for."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("KCTX_", "KUBECONFIG", "NO_COLOR"))}
+    env.update(HOME=str(home), XDG_RUNTIME_DIR=str(home.parent / "run"), NO_COLOR="1")
+    env.update(extra)
+    return {k: v for k, v in env.items() if v is not None}
+
+
+def run_shell(shell: str, script: str, home: Path, **extra: str | None) -> subprocess.CompletedProcess:
+    """Run ``script`` in a real, non-interactive ``shell``; ``extra`` adds variables (None removes one)."""
     if not have(shell):
         pytest.skip(f"{shell} is not installed (the test set-up installs it with apt-get when it can)")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("KCTX_", "KUBECONFIG"))}
-    env.update(HOME=str(home), XDG_RUNTIME_DIR=str(home.parent / "run"), NO_COLOR="1")
-    return subprocess.run([*SHELLS[shell], script], env=env, capture_output=True, text=True, timeout=60)
+    env = shell_env(home, **extra)
+    return subprocess.run([*SHELLS[shell], script], env=env, capture_output=True, text=True, timeout=120)
 
 
 @pytest.fixture
@@ -98,3 +106,34 @@ def test_bash_prompt_follows_raw_kubectl_edits_of_the_session(kube, kubectl):
     """
     p = run_shell("bash", script, kube)
     assert "NS=edited" in p.stdout.splitlines(), p.stderr
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_short_names_are_opt_in_and_change_this_shell(shell, kube, kubectl):
+    sep = "; and " if shell == "fish" else " && "
+    script = sep.join([
+        INIT[shell], "kubectx prod", "kubens web --force",
+        "echo S=$KCTX_PROMPT_CONTEXT:$KCTX_PROMPT_NAMESPACE",
+        "k config view --minify -o 'jsonpath={..namespace}'",
+    ])
+    p = run_shell(shell, script, kube, KCTX_ALIASES="1", KCTX_KUBECTL=str(kubectl))
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.splitlines() == ["S=prod:web", "web"]
+    p = run_shell(shell, f"{INIT[shell]}\ntype k kubectx kubens", kube)
+    assert "kubectl" not in p.stdout and "kctx" not in p.stdout  # nothing defined without KCTX_ALIASES
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_exit_removes_the_stamp_and_init_sweeps_orphans(shell, kube):
+    sessions = kube.parent / "run" / "kctx" / "sessions"
+    sessions.mkdir(parents=True)
+    (sessions / "1-1-dead.seen").touch()  # a shell killed with -9 leaves its stamp behind
+    echo = 'echo "S=$KCTX_SESSION"'
+    p = run_shell(shell, f"{INIT[shell]}\n{HOOKS[shell]}\n{echo}", kube)
+    session = Path(next(ln for ln in p.stdout.splitlines() if ln.startswith("S="))[2:])
+    assert session.parent == sessions
+    assert not (sessions / "1-1-dead.seen").exists()
+    assert list(sessions.iterdir()) == [], "the exit hook removes the session, its .env and its stamp"
+
+
+HOOKS = {"bash": "__kctx_prompt_hook", "zsh": "__kctx_precmd", "fish": "emit fish_prompt"}

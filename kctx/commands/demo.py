@@ -104,6 +104,7 @@ def _kubectl(environ: dict[str, str], demo_env: dict[str, str]) -> str:
     from kctx.kubectl_bin import find
     from kctx.paths import Paths
     from kctx.versions import install, store
+    from kctx.versions.parse import fmt
 
     paths = Paths(environ)
     found = find(environ, paths.shim_dir)
@@ -111,7 +112,7 @@ def _kubectl(environ: dict[str, str], demo_env: dict[str, str]) -> str:
         return found
     have = store.best(store.installed(paths.kubectl_dir), *DEMO_MINOR)
     if have is not None:
-        return store.binary_path(paths.kubectl_dir, ".".join(map(str, have)))
+        return store.binary_path(paths.kubectl_dir, fmt(have))
     sys.stderr.write("kctx demo: no kubectl on this machine; installing one (sha256-verified)\n")
     try:
         version = install.ensure_minor(paths, *DEMO_MINOR, environ, sys.stderr, retry=True)
