@@ -40,17 +40,13 @@ def run(argv: list[str], environ: dict) -> int:
     session = environ.get("KCTX_SESSION", "")
     if session and not args.globals.get("kubeconfig"):
         _follow_session(session, environ)
-        if args.command[:2] in (("config", "use-context"), ("config", "use")) and not _wants_help(args):
-            return _session_use_context(args, environ, paths)
+        if args.command[:2] == ("config", "use-context") and classify(args).cls == "local-write":
+            return _session_use_context(args, environ, paths)  # (-h/--help makes it "local": kubectl prints help)
     binary = _guard_and_pick(argv, args, environ, paths)
     from kctx.execs import replace_process
 
     replace_process(binary, [binary, *argv], environ)
     return ExitStatus.ERROR  # not reached
-
-
-def _wants_help(args) -> bool:
-    return "help" in args.local or "h" in args.local
 
 
 def _follow_session(session: str, environ: dict) -> None:
