@@ -28,6 +28,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "completion": ("completion", "print a shell completion script: kctx completion bash|zsh|fish"),
     "kubectl": ("kubectl", "which kubectl version runs where; install, list and remove versions"),
     "demo": ("demo", "try kctx with three stand-in clusters (nothing of yours is touched)"),
+    "onboard": ("onboard", "set this machine up from a team file (--check: list deviations, --dry-run: plan)"),
+    "doctor": ("doctor", "check the whole kctx setup and print fixes"),
 }
 ALIASES = {"list": "ls", "context": "ctx", "namespace": "ns", "status": "current"}
 

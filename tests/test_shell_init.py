@@ -137,3 +137,12 @@ def test_exit_removes_the_stamp_and_init_sweeps_orphans(shell, kube):
 
 
 HOOKS = {"bash": "__kctx_prompt_hook", "zsh": "__kctx_precmd", "fish": "emit fish_prompt"}
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh"])
+def test_strict_shell_options_do_not_break_the_integration(shell, kube):
+    strict = "set -u -o noclobber" if shell == "bash" else "setopt nounset noclobber"
+    script = "\n".join([strict, INIT[shell], HOOKS[shell], "kctx use prod", HOOKS[shell], "kctx prompt off",
+                        INIT[shell], 'echo "S=${KCTX_PROMPT_CONTEXT}[${KCTX_PROMPT_SEGMENT}]"'])
+    p = run_shell(shell, script, kube)
+    assert p.stdout.splitlines()[-1] == "S=prod[]", p.stderr

@@ -65,6 +65,13 @@ __kctx_changed() {
 __kctx_refresh() {
   [[ -n ${KCTX_SESSION-} ]] || return 0
   __kctx_changed || return 0
+  if [[ ! -e $KCTX_SESSION ]]; then
+    # Removed under us (e.g. $XDG_RUNTIME_DIR goes at logout while tmux lives on): never show a
+    # context kubectl no longer uses; start over from the kubeconfig, and say so.
+    printf 'kctx: this shell'"'"'s session %s is gone; starting a new one\n' "$KCTX_SESSION" >&2
+    __kctx_start || { unset KCTX_SESSION; KCTX_PROMPT_CONTEXT=; return 0; }
+    __kctx_sync
+  fi
   local __env=${KCTX_SESSION%.json}.env __stamp=${KCTX_SESSION%.json}.seen __f __sync=0
   : >|"$__stamp" 2>/dev/null  # before reading: a change made while we read is seen next time
   for __f in "${__kctx_deps[@]}"; do
@@ -72,8 +79,8 @@ __kctx_refresh() {
       # Dated in the future (clock skew): it cannot be ordered; its next write resets its time.
       if [[ " ${__kctx_future-} " != *" $__f "* ]]; then
         __kctx_future+=" $__f"
-        printf 'kctx: %s has a modification time in the future; the prompt follows it again once it is rewritten\n' \
-          "$__f" >&2
+        printf 'kctx: %s has a modification time in the future; %s\n' "$__f" \
+          "the prompt follows it again once it is rewritten" >&2
       fi
     elif [[ $__f -nt $__env ]]; then
       __sync=1
@@ -148,8 +155,8 @@ __kctx_prompt_hook() {
     __kctx_refresh
     __kctx_render
     # Put the segment in PS1 once (re-checked because rc files and themes set PS1 after us).
-    if [[ ${KCTX_PROMPT_AUTO-1} != 0 && $PS1 != *KCTX_PROMPT_SEGMENT* ]] && shopt -q promptvars; then
-      PS1='${KCTX_PROMPT_SEGMENT:+$KCTX_PROMPT_SEGMENT }'$PS1
+    if [[ ${KCTX_PROMPT_AUTO-1} != 0 && ${PS1-} != *KCTX_PROMPT_SEGMENT* ]] && shopt -q promptvars; then
+      PS1='${KCTX_PROMPT_SEGMENT:+$KCTX_PROMPT_SEGMENT }'${PS1-}
     fi
   fi
   return $__rc
@@ -181,11 +188,22 @@ __kctx_exit() {
     "$KCTX_SESSION.lock" 2>/dev/null
 }
 
-if [[ -z ${KCTX_SESSION-} || ${KCTX_SESSION_PID-} != "$$" || ! -e ${KCTX_SESSION-} ]]; then
-  if __kctx_s=$("${__kctx_bin[@]}" session start --pid "$$"); then
-    export KCTX_SESSION=$__kctx_s KCTX_SESSION_PID=$$
+# A session inherits the parent shell's when that one still exists; otherwise it starts from the files
+# this shell had before kctx narrowed KUBECONFIG (or kubectl's default when that is not known).
+__kctx_start() {
+  local __s
+  if [[ -e ${KCTX_SESSION-} ]]; then
+    __s=$("${__kctx_bin[@]}" session start --pid "$$") || return 1
+  else
+    __s=$(KCTX_SESSION='' KUBECONFIG=${__kctx_kubeconfig0-} "${__kctx_bin[@]}" session start --pid "$$") ||
+      return 1
   fi
-  unset __kctx_s
+  export KCTX_SESSION=$__s KCTX_SESSION_PID=$$
+}
+
+[[ -n ${KCTX_SESSION-} ]] || __kctx_kubeconfig0=${KUBECONFIG-}
+if [[ -z ${KCTX_SESSION-} || ${KCTX_SESSION_PID-} != "$$" || ! -e ${KCTX_SESSION-} ]]; then
+  __kctx_start
 fi
 # Stamps of shells that ended without their EXIT trap (kill -9) go with their sessions.
 for __kctx_s in ${KCTX_SESSION:+"${KCTX_SESSION%/*}"/*.seen}; do
@@ -209,7 +227,8 @@ fi
 
 # --- short names (opt-in) -------------------------------------------------------------------------
 __kctx_alias_wanted() {
-  case " ${KCTX_ALIASES//,/ } " in *" 1 "* | *" all "* | *" $1 "*) return 0 ;; esac
+  local __want=${KCTX_ALIASES-}
+  case " ${__want//,/ } " in *" 1 "* | *" all "* | *" $1 "*) return 0 ;; esac
   return 1
 }
 # `function NAME` so an existing alias of that name is not expanded inside the definition.

@@ -61,6 +61,17 @@ end
 function __kctx_refresh
     test -n "$KCTX_SESSION"; or return 0
     __kctx_changed; or return 0
+    if not test -e $KCTX_SESSION
+        # Removed under us (e.g. $XDG_RUNTIME_DIR goes at logout while tmux lives on): never show a
+        # context kubectl no longer uses; start over from the kubeconfig, and say so.
+        echo "kctx: this shell's session $KCTX_SESSION is gone; starting a new one" >&2
+        if not __kctx_start
+            set -e KCTX_SESSION
+            set -g KCTX_PROMPT_CONTEXT ''
+            return 0
+        end
+        __kctx_sync
+    end
     set -l envf (string replace -r '\.json$' '.env' -- $KCTX_SESSION)
     set -l sync 0
     true >$__kctx_stamp 2>/dev/null # before reading: a change made while we read is seen next time
@@ -69,7 +80,8 @@ function __kctx_refresh
             # Dated in the future (clock skew): it cannot be ordered; its next write resets its time.
             if not contains -- $f $__kctx_future
                 set -ga __kctx_future $f
-                echo "kctx: $f has a modification time in the future; the prompt follows it again once it is rewritten" >&2
+                echo "kctx: $f has a modification time in the future;" \
+                    "the prompt follows it again once it is rewritten" >&2
             end
         else if test $f -nt $envf
             set sync 1
@@ -217,10 +229,25 @@ function __kctx_exit --on-event fish_exit
     command rm -f -- $KCTX_SESSION (string replace -r '\.json$' '.env' -- $KCTX_SESSION) $__kctx_stamp $KCTX_SESSION.lock
 end
 
+# A session inherits the parent shell's when that one still exists; otherwise it starts from the files
+# this shell had before kctx narrowed KUBECONFIG (or kubectl's default when that is not known).
+function __kctx_start
+    set -l s
+    if test -e "$KCTX_SESSION"
+        set s ($__kctx_bin session start --pid $fish_pid)
+        or return 1
+    else
+        set s (env KCTX_SESSION= KUBECONFIG="$__kctx_kubeconfig0" $__kctx_bin session start --pid $fish_pid)
+        or return 1
+    end
+    set -gx KCTX_SESSION $s
+    set -gx KCTX_SESSION_PID $fish_pid
+    set -g __kctx_stamp (string replace -r '\.json$' '.seen' -- "$KCTX_SESSION")
+end
+
+test -n "$KCTX_SESSION"; or set -g __kctx_kubeconfig0 "$KUBECONFIG"
 if test -z "$KCTX_SESSION"; or test "$KCTX_SESSION_PID" != "$fish_pid"; or not test -e "$KCTX_SESSION"
-    set -l s ($__kctx_bin session start --pid $fish_pid)
-    and set -gx KCTX_SESSION $s
-    and set -gx KCTX_SESSION_PID $fish_pid
+    __kctx_start
 end
 set -g __kctx_stamp (string replace -r '\.json$' '.seen' -- "$KCTX_SESSION")
 # Stamps of shells that ended without their exit handler (kill -9) go with their sessions.

@@ -56,6 +56,13 @@ __kctx_changed() {
 __kctx_refresh() {
   [[ -n ${KCTX_SESSION-} ]] || return 0
   __kctx_changed || return 0
+  if [[ ! -e $KCTX_SESSION ]]; then
+    # Removed under us (e.g. $XDG_RUNTIME_DIR goes at logout while tmux lives on): never show a
+    # context kubectl no longer uses; start over from the kubeconfig, and say so.
+    print -ru2 -- "kctx: this shell's session $KCTX_SESSION is gone; starting a new one"
+    __kctx_start || { unset KCTX_SESSION; typeset -g KCTX_PROMPT_CONTEXT=; return 0; }
+    __kctx_sync
+  fi
   local __env=${KCTX_SESSION%.json}.env __stamp=${KCTX_SESSION%.json}.seen __f __sync=0
   : >|"$__stamp" 2>/dev/null  # before reading: a change made while we read is seen next time
   for __f in "${__kctx_deps[@]}"; do
@@ -63,7 +70,8 @@ __kctx_refresh() {
       # Dated in the future (clock skew): it cannot be ordered; its next write resets its time.
       if [[ " ${__kctx_future-} " != *" $__f "* ]]; then
         typeset -g __kctx_future="${__kctx_future-} $__f"
-        print -ru2 -- "kctx: $__f has a modification time in the future; the prompt follows it again once it is rewritten"
+        print -ru2 -- "kctx: $__f has a modification time in the future;" \
+          "the prompt follows it again once it is rewritten"
       fi
     elif [[ $__f -nt $__env ]]; then
       __sync=1
@@ -180,11 +188,22 @@ __kctx_exit() {
     "$KCTX_SESSION.lock" 2>/dev/null
 }
 
-if [[ -z ${KCTX_SESSION-} || ${KCTX_SESSION_PID-} != "$$" || ! -e ${KCTX_SESSION-} ]]; then
-  if __kctx_s=$("${__kctx_bin[@]}" session start --pid "$$"); then
-    export KCTX_SESSION=$__kctx_s KCTX_SESSION_PID=$$
+# A session inherits the parent shell's when that one still exists; otherwise it starts from the files
+# this shell had before kctx narrowed KUBECONFIG (or kubectl's default when that is not known).
+__kctx_start() {
+  local __s
+  if [[ -e ${KCTX_SESSION-} ]]; then
+    __s=$("${__kctx_bin[@]}" session start --pid "$$") || return 1
+  else
+    __s=$(KCTX_SESSION='' KUBECONFIG=${__kctx_kubeconfig0-} "${__kctx_bin[@]}" session start --pid "$$") ||
+      return 1
   fi
-  unset __kctx_s
+  export KCTX_SESSION=$__s KCTX_SESSION_PID=$$
+}
+
+[[ -n ${KCTX_SESSION-} ]] || typeset -g __kctx_kubeconfig0=${KUBECONFIG-}
+if [[ -z ${KCTX_SESSION-} || ${KCTX_SESSION_PID-} != "$$" || ! -e ${KCTX_SESSION-} ]]; then
+  __kctx_start
 fi
 # Stamps of shells that ended without their exit hook (kill -9) go with their sessions.
 for __kctx_s in ${KCTX_SESSION:+${KCTX_SESSION%/*}/*.seen(N)}; do
@@ -203,7 +222,7 @@ add-zsh-hook zshexit __kctx_exit
 
 # --- short names (opt-in) -------------------------------------------------------------------------
 __kctx_alias_wanted() {
-  [[ " ${KCTX_ALIASES//,/ } " == *" "(1|all|$1)" "* ]]
+  [[ " ${${KCTX_ALIASES-}//,/ } " == *" "(1|all|$1)" "* ]]
 }
 # `function NAME` so an existing alias of that name is not expanded inside the definition.
 if __kctx_alias_wanted k; then

@@ -1,0 +1,120 @@
+"""Interactive shells on a pseudo-terminal: the prompt people see, and proof that an unchanged prompt
+starts no process (strace counts clone/fork/execve between two markers)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.kubeconfigs import kubeconfig, write
+from tests.test_shell_init import INIT, have, shell_env
+
+pexpect = pytest.importorskip("pexpect")
+
+# An interactive shell with no rc files and a plain prompt of its own ("$ "); kctx puts its segment first.
+START = {
+    "bash": (["bash", "--norc", "--noprofile", "-i"], "PS1='$ '"),
+    "zsh": (["zsh", "-f", "-i"], "PROMPT='$ '"),
+    "fish": (["fish", "--no-config", "-i"], "function fish_prompt; echo -n '$ '; end"),
+}
+PROMPTS = 200
+
+
+@pytest.fixture
+def kube(home: Path) -> Path:
+    write(home / ".kube" / "config", kubeconfig({"dev": ("dev", "dev", "apps"), "prod": ("prod", "prod", "")},
+                                                 clusters={"dev": "https://dev.test:6443",
+                                                           "prod": "https://prod.test:6443"},
+                                                 users=["dev", "prod"], current="dev"))
+    return home
+
+
+def spawn(shell: str, home: Path, wrapper: list[str] | None = None):
+    if not have(shell):
+        pytest.skip(f"{shell} is not installed (the test set-up installs it with apt-get when it can)")
+    argv, own_prompt = START[shell]
+    argv = [*(wrapper or []), *argv]
+    child = pexpect.spawn(argv[0], argv[1:], env=shell_env(home, TERM="dumb"), encoding="utf-8", timeout=60,
+                          dimensions=(50, 400))
+    child.sendline(own_prompt)
+    child.sendline(INIT[shell])
+    return child
+
+
+def see(child, text: str) -> None:
+    child.expect_exact(text)
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_the_prompt_shows_switches_and_raw_kubectl_edits(shell, kube, kubectl):
+    child = spawn(shell, kube)
+    try:
+        see(child, "⎈ dev:apps $ ")
+        child.sendline("kctx use prod")
+        see(child, "⎈ prod:default $ ")
+        child.sendline(f"{kubectl} config set-context --current --namespace=raw >/dev/null")
+        see(child, "⎈ prod:raw $ ")
+        child.sendline("kctx prompt off")
+        child.expect(r"[\r\n]\$ ")
+        child.sendline("kctx prompt on")
+        see(child, "⎈ prod:raw $ ")
+    finally:
+        child.sendline("exit")
+        child.expect(pexpect.EOF)
+
+
+def _marker(shell: str, path: Path) -> str:
+    """A built-in that opens ``path`` (shows in strace as an openat) and starts no process."""
+    return f"true < {path} 2>/dev/null" if shell != "fish" else f"true < {path} 2>/dev/null; or true"
+
+
+def _between(log: str, start: str, end: str) -> list[str]:
+    lines = log.splitlines()
+    first = next(i for i, ln in enumerate(lines) if start in ln)
+    last = next(i for i, ln in enumerate(lines) if end in ln)
+    return lines[first:last]
+
+
+def _process_calls(lines: list[str]) -> list[str]:
+    # A clone with CLONE_THREAD starts a thread, not a process (fish keeps a pool of them for highlighting).
+    return [ln for ln in lines if re.search(r"\b(clone3?|v?fork|execve)\(", ln) and "CLONE_THREAD" not in ln]
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_an_unchanged_prompt_starts_no_process(shell, kube, kubectl, tmp_path):
+    if not shutil.which("strace"):
+        pytest.skip("strace is not installed")
+    log = tmp_path / "strace.log"
+    marks = [tmp_path / f"kctx-mark-{i}" for i in range(4)]
+    child = spawn(shell, kube, ["strace", "-f", "-qq", "-o", str(log),
+                                "-e", "trace=clone,clone3,fork,vfork,execve,openat"])
+    try:
+        see(child, "⎈ dev:apps $ ")
+        child.sendline(_marker(shell, marks[0]))
+        see(child, "⎈ dev:apps $ ")
+        for _ in range(PROMPTS):
+            child.sendline("")
+            see(child, "⎈ dev:apps $ ")
+        child.sendline(_marker(shell, marks[1]))
+        see(child, "⎈ dev:apps $ ")
+        # Control: a change behind kctx's back is refreshed by `kctx session sync`, which strace sees.
+        child.sendline(f"{kubectl} config set-context --current --namespace=raw >/dev/null")
+        see(child, "⎈ dev:raw $ ")
+        child.sendline(_marker(shell, marks[2]))
+        see(child, "⎈ dev:raw $ ")
+    finally:
+        child.sendline("exit")
+        child.expect(pexpect.EOF)
+    text = log.read_text()
+    idle = _between(text, str(marks[0]), str(marks[1]))
+    forks = _process_calls(idle)
+    assert forks == [], f"{len(forks)} process calls during {PROMPTS} unchanged prompts: {forks[:5]}"
+    # Not even the state is re-read: only file times were compared.
+    reads = [ln for ln in idle if re.search(r'\.(env|seen)"', ln)]
+    assert reads == [], reads[:5]
+    changed = _process_calls(_between(text, str(marks[1]), str(marks[2])))
+    assert any("execve" in ln and "kubectl" in ln for ln in changed)
+    assert sum("execve" in ln and '"sync"' in ln for ln in changed) == 1, changed
