@@ -66,8 +66,11 @@ def kubeconfig_lock(path, timeout: float = 5.0) -> _KubeconfigLock:
     return _KubeconfigLock(str(path), timeout)
 
 
-def atomic_write(path, data: bytes | str, mode: int | None = None) -> None:
+def atomic_write(path, data: bytes | str, mode: int | None = None, durable: bool = True) -> None:
     """Write via a temp file in the same folder, fsync, then rename over ``path``.
+
+    ``durable=False`` skips the fsyncs (still atomic): for files that do not outlive the machine's
+    uptime anyway, such as session files under $XDG_RUNTIME_DIR.
 
     The new file keeps the old file's permission bits unless ``mode`` is given; a new file
     without ``mode`` gets 0600 because kubeconfig-like files may hold credentials.
@@ -89,7 +92,8 @@ def atomic_write(path, data: bytes | str, mode: int | None = None) -> None:
             while view:
                 view = view[os.write(fd, view):]
             os.fchmod(fd, mode)
-            os.fsync(fd)
+            if durable:
+                os.fsync(fd)
         finally:
             os.close(fd)
         os.replace(tmp, path)
@@ -99,7 +103,8 @@ def atomic_write(path, data: bytes | str, mode: int | None = None) -> None:
         except FileNotFoundError:
             pass
         raise
-    _fsync_dir(folder or ".")
+    if durable:
+        _fsync_dir(folder or ".")
 
 
 def _fsync_dir(folder: str) -> None:

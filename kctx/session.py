@@ -116,7 +116,7 @@ def write(s: Session, view: View, *, protected: bool = False) -> None:
     """Write the session file and its sidecar, atomically, 0600."""
     ensure_private_dir(s.path.parent)
     with kubeconfig_lock(s.path):
-        atomic_write(s.path, json.dumps(s.kubeconfig_doc(), indent=1) + "\n", mode=0o600)
+        atomic_write(s.path, json.dumps(s.kubeconfig_doc(), indent=1) + "\n", mode=0o600, durable=False)
         ctx_file = view.context(s.context).file if view.has_context(s.context) else ""
         lines = {
             "KUBECONFIG": kubeconfig_value(s, view),
@@ -125,7 +125,7 @@ def write(s: Session, view: View, *, protected: bool = False) -> None:
             "KCTX_PROTECTED": "1" if protected else "0",
             "KCTX_CONTEXT_FILE": ctx_file,
         }
-        atomic_write(s.env_file, "".join(f"{k}={v}\n" for k, v in lines.items()), mode=0o600)
+        atomic_write(s.env_file, "".join(f"{k}={v}\n" for k, v in lines.items()), mode=0o600, durable=False)
 
 
 def switch_context(s: Session, view: View, name: str) -> None:
@@ -178,7 +178,7 @@ def cleanup(sessions_dir: str | Path, keep: Path | None = None) -> int:
             pid = 0
         if alive(pid):
             continue
-        for p in (path, path.with_suffix(".env"), Path(f"{path}.lock")):
+        for p in (path, path.with_suffix(".env"), path.with_suffix(".seen"), Path(f"{path}.lock")):
             p.unlink(missing_ok=True)
         removed += 1
     return removed

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 python3 -m pip install --quiet --disable-pip-version-check -e '.[test]'
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   missing=""
-  for sh in zsh fish tmux; do command -v "$sh" >/dev/null || missing="$missing $sh"; done
+  for sh in zsh fish tmux strace; do command -v "$sh" >/dev/null || missing="$missing $sh"; done
   if [ -n "$missing" ]; then
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null) \
       || echo "warning: could not install$missing; tests needing them will be skipped" >&2

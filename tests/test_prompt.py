@@ -271,7 +271,10 @@ def test_a_failed_refresh_marks_the_segment(shell, kube, kubectl):
     script = "\n".join([
         INIT[shell],
         "printf 'protect: [broken\\n' > ~/.config/kctx/config.yaml",
-        f"{kubectl} config set-context --current --namespace=x >/dev/null", prompt(shell), prompt(shell),
+        f"{kubectl} config set-context --current --namespace=x >/dev/null",
+        # File times tick every few ms; a change in the same tick as the stamp counts as "maybe changed".
+        # A person does not edit and see a prompt within one tick, so leave one tick between them.
+        "sleep 0.05", prompt(shell), prompt(shell),
         "printf 'protect: {}\\n' > ~/.config/kctx/config.yaml", prompt(shell),
     ])
     config(kube, "protect: {}\n")

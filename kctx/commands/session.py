@@ -6,33 +6,42 @@ import os
 from pathlib import Path
 
 from kctx import session as ksession
-from kctx.commands._parser import Parser
+from kctx.commands._args import simple
 from kctx.env import Environment
 from kctx.kubeconfig import files as kfiles
-from kctx.status import ExitStatus, KctxError
+from kctx.status import ExitStatus, KctxError, UsageError
 from kctx.target import protection
 from kctx.workspace import Workspace
 
 
+USAGE = """usage: kctx session start --pid PID [--context CONTEXT] | sync | show | cleanup
+
+Per-shell sessions (the plumbing under the shell integration):
+  start     create a session for the shell PID and print its path
+  sync      re-derive the session's .env after kubectl or an editor changed a file
+  show      print this shell's session file
+  cleanup   remove sessions whose shell is gone
+"""
+ACTIONS = ("start", "sync", "show", "cleanup")
+
+
 def run(argv: list[str], env: Environment) -> int:
-    p = Parser("session", "Per-shell sessions (used by the shell integration).")
-    sub = p.add_subparsers(dest="action", required=True)
-    start = sub.add_parser("start", help="create a session for a shell and print its path")
-    start.add_argument("--pid", type=int, required=True, help="the shell's process id")
-    start.add_argument("--context", default="", help="start in this context instead of the current one")
-    sub.add_parser("sync", help="rewrite the session's .env after kubeconfig files changed")
-    sub.add_parser("show", help="print the session file path")
-    sub.add_parser("cleanup", help="remove sessions whose shell is gone")
-    args = p.parse_args(argv)
+    # No argparse: `sync` runs from the prompt hook, where every millisecond shows.
+    flags, pos = simple(argv, "session", USAGE, {"--pid": "pid", "--context": "context"})
+    if not pos or pos[0] not in ACTIONS:
+        raise UsageError(f"kctx session: expected one of {', '.join(ACTIONS)} (see 'kctx session -h')")
+    action = pos[0]
     ws = Workspace(env)
-    if args.action == "start":
-        return start_session(ws, args.pid, args.context)
-    if args.action == "cleanup":
+    if action == "start":
+        if not flags.get("pid", "").isdigit():
+            raise UsageError("kctx session start: --pid PID is required")
+        return start_session(ws, int(flags["pid"]), flags.get("context", ""))
+    if action == "cleanup":
         n = ksession.cleanup(ws.paths.sessions_dir)
         env.stderr.write(f"removed {n} stale session(s)\n")
         return int(ExitStatus.OK)
     s = require(ws)
-    if args.action == "show":
+    if action == "show":
         env.stdout.write(f"{s.path}\n")
     else:
         save(ws, s)
@@ -64,6 +73,7 @@ def save(ws: Workspace, s: ksession.Session) -> None:
 def start_session(ws: Workspace, pid: int, context: str) -> int:
     env = ws.env
     parent = ws.session if env.session_path and env.session_path.exists() else None
+    ws.__dict__["session"] = parent  # a vanished parent session (e.g. /run/user cleared) starts afresh
     if parent is not None:
         # A child shell (or a new tmux pane) inherits its parent's state, then goes its own way.
         base = parent.base
