@@ -13,7 +13,6 @@ from kctx.status import ExitStatus, KctxError, UsageError
 from kctx.target import protection
 from kctx.workspace import Workspace
 
-
 USAGE = """usage: kctx session start --pid PID [--context CONTEXT] | sync | show | cleanup
 
 Per-shell sessions (the plumbing under the shell integration):
