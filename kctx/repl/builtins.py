@@ -1,0 +1,220 @@
+"""What a line does: a built-in (use, ctx, ns, as, help, exit), `!cmd`, or kubectl through the shim.
+
+``Shell`` has no prompt_toolkit in it: the interactive app and the line mode (stdin not a terminal) share it.
+Every failure is one line on stderr, and the shell stays up.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+from kctx.repl import execute
+from kctx.repl.cache import Cache
+from kctx.repl.classes import classify_words
+from kctx.repl.completer import BUILTINS
+from kctx.repl.state import ReplState
+from kctx.repl.words import split
+from kctx.status import KctxError
+
+HELP = """\
+Type kubectl commands without "kubectl" (it is accepted too): get pods -w, logs -f deploy/web.
+They run through the kctx guard, in this shell's own session: protected clusters ask to confirm.
+
+  use CTX | use -      switch this shell's context (other terminals keep theirs)
+  ctx                  pick a context (fuzzy); ctx CTX / ctx - work like use
+  ns                   pick a namespace (fuzzy); ns NS / ns - switch, ns -f NS skips the check
+  as USER | as -       add --as USER to every command / stop; --as on a line shows in the prompt
+  !cmd                 run a shell command (with this shell's session and the kubectl shim)
+  CMD | shell…         pipe kubectl's output to a shell pipeline (also > file)
+  help, exit           this text; leave (Ctrl-D)
+
+Keys: Tab completes (kubectl's own commands and flags, resource types, names, namespaces, contexts),
+Ctrl-R searches this context's history, Ctrl-C stops the running command, Ctrl-Z suspends the shell.
+The toolbar shows the cluster, the kubectl in use and why, and whether the cluster answered.
+"""
+QUIT = ("exit", "quit")
+NS_CHECK_TIMEOUT = 8.0
+
+
+class Shell:
+    """``pick(kind, items, current)``: a picker (None in line mode); ``changed()``: the target changed."""
+
+    def __init__(self, state: ReplState, cache: Cache, refresher=None,
+                 pick: Callable[[str, list[str], str], str | None] | None = None,
+                 changed: Callable[[], None] = lambda: None, err=None, out=None) -> None:
+        self.state, self.cache, self.refresher = state, cache, refresher
+        self.pick, self.changed = pick, changed
+        self.err = err or sys.stderr
+        self.out = out or sys.stdout
+        self.last_exit = 0
+
+    def say(self, text: str) -> None:
+        self.err.write(text + "\n")
+        self.err.flush()
+
+    def fail(self, text: str) -> None:
+        self.say(f"kctx: {text}")
+
+    def execute(self, line: str) -> bool:
+        """Run one line; False when the shell should end."""
+        try:
+            return self._execute(line)
+        except KctxError as exc:
+            self.fail(exc.message)
+            self.last_exit = exc.status
+            return True
+
+    def _execute(self, line: str) -> bool:
+        text = line.strip()
+        if not text or text.startswith("#"):
+            return True
+        if text.startswith("!"):
+            command = text[1:].strip()
+            if not command:
+                raise KctxError("! needs a command, e.g. !ls")
+            self._run(execute.shell_command(command, self.state.child_env()), None)
+            return True
+        w = split(text)
+        if w.open_quote:
+            raise KctxError(f"unterminated {w.open_quote} quote")
+        words = w.all
+        bare = words[:1] == ["kubectl"]
+        if bare:
+            words = words[1:]
+        if not words and not bare:
+            raise KctxError("nothing to pipe from: put a kubectl command before it")
+        if not words:
+            pass  # `kubectl` alone: kubectl prints its help
+        elif words[0] in QUIT:
+            return False
+        elif words[0] in BUILTINS or words[0] == "?":
+            if w.shell is not None:
+                raise KctxError(f"{words[0]} is a built-in: it cannot be piped")
+            self._builtin(words[0], words[1:])
+            self.last_exit = 0
+            return True
+        argv = [self.state.shim, *(["--as", self.state.identity] if self.state.identity else []), *words]
+        if w.shell is not None:
+            argv = execute.pipeline(argv, w.shell)
+        self._run(argv, words)
+        return True
+
+    def _run(self, argv: list[str], words: list[str] | None) -> None:
+        result = execute.foreground(argv, self.state.child_env())
+        self.last_exit = result.code
+        if result.interrupted:
+            self.out.write("\n")  # the prompt goes on a fresh line, not after ^C
+            self.out.flush()
+        if self.state.reload_if_changed():
+            self.changed()
+        if self.refresher is not None and (words is None or classify_words(words)[0] not in ("read", "local")):
+            self.refresher.stale()  # it may have written: names may be new or gone
+
+    # ------------------------------------------------------------ built-ins
+
+    def _builtin(self, name: str, args: list[str]) -> None:
+        if name in ("help", "?"):
+            self.out.write(HELP)
+            self.out.flush()
+        elif name in ("use", "ctx"):
+            self._use(args)
+        elif name == "ns":
+            self._ns(args)
+        elif name == "as":
+            self._as(args)
+
+    def _one(self, name: str, args: list[str]) -> str | None:
+        if len(args) > 1:
+            raise KctxError(f"{name}: too many arguments (see help)")
+        if args and args[0].startswith("-") and args[0] != "-":
+            raise KctxError(f"{name}: unknown option {args[0]} (see help)")
+        return args[0] if args else None
+
+    def _use(self, args: list[str]) -> None:
+        name = self._one("use", args)
+        if name is None:
+            name = self._choose("context", self.state.contexts(), self.state.target.context)
+            if name is None:
+                return
+        before = self.state.target.context
+        switched = self.state.use(name)
+        self.changed()
+        if switched != before:
+            self.say(f'Switched to context "{switched}".')
+
+    def _ns(self, args: list[str]) -> None:
+        force = False
+        if args and args[0] in ("-f", "--force"):
+            force, args = True, args[1:]
+        name = self._one("ns", args)
+        if not self.state.target.context:
+            raise KctxError("no context: use CONTEXT first")
+        if name is None:
+            known = self._namespaces()
+            name = self._choose("namespace", known, self.state.target.namespace)
+            if name is None:
+                return
+        elif name == "-":
+            name = self.state.previous_namespace()
+        elif not force:
+            self._check_namespace(name)
+        self.state.set_namespace(name)
+        self.changed()
+        self.say(f'Active namespace is "{name}".')
+
+    def _as(self, args: list[str]) -> None:
+        who = self._one("as", args)
+        if who is None:
+            self.say(f"commands run as {self.state.identity}" if self.state.identity else
+                     "no impersonation; as USER adds --as USER to every command")
+        elif who == "-":
+            self.state.identity = ""
+            self.say("impersonation off")
+        else:
+            self.state.identity = who
+            self.say(f"every command now runs with --as {who}; as - stops")
+
+    def _choose(self, kind: str, items: list[str], current: str) -> str | None:
+        if not items:
+            raise KctxError(f"no {kind}s known")
+        if self.pick is None:
+            raise KctxError(f"say which {kind} (the picker needs a terminal)")
+        return self.pick(kind, items, current)
+
+    # ------------------------------------------------------------ namespaces
+
+    def _kubectl(self, args: list[str]) -> str:
+        from kctx.repl import probe
+
+        binary = self.refresher.choice.path if self.refresher is not None else ""
+        if not binary:
+            from kctx.kubectl_bin import find
+
+            binary = find(self.state.child_env(), self.state.paths.shim_dir)
+        if not binary:
+            raise KctxError("no kubectl found on PATH: cannot ask the cluster (ns -f NAME switches unchecked)")
+        try:
+            return probe.Runner().run([binary, *args, f"--request-timeout={probe.REQUEST_TIMEOUT}"],
+                                      self.state.child_env(), NS_CHECK_TIMEOUT)
+        except probe.ProbeError as exc:
+            raise KctxError(f"cannot ask the cluster ({exc}); ns -f NAME switches unchecked") from None
+
+    def _namespaces(self) -> list[str]:
+        known = self.cache.cluster.namespaces
+        if known is not None:
+            return list(known)
+        from kctx.repl.probe import parse_names
+
+        return parse_names(self._kubectl(["get", "namespaces", "-o", "name"]))
+
+    def _check_namespace(self, name: str) -> None:
+        known = self.cache.cluster.namespaces
+        if known is not None and name in known:
+            return
+        try:
+            self._kubectl(["get", "namespace", name, "-o", "name"])
+        except KctxError as exc:
+            if "NotFound" in exc.message or "not found" in exc.message:
+                raise KctxError(f'no namespace exists with name "{name}" (ns -f NAME switches anyway)') from None
+            raise
