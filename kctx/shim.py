@@ -60,7 +60,6 @@ def _follow_session(session: str, environ: dict) -> None:
 
 def _guard_and_pick(argv: list[str], args, environ: dict, paths: Paths) -> str:
     """Resolve the target, pick the kubectl for it, apply the guard; returns the binary to exec."""
-    from kctx import guard
     from kctx.classify import needs_confirmation
     from kctx.config import Config, load
     from kctx.target import resolve
@@ -84,6 +83,8 @@ def _guard_and_pick(argv: list[str], args, environ: dict, paths: Paths) -> str:
         sys.stderr.write(f"kctx: warning: {skew}\n")
     if not risky and not (skew and target.protected):
         return choice.path
+    from kctx import guard
+
     d = guard.decide(target, c, environ, config, guard.tty_available(), skew=skew)
     if d.action == guard.ALLOW:
         if target.protected:

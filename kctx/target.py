@@ -24,13 +24,38 @@ class Target:
         self.server = ""
         self.user = ""
         self.namespace = "default"
-        self.files: list[str] = []
         self.protected = False
         self.protected_by = ""  # which rule matched, for explanations
-        self.problem = ""  # why the target could not be fully resolved (kubectl will fail too)
+        self._problem = ""
+        self._view: View | None = None
+        self._files: list[str] | None = None
         self.overridden: list[str] = []  # global flags that changed the target (--cluster, -s…)
         self.ca_sha256 = ""
         self.insecure = False
+
+    @property
+    def files(self) -> list[str]:
+        """The kubeconfig files in effect (loads the whole view: not needed on the shim's fast path)."""
+        if self._files is None:
+            self._files = [f.path for f in self._view.files] if self._view is not None else []
+        return self._files
+
+    @files.setter
+    def files(self, value: list[str]) -> None:
+        self._files = list(value)
+
+    @property
+    def problem(self) -> str:
+        """Why the target could not be fully resolved (kubectl will fail too), or ""."""
+        if not self._problem and self._view is not None:
+            errors = self._view.errors
+            if errors:
+                self._problem = errors[0]
+        return self._problem
+
+    @problem.setter
+    def problem(self, value: str) -> None:
+        self._problem = value
 
     def fields(self) -> dict:
         return {k: getattr(self, k) for k in CONTRACT_FIELDS}
@@ -49,14 +74,12 @@ def resolve(flags: dict, environ, paths: Paths, config: Config, *, in_process: b
     if explicit and not os.path.exists(explicit):
         t.problem = f"{explicit}: no such file (given with --kubeconfig)"
     if view is None:
-        view = index.view(files, paths.index_dir, in_process=in_process)
-    t.files = [f.path for f in view.files]
-    if view.errors:
-        t.problem = t.problem or view.errors[0]
+        view = index.view(files, paths.index_dir, in_process=in_process, lazy=True)
+    t._view = view
     t.context = flags.get("context") or view.current_context
     ctx = view.context(t.context) if t.context else None
     if t.context and ctx is None:
-        t.problem = t.problem or f'context "{t.context}" does not exist in {_describe(files)}'
+        t.problem = t._problem or f'context "{t.context}" does not exist in {_describe(files)}'
     if ctx is not None:
         t.cluster, t.user, t.namespace = ctx.cluster, ctx.user, ctx.namespace or "default"
     t.overridden = [f for f in ("cluster", "user", "server", "namespace") if flags.get(f)]
@@ -67,7 +90,7 @@ def resolve(flags: dict, environ, paths: Paths, config: Config, *, in_process: b
     if cluster is not None:
         t.server, t.ca_sha256, t.insecure = cluster.server, cluster.ca_sha256, cluster.insecure
     elif t.cluster and not flags.get("server"):
-        t.problem = t.problem or f'cluster "{t.cluster}" is not defined in {_describe(files)}'
+        t.problem = t._problem or f'cluster "{t.cluster}" is not defined in {_describe(files)}'
     server = flags.get("server")
     if server:
         if cluster is None or server != cluster.server:

@@ -36,7 +36,7 @@ def assert_same(kubectl: Path, home: Path, files: list[Path | str]) -> None:
                                                           body.get("namespace", ""))
     for cl in theirs.get("clusters") or []:
         assert ours.cluster(cl["name"]).server == cl["cluster"].get("server", "")
-    assert sorted(u["name"] for u in theirs.get("users") or []) == sorted(ours._users)
+    assert sorted(u["name"] for u in theirs.get("users") or []) == sorted(ours.user_names())
 
 
 def test_first_current_context_and_first_definition_win(kubectl, home, tmp_path):

@@ -246,9 +246,9 @@ def test_unquoted_yaml_versions_are_refused(world: World, tmp_path: Path) -> Non
     from kctx.config import from_dict
 
     world.install("1.30.1")
-    world.config = from_dict({"kubectl": {"pins": {"prod-*": 1.30}}}, str(tmp_path / "config.yaml"))
-    with pytest.raises(KctxError) as err:
-        world.choose(detect=False)
-    assert 'kubectl.pins."prod-*"' in err.value.message and 'quote the version: "1.30"' in err.value.message
+    with pytest.raises(KctxError) as err:  # refused when the config is read, before any selection
+        from_dict({"kubectl": {"pins": {"prod-*": 1.30}}}, str(tmp_path / "config.yaml"))
+    assert "kubectl.pins.prod-*: versions must be quoted strings" in err.value.message
+    assert "config.yaml" in err.value.message
     world.config = from_dict({"kubectl": {"pins": {"prod-*": "1.30"}}}, str(tmp_path / "config.yaml"))
     assert world.choose(detect=False).version == "1.30.1"

@@ -177,5 +177,60 @@ def _refresh_in_child(paths: list[str], index_dir: str) -> list[FileIndex]:
     return out
 
 
-def view(paths: list[str], index_dir: str, *, in_process: bool = True) -> View:
+class LazyFiles:
+    """FileIndexes read one file at a time, in order, as a View asks for them.
+
+    Resolving one context usually needs only the first few files of a long KUBECONFIG (the one that sets
+    current-context, the ones defining the context, cluster and user): the shim stops there. Iterating
+    to the end, or meeting a stale entry, loads everything that is left in one go (``load``).
+    """
+
+    def __init__(self, paths: list[str], index_dir: str, in_process: bool) -> None:
+        self._paths, self._index_dir, self._in_process = paths, index_dir, in_process
+        self._loaded: list[FileIndex] = []
+        self._seen: set[str] = set()
+        self._pos = 0
+
+    def __iter__(self):
+        i = 0
+        while True:
+            if i < len(self._loaded):
+                yield self._loaded[i]
+                i += 1
+            elif not self._advance():
+                return
+
+    def all(self) -> list[FileIndex]:
+        while self._advance():
+            pass
+        return self._loaded
+
+    def _advance(self) -> bool:
+        """Load the next file; False when there is none left."""
+        while self._pos < len(self._paths):
+            p = self._paths[self._pos]
+            self._pos += 1
+            if p in self._seen:
+                continue
+            self._seen.add(p)
+            try:
+                st = os.stat(p)
+            except OSError:
+                continue
+            if (st.st_mode & 0o170000) != 0o100000:
+                continue
+            hit = _read_entry(self._index_dir, p, st)
+            if hit is None:  # stale: refresh the rest together (one child process at most)
+                rest = [q for q in self._paths[self._pos - 1:] if q not in self._seen or q == p]
+                self._loaded += load(rest, self._index_dir, in_process=self._in_process)
+                self._pos = len(self._paths)
+                return True
+            self._loaded.append(hit)
+            return True
+        return False
+
+
+def view(paths: list[str], index_dir: str, *, in_process: bool = True, lazy: bool = False) -> View:
+    if lazy:
+        return View(LazyFiles(paths, index_dir, in_process))
     return View(load(paths, index_dir, in_process=in_process))

@@ -60,34 +60,77 @@ class Cluster:
 
 
 class View:
-    """The merge of several files: first file to set current-context wins, first definition of a name wins."""
+    """The merge of several files: first file to set current-context wins, first definition of a name wins.
 
-    def __init__(self, files: list[FileIndex]) -> None:
-        self.files = files
-        self.current_context = ""
-        self.current_context_file = ""
-        self._contexts: dict[str, tuple[dict, str]] = {}
-        self._clusters: dict[str, tuple[dict, str]] = {}
-        self._users: dict[str, tuple[dict, str]] = {}
-        self.errors = [f.error for f in files if f.error]
-        for f in files:
-            if f.error:
-                continue
-            if f.current_context and not self.current_context:
-                self.current_context, self.current_context_file = f.current_context, f.path
-            for src, dst in ((f.contexts, self._contexts), (f.clusters, self._clusters), (f.users, self._users)):
-                for name, entry in src.items():
-                    if name not in dst:
-                        dst[name] = (entry, f.path)
+    Lookups by name scan the files in order and stop at the first hit, so the shim resolving one context
+    among 1000 does not build the whole merge; listing builds it once, on demand.
+    """
+
+    def __init__(self, files) -> None:
+        """``files``: a list of FileIndex, or an iterable that loads them lazily (index.LazyFiles)."""
+        self._source = files
+        self._cc: tuple[str, str] | None = None
+        self._merged: dict[str, dict[str, tuple[dict, str]]] | None = None
+
+    @property
+    def files(self) -> list[FileIndex]:
+        src = self._source
+        return src if isinstance(src, list) else src.all()
+
+    @property
+    def errors(self) -> list[str]:
+        return [f.error for f in self.files if f.error]
+
+    def _usable(self):
+        return (f for f in self._source if not f.error)
+
+    def _current(self) -> tuple[str, str]:
+        if self._cc is None:
+            self._cc = next(((f.current_context, f.path) for f in self._usable() if f.current_context), ("", ""))
+        return self._cc
+
+    @property
+    def current_context(self) -> str:
+        return self._current()[0]
+
+    @property
+    def current_context_file(self) -> str:
+        return self._current()[1]
+
+    def _find(self, section: str, name: str) -> tuple[dict, str] | None:
+        if self._merged is not None:
+            return self._merged[section].get(name)
+        for f in self._usable():
+            entry = getattr(f, section).get(name)
+            if entry is not None:
+                return entry, f.path
+        return None
+
+    def _merge(self) -> dict[str, dict[str, tuple[dict, str]]]:
+        if self._merged is None:
+            merged: dict[str, dict[str, tuple[dict, str]]] = {"contexts": {}, "clusters": {}, "users": {}}
+            for f in self._usable():
+                for section, dst in merged.items():
+                    for name, entry in getattr(f, section).items():
+                        if name not in dst:
+                            dst[name] = (entry, f.path)
+            self._merged = merged
+        return self._merged
 
     def context_names(self) -> list[str]:
-        return list(self._contexts)
+        return list(self._merge()["contexts"])
+
+    def cluster_names(self) -> list[str]:
+        return list(self._merge()["clusters"])
+
+    def user_names(self) -> list[str]:
+        return list(self._merge()["users"])
 
     def has_context(self, name: str) -> bool:
-        return name in self._contexts
+        return self._find("contexts", name) is not None
 
     def context(self, name: str) -> Context | None:
-        hit = self._contexts.get(name)
+        hit = self._find("contexts", name)
         if hit is None:
             return None
         entry, path = hit
@@ -95,32 +138,29 @@ class View:
                        bool(entry.get("protected")))
 
     def cluster(self, name: str) -> Cluster | None:
-        hit = self._clusters.get(name)
+        hit = self._find("clusters", name)
         return Cluster(name, hit[0], hit[1]) if hit else None
 
     def user_file(self, name: str) -> str | None:
-        hit = self._users.get(name)
+        hit = self._find("users", name)
         return hit[1] if hit else None
 
     def user_auth(self, name: str) -> str:
-        hit = self._users.get(name)
+        hit = self._find("users", name)
         return hit[0].get("auth", "none") if hit else "none"
 
     def contexts(self) -> list[Context]:
-        return [c for c in (self.context(n) for n in self._contexts) if c is not None]
+        return [c for c in (self.context(n) for n in self._merge()["contexts"]) if c is not None]
 
     def dangling(self, ctx: Context) -> str:
         """Why ``ctx`` cannot be used (empty when it can)."""
-        for kind, name, known in (("cluster", ctx.cluster, self._clusters), ("user", ctx.user, self._users)):
-            if name and name not in known:
+        for kind, name in (("cluster", ctx.cluster), ("user", ctx.user)):
+            if name and self._find(kind + "s", name) is None:
                 return f'{ctx.file}: context "{ctx.name}" refers to {kind} "{name}", which no kubeconfig file defines'
         return ""
 
     def files_for(self, cluster: str, user: str) -> list[str]:
         """The files kubectl needs for ``cluster`` and ``user``, in their original order."""
-        needed = set()
-        if cluster in self._clusters:
-            needed.add(self._clusters[cluster][1])
-        if user in self._users:
-            needed.add(self._users[user][1])
-        return [f.path for f in self.files if f.path in needed]
+        hits = [hit[1] for hit in (self._find("clusters", cluster), self._find("users", user)) if hit]
+        order = {f.path: i for i, f in enumerate(self._source) if f.path in hits}  # stops nowhere early: small
+        return sorted(set(hits), key=order.__getitem__)

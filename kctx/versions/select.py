@@ -87,7 +87,6 @@ def requested(target: Target, config: Config, environ, cwd: str) -> Request | No
             hit = first_match(name, list(pins))
             if hit:
                 where = f'{config.source or "config"}: kubectl.pins."{hit}"'
-                _no_yaml_number(config, where, "pins", hit)
                 return Request("pin", [pins[hit].strip()], where,
                                f'{what} "{name}" matches kubectl.pins "{hit}" ({pins[hit]})')
     found = toolversions.find(cwd, environ)
@@ -212,7 +211,6 @@ class _Picker:
                 raise KctxError(f"{where}: {path} is not an executable file")
             return Choice("", path, "default", f"{prefix}kubectl.default is {path}")
         if spec:
-            _no_yaml_number(config, where, "default")
             return self.resolve(Request("default", [spec], where, f"{prefix}kubectl.default is {spec}"))
         path = self._on_path()
         if path:
@@ -239,16 +237,6 @@ class _Picker:
             install.ensure(self.paths, fmt(v), self.environ, sys.stderr)
             return fmt(v)
         return install.ensure_minor(self.paths, v[0], v[1], self.environ, sys.stderr)
-
-
-def _no_yaml_number(config: Config, where: str, section: str, key: str = "") -> None:
-    """YAML reads an unquoted 1.30 as the number 1.3: refuse it instead of running kubectl 1.3."""
-    raw = config.raw.get("kubectl") if isinstance(config.raw, dict) else None
-    value = raw.get(section) if isinstance(raw, dict) else None
-    if key:
-        value = value.get(key) if isinstance(value, dict) else None
-    if isinstance(value, float):
-        raise KctxError(f'{where}: {value!r} is a YAML number (1.30 reads as 1.3); quote the version: "1.30"')
 
 
 def _spec(text: str, where: str) -> Version | None:
