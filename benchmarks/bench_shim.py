@@ -54,7 +54,8 @@ def main() -> int:
         for env in (in_session, all_files):  # warm every cache
             subprocess.run([shim, *cmd], env=env, stdout=subprocess.DEVNULL, check=True)
         floor = tmp / "floor"
-        floor.write_text(f"#!{sys.executable} -S\nimport os, sys\nos.execv({kubectl!r}, [{kubectl!r}, *sys.argv[1:]])\n")
+        exec_line = f"os.execv({kubectl!r}, [{kubectl!r}, *sys.argv[1:]])"
+        floor.write_text(f"#!{sys.executable} -S\nimport os, sys\n{exec_line}\n")
         floor.chmod(0o755)
         r = paired({
             "floor (session)": ([str(floor), *cmd], in_session),
