@@ -1,0 +1,234 @@
+"""`kctx doctor [--online]`: check the whole setup, in the order a problem matters, and print a fix for each.
+
+Exit 1 when something is wrong. Reads only (no network unless --online, which lets version selection
+detect server versions with its usual bounded timeouts); nothing is changed or installed.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from kctx.commands._parser import Parser
+from kctx.env import Environment
+from kctx.paths import display
+from kctx.status import ExitStatus, KctxError
+from kctx.workspace import Workspace
+
+INIT_LINE = 'eval "$(kctx init bash)" (or zsh; fish: kctx init fish | source) in your shell\'s rc file'
+SHOWN = 10  # per check, list at most this many items; the rest are counted
+
+
+@dataclass
+class Finding:
+    level: str  # "ok", "warn" or "fail"
+    check: str
+    text: str
+    fix: str = ""
+
+
+def run(argv: list[str], env: Environment) -> int:
+    p = Parser("doctor", "Check the kctx setup (shim, shell integration, kubeconfig files, kubectl versions, "
+                         "sessions) and print how to fix what is wrong. Exit 1 when something is.")
+    p.add_argument("--online", action="store_true",
+                   help="detect server versions that are not cached yet (contacts the clusters)")
+    args = p.parse_args(argv)
+    ws = workspace(env)
+    try:
+        findings = config(ws) + shim(ws) + shell(env) + kubeconfigs(ws) + references(ws)
+        findings += versions(ws, args.online) + sessions(ws)
+    except OSError as exc:  # an unreadable folder of kctx's own: one line, like every other failure
+        raise KctxError(f"{exc.filename + ': ' if exc.filename else ''}{exc.strerror or exc}") from None
+    return report(env, findings)
+
+
+def workspace(env: Environment) -> Workspace:
+    """The workspace to check; with an unusable session (the shell check reports it), kubectl's own files."""
+    ws = Workspace(env)
+    try:
+        ws.session  # noqa: B018 - loading it is the test
+    except KctxError:
+        environ = {k: v for k, v in env.environ.items() if k != "KCTX_SESSION"}
+        ws = Workspace(Environment(env.stdout, env.stderr, env.stdin, environ, env.tty_path))
+    return ws
+
+
+def report(env: Environment, findings: list[Finding]) -> int:
+    from kctx.printer import GREEN, RED_BOLD, YELLOW_BOLD, Printer
+
+    pr = Printer(env)
+    marks = {"ok": pr.paint("ok  ", GREEN), "warn": pr.paint("warn", YELLOW_BOLD), "fail": pr.paint("FAIL", RED_BOLD)}
+    for f in findings:
+        env.stdout.write(f"{marks[f.level]}  {f.check}: {f.text}\n")
+        if f.fix:
+            env.stdout.write(f"        fix: {f.fix}\n")
+    failed = sum(f.level == "fail" for f in findings)
+    env.stdout.write(f"{failed} problem{'s' if failed != 1 else ''} found\n" if failed else "all good\n")
+    return ExitStatus.ERROR if failed else ExitStatus.OK
+
+
+def _more(items: list[str]) -> list[str]:
+    return items[:SHOWN] + ([f"… and {len(items) - SHOWN} more"] if len(items) > SHOWN else [])
+
+
+# ---------------------------------------------------------------- checks, in order of importance
+
+
+def config(ws: Workspace) -> list[Finding]:
+    path = display(ws.paths.config_file, ws.paths.home)
+    try:
+        cfg = ws.config
+    except KctxError as exc:
+        from kctx.config import Config
+
+        ws.__dict__["config"] = Config()  # check the rest with defaults
+        return [Finding("fail", "config", exc.message, f"correct {path} (the guard refuses writes until then)")]
+    if not os.path.exists(ws.paths.config_file):
+        return [Finding("warn", "config", f"no {path}: nothing is protected",
+                        "add protect: rules (README, Configuration) or run kctx onboard TEAMFILE")]
+    if not cfg.has_protection():
+        return [Finding("warn", "config", f"{path} protects nothing", "add protect: rules (README, Configuration)")]
+    return [Finding("ok", "config", path)]
+
+
+def first_kubectl(environ) -> str:
+    for folder in environ.get("PATH", "").split(os.pathsep):
+        candidate = os.path.join(folder or ".", "kubectl")
+        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return candidate
+    return ""
+
+
+def shim(ws: Workspace) -> list[Finding]:
+    from kctx.shiminstall import is_shim
+
+    first = first_kubectl(ws.env.environ)
+    fix = f'{INIT_LINE}; or, for scripts: kctx shim install and export PATH="{ws.paths.shim_dir}:$PATH"'
+    if not first:
+        return [Finding("fail", "shim", "no kubectl on PATH at all", fix)]
+    if not is_shim(first):
+        return [Finding("fail", "shim", f"the first kubectl on PATH is {first}, not the kctx shim: kubectl "
+                                        "calls skip the guard", fix)]
+    python = _interpreter(first)
+    if python and not os.access(python, os.X_OK):
+        return [Finding("fail", "shim", f"{first} runs {python}, which is gone", "kctx shim install")]
+    return [Finding("ok", "shim", f"{first} is the first kubectl on PATH")]
+
+
+def _interpreter(script: str) -> str:
+    try:
+        with open(script, encoding="utf-8", errors="replace") as fh:
+            head = fh.readline()
+    except OSError:
+        return ""
+    words = head[2:].split() if head.startswith("#!") else []
+    return words[0] if words else ""
+
+
+def shell(env: Environment) -> list[Finding]:
+    from kctx import session as ksession
+
+    path = env.session_path
+    if path is None:
+        return [Finding("fail", "shell", "the shell integration is not loaded (KCTX_SESSION is not set)", INIT_LINE)]
+    if not path.exists():
+        return [Finding("fail", "shell", f"this shell's session file {path} is gone", "start a new shell")]
+    try:
+        pid = ksession.read(path).shell_pid
+    except KctxError as exc:
+        return [Finding("fail", "shell", exc.message, "start a new shell")]
+    if not ksession.alive(pid):
+        return [Finding("fail", "shell", f"the session {path} belongs to shell {pid}, which has exited",
+                        "start a new shell")]
+    return [Finding("ok", "shell", f"integration loaded (session of shell {pid})")]
+
+
+def kubeconfigs(ws: Workspace) -> list[Finding]:
+    problems, fixes, count = [], [], 0
+    for f in ws.known_files:
+        try:
+            mode = os.stat(f).st_mode
+        except FileNotFoundError:
+            continue  # kubectl skips missing files too
+        except OSError as exc:
+            problems.append(f"{f}: {exc.strerror}")
+            continue
+        count += 1
+        if not os.access(f, os.R_OK):
+            problems.append(f"{f}: not readable")
+        elif mode & 0o077:
+            problems.append(f"{f} is open to others (mode {mode & 0o777:o}); it may hold credentials")
+            fixes.append(f)
+    problems += [e for e in ws.view.errors if e not in problems]
+    if not problems:
+        return [Finding("ok", "kubeconfig", f"{count} file{'s' if count != 1 else ''}, readable and private")]
+    fix = f"chmod 600 {' '.join(fixes[:SHOWN])}" if fixes else "repair or remove the file"
+    return [Finding("fail", "kubeconfig", p, fix) for p in _more(problems)]
+
+
+def references(ws: Workspace) -> list[Finding]:
+    view = ws.view
+    broken = [why for c in view.contexts() if (why := view.dangling(c))]
+    out = [Finding("fail", "references", why, "define the missing entry, or delete the context: kctx ctx -d NAME")
+           for why in _more(broken)]
+    current = ws.kubectl_view.current_context
+    if current and not view.has_context(current):
+        out.append(Finding("fail", "references", f'current-context "{current}" does not exist',
+                           "kctx ctx NAME (pick an existing context)"))
+    return out or [Finding("ok", "references", f"{len(view.contexts())} contexts, every reference resolves")]
+
+
+def versions(ws: Workspace, online: bool) -> list[Finding]:
+    """The kubectl each context would get, against the cluster's server version (cached unless --online)."""
+    from kctx.onboard.kubectl import target_for
+    from kctx.versions.parse import parse
+    from kctx.versions.select import choose
+
+    view, problems, known = ws.view, [], 0
+    for ctx in view.contexts():
+        if view.dangling(ctx):
+            continue
+        try:
+            c = choose(target_for(ws, ctx.name), ws.config, ws.env.environ, os.getcwd(), ws.paths,
+                       detect=online, install=False)
+        except KctxError as exc:
+            problems.append((f'context "{ctx.name}": {exc.message}', "kctx kubectl install VERSION"))
+            continue
+        known += bool(c.server_version)
+        if c.skew:
+            sv = parse(c.server_version)
+            minor = f"{sv[0]}.{sv[1]}" if sv else c.server_version
+            problems.append((c.skew, f'kctx kubectl install {minor} (or pin it: kubectl.pins: {{"{ctx.name}": '
+                                     f'"{minor}"}})'))
+    if problems:
+        shown = problems[:SHOWN]
+        out = [Finding("fail", "kubectl", text, fix) for text, fix in shown]
+        if len(problems) > SHOWN:
+            out.append(Finding("fail", "kubectl", f"… and {len(problems) - SHOWN} more"))
+        return out
+    how = "" if online else " (cached server versions; --online detects the rest)"
+    return [Finding("ok", "kubectl", f"no version skew; server version known for {known} of "
+                                     f"{len(view.contexts())} contexts{how}")]
+
+
+def sessions(ws: Workspace) -> list[Finding]:
+    from pathlib import Path
+
+    from kctx import session as ksession
+
+    mine = ws.env.session_path
+    stale = []
+    for path in sorted(Path(ws.paths.sessions_dir).glob("*.json")):
+        if mine is not None and path == mine:
+            continue  # judged by the shell check
+        try:
+            pid = ksession.read(path).shell_pid
+        except KctxError:
+            pid = 0
+        if not ksession.alive(pid):
+            stale.append(path.name)
+    if stale:
+        return [Finding("fail", "sessions", f"{len(stale)} stale session file{'s' if len(stale) != 1 else ''} "
+                                            f"(their shells have exited): {', '.join(_more(stale))}",
+                        "kctx session cleanup")]
+    return [Finding("ok", "sessions", "no stale session files")]

@@ -1,0 +1,175 @@
+"""Steps 2 and 3: one kubeconfig file per team cluster in ~/.kube/configs/, then the alias contexts.
+
+A file or URL source is fetched and compared byte for byte; a credentials command runs only when its
+result is missing or no longer defines the team's contexts (or with --refresh), into a private temp
+folder, and its output is checked before it replaces anything.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+
+from kctx.kubeconfig.model import FileIndex
+from kctx.onboard import owned, sources
+from kctx.onboard.plan import Run, Step
+from kctx.onboard.schema import Cluster
+from kctx.status import KctxError
+
+ALIASES_HEADER = ("# Context aliases for team \"{team}\", written by `kctx onboard`; it replaces this file when\n"
+                  "# the team file changes, so change the team file rather than this one.\n")
+
+
+def inspect(data: bytes, label: str, folder: str) -> FileIndex:
+    """Names in a kubeconfig given as bytes; KctxError when it is not one."""
+    import yaml
+
+    from kctx.kubeconfig.extract import NotAKubeconfig, fill
+
+    idx = FileIndex(path=label)
+    try:
+        fill(idx, yaml.safe_load(data) if data.strip() else {}, folder)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise KctxError(f"{label}{f':{mark.line + 1}' if mark else ''}: not a kubeconfig: invalid YAML") from None
+    except (NotAKubeconfig, UnicodeDecodeError) as exc:
+        raise KctxError(f"{label}: not a kubeconfig: {exc}") from None
+    return idx
+
+
+class KubeconfigStep(Step):
+    def __init__(self, ctx: Run, cluster: Cluster) -> None:
+        self.ctx, self.cluster = ctx, cluster
+        self.dest = ctx.dest(cluster.name)
+        self.label = f"kubeconfig for {cluster.name}"
+        self.wrote = False
+        self._data: bytes | None = None
+
+    @property
+    def command(self) -> bool:
+        return self.cluster.source.kind == "command"
+
+    def pending(self) -> list[str]:
+        shown, src = self.ctx.show(self.dest), self.cluster.source.describe()
+        if self.command:
+            if self.ctx.refresh or not self._satisfied():
+                return [f"run `{src}` to write {shown}"]
+            return [f"make {shown} private (0600)"] if owned.status(self.dest, self._current(), self.ctx.owned) else []
+        what = owned.status(self.dest, self._fetch(), self.ctx.owned)
+        return [_PLANNED[what].format(dest=shown, src=src)] if what else []
+
+    def run(self) -> list[str]:
+        done = owned.put(self.dest, self._wanted(), self.ctx.owned, self.ctx.show(self.dest))
+        self.wrote = done.startswith(("wrote", "updated", "replaced"))
+        return [done] if done else []
+
+    def todo(self) -> list[str]:
+        return [f"{self.cluster.name}: {self.cluster.login}"] if self.wrote and self.cluster.login else []
+
+    # -- sources
+
+    def _wanted(self) -> bytes:
+        """What the file should hold: the source's bytes, or a command's fresh output when needed."""
+        if not self.command:
+            return self._fetch()
+        return self._from_command() if self.ctx.refresh or not self._satisfied() else self._current()
+
+    def _check(self, data: bytes, label: str) -> bytes:
+        idx = inspect(data, label, os.path.dirname(self.dest))
+        missing = [n for n in self.cluster.contexts if n not in idx.contexts]
+        if missing:
+            found = ", ".join(sorted(idx.contexts)) or "none"
+            raise KctxError(f"{self.cluster.where}: clusters.{self.cluster.name}: the kubeconfig from {label} "
+                            f"does not define context {', '.join(repr(m) for m in missing)} (it defines: {found})")
+        return data
+
+    def _fetch(self) -> bytes:
+        if self._data is None:
+            loc = self.cluster.source.location
+            self._data = self._check(sources.read(loc, self.ctx.env.environ), loc)
+        return self._data
+
+    def _current(self) -> bytes:
+        return owned.read_bytes(self.dest) or b""
+
+    def _satisfied(self) -> bool:
+        data = owned.read_bytes(self.dest)
+        if data is None:
+            return False
+        try:
+            self._check(data, self.dest)
+        except KctxError:
+            return False
+        return True
+
+    def _from_command(self) -> bytes:
+        src = self.cluster.source
+        folder = os.path.dirname(self.dest)
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        tmp = tempfile.mkdtemp(prefix=".kctx-onboard-", dir=folder)  # 0700: credentials land here first
+        try:
+            path = os.path.join(tmp, "kubeconfig")
+            team_file = self.ctx.team.location
+            cwd = self.ctx.home if sources.is_url(team_file) else os.path.dirname(team_file)
+            sources.run_command(src.command, path, src.env, self.ctx.env.environ, cwd, src.where)
+            return self._check(owned.read_bytes(path) or b"", f"the output of `{src.describe()}`")
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+_PLANNED = {"create": "write {dest} from {src}", "update": "update {dest} from {src}",
+            "replace": "replace {dest} with {src} (yours is backed up first)", "mode": "make {dest} private (0600)"}
+
+
+class AliasStep(Step):
+    """``<team>.aliases.yaml``: a context per alias, pointing at the cluster and user of the cluster's first
+    context (names only, no credentials), marked protected when the cluster is."""
+
+    def __init__(self, ctx: Run) -> None:
+        self.ctx = ctx
+        self.dest = ctx.dest("aliases")
+        self.label = "context aliases"
+
+    def pending(self) -> list[str]:
+        data = self._content()
+        shown = self.ctx.show(self.dest)
+        if data is None:
+            return [f"write the aliases to {shown} (once the kubeconfig files above are in place)"]
+        what = owned.status(self.dest, data, self.ctx.owned)
+        return [_PLANNED[what].format(dest=shown, src="the team's aliases")] if what else []
+
+    def run(self) -> list[str]:
+        data = self._content()
+        if data is None:
+            raise KctxError("cannot write the context aliases: a team kubeconfig file is missing")
+        done = owned.put(self.dest, data, self.ctx.owned, self.ctx.show(self.dest))
+        return [done] if done else []
+
+    def _content(self) -> bytes | None:
+        import yaml
+
+        contexts = []
+        for c in self.ctx.team.clusters:
+            entry = self._entry(c) if c.aliases else None
+            if c.aliases and entry is None:
+                return None
+            for alias in c.aliases:
+                body = {"cluster": entry["cluster"], "user": entry["user"]}
+                if entry.get("namespace"):
+                    body["namespace"] = entry["namespace"]
+                if c.protected:
+                    body["extensions"] = [{"name": "kctx", "extension": {"protected": True}}]
+                contexts.append({"name": alias, "context": body})
+        doc = {"apiVersion": "v1", "kind": "Config", "clusters": [], "users": [], "contexts": contexts}
+        text = ALIASES_HEADER.format(team=self.ctx.team.name) + yaml.safe_dump(doc, sort_keys=False)
+        return text.encode()
+
+    def _entry(self, c: Cluster) -> dict | None:
+        data = owned.read_bytes(self.ctx.dest(c.name))
+        if data is None:
+            return None
+        try:
+            return inspect(data, self.ctx.dest(c.name), os.path.dirname(self.dest)).contexts.get(c.contexts[0])
+        except KctxError:
+            return None
