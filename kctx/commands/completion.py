@@ -59,6 +59,10 @@ SPECS = {
     "kubectl": Spec(["subcommands"],
                     {"--context": "contexts", "--kubectl-version": "versions", "--days": "none"},
                     after={"install": "versions", "uninstall": "versions", "add": "files"}),
+    "onboard": Spec(["files"], {"--dry-run": None, "--check": None}),
+    "doctor": Spec(flags={"--online": None}),
+    "demo": Spec(flags={"--script": None}),
+    "shell": Spec(["contexts"]),
 }
 GENERIC = Spec(["subcommands"])
 

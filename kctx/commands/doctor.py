@@ -190,7 +190,7 @@ def versions(ws: Workspace, online: bool) -> list[Finding]:
             continue
         try:
             c = choose(target_for(ws, ctx.name), ws.config, ws.env.environ, os.getcwd(), ws.paths,
-                       detect=online, install=False)
+                       detect=online, install=False, mark=False)
         except KctxError as exc:
             problems.append((f'context "{ctx.name}": {exc.message}', "kctx kubectl install VERSION"))
             continue

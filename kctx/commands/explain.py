@@ -62,7 +62,8 @@ def explain(ws: Workspace, kargs: list[str]) -> dict:
     t = resolve(parsed.globals, environ, ws.paths, ws.config)
     client_only = is_client_only(parsed)
     try:
-        choice = choose(t, ws.config, environ, os.getcwd(), ws.paths, detect=not client_only, install=False)
+        choice = choose(t, ws.config, environ, os.getcwd(), ws.paths, detect=not client_only, install=False,
+                        mark=False)
         version, path, why, skew = choice.version, choice.path, choice.why, "" if client_only else choice.skew
     except KctxError as exc:
         version, path, why, skew = "", "", exc.message, ""

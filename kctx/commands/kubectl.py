@@ -103,7 +103,7 @@ def do_which(args, env: Environment) -> int:
     environ = _environ(ws, args)
     target = _target(ws, environ, args.context)
     c = choose(target, ws.config, environ, os.getcwd(), ws.paths, detect=not args.no_detect,
-               install=args.install)
+               install=args.install, mark=False)
     report = {**c.as_dict(), "context": target.context, "cluster": target.cluster, "server": target.server}
     if args.json:
         env.stdout.write(json.dumps(report, indent=2) + "\n")

@@ -37,7 +37,7 @@ class Effective:
 
         try:
             c = choose(target_for(self.ws, name), self.ws.config, self.environ, self.ws.paths.home,
-                       self.ws.paths, detect=False, install=False)
+                       self.ws.paths, detect=False, install=False, mark=False)
         except KctxError as exc:
             return "", exc.message
         if c.version:

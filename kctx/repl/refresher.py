@@ -55,7 +55,7 @@ def choose_kubectl(target: Target, environ: dict, paths, config) -> Choice:
             from kctx.target import resolve
 
             t = resolve({}, environ, paths, config)
-            c = choose(t, config, environ, os.getcwd(), paths, detect=True, install=False)
+            c = choose(t, config, environ, os.getcwd(), paths, detect=True, install=False, mark=False)
             return Choice(c.path, c.version, c.rule, c.why)
         except Exception as exc:  # a broken version rule must not break completion; the shim will say why
             why = getattr(exc, "message", None) or str(exc)

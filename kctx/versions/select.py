@@ -60,7 +60,7 @@ class Request:
 
 
 def choose(target: Target, config: Config, environ, cwd: str, paths: Paths, *, detect: bool = True,
-           install: bool = True) -> Choice:
+           install: bool = True, mark: bool = True) -> Choice:
     """The kubectl for ``target``. ``detect=False`` never touches the network (the cache is read even
     when stale); ``install=False`` never downloads. Raises KctxError when nothing usable exists."""
     picker = _Picker(environ, paths, install)
@@ -71,7 +71,8 @@ def choose(target: Target, config: Config, environ, cwd: str, paths: Paths, *, d
         choice = picker.by_server(target, entry) or picker.by_default(config)
     choice.server_version = entry.version if entry else ""
     choice.skew = skew(choice.version, choice.server_version, _label(target))
-    if choice.version and choice.path == store.binary_path(paths.kubectl_dir, choice.version):
+    # Only a real run counts as use (`kctx kubectl gc`); reports (doctor, explain, the toolbar) pass mark=False.
+    if mark and choice.version and choice.path == store.binary_path(paths.kubectl_dir, choice.version):
         store.mark_used(paths.kubectl_dir, choice.version)
     return choice
 
