@@ -9,10 +9,22 @@ from __future__ import annotations
 
 def bindings():
     from prompt_toolkit.completion import CompleteEvent
-    from prompt_toolkit.filters import completion_is_selected, has_completions
+    from prompt_toolkit.filters import Condition, completion_is_selected, has_completions
     from prompt_toolkit.key_binding import KeyBindings
 
     kb = KeyBindings()
+
+    @Condition
+    def empty_line() -> bool:
+        from prompt_toolkit.application.current import get_app
+
+        return not get_app().current_buffer.text
+
+    @kb.add("c-d", filter=empty_line, eager=True)
+    def _leave(event) -> None:
+        """Ctrl-D on an empty line leaves the shell, also while a completion menu happens to be open."""
+        event.current_buffer.complete_state = None
+        event.app.exit(exception=EOFError)
 
     @kb.add("c-space")
     def _complete(event) -> None:
