@@ -3,14 +3,15 @@
 The session file is a JSON kubeconfig (kubectl reads JSON; we read it without yaml). It holds
 ``current-context`` and one context entry that references the user's cluster and user by name —
 credentials are never copied. A sidecar ``.env`` file carries what the shell integration exports
-(KUBECONFIG and the prompt values) so the shell can pick changes up with built-ins only.
+(KUBECONFIG and the prompt values) so the shell can pick changes up with built-ins only; it also holds
+the whole session state, so kctx reads it back without importing json (several ms at every start).
+Only when kubectl rewrote the session file after us (it is then newer than the .env) is the JSON read.
 
 Standard library only: the shim rewrites sessions for ``kubectl config use-context``.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from pathlib import Path
@@ -61,17 +62,50 @@ def new_path(sessions_dir: str | Path) -> Path:
     return Path(sessions_dir) / f"{os.getpid()}-{int(time.time())}-{os.urandom(4).hex()}.json"
 
 
+SEP = "\x1f"  # between items of a list in one .env line (cannot occur in kubeconfig names in practice)
+
+
 def read(path: Path) -> Session:
-    """Read a session file. kubectl may have rewritten it as YAML (raw ``kubectl config`` edits)."""
+    """Read a session: from the .env sidecar when kctx wrote it last, else from the kubeconfig itself
+    (kubectl may have rewritten it, also as YAML, with raw ``kubectl config`` edits)."""
+    fast = _from_env(Path(path))
+    if fast is not None:
+        return fast
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise KctxError(f"{path}: cannot read the session: {exc.strerror}") from None
     try:
-        doc = json.loads(raw) if raw.lstrip().startswith(b"{") else _yaml(raw)
+        if raw.lstrip().startswith(b"{"):
+            import json
+
+            doc = json.loads(raw)
+        else:
+            doc = _yaml(raw)
     except ValueError as exc:
         raise KctxError(f"{path}: the session file is damaged ({exc}); run 'kctx use CONTEXT'") from None
     return from_doc(path, doc if isinstance(doc, dict) else {})
+
+
+def _from_env(path: Path) -> Session | None:
+    from kctx.sessionenv import read as read_env
+
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    e = read_env(str(path))
+    if e.get("KCTX_JSON_STAT") != _stat_key(st):
+        return None  # kubectl changed the session after kctx wrote it (or an older kctx wrote it)
+    prev = e.get("KCTX_PREVIOUS_NAMESPACES", "").split(SEP)
+    return Session(path, e.get("KCTX_CONTEXT", ""), e.get("KCTX_CLUSTER", ""), e.get("KCTX_USER", ""),
+                   e.get("KCTX_SESSION_NAMESPACE", ""), e.get("KCTX_PREVIOUS_CONTEXT", ""),
+                   dict(zip(prev[0::2], prev[1::2], strict=False)) if len(prev) > 1 else {},
+                   [b for b in e.get("KCTX_BASE", "").split(SEP) if b], int(e.get("KCTX_SHELL_PID") or 0))
+
+
+def _stat_key(st: os.stat_result) -> str:
+    return f"{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
 
 
 def _yaml(raw: bytes) -> dict:
@@ -116,7 +150,8 @@ def write(s: Session, view: View, *, protected: bool = False) -> None:
     """Write the session file and its sidecar, atomically, 0600."""
     ensure_private_dir(s.path.parent)
     with kubeconfig_lock(s.path):
-        atomic_write(s.path, json.dumps(s.kubeconfig_doc(), indent=1) + "\n", mode=0o600, durable=False)
+        atomic_write(s.path, to_json(s.kubeconfig_doc()) + "\n", mode=0o600, durable=False)
+        json_stat = _stat_key(os.stat(s.path))
         ctx_file = view.context(s.context).file if view.has_context(s.context) else ""
         lines = {
             "KUBECONFIG": kubeconfig_value(s, view),
@@ -124,8 +159,52 @@ def write(s: Session, view: View, *, protected: bool = False) -> None:
             "KCTX_NAMESPACE": s.namespace or ("default" if s.context else ""),
             "KCTX_PROTECTED": "1" if protected else "0",
             "KCTX_CONTEXT_FILE": ctx_file,
+            # The rest of the state, for read() (the shell ignores these):
+            "KCTX_CLUSTER": s.cluster,
+            "KCTX_USER": s.user,
+            "KCTX_SESSION_NAMESPACE": s.namespace,
+            "KCTX_PREVIOUS_CONTEXT": s.previous_context,
+            "KCTX_PREVIOUS_NAMESPACES": SEP.join(x for kv in s.previous_namespaces.items() for x in kv),
+            "KCTX_BASE": SEP.join(s.base),
+            "KCTX_SHELL_PID": str(s.shell_pid),
+            "KCTX_JSON_STAT": json_stat,  # the session file as kctx left it: anything else means kubectl edited it
         }
+        if any("\n" in v for v in lines.values()):
+            raise KctxError("a kubeconfig name or path contains a line break; kctx sessions cannot hold it")
         atomic_write(s.env_file, "".join(f"{k}={v}\n" for k, v in lines.items()), mode=0o600, durable=False)
+
+
+def to_json(value: object, indent: str = "") -> str:
+    """JSON for the session document (dicts, lists, str, int, bool), without importing json."""
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        inner = indent + " "
+        items = ",\n".join(f"{inner}{_json_str(str(k))}: {to_json(v, inner)}" for k, v in value.items())
+        return "{\n" + items + "\n" + indent + "}"
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        inner = indent + " "
+        return "[\n" + ",\n".join(inner + to_json(v, inner) for v in value) + "\n" + indent + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    return _json_str(str(value))
+
+
+def _json_str(text: str) -> str:
+    out = ['"']
+    for ch in text:
+        if ch == '"' or ch == "\\":
+            out.append("\\" + ch)
+        elif ch < " " or ch == "\x7f" or "\u2028" <= ch <= "\u2029":
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
 
 
 def switch_context(s: Session, view: View, name: str) -> None:

@@ -135,3 +135,35 @@ def test_use_dangling_context_fails_and_keeps_session(setup, home):
     assert r.code == 1 and 'refers to cluster "nowhere"' in r.err
     assert read_env(s)["KCTX_CONTEXT"] == "dev"
     assert ksession.read(Path(s)).context == "dev"
+
+
+def test_session_state_is_read_back_from_the_sidecar_until_kubectl_edits_it(setup, home, kubectl):
+    s = start()
+    kctx("use", "prod", env={"KCTX_SESSION": s})
+    kctx("ns", "-f", "web", env={"KCTX_SESSION": s})
+    fast = ksession.read(Path(s))
+    assert (fast.context, fast.namespace, fast.previous_context) == ("prod", "web", "dev")
+    assert fast.previous_namespaces == {"prod": "default"} and fast.base == [str(setup["main"])]
+    env = {"HOME": str(home), "PATH": os.environ["PATH"], "KUBECONFIG": read_env(s)["KUBECONFIG"]}
+    assert run_kubectl(kubectl, env, "config", "set-context", "--current", "--namespace=raw").returncode == 0
+    slow = ksession.read(Path(s))  # kubectl rewrote the file (as YAML): the sidecar no longer counts
+    assert (slow.context, slow.namespace, slow.previous_context) == ("prod", "raw", "dev")
+
+
+def test_session_json_is_valid_for_odd_names(setup, home):
+    import json
+
+    s = start()
+    session = ksession.read(Path(s))
+    session.previous_namespaces = {'we"ird\\ctx': "ns\t1"}
+    ksession.write(session, ksession_view(home))
+    doc = json.loads(Path(s).read_text())
+    assert doc["extensions"][0]["extension"]["previous-namespaces"] == {'we"ird\\ctx': "ns\t1"}
+    assert ksession.read(Path(s)).previous_namespaces == {'we"ird\\ctx': "ns\t1"}
+
+
+def ksession_view(home: Path):
+    from kctx.env import Environment
+    from kctx.workspace import Workspace
+
+    return Workspace(Environment()).view
