@@ -41,14 +41,9 @@ class Environment:
         return _isatty(stream)
 
     @property
-    def session_path(self):
-        """The session file of this shell (a pathlib.Path), or None outside a session."""
-        value = self.environ.get("KCTX_SESSION", "")
-        if not value:
-            return None
-        from pathlib import Path
-
-        return Path(value)
+    def session_path(self) -> str | None:
+        """The session file of this shell, or None outside a session."""
+        return self.environ.get("KCTX_SESSION", "") or None
 
 
 def _isatty(stream: TextIO) -> bool:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import time
-from pathlib import Path
 
 from kctx.fsutil import atomic_write, ensure_private_dir, kubeconfig_lock
 from kctx.kubeconfig.model import View
@@ -26,10 +25,10 @@ EXTENSION = "kctx"
 class Session:
     """One shell's state. ``base``: the shell's own kubectl files before the session narrowed KUBECONFIG."""
 
-    def __init__(self, path: Path, context: str = "", cluster: str = "", user: str = "", namespace: str = "",
+    def __init__(self, path: str, context: str = "", cluster: str = "", user: str = "", namespace: str = "",
                  previous_context: str = "", previous_namespaces: dict[str, str] | None = None,
                  base: list[str] | None = None, shell_pid: int = 0) -> None:
-        self.path = Path(path)
+        self.path = os.fspath(path)  # a str: pathlib costs the hot commands ~10 ms of imports
         self.context, self.cluster, self.user, self.namespace = context, cluster, user, namespace
         self.previous_context = previous_context
         self.previous_namespaces: dict[str, str] = previous_namespaces or {}
@@ -37,8 +36,8 @@ class Session:
         self.shell_pid = shell_pid
 
     @property
-    def env_file(self) -> Path:
-        return self.path.with_suffix(".env")
+    def env_file(self) -> str:
+        return _sibling(self.path, ".env")
 
     def kubeconfig_doc(self) -> dict:
         doc: dict = {"apiVersion": "v1", "kind": "Config", "preferences": {}, "current-context": self.context,
@@ -57,22 +56,29 @@ class Session:
         return doc
 
 
-def new_path(sessions_dir: str | Path) -> Path:
+def new_path(sessions_dir: str) -> str:
     ensure_private_dir(sessions_dir)
-    return Path(sessions_dir) / f"{os.getpid()}-{int(time.time())}-{os.urandom(4).hex()}.json"
+    return os.path.join(sessions_dir, f"{os.getpid()}-{int(time.time())}-{os.urandom(4).hex()}.json")
+
+
+def _sibling(path: str, suffix: str) -> str:
+    """``/x/123.json`` -> ``/x/123<suffix>``."""
+    return (path[:-5] if path.endswith(".json") else path) + suffix
 
 
 SEP = "\x1f"  # between items of a list in one .env line (cannot occur in kubeconfig names in practice)
 
 
-def read(path: Path) -> Session:
+def read(path) -> Session:
     """Read a session: from the .env sidecar when kctx wrote it last, else from the kubeconfig itself
     (kubectl may have rewritten it, also as YAML, with raw ``kubectl config`` edits)."""
-    fast = _from_env(Path(path))
+    path = os.fspath(path)
+    fast = _from_env(path)
     if fast is not None:
         return fast
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as fh:
+            raw = fh.read()
     except OSError as exc:
         raise KctxError(f"{path}: cannot read the session: {exc.strerror}") from None
     try:
@@ -87,14 +93,14 @@ def read(path: Path) -> Session:
     return from_doc(path, doc if isinstance(doc, dict) else {})
 
 
-def _from_env(path: Path) -> Session | None:
+def _from_env(path: str) -> Session | None:
     from kctx.sessionenv import read as read_env
 
     try:
         st = os.stat(path)
     except OSError:
         return None
-    e = read_env(str(path))
+    e = read_env(path)
     if e.get("KCTX_JSON_STAT") != _stat_key(st):
         return None  # kubectl changed the session after kctx wrote it (or an older kctx wrote it)
     prev = e.get("KCTX_PREVIOUS_NAMESPACES", "").split(SEP)
@@ -117,7 +123,7 @@ def _yaml(raw: bytes) -> dict:
         raise ValueError(str(exc).splitlines()[0]) from None
 
 
-def from_doc(path: Path, doc: dict) -> Session:
+def from_doc(path: str, doc: dict) -> Session:
     s = Session(path=path, context=str(doc.get("current-context") or ""))
     for item in doc.get("contexts") or []:
         if isinstance(item, dict) and item.get("name") == s.context:
@@ -148,7 +154,7 @@ def kubeconfig_value(s: Session, view: View) -> str:
 
 def write(s: Session, view: View, *, protected: bool = False) -> None:
     """Write the session file and its sidecar, atomically, 0600."""
-    ensure_private_dir(s.path.parent)
+    ensure_private_dir(os.path.dirname(s.path))
     with kubeconfig_lock(s.path):
         atomic_write(s.path, to_json(s.kubeconfig_doc()) + "\n", mode=0o600, durable=False)
         json_stat = _stat_key(os.stat(s.path))
@@ -241,15 +247,15 @@ def alive(pid: int) -> bool:
     return True
 
 
-def cleanup(sessions_dir: str | Path, keep: Path | None = None) -> int:
+def cleanup(sessions_dir: str, keep: str | None = None) -> int:
     """Remove session files whose shell is gone. Returns how many were removed."""
     removed = 0
     try:
-        entries = list(Path(sessions_dir).glob("*.json"))
+        entries = [os.path.join(sessions_dir, n) for n in os.listdir(sessions_dir) if n.endswith(".json")]
     except OSError:
         return 0
     for path in entries:
-        if keep is not None and path == keep:
+        if keep is not None and path == os.fspath(keep):
             continue
         try:
             pid = read(path).shell_pid
@@ -257,7 +263,10 @@ def cleanup(sessions_dir: str | Path, keep: Path | None = None) -> int:
             pid = 0
         if alive(pid):
             continue
-        for p in (path, path.with_suffix(".env"), path.with_suffix(".seen"), Path(f"{path}.lock")):
-            p.unlink(missing_ok=True)
+        for p in (path, _sibling(path, ".env"), _sibling(path, ".seen"), f"{path}.lock"):
+            try:
+                os.unlink(p)
+            except FileNotFoundError:
+                pass
         removed += 1
     return removed

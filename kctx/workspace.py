@@ -28,7 +28,7 @@ class Workspace:
         path = self.env.session_path
         if path is None:
             return None
-        if not path.exists():
+        if not os.path.exists(path):
             raise KctxError(f"{path}: the session file is gone; run 'eval \"$(kctx init SHELL)\"' again")
         from kctx import session as ksession
 

@@ -176,7 +176,7 @@ def env_for(home: Path, **extra: str) -> Environment:
 def test_state_owns_a_session_and_removes_it(home, kubeconfig):
     env = env_for(home)
     st = ReplState.start(env, "")
-    path = st.session.path
+    path = Path(st.session.path)
     assert path.exists() and st.target.context == "dev" and not st.target.protected
     assert st.key_mode == "vi"
     assert st.color_for("prod-eu") == "magenta" and st.color_for("dev") == ""
@@ -211,10 +211,10 @@ def test_state_starts_from_the_launching_shells_session_and_leaves_it_alone(home
 
 def test_state_follows_kubectl_rewriting_the_session(home, kubeconfig):
     st = ReplState.start(env_for(home), "dev")
-    doc = json.loads(st.session.path.read_text())
+    doc = json.loads(Path(st.session.path).read_text())
     doc["contexts"][0]["context"]["namespace"] = "kube-system"
     time.sleep(0.01)
-    st.session.path.write_text(json.dumps(doc))
+    Path(st.session.path).write_text(json.dumps(doc))
     assert st.reload_if_changed()
     assert st.target.namespace == "kube-system"
     assert not st.reload_if_changed()

@@ -131,7 +131,7 @@ def shell(env: Environment) -> list[Finding]:
     path = env.session_path
     if path is None:
         return [Finding("fail", "shell", "the shell integration is not loaded (KCTX_SESSION is not set)", INIT_LINE)]
-    if not path.exists():
+    if not os.path.exists(path):
         return [Finding("fail", "shell", f"this shell's session file {path} is gone", "start a new shell")]
     try:
         pid = ksession.read(path).shell_pid
@@ -219,7 +219,7 @@ def sessions(ws: Workspace) -> list[Finding]:
     mine = ws.env.session_path
     stale = []
     for path in sorted(Path(ws.paths.sessions_dir).glob("*.json")):
-        if mine is not None and path == mine:
+        if mine is not None and str(path) == mine:
             continue  # judged by the shell check
         try:
             pid = ksession.read(path).shell_pid

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from kctx import session as ksession
 from kctx.commands._args import simple
@@ -71,7 +70,7 @@ def save(ws: Workspace, s: ksession.Session) -> None:
 
 def start_session(ws: Workspace, pid: int, context: str) -> int:
     env = ws.env
-    parent = ws.session if env.session_path and env.session_path.exists() else None
+    parent = ws.session if env.session_path and os.path.exists(env.session_path) else None
     ws.__dict__["session"] = parent  # a vanished parent session (e.g. /run/user cleared) starts afresh
     if parent is not None:
         # A child shell (or a new tmux pane) inherits its parent's state, then goes its own way.
@@ -91,6 +90,6 @@ def start_session(ws: Workspace, pid: int, context: str) -> int:
     if context:
         ksession.switch_context(s, ws.view, context)
     save(ws, s)
-    ksession.cleanup(ws.paths.sessions_dir, keep=Path(s.path))
+    ksession.cleanup(ws.paths.sessions_dir, keep=s.path)
     env.stdout.write(f"{s.path}\n")
     return int(ExitStatus.OK)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+from pathlib import Path
 
 from kctx import session as ksession
 from kctx.commands import session as session_cmd
@@ -75,7 +76,7 @@ class ReplState:
         return cls(env, ws, s)
 
     def close(self) -> None:
-        p = self.session.path
+        p = Path(self.session.path)
         for f in (p, p.with_suffix(".env"), p.with_name(p.name + ".lock")):
             try:
                 f.unlink()
