@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.gen import generate  # noqa: E402
+from benchmarks.gen import bench_home  # noqa: E402
 from benchmarks.timing import paired, row  # noqa: E402
 from tests.kubectl_bins import kubectl_binary  # noqa: E402
 
@@ -51,9 +51,7 @@ def main() -> int:
     kctx = kctx_command()
     tmp = Path(tempfile.mkdtemp(prefix="kctx-bench-"))
     try:
-        home = tmp / "home"
-        files = generate(home / ".kube" / "configs")
-        shutil.copy(files[0], home / ".kube" / "config")
+        home, files = bench_home(tmp)
         base = {"PATH": os.environ["PATH"], "HOME": str(home), "XDG_RUNTIME_DIR": str(tmp / "run"), "NO_COLOR": "1"}
         all_files = {**base, "KUBECONFIG": os.pathsep.join(map(str, files))}
         subprocess.run([kctx, "ls"], env=base, stdout=subprocess.DEVNULL, check=True)  # warm the index

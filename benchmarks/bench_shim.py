@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.bench_foundation import kctx_command  # noqa: E402
-from benchmarks.gen import generate  # noqa: E402
+from benchmarks.gen import bench_home  # noqa: E402
 from benchmarks.timing import paired  # noqa: E402
 from kctx import shiminstall  # noqa: E402
 from tests.kubectl_bins import kubectl_binary  # noqa: E402
@@ -33,9 +33,7 @@ def main() -> int:
     kctx = kctx_command()
     tmp = Path(tempfile.mkdtemp(prefix="kctx-bench-"))
     try:
-        home = tmp / "home"
-        files = generate(home / ".kube" / "configs")
-        shutil.copy(files[0], home / ".kube" / "config")
+        home, files = bench_home(tmp)
         shim_dir = tmp / "shim"
         shiminstall.install(shim_dir)
         real = tmp / "real"

@@ -37,3 +37,13 @@ def generate(folder: Path, files: int = 250, per_file: int = 4, seed: int = 7) -
         os.chmod(path, 0o600)
         out.append(path)
     return out
+
+
+def bench_home(tmp: Path) -> tuple[Path, list[Path]]:
+    """A home with the generated files under ~/.kube/configs and the first one as ~/.kube/config."""
+    import shutil
+
+    home = tmp / "home"
+    files = generate(home / ".kube" / "configs")
+    shutil.copy(files[0], home / ".kube" / "config")
+    return home, files

@@ -35,6 +35,18 @@ class Printer:
         return self.paint(name, GREEN)
 
 
+def run_kubectx_style(body, argv: list[str], env: Environment, prog: str) -> int:
+    """Run a kubectx/kubens-compatible command: any KctxError becomes "error: …" on stderr and exit 1."""
+    from kctx.status import ExitStatus, KctxError
+
+    out = Printer(env)
+    try:
+        return body(argv, env, out, prog)
+    except KctxError as exc:
+        out.error(exc.message)
+        return ExitStatus.ERROR
+
+
 def natural_key(name: str) -> list:
     """Sort "ctx2" before "ctx10", as kubectx does."""
     import re

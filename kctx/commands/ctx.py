@@ -9,7 +9,7 @@ from __future__ import annotations
 from kctx import __version__
 from kctx.commands.switching import backend
 from kctx.env import Environment
-from kctx.printer import Printer, natural_key
+from kctx.printer import Printer, natural_key, run_kubectx_style
 from kctx.status import ExitStatus, KctxError
 from kctx.workspace import Workspace
 
@@ -41,12 +41,7 @@ def help_text(prog: str, entries: list[tuple[str, str]]) -> str:
 
 
 def run(argv: list[str], env: Environment, prog: str = "kctx ctx") -> int:
-    out = Printer(env)
-    try:
-        return _run(argv, env, out, prog)
-    except KctxError as exc:
-        out.error(exc.message)
-        return ExitStatus.ERROR
+    return run_kubectx_style(_run, argv, env, prog)
 
 
 def _run(argv: list[str], env: Environment, out: Printer, prog: str) -> int:

@@ -13,7 +13,7 @@ from kctx import __version__
 from kctx.commands.ctx import help_text
 from kctx.commands.switching import Backend, backend
 from kctx.env import Environment
-from kctx.printer import Printer
+from kctx.printer import Printer, run_kubectx_style
 from kctx.status import ExitStatus, KctxError
 from kctx.workspace import Workspace
 
@@ -31,12 +31,7 @@ FORCE = ("-f", "--force")
 
 
 def run(argv: list[str], env: Environment, prog: str = "kctx ns") -> int:
-    out = Printer(env)
-    try:
-        return _run(argv, env, out, prog)
-    except KctxError as exc:
-        out.error(exc.message)
-        return ExitStatus.ERROR
+    return run_kubectx_style(_run, argv, env, prog)
 
 
 def _run(argv: list[str], env: Environment, out: Printer, prog: str) -> int:
