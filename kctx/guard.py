@@ -13,7 +13,9 @@ from kctx.config import Config
 from kctx.target import Target
 
 ALLOW, CONFIRM, DENY = "allow", "confirm", "deny"
-SECRET_FLAGS = ("--token", "--password", "--client-key", "--as-user-extra")  # values never logged
+SECRET_FLAGS = ("--token", "--password", "--client-key", "--as-user-extra", "--docker-password",
+                "--from-literal", "--from-env-file")  # values never logged or shown
+SECRET_WORDS = ("password", "token", "secret", "key")  # any other flag whose name says it holds one
 
 
 class Decision:
@@ -33,17 +35,19 @@ def decide(target: Target, c: Classification, environ, config: Config, tty: bool
         return Decision(ALLOW, c.reason or f"{c.cls} command")
     elif target.protected:
         why = f"{c.command or 'command'} is {c.cls} and the target is protected: {target.protected_by}"
-    elif target.problem and config.has_protection():
-        # We cannot rule out a protected target: fail closed.
+    elif target.problem:
+        # We cannot rule out a protected target (a kubeconfig mark may be in what we could not read): fail closed.
         why = f"the target cannot be resolved, so it may be protected: {target.problem}"
     else:
         return Decision(ALLOW, "target is not protected")
+    # KCTX_CONFIRM names a context; with --cluster/-s the call may reach another cluster than that context's.
+    plain = target.context and not target.problem and not {"cluster", "server"} & set(target.overridden)
     allowed = environ.get("KCTX_CONFIRM", "")
-    if allowed and not target.problem and allowed == target.context:
+    if allowed and plain and allowed == target.context:
         return Decision(ALLOW, f"KCTX_CONFIRM={allowed} allows this context; {why}")
     if tty:
         return Decision(CONFIRM, why)
-    hint = f"; set KCTX_CONFIRM={target.context} to allow it here" if target.context and not target.problem else ""
+    hint = f"; set KCTX_CONFIRM={target.context} to allow it here" if plain else ""
     return Decision(DENY, f"no terminal to confirm on: {why}{hint}")
 
 
@@ -56,7 +60,7 @@ def redact(argv: list[str]) -> list[str]:
             hide_next = False
             continue
         name, eq, _ = arg.partition("=")
-        if name in SECRET_FLAGS:
+        if name.startswith("--") and (name in SECRET_FLAGS or any(w in name for w in SECRET_WORDS)):
             if eq:
                 out.append(f"{name}=REDACTED")
             else:

@@ -34,6 +34,9 @@ class Session:
         self.previous_namespaces: dict[str, str] = previous_namespaces or {}
         self.base: list[str] = base or []
         self.shell_pid = shell_pid
+        # The user's context carries a kctx protection mark: the session's copy must carry it too, since the
+        # session's entry comes first in KUBECONFIG and hides the user's.
+        self.marked = False
 
     @property
     def env_file(self) -> str:
@@ -43,10 +46,13 @@ class Session:
         doc: dict = {"apiVersion": "v1", "kind": "Config", "preferences": {}, "current-context": self.context,
                      "clusters": [], "users": [], "contexts": []}
         if self.context:
-            body = {"cluster": self.cluster, "user": self.user}
+            body: dict = {"cluster": self.cluster, "user": self.user}
             if self.namespace:
                 body["namespace"] = self.namespace
-            doc["contexts"] = [{"name": self.context, "context": body}]
+            item: dict = {"name": self.context, "context": body}
+            if self.marked:
+                item["extensions"] = [{"name": EXTENSION, "extension": {"protected": True}}]
+            doc["contexts"] = [item]
         doc["extensions"] = [{"name": EXTENSION, "extension": {
             "previous-context": self.previous_context,
             "previous-namespaces": self.previous_namespaces,
@@ -104,10 +110,12 @@ def _from_env(path: str) -> Session | None:
     if e.get("KCTX_JSON_STAT") != _stat_key(st):
         return None  # kubectl changed the session after kctx wrote it (or an older kctx wrote it)
     prev = e.get("KCTX_PREVIOUS_NAMESPACES", "").split(SEP)
-    return Session(path, e.get("KCTX_CONTEXT", ""), e.get("KCTX_CLUSTER", ""), e.get("KCTX_USER", ""),
-                   e.get("KCTX_SESSION_NAMESPACE", ""), e.get("KCTX_PREVIOUS_CONTEXT", ""),
-                   dict(zip(prev[0::2], prev[1::2], strict=False)) if len(prev) > 1 else {},
-                   [b for b in e.get("KCTX_BASE", "").split(SEP) if b], int(e.get("KCTX_SHELL_PID") or 0))
+    s = Session(path, e.get("KCTX_CONTEXT", ""), e.get("KCTX_CLUSTER", ""), e.get("KCTX_USER", ""),
+                e.get("KCTX_SESSION_NAMESPACE", ""), e.get("KCTX_PREVIOUS_CONTEXT", ""),
+                dict(zip(prev[0::2], prev[1::2], strict=False)) if len(prev) > 1 else {},
+                [b for b in e.get("KCTX_BASE", "").split(SEP) if b], int(e.get("KCTX_SHELL_PID") or 0))
+    s.marked = e.get("KCTX_MARKED") == "1"
+    return s
 
 
 def _stat_key(st: os.stat_result) -> str:
@@ -130,6 +138,9 @@ def from_doc(path: str, doc: dict) -> Session:
             body = item.get("context") or {}
             s.cluster, s.user = str(body.get("cluster") or ""), str(body.get("user") or "")
             s.namespace = str(body.get("namespace") or "")
+            s.marked = any(isinstance(x, dict) and x.get("name") == EXTENSION and
+                           isinstance(x.get("extension"), dict) and x["extension"].get("protected") is True
+                           for x in item.get("extensions") or [])
     for ext in doc.get("extensions") or []:
         if isinstance(ext, dict) and ext.get("name") == EXTENSION and isinstance(ext.get("extension"), dict):
             e = ext["extension"]
@@ -173,6 +184,7 @@ def write(s: Session, view: View, *, protected: bool = False) -> None:
             "KCTX_PREVIOUS_NAMESPACES": SEP.join(x for kv in s.previous_namespaces.items() for x in kv),
             "KCTX_BASE": SEP.join(s.base),
             "KCTX_SHELL_PID": str(s.shell_pid),
+            "KCTX_MARKED": "1" if s.marked else "0",
             "KCTX_JSON_STAT": json_stat,  # the session file as kctx left it: anything else means kubectl edited it
         }
         if any("\n" in v for v in lines.values()):
@@ -224,6 +236,7 @@ def switch_context(s: Session, view: View, name: str) -> None:
     if s.context and s.context != name:
         s.previous_context = s.context
     s.context, s.cluster, s.user, s.namespace = name, ctx.cluster, ctx.user, ctx.namespace
+    s.marked = ctx.protected_mark
 
 
 def set_namespace(s: Session, namespace: str) -> None:

@@ -30,7 +30,8 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def run(argv: list[str], environ: dict) -> int:
-    depth = int(environ.get("KCTX_SHIM_DEPTH", "0") or 0)
+    depth_text = environ.get("KCTX_SHIM_DEPTH", "0")
+    depth = int(depth_text) if depth_text.isdigit() else MAX_DEPTH  # garbage: refuse rather than guess
     if depth >= MAX_DEPTH:
         raise KctxError("the kubectl shim called itself too often; is a kctx shim listed as the real kubectl "
                         "(KCTX_KUBECTL)?")

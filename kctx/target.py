@@ -24,8 +24,8 @@ class Target:
         self.server = ""
         self.user = ""
         self.namespace = "default"
-        self.protected = False
-        self.protected_by = ""  # which rule matched, for explanations
+        self._protected_by: str | None = ""  # None: not computed yet (see resolve)
+        self._config: Config | None = None
         self._problem = ""
         self._view: View | None = None
         self._files: list[str] | None = None
@@ -43,6 +43,25 @@ class Target:
     @files.setter
     def files(self, value: list[str]) -> None:
         self._files = list(value)
+
+    @property
+    def protected_by(self) -> str:
+        """Which rule makes the target protected ("" when none). Computed on first use: the shim's read path
+        never needs it, and the "used by a protected context" rule walks every context."""
+        if self._protected_by is None:
+            self._protected_by = ""
+            if self._config is not None and self._view is not None:
+                self._protected_by = protection(self._config, self._view, self.context, self.cluster, self.server,
+                                                self.overridden)
+        return self._protected_by
+
+    @protected_by.setter
+    def protected_by(self, value: str) -> None:
+        self._protected_by = value
+
+    @property
+    def protected(self) -> bool:
+        return bool(self.protected_by)
 
     @property
     def problem(self) -> str:
@@ -73,6 +92,7 @@ def resolve(flags: dict, environ, paths: Paths, config: Config, *, in_process: b
     files = [os.path.abspath(f) for f in kfiles.kubectl_files(environ, paths, explicit)]
     if explicit and not os.path.exists(explicit):
         t.problem = f"{explicit}: no such file (given with --kubeconfig)"
+    t.problem = t._problem or _unreadable_without_consuming(files) or kuberc_problem(flags, environ)
     if view is None:
         view = index.view(files, paths.index_dir, in_process=in_process, lazy=True)
     t._view = view
@@ -91,32 +111,87 @@ def resolve(flags: dict, environ, paths: Paths, config: Config, *, in_process: b
         t.server, t.ca_sha256, t.insecure = cluster.server, cluster.ca_sha256, cluster.insecure
     elif t.cluster and not flags.get("server"):
         t.problem = t._problem or f'cluster "{t.cluster}" is not defined in {_describe(files)}'
-    server = flags.get("server")
-    if server:
-        if cluster is None or server != cluster.server:
+    server = flags.get("server") or ("" if t.server else environ.get("KUBERNETES_MASTER", ""))
+    if server:  # kubectl falls back to $KUBERNETES_MASTER when no server is configured
+        if cluster is None or normalize_server(server) != normalize_server(cluster.server):
             t.ca_sha256 = ""
         t.server = server
-    t.protected_by = protection(config, view, t.context, t.cluster, t.server, t.overridden)
-    t.protected = bool(t.protected_by)
+    t._config, t._protected_by = config, None
     return t
+
+
+def _unreadable_without_consuming(files: list[str]) -> str:
+    """kubectl reads pipes and process substitutions (<(…)); kctx cannot look without stealing the data."""
+    for f in files:
+        try:
+            st = os.stat(f)
+        except OSError:
+            continue
+        if (st.st_mode & 0o170000) != 0o100000:
+            return f"{f}: not a regular file (a pipe?); kctx cannot read it without consuming it"
+    return ""
+
+
+def kuberc_problem(flags: dict, environ) -> str:
+    """kubectl's kuberc (aliases, per-command default flags) can change the target behind the typed argv.
+
+    kctx does not expand kuberc yet, so a kuberc that mentions a target flag makes the target unknown
+    (the guard then fails closed for writes). Cheap: one stat and, only if the file exists, one read.
+    """
+    setting = flags.get("kuberc") or environ.get("KUBERC", "")
+    if setting == "off" or environ.get("KUBECTL_KUBERC", "").lower() in ("false", "0"):
+        return ""
+    path = setting or os.path.join(environ.get("HOME", ""), ".kube", "kuberc")
+    try:
+        with open(path, "rb") as fh:
+            text = fh.read().lower()
+    except OSError:
+        return ""
+    for word in (b"context", b"cluster", b"server", b"kubeconfig", b"user", b'"s"', b"name: s"):
+        if word in text:
+            return (f"{path} (kuberc) may change the target ({word.decode()!s}); kctx does not expand kuberc, "
+                    "so the target cannot be ruled out (KUBERC=off disables it)")
+    return ""
+
+
+def normalize_server(url: str) -> str:
+    """A server URL in one spelling: lower-case scheme and host, default port, no trailing slash."""
+    raw = url.strip()
+    scheme, sep, rest = raw.partition("://")
+    if not sep:
+        scheme, rest = "https", raw
+    scheme = scheme.lower()
+    host, slash, path = rest.partition("/")
+    host = host.lower()
+    if ":" not in host.rsplit("]", 1)[-1]:
+        host += ":443" if scheme == "https" else ":80"
+    path = path.rstrip("/")
+    return f"{scheme}://{host}" + (f"/{path}" if path else "")
 
 
 def _describe(files: list[str]) -> str:
     return files[0] if len(files) == 1 else f"the {len(files)} kubeconfig files"
 
 
+def normalize_glob(pattern: str) -> str:
+    """protect.servers globs in the same spelling as normalize_server (the globs' own * are kept)."""
+    return normalize_server(pattern) if "://" in pattern and not pattern.endswith("*") else pattern.lower()
+
+
 def protection(config: Config, view: View, context: str, cluster: str, server: str,
                overridden: list[str] | tuple[str, ...] = ()) -> str:
     """Why this target is protected (which rule matched), or "" when it is not."""
+    norm = normalize_server(server) if server else ""
     for value, globs, what in ((context, config.protect_contexts, "context"),
                                (cluster, config.protect_clusters, "cluster"),
-                               (server, config.protect_servers, "server")):
+                               (server, config.protect_servers, "server"),
+                               (norm, [normalize_glob(g) for g in config.protect_servers], "server")):
         hit = matches(value, globs)
         if hit:
             return f'{what} "{value}" matches protect.{what}s "{hit}"'
-    # A mark in the kubeconfig itself counts only for the parts this call really uses.
+    # A context marked protected stays protected whatever flags override its parts (like protect.contexts).
     ctx = view.context(context) if context else None
-    if ctx is not None and ctx.protected_mark and "cluster" not in overridden and "server" not in overridden:
+    if ctx is not None and ctx.protected_mark:
         return f'context "{context}" is marked protected in {ctx.file}'
     cl = view.cluster(cluster) if cluster else None
     if cl is not None and cl.protected_mark and "server" not in overridden:
@@ -127,13 +202,12 @@ def protection(config: Config, view: View, context: str, cluster: str, server: s
 def _reached_through_protected_context(config: Config, view: View, context: str, cluster: str, server: str) -> str:
     """`--cluster prod` or `-s https://prod…` on a dev context still reaches prod: a cluster or server that a
     protected context uses is protected too."""
-    if not (config.protect_contexts or config.protect_clusters) or not (cluster or server):
+    if not (cluster or server):
         return ""
-    for ctx in view.contexts():
-        if ctx.name == context:
-            continue
+    norm = normalize_server(server) if server else ""
+    for ctx in view.contexts():  # the whole merge: only on the guard's path (mutating commands)
         own = view.cluster(ctx.cluster)
-        if not (ctx.cluster == cluster or (own is not None and server and own.server == server)):
+        if not (ctx.cluster == cluster or (own is not None and norm and normalize_server(own.server) == norm)):
             continue
         rule = matches(ctx.name, config.protect_contexts) or (ctx.protected_mark and "marked protected")
         if not rule and own is not None:

@@ -60,6 +60,8 @@ def save(ws: Workspace, s: ksession.Session) -> None:
     if ctx is not None and not (s.cluster or s.user):
         # A raw `kubectl config use-context X` set only current-context in the session: take X's entry.
         s.cluster, s.user, s.namespace = ctx.cluster, ctx.user, s.namespace or ctx.namespace
+    if ctx is not None:
+        s.marked = s.marked or ctx.protected_mark  # a mark added to the user's file later is picked up too
     server = ""
     if ctx is not None:
         cl = view.cluster(s.cluster or ctx.cluster)

@@ -52,8 +52,9 @@ def _named(doc: dict[str, Any], section: str, inner: str) -> list[tuple[str, dic
         raise NotAKubeconfig(f'"{section}" is not a list')
     out = []
     for i, item in enumerate(items):
-        if not isinstance(item, dict) or not isinstance(item.get("name"), str) or not item["name"]:
+        if not isinstance(item, dict) or not isinstance(item.get("name", ""), str):
             raise NotAKubeconfig(f'{section}[{i}] has no name')
+        item.setdefault("name", "")  # kubectl keys a nameless entry as "": so do we
         body = item.get(inner) or {}
         if not isinstance(body, dict):
             raise NotAKubeconfig(f'{section}[{i}] ("{item["name"]}"): "{inner}" is not a mapping')

@@ -24,6 +24,8 @@ def kubectl_files(environ, paths: Paths, explicit: str = "") -> list[str]:
     env = environ.get("KUBECONFIG", "")
     if env:
         return split_kubeconfig(env)
+    if not environ.get("HOME"):
+        return [os.path.join(".kube", "config")]  # client-go: no $HOME means a path relative to the cwd
     return [str(paths.default_kubeconfig())]
 
 

@@ -23,7 +23,8 @@ def parse_file(path: str) -> FileIndex:
         idx.mtime_ns, idx.size, idx.ino = st.st_mtime_ns, st.st_size, st.st_ino
         with open(path, "rb") as fh:
             raw = fh.read()
-        doc = yaml.load(raw, Loader=_Loader) if raw.strip() else {}
+        # Like kubectl (sigs.k8s.io/yaml), only the first document of a multi-document file counts.
+        doc = next(iter(yaml.load_all(raw, Loader=_Loader)), None) if raw.strip() else {}
         fill(idx, doc, os.path.dirname(os.path.abspath(path)))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
