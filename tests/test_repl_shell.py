@@ -17,6 +17,7 @@ import pytest
 
 from kctx.sandbox import ClusterSpec, Sandbox
 from tests.runner import kctx
+from tests.worlds import sandbox_world
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,18 +30,9 @@ def sandbox():
 
 @pytest.fixture
 def world(home: Path, sandbox: Sandbox, kubectl: Path, tmp_path: Path) -> dict:
-    sandbox.write_kubeconfig(home / ".kube" / "config", current="dev")
-    cfg = home / ".config" / "kctx" / "config.yaml"
-    cfg.parent.mkdir(parents=True)
-    cfg.write_text("protect:\n  contexts: ['prod*']\n")
-    real_dir = tmp_path / "real"
-    real_dir.mkdir()
-    (real_dir / "kubectl").symlink_to(kubectl)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("KCTX_", "KUBECONFIG", "NO_COLOR"))}
-    env.update(HOME=str(home), PATH=f"{real_dir}:{os.environ['PATH']}", XDG_RUNTIME_DIR=str(home.parent / "run"),
-               TERM="xterm", KCTX_KUBECTL_VERSION="system")  # the kubectl on PATH: no downloads in tests
-    sandbox.clear_requests()
-    return {"env": env, "home": home}
+    w = sandbox_world(home, sandbox, kubectl, tmp_path, shim=False)
+    w["env"].update(TERM="xterm", KCTX_KUBECTL_VERSION="system")  # the kubectl on PATH: no downloads in tests
+    return w
 
 
 class Term:

@@ -14,6 +14,7 @@ import pytest
 from kctx import shiminstall
 from kctx.sandbox import ClusterSpec, Sandbox
 from tests.runner import kctx
+from tests.worlds import sandbox_world
 
 FORBIDDEN_ON_HOT_PATH = ("yaml", "json", "re", "enum", "dataclasses", "typing", "prompt_toolkit", "kubernetes",
                          "argparse", "pathlib", "subprocess", "socket", "ssl")
@@ -27,20 +28,7 @@ def sandbox():
 
 @pytest.fixture
 def world(home: Path, sandbox: Sandbox, kubectl: Path, tmp_path: Path) -> dict:
-    sandbox.write_kubeconfig(home / ".kube" / "config", current="dev")
-    cfg = home / ".config" / "kctx" / "config.yaml"
-    cfg.parent.mkdir(parents=True)
-    cfg.write_text("protect:\n  contexts: ['prod*']\n")
-    shim_dir = tmp_path / "shim"
-    shiminstall.install(shim_dir)
-    real_dir = tmp_path / "real"
-    real_dir.mkdir()
-    (real_dir / "kubectl").symlink_to(kubectl)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("KCTX_", "KUBECONFIG"))}
-    env.update(HOME=str(home), PATH=f"{shim_dir}:{real_dir}:{os.environ['PATH']}",
-               XDG_RUNTIME_DIR=str(home.parent / "run"))
-    sandbox.clear_requests()
-    return {"env": env, "shim": shim_dir / "kubectl", "home": home}
+    return sandbox_world(home, sandbox, kubectl, tmp_path, shim=True)
 
 
 def run(world: dict, *args: str, env: dict | None = None, stdin: str | None = None) -> subprocess.CompletedProcess:
