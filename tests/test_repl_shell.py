@@ -140,7 +140,8 @@ def test_prompt_shows_context_and_namespace_and_follows_use_and_ns(world, term):
     t.expect(r"dev:default>")
     t.line("kubectl config current-context")  # a leading kubectl is accepted; the session is the shell's
     t.expect(r"\ndev\r?\n")
-    t.key("C-d")
+    t.expect(r"dev:default>")  # back at the prompt: a Ctrl-D typed while the terminal is still cooked is the
+    t.key("C-d")               # tty's end-of-file, not a key for the shell
     assert t.wait_exit() == 0
 
 
