@@ -92,7 +92,7 @@ def resolve(flags: dict, environ, paths: Paths, config: Config, *, in_process: b
     files = [os.path.abspath(f) for f in kfiles.kubectl_files(environ, paths, explicit)]
     if explicit and not os.path.exists(explicit):
         t.problem = f"{explicit}: no such file (given with --kubeconfig)"
-    t.problem = t._problem or _unreadable_without_consuming(files) or kuberc_problem(flags, environ)
+    t.problem = t._problem or kuberc_problem(flags, environ)
     if view is None:
         view = index.view(files, paths.index_dir, in_process=in_process, lazy=True)
     t._view = view
@@ -118,18 +118,6 @@ def resolve(flags: dict, environ, paths: Paths, config: Config, *, in_process: b
         t.server = server
     t._config, t._protected_by = config, None
     return t
-
-
-def _unreadable_without_consuming(files: list[str]) -> str:
-    """kubectl reads pipes and process substitutions (<(…)); kctx cannot look without stealing the data."""
-    for f in files:
-        try:
-            st = os.stat(f)
-        except OSError:
-            continue
-        if (st.st_mode & 0o170000) != 0o100000:
-            return f"{f}: not a regular file (a pipe?); kctx cannot read it without consuming it"
-    return ""
 
 
 def kuberc_problem(flags: dict, environ) -> str:

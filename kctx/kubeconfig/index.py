@@ -52,6 +52,7 @@ def load(paths: list[str], index_dir: str, *, in_process: bool = True) -> list[F
     ``in_process=False`` keeps yaml out of this process: stale YAML files are re-indexed by a child.
     """
     stats: dict[str, os.stat_result] = {}
+    odd: list[FileIndex] = []
     for p in paths:
         if p in stats:
             continue
@@ -61,8 +62,10 @@ def load(paths: list[str], index_dir: str, *, in_process: bool = True) -> list[F
             continue
         if (st.st_mode & 0o170000) == 0o100000:  # regular files only
             stats[p] = st
+        else:
+            odd.append(not_regular(p))
     key = tuple((p, st.st_mtime_ns, st.st_size, st.st_ino) for p, st in stats.items())
-    bundle = _bundle_path(index_dir, key) if len(key) >= BUNDLE_MIN else ""
+    bundle = _bundle_path(index_dir, key) if len(key) >= BUNDLE_MIN and not odd else ""
     if bundle:
         hit = _read_bundle(bundle, key)
         if hit is not None:
@@ -76,7 +79,7 @@ def load(paths: list[str], index_dir: str, *, in_process: bool = True) -> list[F
     if stale:
         for idx in _refresh(stale, index_dir, in_process):
             found[idx.path] = idx
-    out = [idx for idx in found.values() if idx is not None]
+    out = [idx for idx in found.values() if idx is not None] + odd
     if bundle and not any(idx.error for idx in out):
         _write(bundle, (MAGIC, key, [idx.to_dict() for idx in out]), index_dir)
     return out
@@ -177,6 +180,13 @@ def _refresh_in_child(paths: list[str], index_dir: str) -> list[FileIndex]:
     return out
 
 
+def not_regular(path: str) -> FileIndex:
+    """kubectl reads pipes and process substitutions (<(…)) and fails on folders; kctx cannot look at a pipe
+    without consuming it, so such an entry is an error that makes the guard fail closed."""
+    return FileIndex(path=path, error=f"{path}: not a regular file (a pipe or a folder?); "
+                                      "kctx cannot read it without consuming it")
+
+
 class LazyFiles:
     """FileIndexes read one file at a time, in order, as a View asks for them.
 
@@ -218,7 +228,8 @@ class LazyFiles:
             except OSError:
                 continue
             if (st.st_mode & 0o170000) != 0o100000:
-                continue
+                self._loaded.append(not_regular(p))
+                return True
             hit = _read_entry(self._index_dir, p, st)
             if hit is None:  # stale: refresh the rest together (one child process at most)
                 rest = [q for q in self._paths[self._pos - 1:] if q not in self._seen or q == p]
