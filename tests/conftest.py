@@ -24,6 +24,15 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return h
 
 
+@pytest.fixture(scope="module")
+def sandbox():
+    """Stand-in clusters dev and prod on 127.0.0.1, shared by a test module."""
+    from kctx.sandbox import ClusterSpec, Sandbox
+
+    with Sandbox([ClusterSpec("dev"), ClusterSpec("prod")]) as sb:
+        yield sb
+
+
 @pytest.fixture(scope="session")
 def kubectl() -> Path:
     """A real kubectl (latest wheel release)."""

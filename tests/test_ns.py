@@ -7,14 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kctx.sandbox import ClusterSpec, Sandbox
+from kctx.sandbox import Sandbox
 from tests.runner import kctx
-
-
-@pytest.fixture(scope="module")
-def sandbox():
-    with Sandbox([ClusterSpec("dev"), ClusterSpec("prod")]) as sb:
-        yield sb
 
 
 @pytest.fixture

@@ -15,17 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from kctx.sandbox import ClusterSpec, Sandbox
+from kctx.sandbox import Sandbox
 from tests.runner import kctx
 from tests.worlds import sandbox_world
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(scope="module")
-def sandbox():
-    with Sandbox([ClusterSpec("dev"), ClusterSpec("prod")]) as sb:
-        yield sb
 
 
 @pytest.fixture

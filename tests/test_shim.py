@@ -12,18 +12,12 @@ import pexpect
 import pytest
 
 from kctx import shiminstall
-from kctx.sandbox import ClusterSpec, Sandbox
+from kctx.sandbox import Sandbox
 from tests.runner import kctx
 from tests.worlds import sandbox_world
 
 FORBIDDEN_ON_HOT_PATH = ("yaml", "json", "re", "enum", "dataclasses", "typing", "prompt_toolkit", "kubernetes",
                          "argparse", "pathlib", "subprocess", "socket", "ssl")
-
-
-@pytest.fixture(scope="module")
-def sandbox():
-    with Sandbox([ClusterSpec("dev"), ClusterSpec("prod")]) as sb:
-        yield sb
 
 
 @pytest.fixture
