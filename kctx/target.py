@@ -192,15 +192,32 @@ def _reached_through_protected_context(config: Config, view: View, context: str,
     protected context uses is protected too."""
     if not (cluster or server):
         return ""
-    norm = normalize_server(server) if server else ""
-    for ctx in view.contexts():  # the whole merge: only on the guard's path (mutating commands)
+    by_cluster, by_server = _protected_uses(config, view)
+    hit = by_cluster.get(cluster) if cluster else None
+    if hit:
+        return f'cluster "{cluster}" is used by the protected context {hit}'
+    hit = by_server.get(normalize_server(server)) if server else None
+    return f'server "{server}" is used by the protected context {hit}' if hit else ""
+
+
+def _protected_uses(config: Config, view: View) -> tuple[dict[str, str], dict[str, str]]:
+    """Clusters and (normalised) servers used by protected contexts, computed once per view and config: `kctx ls`
+    asks for every context, and the whole merge must not be walked once per context."""
+    cached = getattr(view, "_protected_uses", None)
+    if cached is not None and cached[0] is config:
+        return cached[1]
+    by_cluster: dict[str, str] = {}
+    by_server: dict[str, str] = {}
+    for ctx in view.contexts():  # the whole merge: only on the guard's path and in listings
         own = view.cluster(ctx.cluster)
-        if not (ctx.cluster == cluster or (own is not None and norm and normalize_server(own.server) == norm)):
-            continue
         rule = matches(ctx.name, config.protect_contexts) or (ctx.protected_mark and "marked protected")
         if not rule and own is not None:
             rule = matches(own.name, config.protect_clusters)
-        if rule:
-            via = f'cluster "{cluster}"' if ctx.cluster == cluster else f'server "{server}"'
-            return f'{via} is used by the protected context "{ctx.name}" ({rule})'
-    return ""
+        if not rule:
+            continue
+        desc = f'"{ctx.name}" ({rule})'
+        by_cluster.setdefault(ctx.cluster, desc)
+        if own is not None and own.server:
+            by_server.setdefault(normalize_server(own.server), desc)
+    view._protected_uses = (config, (by_cluster, by_server))
+    return by_cluster, by_server
