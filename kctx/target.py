@@ -208,7 +208,11 @@ def _protected_uses(config: Config, view: View) -> tuple[dict[str, str], dict[st
         return cached[1]
     by_cluster: dict[str, str] = {}
     by_server: dict[str, str] = {}
-    for ctx in view.contexts():  # the whole merge: only on the guard's path and in listings
+    globs = bool(config.protect_contexts or config.protect_clusters)
+    for name in view.context_names():
+        if not globs and not view.context_marked(name):
+            continue  # the common case: no rules to match, and this context carries no mark
+        ctx = view.context(name)
         own = view.cluster(ctx.cluster)
         rule = matches(ctx.name, config.protect_contexts) or (ctx.protected_mark and "marked protected")
         if not rule and own is not None:

@@ -130,6 +130,11 @@ class View:
     def has_context(self, name: str) -> bool:
         return self._find("contexts", name) is not None
 
+    def context_marked(self, name: str) -> bool:
+        """Cheaper than context(name).protected_mark when scanning many names."""
+        hit = self._find("contexts", name)
+        return bool(hit and hit[0].get("protected"))
+
     def context(self, name: str) -> Context | None:
         hit = self._find("contexts", name)
         if hit is None:
