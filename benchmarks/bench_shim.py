@@ -52,8 +52,8 @@ def main() -> int:
         for env in (in_session, all_files):  # warm every cache
             subprocess.run([shim, *cmd], env=env, stdout=subprocess.DEVNULL, check=True)
         floor = tmp / "floor"
-        exec_line = f"os.execv({kubectl!r}, [{kubectl!r}, *sys.argv[1:]])"
-        floor.write_text(f"#!{sys.executable} -S\nimport os, sys\n{exec_line}\n")
+        exec_line = f"posix.execv({kubectl!r}, [{kubectl!r}, *sys.argv[1:]])"
+        floor.write_text(f"#!{sys.executable} -S\nimport posix, sys\n{exec_line}\n")
         floor.chmod(0o755)
         r = paired({
             "floor (session)": ([str(floor), *cmd], in_session),

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 TYPE_CHECKING = False  # the typing module costs milliseconds on the hot path
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
 
 class FrozenRecord:
@@ -150,19 +150,20 @@ _S_FILE = {"f": "filename", "k": "kustomize", "R": "recursive"}
 
 # Command path -> (local flags that take a value, local flags that take one only as --flag=value,
 # shorthand letter -> long name). Commands with no local flags are absent; every command also
-# has -h/--help.
-_FLAGS: dict[str, tuple[frozenset[str], frozenset[str], dict[str, str]]] = {
-    "annotate": (
+# has -h/--help. Each entry is built when first asked for (_spec): building all of them cost a
+# third of a millisecond on every kubectl call, and a call needs two or three.
+_FLAGS: dict[str, Callable[[], _Spec]] = {
+    "annotate": lambda: (
         _PRINT | _FILE | {"field-manager", "field-selector", "resource-version", "selector"},
         _PRINT_N | _FILE_N | {"all", "all-namespaces", "dry-run", "list", "local", "overwrite", "record"},
         {**_S_PRINT, **_S_FILE, "A": "all-namespaces", "l": "selector"},
     ),
-    "api-resources": (
+    "api-resources": lambda: (
         frozenset({"api-group", "categories", "output", "sort-by", "verbs"}),
         frozenset({"cached", "namespaced", "no-headers", "show-managed-fields"}),
         {"o": "output"},
     ),
-    "apply": (
+    "apply": lambda: (
         _PRINT | _FILE | {
             "applyset",  # only with KUBECTL_APPLYSET=true
             "field-manager", "grace-period", "prune-allowlist", "prune-whitelist", "selector", "subresource",
@@ -174,82 +175,82 @@ _FLAGS: dict[str, tuple[frozenset[str], frozenset[str], dict[str, str]]] = {
         },
         {**_S_PRINT, **_S_FILE, "l": "selector"},
     ),
-    "apply edit-last-applied": (
+    "apply edit-last-applied": lambda: (
         _PRINT | _FILE | {"field-manager"},
         _PRINT_N | _FILE_N | {"record", "validate", "windows-line-endings"},
         {**_S_PRINT, **_S_FILE},
     ),
-    "apply set-last-applied": (
+    "apply set-last-applied": lambda: (
         _PRINT | {"filename"},
         _PRINT_N | {"create-annotation", "dry-run"},
         {**_S_PRINT, "f": "filename"},
     ),
-    "apply view-last-applied": (
+    "apply view-last-applied": lambda: (
         _FILE | {"output", "selector"},
         _FILE_N | {"all"},
         {**_S_FILE, "l": "selector", "o": "output"},
     ),
-    "attach": (
+    "attach": lambda: (
         frozenset({"container", "detach-keys", "pod-running-timeout"}),
         frozenset({"quiet", "stdin", "tty"}),
         {"c": "container", "i": "stdin", "q": "quiet", "t": "tty"},
     ),
-    "auth can-i": (
+    "auth can-i": lambda: (
         frozenset({"subresource"}),
         frozenset({"all-namespaces", "list", "no-headers", "quiet"}),
         {"A": "all-namespaces", "q": "quiet"},
     ),
-    "auth reconcile": (
+    "auth reconcile": lambda: (
         _PRINT | _FILE,
         _PRINT_N | _FILE_N | {"dry-run", "remove-extra-permissions", "remove-extra-subjects"},
         {**_S_PRINT, **_S_FILE},
     ),
-    "auth whoami": (
+    "auth whoami": lambda: (
         _PRINT,
         _PRINT_N,
         _S_PRINT,
     ),
-    "autoscale": (
+    "autoscale": lambda: (
         _PRINT | _FILE | {"cpu", "cpu-percent", "field-manager", "max", "memory", "min", "name"},
         _PRINT_N | _FILE_N | {"dry-run", "record", "save-config"},
         {**_S_PRINT, **_S_FILE},
     ),
-    "certificate approve": (
+    "certificate approve": lambda: (
         _PRINT | _FILE,
         _PRINT_N | _FILE_N | {"force"},
         {**_S_PRINT, **_S_FILE},
     ),
-    "certificate deny": (
+    "certificate deny": lambda: (
         _PRINT | _FILE,
         _PRINT_N | _FILE_N | {"force"},
         {**_S_PRINT, **_S_FILE},
     ),
-    "cluster-info dump": (
+    "cluster-info dump": lambda: (
         _PRINT | {"namespaces", "output-directory", "pod-running-timeout"},
         _PRINT_N | {"all-namespaces"},
         {**_S_PRINT, "A": "all-namespaces"},
     ),
-    "config get-contexts": (
+    "config get-contexts": lambda: (
         frozenset({"output"}),
         frozenset({"no-headers"}),
         {"o": "output"},
     ),
-    "config set": (
+    "config set": lambda: (
         _NONE,
         frozenset({"set-raw-bytes"}),
         {},
     ),
-    "config set-cluster": (
+    "config set-cluster": lambda: (
         frozenset({"certificate-authority", "proxy-url", "server", "tls-server-name"}),
         frozenset({"embed-certs", "insecure-skip-tls-verify"}),
         {},
     ),
-    "config set-context": (
+    "config set-context": lambda: (
         frozenset({"cluster", "namespace", "user"}),
         frozenset({"current"}),
         {"n": "namespace"},
     ),
-    "config set-credentials": (
+    "config set-credentials": lambda: (
         frozenset({
             "auth-provider", "auth-provider-arg", "client-certificate", "client-key", "exec-api-version",
             "exec-arg", "exec-command", "exec-env", "exec-interactive-mode", "password", "token", "username",
@@ -257,94 +258,94 @@ _FLAGS: dict[str, tuple[frozenset[str], frozenset[str], dict[str, str]]] = {
         frozenset({"embed-certs", "exec-provide-cluster-info"}),
         {},
     ),
-    "config view": (
+    "config view": lambda: (
         _PRINT,
         _PRINT_N | {"flatten", "merge", "minify", "raw"},
         _S_PRINT,
     ),
-    "cordon": (
+    "cordon": lambda: (
         frozenset({"selector"}),
         frozenset({"dry-run"}),
         {"l": "selector"},
     ),
-    "cp": (
+    "cp": lambda: (
         frozenset({"container", "retries"}),
         frozenset({"no-preserve"}),
         {"c": "container"},
     ),
-    "create": (
+    "create": lambda: (
         _PRINT | _FILE | {"field-manager", "raw", "selector"},
         _PRINT_N | _FILE_N | {"dry-run", "edit", "record", "save-config", "validate", "windows-line-endings"},
         {**_S_PRINT, **_S_FILE, "l": "selector"},
     ),
-    "create clusterrole": (
+    "create clusterrole": lambda: (
         _PRINT | {
             "aggregation-rule", "field-manager", "non-resource-url", "resource", "resource-name", "verb",
         },
         _PRINT_N | {"dry-run", "save-config", "validate"},
         _S_PRINT,
     ),
-    "create clusterrolebinding": (
+    "create clusterrolebinding": lambda: (
         _PRINT | {"clusterrole", "field-manager", "group", "serviceaccount", "user"},
         _PRINT_N | {"dry-run", "save-config", "validate"},
         _S_PRINT,
     ),
-    "create configmap": (
+    "create configmap": lambda: (
         _PRINT | {"field-manager", "from-env-file", "from-file", "from-literal"},
         _PRINT_N | {"append-hash", "dry-run", "save-config", "validate"},
         _S_PRINT,
     ),
-    "create cronjob": (
+    "create cronjob": lambda: (
         _PRINT | {"field-manager", "image", "restart", "schedule"},
         _PRINT_N | {"dry-run", "save-config", "validate"},
         _S_PRINT,
     ),
-    "create deployment": (
+    "create deployment": lambda: (
         _PRINT | {"field-manager", "image", "port", "replicas"},
         _PRINT_N | {"dry-run", "save-config", "validate"},
         {**_S_PRINT, "r": "replicas"},
     ),
-    "create ingress": (
+    "create ingress": lambda: (
         _PRINT | {"annotation", "class", "default-backend", "field-manager", "rule"},
         _PRINT_N | {"dry-run", "save-config", "validate"},
         _S_PRINT,
     ),
-    "create job": (
+    "create job": lambda: (
         _PRINT | {"field-manager", "from", "image"},
         _PRINT_N | {"dry-run", "save-config", "validate"},
         _S_PRINT,
     ),
-    "create namespace": (
+    "create namespace": lambda: (
         _PRINT | {"field-manager"},
         _PRINT_N | {"dry-run", "save-config", "validate"},
         _S_PRINT,
     ),
-    "create poddisruptionbudget": (
+    "create poddisruptionbudget": lambda: (
         _PRINT | {"field-manager", "max-unavailable", "min-available", "selector"},
         _PRINT_N | {"dry-run", "save-config", "validate"},
         _S_PRINT,
     ),
-    "create priorityclass": (
+    "create priorityclass": lambda: (
         _PRINT | {"description", "field-manager", "preemption-policy", "value"},
         _PRINT_N | {"dry-run", "global-default", "save-config", "validate"},
         _S_PRINT,
     ),
-    "create quota": (
+    "create quota": lambda: (
         _PRINT | {"field-manager", "hard", "scopes"},
         _PRINT_N | {"dry-run", "save-config", "validate"},
         _S_PRINT,
     ),
-    "create role": (
+    "create role": lambda: (
         _PRINT | {"field-manager", "resource", "resource-name", "verb"},
         _PRINT_N | {"dry-run", "save-config", "validate"},
         _S_PRINT,
     ),
-    "create rolebinding": (
+    "create rolebinding": lambda: (
         _PRINT | {"clusterrole", "field-manager", "group", "role", "serviceaccount", "user"},
         _PRINT_N | {"dry-run", "save-config", "validate"},
         _S_PRINT,
     ),
-    "create secret docker-registry": (
+    "create secret docker-registry": lambda: (
         _PRINT | {
             "docker-email", "docker-password", "docker-server", "docker-username", "field-manager",
             "from-file",
@@ -352,47 +353,47 @@ _FLAGS: dict[str, tuple[frozenset[str], frozenset[str], dict[str, str]]] = {
         _PRINT_N | {"append-hash", "dry-run", "save-config", "validate"},
         _S_PRINT,
     ),
-    "create secret generic": (
+    "create secret generic": lambda: (
         _PRINT | {"field-manager", "from-env-file", "from-file", "from-literal", "type"},
         _PRINT_N | {"append-hash", "dry-run", "save-config", "validate"},
         _S_PRINT,
     ),
-    "create secret tls": (
+    "create secret tls": lambda: (
         _PRINT | {"cert", "field-manager", "key"},
         _PRINT_N | {"append-hash", "dry-run", "save-config", "validate"},
         _S_PRINT,
     ),
-    "create service clusterip": (
+    "create service clusterip": lambda: (
         _PRINT | {"clusterip", "field-manager", "tcp"},
         _PRINT_N | {"dry-run", "save-config", "validate"},
         _S_PRINT,
     ),
-    "create service externalname": (
+    "create service externalname": lambda: (
         _PRINT | {"external-name", "field-manager", "tcp"},
         _PRINT_N | {"dry-run", "save-config", "validate"},
         _S_PRINT,
     ),
-    "create service loadbalancer": (
+    "create service loadbalancer": lambda: (
         _PRINT | {"field-manager", "tcp"},
         _PRINT_N | {"dry-run", "save-config", "validate"},
         _S_PRINT,
     ),
-    "create service nodeport": (
+    "create service nodeport": lambda: (
         _PRINT | {"field-manager", "node-port", "tcp"},
         _PRINT_N | {"dry-run", "save-config", "validate"},
         _S_PRINT,
     ),
-    "create serviceaccount": (
+    "create serviceaccount": lambda: (
         _PRINT | {"field-manager"},
         _PRINT_N | {"dry-run", "save-config", "validate"},
         _S_PRINT,
     ),
-    "create token": (
+    "create token": lambda: (
         _PRINT | {"audience", "bound-object-kind", "bound-object-name", "bound-object-uid", "duration"},
         _PRINT_N,
         _S_PRINT,
     ),
-    "debug": (
+    "debug": lambda: (
         frozenset({
             "container", "copy-to", "custom", "env", "filename", "image", "image-pull-policy", "profile",
             "set-image", "target",
@@ -404,7 +405,7 @@ _FLAGS: dict[str, tuple[frozenset[str], frozenset[str], dict[str, str]]] = {
         }),
         {"c": "container", "f": "filename", "i": "stdin", "q": "quiet", "t": "tty"},
     ),
-    "delete": (
+    "delete": lambda: (
         _FILE | {"field-selector", "grace-period", "output", "raw", "selector", "timeout"},
         _FILE_N | {
             "all", "all-namespaces", "cascade", "dry-run", "force", "ignore-not-found", "interactive", "now",
@@ -412,17 +413,17 @@ _FLAGS: dict[str, tuple[frozenset[str], frozenset[str], dict[str, str]]] = {
         },
         {**_S_FILE, "A": "all-namespaces", "i": "interactive", "l": "selector", "o": "output"},
     ),
-    "describe": (
+    "describe": lambda: (
         _FILE | {"chunk-size", "selector"},
         _FILE_N | {"all-namespaces", "show-events"},
         {**_S_FILE, "A": "all-namespaces", "l": "selector"},
     ),
-    "diff": (
+    "diff": lambda: (
         _FILE | {"concurrency", "field-manager", "prune-allowlist", "selector"},
         _FILE_N | {"force-conflicts", "prune", "server-side", "show-managed-fields", "show-secrets"},
         {**_S_FILE, "l": "selector"},
     ),
-    "drain": (
+    "drain": lambda: (
         frozenset({
             "chunk-size", "grace-period", "pod-selector", "selector", "skip-wait-for-delete-timeout",
             "timeout",
@@ -433,27 +434,27 @@ _FLAGS: dict[str, tuple[frozenset[str], frozenset[str], dict[str, str]]] = {
         }),
         {"l": "selector"},
     ),
-    "edit": (
+    "edit": lambda: (
         _PRINT | _FILE | {"field-manager", "subresource"},
         _PRINT_N | _FILE_N | {"output-patch", "record", "save-config", "validate", "windows-line-endings"},
         {**_S_PRINT, **_S_FILE},
     ),
-    "events": (
+    "events": lambda: (
         _PRINT | {"chunk-size", "for", "types"},
         _PRINT_N | {"all-namespaces", "no-headers", "watch"},
         {**_S_PRINT, "A": "all-namespaces", "w": "watch"},
     ),
-    "exec": (
+    "exec": lambda: (
         frozenset({"container", "filename", "pod-running-timeout"}),
         frozenset({"quiet", "stdin", "tty"}),
         {"c": "container", "f": "filename", "i": "stdin", "q": "quiet", "t": "tty"},
     ),
-    "explain": (
+    "explain": lambda: (
         frozenset({"api-version", "max-depth", "output"}),
         frozenset({"recursive"}),
         {"R": "recursive", "o": "output"},
     ),
-    "expose": (
+    "expose": lambda: (
         _PRINT | _FILE | {
             "cluster-ip", "external-ip", "field-manager", "labels", "load-balancer-ip", "name",
             "override-type", "overrides", "port", "protocol", "selector", "session-affinity", "target-port",
@@ -462,7 +463,7 @@ _FLAGS: dict[str, tuple[frozenset[str], frozenset[str], dict[str, str]]] = {
         _PRINT_N | _FILE_N | {"dry-run", "record", "save-config"},
         {**_S_PRINT, **_S_FILE, "l": "labels"},
     ),
-    "get": (
+    "get": lambda: (
         _PRINT | _FILE | {
             "chunk-size", "field-selector", "label-columns", "raw", "selector", "sort-by", "subresource",
         },
@@ -472,7 +473,7 @@ _FLAGS: dict[str, tuple[frozenset[str], frozenset[str], dict[str, str]]] = {
         },
         {**_S_PRINT, **_S_FILE, "A": "all-namespaces", "L": "label-columns", "l": "selector", "w": "watch"},
     ),
-    "kuberc set": (
+    "kuberc set": lambda: (
         frozenset({
             "allowlist-entry", "appendarg", "command", "kuberc", "name", "option", "policy", "prependarg",
             "section",
@@ -480,12 +481,12 @@ _FLAGS: dict[str, tuple[frozenset[str], frozenset[str], dict[str, str]]] = {
         frozenset({"overwrite"}),
         {},
     ),
-    "kuberc view": (
+    "kuberc view": lambda: (
         _PRINT | {"kuberc"},
         _PRINT_N,
         _S_PRINT,
     ),
-    "kustomize": (
+    "kustomize": lambda: (
         frozenset({
             "env", "helm-api-versions", "helm-command", "helm-kube-version", "load-restrictor", "mount",
             "network-name", "output",
@@ -493,12 +494,12 @@ _FLAGS: dict[str, tuple[frozenset[str], frozenset[str], dict[str, str]]] = {
         frozenset({"as-current-user", "enable-alpha-plugins", "enable-helm", "helm-debug", "network"}),
         {"e": "env", "o": "output"},
     ),
-    "label": (
+    "label": lambda: (
         _PRINT | _FILE | {"field-manager", "field-selector", "resource-version", "selector"},
         _PRINT_N | _FILE_N | {"all", "all-namespaces", "dry-run", "list", "local", "overwrite", "record"},
         {**_S_PRINT, **_S_FILE, "A": "all-namespaces", "l": "selector"},
     ),
-    "logs": (
+    "logs": lambda: (
         frozenset({
             "container", "limit-bytes", "max-log-requests", "pod-running-timeout", "selector", "since",
             "since-time", "tail",
@@ -509,22 +510,22 @@ _FLAGS: dict[str, tuple[frozenset[str], frozenset[str], dict[str, str]]] = {
         }),
         {"c": "container", "f": "follow", "l": "selector", "p": "previous"},
     ),
-    "patch": (
+    "patch": lambda: (
         _PRINT | _FILE | {"field-manager", "patch", "patch-file", "subresource", "type"},
         _PRINT_N | _FILE_N | {"dry-run", "local", "record"},
         {**_S_PRINT, **_S_FILE, "p": "patch"},
     ),
-    "plugin list": (
+    "plugin list": lambda: (
         _NONE,
         frozenset({"name-only"}),
         {},
     ),
-    "port-forward": (
+    "port-forward": lambda: (
         frozenset({"address", "pod-running-timeout"}),
         _NONE,
         {},
     ),
-    "proxy": (
+    "proxy": lambda: (
         frozenset({
             "accept-hosts", "accept-paths", "address", "api-prefix", "keepalive", "port", "reject-methods",
             "reject-paths", "unix-socket", "www", "www-prefix",
@@ -532,42 +533,42 @@ _FLAGS: dict[str, tuple[frozenset[str], frozenset[str], dict[str, str]]] = {
         frozenset({"append-server-path", "disable-filter"}),
         {"P": "www-prefix", "p": "port", "u": "unix-socket", "w": "www"},
     ),
-    "replace": (
+    "replace": lambda: (
         _PRINT | _FILE | {"field-manager", "grace-period", "raw", "subresource", "timeout"},
         _PRINT_N | _FILE_N | {"cascade", "dry-run", "force", "save-config", "validate", "wait"},
         {**_S_PRINT, **_S_FILE},
     ),
-    "rollout history": (
+    "rollout history": lambda: (
         _PRINT | _FILE | {"revision", "selector"},
         _PRINT_N | _FILE_N,
         {**_S_PRINT, **_S_FILE, "l": "selector"},
     ),
-    "rollout pause": (
+    "rollout pause": lambda: (
         _PRINT | _FILE | {"field-manager", "selector"},
         _PRINT_N | _FILE_N,
         {**_S_PRINT, **_S_FILE, "l": "selector"},
     ),
-    "rollout restart": (
+    "rollout restart": lambda: (
         _PRINT | _FILE | {"field-manager", "selector"},
         _PRINT_N | _FILE_N,
         {**_S_PRINT, **_S_FILE, "l": "selector"},
     ),
-    "rollout resume": (
+    "rollout resume": lambda: (
         _PRINT | _FILE | {"field-manager", "selector"},
         _PRINT_N | _FILE_N,
         {**_S_PRINT, **_S_FILE, "l": "selector"},
     ),
-    "rollout status": (
+    "rollout status": lambda: (
         _FILE | {"revision", "selector", "timeout"},
         _FILE_N | {"watch"},
         {**_S_FILE, "l": "selector", "w": "watch"},
     ),
-    "rollout undo": (
+    "rollout undo": lambda: (
         _PRINT | _FILE | {"selector", "to-revision"},
         _PRINT_N | _FILE_N | {"dry-run"},
         {**_S_PRINT, **_S_FILE, "l": "selector"},
     ),
-    "run": (
+    "run": lambda: (
         _PRINT | _FILE | {
             "annotations", "detach-keys", "env", "field-manager", "grace-period", "image",
             "image-pull-policy", "labels", "override-type", "overrides", "pod-running-timeout", "port",
@@ -579,67 +580,67 @@ _FLAGS: dict[str, tuple[frozenset[str], frozenset[str], dict[str, str]]] = {
         },
         {**_S_PRINT, **_S_FILE, "i": "stdin", "l": "labels", "q": "quiet", "t": "tty"},
     ),
-    "scale": (
+    "scale": lambda: (
         _PRINT | _FILE | {"current-replicas", "replicas", "resource-version", "selector", "timeout"},
         _PRINT_N | _FILE_N | {"all", "dry-run", "record"},
         {**_S_PRINT, **_S_FILE, "l": "selector"},
     ),
-    "set env": (
+    "set env": lambda: (
         _PRINT | _FILE | {"containers", "env", "field-manager", "from", "keys", "prefix", "selector"},
         _PRINT_N | _FILE_N | {"all", "dry-run", "list", "local", "overwrite", "resolve"},
         {**_S_PRINT, **_S_FILE, "c": "containers", "e": "env", "l": "selector"},
     ),
-    "set image": (
+    "set image": lambda: (
         _PRINT | _FILE | {"field-manager", "selector"},
         _PRINT_N | _FILE_N | {"all", "dry-run", "local", "record"},
         {**_S_PRINT, **_S_FILE, "l": "selector"},
     ),
-    "set resources": (
+    "set resources": lambda: (
         _PRINT | _FILE | {"containers", "field-manager", "limits", "requests", "selector"},
         _PRINT_N | _FILE_N | {"all", "dry-run", "local", "record"},
         {**_S_PRINT, **_S_FILE, "c": "containers", "l": "selector"},
     ),
-    "set selector": (
+    "set selector": lambda: (
         _PRINT | {"field-manager", "filename", "resource-version"},
         _PRINT_N | {"all", "dry-run", "local", "record", "recursive"},
         {**_S_PRINT, "R": "recursive", "f": "filename"},
     ),
-    "set serviceaccount": (
+    "set serviceaccount": lambda: (
         _PRINT | _FILE | {"field-manager"},
         _PRINT_N | _FILE_N | {"all", "dry-run", "local", "record"},
         {**_S_PRINT, **_S_FILE},
     ),
-    "set subject": (
+    "set subject": lambda: (
         _PRINT | _FILE | {"field-manager", "group", "selector", "serviceaccount", "user"},
         _PRINT_N | _FILE_N | {"all", "dry-run", "local"},
         {**_S_PRINT, **_S_FILE, "l": "selector"},
     ),
-    "taint": (
+    "taint": lambda: (
         _PRINT | {"field-manager", "selector"},
         _PRINT_N | {"all", "dry-run", "overwrite", "validate"},
         {**_S_PRINT, "l": "selector"},
     ),
-    "top node": (
+    "top node": lambda: (
         frozenset({"selector", "sort-by"}),
         frozenset({"no-headers", "show-capacity", "show-swap", "use-protocol-buffers"}),
         {"l": "selector"},
     ),
-    "top pod": (
+    "top pod": lambda: (
         frozenset({"field-selector", "selector", "sort-by"}),
         frozenset({"all-namespaces", "containers", "no-headers", "show-swap", "sum", "use-protocol-buffers"}),
         {"A": "all-namespaces", "l": "selector"},
     ),
-    "uncordon": (
+    "uncordon": lambda: (
         frozenset({"selector"}),
         frozenset({"dry-run"}),
         {"l": "selector"},
     ),
-    "version": (
+    "version": lambda: (
         frozenset({"output"}),
         frozenset({"client", "short"}),
         {"o": "output"},
     ),
-    "wait": (
+    "wait": lambda: (
         _PRINT | {"field-selector", "filename", "for", "selector", "timeout"},
         _PRINT_N | {"all", "all-namespaces", "local", "recursive"},
         {**_S_PRINT, "A": "all-namespaces", "R": "recursive", "f": "filename", "l": "selector"},
@@ -647,6 +648,17 @@ _FLAGS: dict[str, tuple[frozenset[str], frozenset[str], dict[str, str]]] = {
 }
 
 _Spec = tuple[frozenset[str], frozenset[str], dict[str, str]]
+_SPECS: dict[str, _Spec] = {}
+
+
+def _spec(command: str) -> _Spec | None:
+    spec = _SPECS.get(command)
+    if spec is None:
+        make = _FLAGS.get(command)
+        if make is None:
+            return None
+        spec = _SPECS[command] = make()
+    return spec
 
 # How a flag behaves in the found command.
 _GLOBAL_VALUE, _GLOBAL_BOOL, _LOCAL_VALUE, _LOCAL_NOVALUE = range(4)
@@ -672,7 +684,7 @@ def subcommands(command: Sequence[str]) -> frozenset[str]:
 
 def local_flags(command: Sequence[str]) -> frozenset[str]:
     """Long names of the local flags ``command`` has in some release 1.27-1.37 (help excluded)."""
-    spec = _FLAGS.get(" ".join(command))
+    spec = _spec(" ".join(command))
     return spec[0] | spec[1] if spec else _NONE
 
 
@@ -747,7 +759,7 @@ def _find_command(args: list[str]) -> tuple[str, ...]:
     path: list[str] = []
     while True:
         parent = " ".join(path)
-        at = _first_word(args, _FLAGS.get(parent))
+        at = _first_word(args, _spec(parent))
         if at is None:
             break
         word = args.pop(at)
@@ -842,7 +854,7 @@ def _parse(argv: list[str], completion: bool) -> KubectlArgs:
         # the cluster its flags name, so report those flags.
         inner = _parse(list(argv), completion=False)
         return KubectlArgs(inner.globals, inner.global_bools, command, tuple(argv), {}, inner.dashdash)
-    state = _Parse(_FLAGS.get(" ".join(command)))
+    state = _Parse(_spec(" ".join(command)))
     state.run(argv)
     return KubectlArgs(
         globals=state.globals,

@@ -7,10 +7,9 @@ Standard library only and cheap to import; yaml is imported only to parse a chan
 from __future__ import annotations
 
 import marshal
-import os
+import posix
 import sys
 
-from kctx.fsutil import atomic_write, ensure_private_dir
 from kctx.globmatch import first_match
 from kctx.paths import Paths
 from kctx.status import KctxError
@@ -112,7 +111,7 @@ def parse_yaml(path: str) -> object:
 def load(paths: Paths, *, in_process: bool = True) -> Config:
     path = paths.config_file
     try:
-        st = os.stat(path)
+        st = posix.stat(path)
     except FileNotFoundError:
         return Config()
     except OSError as exc:
@@ -155,8 +154,11 @@ def parse_and_cache(path: str, cache: str, key: tuple) -> dict:
         result: dict = {"data": data}
     except KctxError as exc:
         result = {"error": exc.message}
+    from kctx.fastos import dirname
+    from kctx.fsutil import atomic_write, ensure_private_dir
+
     try:
-        ensure_private_dir(os.path.dirname(cache))
+        ensure_private_dir(dirname(cache))
         atomic_write(cache, marshal.dumps((MAGIC, key, result)), mode=0o600)
     except OSError:
         pass
@@ -171,7 +173,7 @@ def _parse_in_child(path: str, paths: Paths) -> dict:
     proc = subprocess.run([sys.executable, "-m", "kctx.config"], capture_output=True, check=False,
                           env=child_env(paths_environ(paths)))
     try:
-        st = os.stat(path)
+        st = posix.stat(path)
     except OSError as exc:
         return {"error": f"{path}: cannot read: {exc.strerror}"}
     cached = _read_cached(paths.config_cache, (path, st.st_mtime_ns, st.st_size, st.st_ino))
@@ -183,6 +185,8 @@ def _parse_in_child(path: str, paths: Paths) -> dict:
 
 def paths_environ(paths: Paths) -> dict:
     """The environment the child needs to find the same config file as this process."""
+    import os
+
     env = dict(os.environ)
     env["KCTX_CONFIG"] = paths.config_file
     env["XDG_CACHE_HOME"] = os.path.dirname(paths.cache_dir)
@@ -196,7 +200,7 @@ def matches(name: str, globs: list[str]) -> str:
 
 def _main() -> None:  # the child process of _parse_in_child
     p = Paths()
-    st = os.stat(p.config_file)
+    st = posix.stat(p.config_file)
     parse_and_cache(p.config_file, p.config_cache, (p.config_file, st.st_mtime_ns, st.st_size, st.st_ino))
 
 

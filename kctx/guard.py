@@ -6,7 +6,7 @@ Standard library only; the terminal and audit parts import what they need when t
 
 from __future__ import annotations
 
-import os
+import posix
 
 from kctx.classify import Classification, needs_confirmation
 from kctx.config import Config
@@ -73,10 +73,10 @@ def redact(argv: list[str]) -> list[str]:
 
 def tty_available(tty_path: str = "/dev/tty") -> bool:
     try:
-        fd = os.open(tty_path, os.O_RDWR | os.O_NOCTTY)
+        fd = posix.open(tty_path, posix.O_RDWR | posix.O_NOCTTY)
     except OSError:
         return False
-    os.close(fd)
+    posix.close(fd)
     return True
 
 
@@ -100,16 +100,16 @@ def ask(target: Target, argv: list[str], c: Classification, why: str, config: Co
     else:
         prompt = f"Type the context name ({want}) to continue, anything else cancels: "
     try:
-        fd = os.open(tty_path, os.O_RDWR | os.O_NOCTTY)
+        fd = posix.open(tty_path, posix.O_RDWR | posix.O_NOCTTY)
     except OSError:
         return False
     try:
-        os.write(fd, (summary(target, argv, c, why) + prompt).encode())
+        posix.write(fd, (summary(target, argv, c, why) + prompt).encode())
         answer = _read_line(fd)
     except KeyboardInterrupt:
         answer = None
     finally:
-        os.close(fd)
+        posix.close(fd)
     if answer is None:
         return False
     answer = answer.strip()
@@ -122,9 +122,9 @@ def _read_line(fd: int) -> str | None:
     """One line from the terminal (canonical mode hands it over whole); None on end of input."""
     data = b""
     while not data.endswith(b"\n"):
-        chunk = os.read(fd, 1024)
+        chunk = posix.read(fd, 1024)
         if not chunk:
-            os.write(fd, b"\n")
+            posix.write(fd, b"\n")
             return None
         data += chunk
     return data.decode(errors="replace")
@@ -134,21 +134,22 @@ def audit(log_path: str, target: Target, argv: list[str], c: Classification, dec
           environ) -> None:
     """Append one JSON line; never let logging stop kubectl (the guard's decision already stands)."""
     import json
+    import os
     import time
 
     record = {
         "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "user": environ.get("USER") or environ.get("LOGNAME") or str(os.getuid()),
+        "user": environ.get("USER") or environ.get("LOGNAME") or str(posix.getuid()),
         "context": target.context, "cluster": target.cluster, "server": target.server,
         "namespace": target.namespace, "class": c.cls, "argv": redact(argv),
-        "decision": decision, "reason": reason, "cwd": os.getcwd(),
+        "decision": decision, "reason": reason, "cwd": posix.getcwd(),
     }
     try:
         os.makedirs(os.path.dirname(log_path), mode=0o700, exist_ok=True)
         fd = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
-            os.write(fd, (json.dumps(record) + "\n").encode())
+            posix.write(fd, (json.dumps(record) + "\n").encode())
         finally:
-            os.close(fd)
+            posix.close(fd)
     except OSError:
         pass

@@ -6,7 +6,9 @@ Standard library only (shim path).
 
 from __future__ import annotations
 
-import os
+import posix
+
+from kctx.fastos import isdir, join
 
 
 def _is_shim(path: str) -> bool:
@@ -18,16 +20,25 @@ def _is_shim(path: str) -> bool:
     return b"# kctx-shim" in head
 
 
+def _identity(folder: str) -> tuple[int, int] | None:
+    """(device, inode): the same folder whatever path or symlink names it (cheaper than realpath)."""
+    try:
+        st = posix.stat(folder)
+    except (OSError, ValueError):
+        return None
+    return st.st_dev, st.st_ino
+
+
 def find_on_path(environ, skip_dirs: tuple[str, ...] = ()) -> str:
     """The first executable ``kubectl`` on PATH outside ``skip_dirs`` that is not a shim; "" if none."""
-    skip = {os.path.realpath(d) for d in skip_dirs if d}
-    for folder in environ.get("PATH", "").split(os.pathsep):
+    skip = {_identity(d) for d in skip_dirs if d} - {None}
+    for folder in environ.get("PATH", "").split(":"):
         if not folder:
             continue
-        candidate = os.path.join(folder, "kubectl")
-        if not os.access(candidate, os.X_OK) or os.path.isdir(candidate):
+        candidate = join(folder, "kubectl")
+        if not posix.access(candidate, posix.X_OK) or isdir(candidate):
             continue
-        if os.path.realpath(folder) in skip or _is_shim(candidate):
+        if _identity(folder) in skip or _is_shim(candidate):
             continue
         return candidate
     return ""
@@ -36,6 +47,6 @@ def find_on_path(environ, skip_dirs: tuple[str, ...] = ()) -> str:
 def find(environ, shim_dir: str = "") -> str:
     """$KCTX_KUBECTL (an explicit binary) wins; otherwise the first real kubectl on PATH."""
     explicit = environ.get("KCTX_KUBECTL", "")
-    if explicit and os.access(explicit, os.X_OK) and not _is_shim(explicit):
+    if explicit and posix.access(explicit, posix.X_OK) and not _is_shim(explicit):
         return explicit
     return find_on_path(environ, (shim_dir,))

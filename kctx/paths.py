@@ -5,15 +5,15 @@ Standard library only and cheap to import: the shim loads this on its hot path.
 
 from __future__ import annotations
 
-import os
+from kctx.fastos import expanduser, isabs, join, normpath
 
 
 def _xdg(environ, var: str, home: str, fallback: str) -> str:
     value = environ.get(var, "")
     # The XDG spec says relative values are invalid and must be ignored.
-    if value and os.path.isabs(value):
+    if value and isabs(value):
         return value
-    return os.path.join(home, fallback)
+    return join(home, fallback)
 
 
 class Paths:
@@ -22,18 +22,22 @@ class Paths:
     __slots__ = ("home", "config_file", "config_dir", "state_dir", "cache_dir", "data_dir", "runtime_dir")
 
     def __init__(self, environ=None) -> None:
-        env = os.environ if environ is None else environ
-        home = env.get("HOME") or os.path.expanduser("~")
+        if environ is None:
+            import os
+
+            environ = os.environ
+        env = environ
+        home = env.get("HOME") or expanduser("~")
         self.home = home
-        self.config_dir = os.path.join(_xdg(env, "XDG_CONFIG_HOME", home, ".config"), "kctx")
+        self.config_dir = join(_xdg(env, "XDG_CONFIG_HOME", home, ".config"), "kctx")
         explicit = env.get("KCTX_CONFIG")
-        self.config_file = os.path.expanduser(explicit) if explicit else os.path.join(self.config_dir, "config.yaml")
-        self.state_dir = os.path.join(_xdg(env, "XDG_STATE_HOME", home, ".local/state"), "kctx")
-        self.cache_dir = os.path.join(_xdg(env, "XDG_CACHE_HOME", home, ".cache"), "kctx")
-        self.data_dir = os.path.join(_xdg(env, "XDG_DATA_HOME", home, ".local/share"), "kctx")
+        self.config_file = expanduser(explicit) if explicit else join(self.config_dir, "config.yaml")
+        self.state_dir = join(_xdg(env, "XDG_STATE_HOME", home, ".local/state"), "kctx")
+        self.cache_dir = join(_xdg(env, "XDG_CACHE_HOME", home, ".cache"), "kctx")
+        self.data_dir = join(_xdg(env, "XDG_DATA_HOME", home, ".local/share"), "kctx")
         runtime = env.get("XDG_RUNTIME_DIR", "")
-        self.runtime_dir = (os.path.join(runtime, "kctx") if runtime and os.path.isabs(runtime)
-                            else os.path.join(self.state_dir, "run"))
+        self.runtime_dir = (join(runtime, "kctx") if runtime and isabs(runtime)
+                            else join(self.state_dir, "run"))
 
     @classmethod
     def from_env(cls, environ=None) -> Paths:
@@ -41,37 +45,37 @@ class Paths:
 
     @property
     def sessions_dir(self) -> str:
-        return os.path.join(self.runtime_dir, "sessions")
+        return join(self.runtime_dir, "sessions")
 
     @property
     def index_dir(self) -> str:
-        return os.path.join(self.cache_dir, "index-v1")
+        return join(self.cache_dir, "index-v1")
 
     @property
     def config_cache(self) -> str:
-        return os.path.join(self.cache_dir, "config-v1.marshal")
+        return join(self.cache_dir, "config-v1.marshal")
 
     @property
     def audit_log(self) -> str:
-        return os.path.join(self.state_dir, "audit.jsonl")
+        return join(self.state_dir, "audit.jsonl")
 
     @property
     def shim_dir(self) -> str:
-        return os.path.join(self.data_dir, "shim")
+        return join(self.data_dir, "shim")
 
     @property
     def kubectl_dir(self) -> str:
-        return os.path.join(self.data_dir, "kubectl")
+        return join(self.data_dir, "kubectl")
 
     @property
     def history_dir(self) -> str:
-        return os.path.join(self.state_dir, "history")
+        return join(self.state_dir, "history")
 
     def default_kubeconfig(self) -> str:
-        return os.path.join(self.home, ".kube", "config")
+        return join(self.home, ".kube", "config")
 
 
 def display(path: str, home: str) -> str:
     """``path`` with the home folder shortened to ~ (for tables and messages)."""
-    p = os.path.normpath(str(path))
+    p = normpath(str(path))
     return "~" + p[len(home):] if home and p.startswith(home.rstrip("/") + "/") else p

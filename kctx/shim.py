@@ -6,21 +6,23 @@ or typing imports when the caches are warm): a test proves it with ``python -X i
 
 from __future__ import annotations
 
-import os
+import posix
 import sys
 
 from kctx.argv import parse
 from kctx.classify import classify, is_client_only
+from kctx.fastos import environ as process_environ
 from kctx.paths import Paths
 from kctx.status import ExitStatus, KctxError
 
 MAX_DEPTH = 4  # kubectl -> exec credential plugin -> kubectl -> ... stops here
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None, stale_bundle: str | None = None) -> None:
+    """``stale_bundle``: the shim script's hot-path bundle was missing or stale; write it before exec."""
     argv = sys.argv[1:] if argv is None else argv
     try:
-        code = run(argv, os.environ.copy())
+        code = run(argv, process_environ(), stale_bundle)
     except KctxError as exc:
         sys.stderr.write(f"kctx: error: {exc.message}\n")
         code = exc.status
@@ -29,7 +31,7 @@ def main(argv: list[str] | None = None) -> None:
     sys.exit(code)
 
 
-def run(argv: list[str], environ: dict) -> int:
+def run(argv: list[str], environ: dict, stale_bundle: str | None = None) -> int:
     depth_text = environ.get("KCTX_SHIM_DEPTH", "0")
     depth = int(depth_text) if depth_text.isdigit() else MAX_DEPTH  # garbage: refuse rather than guess
     if depth >= MAX_DEPTH:
@@ -44,6 +46,10 @@ def run(argv: list[str], environ: dict) -> int:
         if args.command[:2] == ("config", "use-context") and classify(args).cls == "local-write":
             return _session_use_context(args, environ, paths)  # (-h/--help makes it "local": kubectl prints help)
     binary = _guard_and_pick(argv, args, environ, paths)
+    if stale_bundle:
+        from kctx import hotbundle
+
+        hotbundle.write(stale_bundle)
     from kctx.execs import replace_process
 
     replace_process(binary, [binary, *argv], environ)
@@ -78,7 +84,7 @@ def _guard_and_pick(argv: list[str], args, environ: dict, paths: Paths) -> str:
         sys.stderr.write(f"kctx: warning: {exc.message} (using defaults)\n")
         config = Config()
     target = resolve(args.globals, environ, paths, config, in_process=False)
-    choice = choose(target, config, environ, os.getcwd(), paths, detect=not client_only)
+    choice = choose(target, config, environ, posix.getcwd(), paths, detect=not client_only)
     skew = "" if client_only else choice.skew
     if skew:
         sys.stderr.write(f"kctx: warning: {skew}\n")

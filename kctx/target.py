@@ -6,9 +6,8 @@ Follows kubectl: --kubeconfig replaces KUBECONFIG; --context picks the context; 
 
 from __future__ import annotations
 
-import os
-
 from kctx.config import Config, matches
+from kctx.fastos import exists, join
 from kctx.kubeconfig import files as kfiles
 from kctx.kubeconfig import index
 from kctx.kubeconfig.model import View
@@ -81,7 +80,7 @@ class Target:
 
 
 def load_view(files: list[str], paths: Paths, *, in_process: bool = True) -> View:
-    return index.view([os.path.abspath(f) for f in files], paths.index_dir, in_process=in_process)
+    return index.view(kfiles.absolute(files), paths.index_dir, in_process=in_process)
 
 
 def resolve(flags: dict, environ, paths: Paths, config: Config, *, in_process: bool = True,
@@ -89,8 +88,8 @@ def resolve(flags: dict, environ, paths: Paths, config: Config, *, in_process: b
     """Resolve the target for kubectl's global ``flags`` (canonical long names) and ``environ``."""
     explicit = flags.get("kubeconfig", "")
     t = Target()
-    files = [os.path.abspath(f) for f in kfiles.kubectl_files(environ, paths, explicit)]
-    if explicit and not os.path.exists(explicit):
+    files = kfiles.absolute(kfiles.kubectl_files(environ, paths, explicit))
+    if explicit and not exists(explicit):
         t.problem = f"{explicit}: no such file (given with --kubeconfig)"
     t.problem = t._problem or kuberc_problem(flags, environ)
     if view is None:
@@ -129,7 +128,7 @@ def kuberc_problem(flags: dict, environ) -> str:
     setting = flags.get("kuberc") or environ.get("KUBERC", "")
     if setting == "off" or environ.get("KUBECTL_KUBERC", "").lower() in ("false", "0"):
         return ""
-    path = setting or os.path.join(environ.get("HOME", ""), ".kube", "kuberc")
+    path = setting or join(environ.get("HOME", ""), ".kube", "kuberc")
     try:
         with open(path, "rb") as fh:
             text = fh.read().lower()

@@ -450,7 +450,7 @@ def test_tables_know_every_command_and_alias_of_real_kubectl(help_tree):
 
 def test_tables_know_every_flag_of_real_kubectl(help_tree):
     for path, node in help_tree.items():
-        spec = kargv._FLAGS.get(path, (frozenset(), frozenset(), {}))
+        spec = kargv._spec(path) or (frozenset(), frozenset(), {})
         for name, (short, is_bool) in node["flags"].items():
             assert name in spec[0] | spec[1], (path, name)
             if is_bool:
@@ -463,7 +463,7 @@ def test_value_free_non_boolean_flags_really_take_no_value(kubectl: Path, tmp_pa
     """--dry-run, --validate, --cascade: pflag accepts them bare (NoOptDefVal), unlike other string flags."""
     cases = [(path, name) for path, node in _help_tree(kubectl).items()
              for name, (_, is_bool) in node["flags"].items()
-             if not is_bool and name in kargv._FLAGS.get(path, ((), (), {}))[1]]
+             if not is_bool and name in (kargv._spec(path) or ((), (), {}))[1]]
     env = _env(tmp_path)
 
     def stderr(case: tuple[str, str]) -> str:

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
-import os
-
-from kctx.globmatch import match
+from kctx.fastos import abspath, join
 from kctx.paths import Paths
 
 
 def split_kubeconfig(value: str) -> list[str]:
     """Split a KUBECONFIG value like client-go: empty entries dropped, duplicates removed, order kept."""
+    seen: set[str] = set()
     out: list[str] = []
-    for part in value.split(os.pathsep):
-        if part and part not in out:
+    for part in value.split(":"):  # os.pathsep
+        if part and part not in seen:
+            seen.add(part)
             out.append(part)
     return out
+
+
+def absolute(files: list[str]) -> list[str]:
+    """os.path.abspath of each file, skipping the work for paths that are already absolute and normal
+    (the usual KUBECONFIG entry; this runs on the shim's hot path for every listed file)."""
+    return [f if f[:1] == "/" and "//" not in f and "/./" not in f and "/../" not in f and f[-1] != "/"
+            and not f.endswith(("/.", "/..")) else abspath(f) for f in files]
 
 
 def kubectl_files(environ, paths: Paths, explicit: str = "") -> list[str]:
@@ -25,11 +32,13 @@ def kubectl_files(environ, paths: Paths, explicit: str = "") -> list[str]:
     if env:
         return split_kubeconfig(env)
     if not environ.get("HOME"):
-        return [os.path.join(".kube", "config")]  # client-go: no $HOME means a path relative to the cwd
+        return [join(".kube", "config")]  # client-go: no $HOME means a path relative to the cwd
     return [str(paths.default_kubeconfig())]
 
 
 def expand_globs(patterns: list[str], home: str) -> list[str]:
+    import os
+
     out: list[str] = []
     for pat in patterns:
         if pat.startswith("~"):
@@ -48,6 +57,8 @@ def expand_globs(patterns: list[str], home: str) -> list[str]:
 
 def known_files(base: list[str], patterns: list[str], home: str) -> list[str]:
     """kctx's view: kubectl's files first (so kubectl's winners stay winners), then the config globs."""
+    import os
+
     out = [os.path.abspath(os.path.expanduser(p)) for p in base]
     for hit in expand_globs(patterns, home):
         full = os.path.abspath(hit)
@@ -62,6 +73,10 @@ def _magic(pattern: str) -> bool:
 
 def expand(pattern: str) -> list[str]:
     """Sorted matches of a shell-style path pattern (like glob.glob; hidden names need a leading dot)."""
+    import os
+
+    from kctx.globmatch import match
+
     parts = pattern.split(os.sep)
     found = [os.sep if pattern.startswith(os.sep) else ""]
     for i, part in enumerate(parts):

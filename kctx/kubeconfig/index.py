@@ -9,10 +9,10 @@ A process that may not import yaml (the shim) re-indexes stale YAML files in a c
 from __future__ import annotations
 
 import marshal
-import os
+import posix
 import sys
 
-from kctx.fsutil import atomic_write, ensure_private_dir
+from kctx.fastos import abspath, dirname, join
 from kctx.kubeconfig.model import FileIndex, View
 
 MAGIC = "kctx-index-1"
@@ -20,10 +20,10 @@ MAGIC = "kctx-index-1"
 
 def entry_path(index_dir: str, path: str) -> str:
     # Readable and collision-free: "/" cannot occur in a file name, "%" is escaped first.
-    return os.path.join(index_dir, path.replace("%", "%25").replace("/", "%2F") + ".m")
+    return join(index_dir, path.replace("%", "%25").replace("/", "%2F") + ".m")
 
 
-def _read_entry(index_dir: str, path: str, st: os.stat_result) -> FileIndex | None:
+def _read_entry(index_dir: str, path: str, st: posix.stat_result) -> FileIndex | None:
     try:
         with open(entry_path(index_dir, path), "rb") as fh:
             data = marshal.loads(fh.read())
@@ -51,13 +51,13 @@ def load(paths: list[str], index_dir: str, *, in_process: bool = True) -> list[F
 
     ``in_process=False`` keeps yaml out of this process: stale YAML files are re-indexed by a child.
     """
-    stats: dict[str, os.stat_result] = {}
+    stats: dict[str, posix.stat_result] = {}
     odd: list[FileIndex] = []
     for p in paths:
         if p in stats:
             continue
         try:
-            st = os.stat(p)
+            st = posix.stat(p)
         except OSError:
             continue
         if (st.st_mode & 0o170000) == 0o100000:  # regular files only
@@ -90,7 +90,7 @@ def _bundle_path(index_dir: str, key: tuple) -> str:
     import binascii
 
     digest = binascii.crc32("\0".join(p for p, *_ in key).encode())
-    return os.path.join(index_dir, f"bundle-{len(key)}-{digest:08x}.m")
+    return join(index_dir, f"bundle-{len(key)}-{digest:08x}.m")
 
 
 def _read_bundle(bundle: str, key: tuple) -> list[FileIndex] | None:
@@ -105,6 +105,8 @@ def _read_bundle(bundle: str, key: tuple) -> list[FileIndex] | None:
 
 
 def _write(path: str, value: object, index_dir: str) -> None:
+    from kctx.fsutil import atomic_write, ensure_private_dir
+
     try:
         ensure_private_dir(index_dir)
         atomic_write(path, marshal.dumps(value), mode=0o600)
@@ -139,7 +141,7 @@ def refresh(paths: list[str], index_dir: str) -> list[FileIndex]:
 def index_json(path: str) -> FileIndex | None:
     """Index a JSON kubeconfig (our session files) without yaml; None when the file is not JSON."""
     try:
-        st = os.stat(path)
+        st = posix.stat(path)
         with open(path, "rb") as fh:
             raw = fh.read()
     except OSError:
@@ -153,7 +155,7 @@ def index_json(path: str) -> FileIndex | None:
     try:
         doc = json.loads(raw)
         idx = FileIndex(path=path, mtime_ns=st.st_mtime_ns, size=st.st_size, ino=st.st_ino)
-        fill(idx, doc, os.path.dirname(os.path.abspath(path)))
+        fill(idx, doc, dirname(abspath(path)))
     except (ValueError, NotAKubeconfig):
         return None  # let the full parser produce the proper one-line error
     return idx
@@ -169,7 +171,7 @@ def _refresh_in_child(paths: list[str], index_dir: str) -> list[FileIndex]:
     out = []
     for p in paths:
         try:
-            st = os.stat(p)
+            st = posix.stat(p)
         except OSError:
             continue
         idx = _read_entry(index_dir, p, st) if proc.returncode == 0 else None
@@ -224,7 +226,7 @@ class LazyFiles:
                 continue
             self._seen.add(p)
             try:
-                st = os.stat(p)
+                st = posix.stat(p)
             except OSError:
                 continue
             if (st.st_mode & 0o170000) != 0o100000:

@@ -1,7 +1,7 @@
 """The server-version cache: one small marshal file per API server, keyed by server URL + CA fingerprint.
 
 Keyed by what identifies the cluster, not by context name: many contexts may share a cluster, and a
-context name may be reused for another cluster. Shim path: ``os``, ``marshal`` and ``time`` only.
+context name may be reused for another cluster. Shim path: ``posix``, ``marshal`` and ``time`` only.
 ``<cache_dir>/server-versions-v1/<escaped server URL>@<CA sha256 prefix>.m`` holds
 ``(MAGIC, server, ca_sha256, version, checked, ok_at, error)``.
 """
@@ -9,10 +9,9 @@ context name may be reused for another cluster. Shim path: ``os``, ``marshal`` a
 from __future__ import annotations
 
 import marshal
-import os
 import time
 
-from kctx.fsutil import atomic_write, ensure_private_dir
+from kctx.fastos import join
 
 MAGIC = "kctx-server-version-1"
 OK_TTL = 86400.0  # a detected version is trusted for a day
@@ -41,7 +40,7 @@ class Entry:
 
 
 def folder(cache_dir: str) -> str:
-    return os.path.join(cache_dir, "server-versions-v1")
+    return join(cache_dir, "server-versions-v1")
 
 
 def entry_path(cache_folder: str, server: str, ca: str) -> str:
@@ -50,7 +49,7 @@ def entry_path(cache_folder: str, server: str, ca: str) -> str:
         import zlib
 
         name = f"{name[:_MAX_NAME - 9]}~{zlib.crc32(name.encode()):08x}"
-    return os.path.join(cache_folder, name + ".m")
+    return join(cache_folder, name + ".m")
 
 
 def read(cache_folder: str, server: str, ca: str) -> Entry | None:
@@ -67,6 +66,8 @@ def read(cache_folder: str, server: str, ca: str) -> Entry | None:
 def write(cache_folder: str, entry: Entry) -> None:
     record = (MAGIC, entry.server, entry.ca, entry.version, float(entry.checked), float(entry.ok_at),
               entry.error)
+    from kctx.fsutil import atomic_write, ensure_private_dir
+
     try:
         ensure_private_dir(cache_folder)
         atomic_write(entry_path(cache_folder, entry.server, entry.ca), marshal.dumps(record), mode=0o600)

@@ -13,7 +13,7 @@ import os
 import time
 
 from kctx.status import KctxError
-from kctx.versions import mirror, store
+from kctx.versions import failures, mirror, store
 from kctx.versions.client import client_version
 
 TYPE_CHECKING = False
@@ -23,14 +23,13 @@ if TYPE_CHECKING:
     from kctx.paths import Paths
 
 CHUNK = 1 << 20
-FAILURE_TTL = 600.0
 # ELF, Mach-O 32/64-bit in both byte orders, Mach-O universal
 MAGICS = (b"\x7fELF", b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe", b"\xfe\xed\xfa\xcf", b"\xfe\xed\xfa\xce",
           b"\xca\xfe\xba\xbe")
 
 
 class RecentFailure(KctxError):
-    """The same install failed minutes ago; not retried until FAILURE_TTL passed (or asked explicitly)."""
+    """The same install failed minutes ago; not retried until failures.FAILURE_TTL passed (or asked explicitly)."""
 
 
 def ensure(paths: Paths, version: str, environ, stderr: TextIO, *, no_verify: bool = False,
@@ -249,36 +248,15 @@ def version_lock(kubectl_dir: str, version: str, stderr: TextIO) -> _VersionLock
     return _VersionLock(kubectl_dir, version, stderr)
 
 
-def _failure_path(paths: Paths, spec: str) -> str:
-    return os.path.join(paths.cache_dir, "install-failures-v1", spec)
-
-
 def _raise_recent_failure(paths: Paths, spec: str) -> None:
-    path = _failure_path(paths, spec)
-    try:
-        age = time.time() - os.stat(path).st_mtime
-        if not 0 <= age < FAILURE_TTL:
-            return
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            why = fh.read().strip()
-    except OSError:
-        return
-    raise RecentFailure(f"installing kubectl {spec} failed {int(age // 60)} min ago ({why}); "
-                    f"retry now with 'kctx kubectl install {spec}'")
+    why = failures.recent(paths.cache_dir, spec)
+    if why:
+        raise RecentFailure(why)
 
 
 def _remember_failure(paths: Paths, spec: str, message: str) -> None:
-    from kctx.fsutil import atomic_write, ensure_private_dir
-
-    try:
-        ensure_private_dir(os.path.dirname(_failure_path(paths, spec)))
-        atomic_write(_failure_path(paths, spec), message.splitlines()[0] if message else "failed", mode=0o600)
-    except OSError:
-        pass
+    failures.remember(paths.cache_dir, spec, message)
 
 
 def _forget_failure(paths: Paths, spec: str) -> None:
-    try:
-        os.unlink(_failure_path(paths, spec))
-    except OSError:
-        pass
+    failures.forget(paths.cache_dir, spec)

@@ -15,9 +15,10 @@ and starts no process; it imports only os, time and kctx's cheap modules.
 
 from __future__ import annotations
 
-import os
+import posix
 import time
 
+from kctx.fastos import expanduser, isfile
 from kctx.globmatch import first_match
 from kctx.status import ExitStatus, KctxError
 from kctx.versions import cache, store, toolversions
@@ -207,8 +208,8 @@ class _Picker:
         spec = config.kubectl_default.strip()
         where = f"{config.source or 'config'}: kubectl.default"
         if spec and "/" in spec:
-            path = os.path.expanduser(spec)
-            if not (os.path.isfile(path) and os.access(path, os.X_OK)):
+            path = expanduser(spec)
+            if not (isfile(path) and posix.access(path, posix.X_OK)):
                 raise KctxError(f"{where}: {path} is not an executable file")
             return Choice("", path, "default", f"{prefix}kubectl.default is {path}")
         if spec:
@@ -232,6 +233,11 @@ class _Picker:
     def _install(self, v: Version) -> str:
         import sys
 
+        from kctx.versions import failures
+
+        why = failures.recent(self.paths.cache_dir, fmt(v) if v[2] >= 0 else f"{v[0]}.{v[1]}")
+        if why:  # checked here too: importing the installer costs more than the whole shim
+            raise KctxError(why)
         from kctx.versions import install
 
         if v[2] >= 0:

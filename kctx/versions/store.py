@@ -1,14 +1,15 @@
 """The installed kubectl binaries: ``<kubectl_dir>/<X.Y.Z>/kubectl`` (a file, or a symlink for `add`).
 
-Shim path: ``os`` and ``time`` only. A version counts as installed once its ``kubectl`` exists, which
+Shim path: ``posix`` and ``time`` only. A version counts as installed once its ``kubectl`` exists, which
 install.py guarantees happens by an atomic rename of a verified file.
 """
 
 from __future__ import annotations
 
-import os
+import posix
 import time
 
+from kctx.fastos import islink
 from kctx.versions.parse import fmt, parse
 
 TYPE_CHECKING = False
@@ -31,13 +32,13 @@ def binary_path(kubectl_dir: str, version: str) -> str:
 def installed(kubectl_dir: str) -> list[Version]:
     """Installed versions, newest first (folders named X.Y.Z holding an executable kubectl)."""
     try:
-        names = os.listdir(kubectl_dir)
+        names = posix.listdir(kubectl_dir)
     except OSError:
         return []
     found = []
     for name in names:
         v = parse(name) if name[:1].isdigit() else None
-        if v is not None and fmt(v) == name and os.access(f"{kubectl_dir}/{name}/{BINARY}", os.X_OK):
+        if v is not None and fmt(v) == name and posix.access(f"{kubectl_dir}/{name}/{BINARY}", posix.X_OK):
             found.append(v)
     found.sort(reverse=True)
     return found
@@ -55,13 +56,13 @@ def mark_used(kubectl_dir: str, version: str, now: float | None = None) -> None:
     path = f"{kubectl_dir}/{version}/{USED}"
     now = time.time() if now is None else now
     try:
-        if now - os.stat(path).st_mtime < USED_EVERY:
+        if now - posix.stat(path).st_mtime < USED_EVERY:
             return
-        os.utime(path, (now, now))
+        posix.utime(path, (now, now))
     except FileNotFoundError:
         try:
-            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o644))
-            os.utime(path, (now, now))
+            posix.close(posix.open(path, posix.O_WRONLY | posix.O_CREAT, 0o644))
+            posix.utime(path, (now, now))
         except OSError:
             pass
     except OSError:
@@ -70,10 +71,10 @@ def mark_used(kubectl_dir: str, version: str, now: float | None = None) -> None:
 
 def last_used(kubectl_dir: str, version: str) -> float:
     """When selection last picked this version; the install (or add) time if never."""
-    folder = os.path.join(kubectl_dir, version)
+    folder = f"{kubectl_dir}/{version}"
     for name in (USED, BINARY):
         try:
-            return os.lstat(os.path.join(folder, name)).st_mtime
+            return posix.lstat(f"{folder}/{name}").st_mtime
         except OSError:
             continue
     return 0.0
@@ -81,4 +82,4 @@ def last_used(kubectl_dir: str, version: str) -> float:
 
 def is_registered(kubectl_dir: str, version: str) -> bool:
     """True for a kubectl registered with `kctx kubectl add` (a symlink to a binary we did not download)."""
-    return os.path.islink(binary_path(kubectl_dir, version))
+    return islink(binary_path(kubectl_dir, version))

@@ -8,7 +8,9 @@ folder when there is no file.
 
 from __future__ import annotations
 
-import os
+import posix
+
+from kctx.fastos import abspath
 
 TOOL = "kubectl"
 DEFAULT_NAME = ".tool-versions"
@@ -23,7 +25,7 @@ class Found:
 
 def find(cwd: str, environ) -> Found | None:
     name = environ.get("ASDF_DEFAULT_TOOL_VERSIONS_FILENAME") or DEFAULT_NAME
-    folder = (cwd if cwd[:1] == "/" else os.path.abspath(cwd)).rstrip("/") if cwd else ""
+    folder = (cwd if cwd[:1] == "/" else abspath(cwd)).rstrip("/") if cwd else ""
     home = environ.get("HOME", "").rstrip("/")
     walked_home = False
     while True:  # folder is "" for the root; plain string ops: this runs on every kubectl call
@@ -41,7 +43,7 @@ def find(cwd: str, environ) -> Found | None:
 
 def read(path: str) -> Found | None:
     """The kubectl line of one file, or None (missing, unreadable or no kubectl line)."""
-    if not os.access(path, os.F_OK):  # the usual case, and 3x cheaper than a failing open()
+    if not posix.access(path, posix.F_OK):  # the usual case, and 3x cheaper than a failing open()
         return None
     try:
         with open(path, "rb") as fh:

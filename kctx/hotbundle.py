@@ -1,0 +1,154 @@
+"""Build the shim's hot-path bundle (see kctx/hotload.py for why and how it is loaded).
+
+The bundle is one marshal file beside the shim script, named after the exact interpreter version
+(``.kctx-hot-<sys.hexversion>``), holding ``(loader code, manifest, marshalled module codes)``. The
+manifest lists, in load order, each module's name, source file, whether it is a package, and the
+source's mtime and size. Not on the hot path itself: the shim imports this only to write a missing or
+stale bundle, and `kctx shim install` writes one up front.
+"""
+
+from __future__ import annotations
+
+import ast
+import marshal
+import os
+import sys
+
+from kctx.fsutil import atomic_write
+
+# What the shim runs on every call (the modules imported at their top level come along).
+ENTRY_POINTS = ("kctx.shim", "kctx.config", "kctx.target", "kctx.versions.select", "kctx.kubectl_bin",
+                "kctx.execs", "kctx.sessionenv", "kctx.guard", "kctx.versions.failures")
+PREFIX = ".kctx-hot-"
+
+
+def bundle_path(shim_dir: str) -> str:
+    return os.path.join(shim_dir, f"{PREFIX}{sys.hexversion:x}")
+
+
+def _root() -> str:
+    return os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _source(name: str, root: str) -> tuple[str, bool]:
+    """(source file, is package) of a kctx module or of __future__."""
+    if name == "__future__":
+        import __future__
+
+        return os.path.abspath(__future__.__file__), False
+    base = os.path.join(root, *name.split("."))
+    init = os.path.join(base, "__init__.py")
+    if os.path.isfile(init):
+        return init, True
+    if os.path.isfile(base + ".py"):
+        return base + ".py", False
+    raise LookupError(f"no source for {name} under {root}")
+
+
+def _top_level_imports(tree: ast.Module, root: str) -> list[str]:
+    """Modules a module imports while it runs (not inside functions, not under `if TYPE_CHECKING`)."""
+    out: list[str] = []
+    stack = list(tree.body)
+    while stack:
+        node = stack.pop(0)
+        if isinstance(node, ast.If) and not (isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING"):
+            stack[:0] = node.body + node.orelse
+        elif isinstance(node, ast.Try):
+            stack[:0] = node.body + node.orelse + node.finalbody
+        elif isinstance(node, ast.Import):
+            out += [a.name for a in node.names if a.name.split(".")[0] == "kctx"]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module and (
+                node.module == "__future__" or node.module.split(".")[0] == "kctx"):
+            out.append(node.module)
+            for alias in node.names:  # `from kctx import guard` imports the module kctx.guard
+                sub = f"{node.module}.{alias.name}"
+                if node.module != "__future__" and _is_module(sub, root):
+                    out.append(sub)
+    return out
+
+
+def _is_module(name: str, root: str) -> bool:
+    try:
+        _source(name, root)
+    except LookupError:
+        return False
+    return True
+
+
+def plan(root: str | None = None, entry_points: tuple[str, ...] = ENTRY_POINTS) -> list[tuple[str, str, bool]]:
+    """(name, source, is package) in an order where every module comes after what it imports."""
+    root = root or _root()
+    order: list[tuple[str, str, bool]] = []
+    done: set[str] = set()
+
+    def visit(name: str) -> None:
+        if name in done:
+            return
+        done.add(name)
+        parent = name.rpartition(".")[0]
+        if parent:
+            visit(parent)
+        origin, is_pkg = _source(name, root)
+        if name != "__future__":
+            with open(origin, "rb") as fh:
+                tree = ast.parse(fh.read(), origin)
+            for dep in _top_level_imports(tree, root):
+                visit(dep)
+        order.append((name, origin, is_pkg))
+
+    for entry in entry_points:
+        visit(entry)
+    return order
+
+
+def build(root: str | None = None) -> bytes:
+    from kctx import hotload
+
+    manifest, codes = [], []
+    for name, origin, is_pkg in plan(root):
+        with open(origin, "rb") as fh:
+            st = os.fstat(fh.fileno())  # before reading: an edit while we read makes the bundle stale
+            source = fh.read()
+        # optimize=2 drops docstrings (a tenth of the bytes to read and unmarshal); hot modules have no asserts.
+        codes.append(compile(source, origin, "exec", dont_inherit=True, optimize=2))
+        manifest.append((name, origin, is_pkg, st.st_mtime_ns, st.st_size))
+    with open(hotload.__file__, "rb") as fh:
+        loader = compile(fh.read(), hotload.__file__, "exec", dont_inherit=True)
+    return marshal.dumps((loader, tuple(manifest), marshal.dumps(codes)))
+
+
+def is_fresh(path: str) -> bool:
+    """Whether the bundle at ``path`` exists and matches every source it was built from."""
+    try:
+        with open(path, "rb") as fh:
+            _loader, manifest, _blob = marshal.loads(fh.read())
+        return all(_unchanged(origin, mtime_ns, size) for _n, origin, _p, mtime_ns, size in manifest)
+    except (OSError, ValueError, EOFError, TypeError):
+        return False
+
+
+def _unchanged(origin: str, mtime_ns: int, size: int) -> bool:
+    st = os.stat(origin)
+    return st.st_mtime_ns == mtime_ns and st.st_size == size
+
+
+def ensure(path: str) -> bool:
+    return is_fresh(path) or write(path)
+
+
+def write(path: str, root: str | None = None) -> bool:
+    """Write the bundle at ``path``; False when its folder is not writable (the shim then works without)."""
+    folder = os.path.dirname(path)
+    if not os.access(folder, os.W_OK):
+        return False
+    try:
+        atomic_write(path, build(root), mode=0o644, durable=False)
+    except (OSError, SyntaxError, LookupError):
+        return False
+    for name in os.listdir(folder):  # bundles for interpreters this shim no longer runs on
+        if name.startswith(PREFIX) and os.path.join(folder, name) != path and not name.endswith(".tmp"):
+            try:
+                os.unlink(os.path.join(folder, name))
+            except OSError:
+                pass
+    return True

@@ -1,0 +1,92 @@
+"""The shim's pre-compiled bundle: built in import order, used only while every source is unchanged."""
+
+from __future__ import annotations
+
+import ast
+import marshal
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from kctx import hotbundle
+
+ROOT = Path(hotbundle.__file__).resolve().parent.parent
+
+
+def test_plan_puts_every_module_after_its_parent_and_its_imports():
+    order = [name for name, _origin, _pkg in hotbundle.plan()]
+    assert len(order) == len(set(order))
+    assert {"kctx", "kctx.shim", "kctx.argv", "kctx.target", "kctx.versions.select"} <= set(order)
+    for i, (name, origin, _pkg) in enumerate(hotbundle.plan()):
+        before = set(order[:i])
+        parent = name.rpartition(".")[0]
+        assert not parent or parent in before, name
+        if name == "__future__":
+            continue
+        tree = ast.parse(Path(origin).read_text())
+        for dep in hotbundle._top_level_imports(tree, str(ROOT)):
+            assert dep in before, (name, dep)
+
+
+def test_type_checking_imports_and_function_level_imports_stay_out():
+    tree = ast.parse("TYPE_CHECKING = False\nif TYPE_CHECKING:\n    from kctx.paths import Paths\n"
+                     "def f():\n    from kctx import guard\nfrom kctx.status import KctxError\n")
+    assert hotbundle._top_level_imports(tree, str(ROOT)) == ["kctx.status"]
+
+
+def _copy_package(tmp_path: Path) -> Path:
+    root = tmp_path / "root"
+    shutil.copytree(ROOT / "kctx", root / "kctx", ignore=shutil.ignore_patterns("__pycache__", "sandbox", "repl"))
+    return root
+
+
+def _load_in_child(root: Path, bundle: Path) -> str:
+    """Run the loader the way the shim script does; report what it did."""
+    code = (f"import sys, marshal\nsys.path.insert(0, {str(root)!r})\n"
+            f"loader, manifest, blob = marshal.loads(open({str(bundle)!r}, 'rb').read())\n"
+            "scope = {}\nexec(loader, scope)\nok = scope['load'](manifest, blob)\n"
+            "names = sorted(m for m in sys.modules if m.startswith('kctx'))\n"
+            "print(ok, len(names), sys.modules['kctx.shim'].__file__ if ok else '-', "
+            "'os' in sys.modules)\n")
+    p = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    return p.stdout.strip()
+
+
+def test_a_fresh_bundle_loads_every_module_from_its_sources_folder(tmp_path):
+    root = _copy_package(tmp_path)
+    bundle = tmp_path / "b"
+    bundle.write_bytes(hotbundle.build(str(root)))
+    ok, count, shim_file, has_os = _load_in_child(root, bundle).split()
+    assert (ok, shim_file, has_os) == ("True", str(root / "kctx" / "shim.py"), "False")
+    assert int(count) == len([n for n, _, _ in hotbundle.plan(str(root)) if n.startswith("kctx")])
+
+
+def test_an_edited_source_makes_the_bundle_stale_and_nothing_is_loaded(tmp_path):
+    root = _copy_package(tmp_path)
+    bundle = tmp_path / "b"
+    bundle.write_bytes(hotbundle.build(str(root)))
+    argv = root / "kctx" / "argv.py"
+    argv.write_text(argv.read_text() + "\n# edited\n")
+    assert not hotbundle.is_fresh(str(bundle))
+    assert _load_in_child(root, bundle) == "False 0 - False"
+
+
+def test_a_module_failing_to_run_leaves_no_half_loaded_modules(tmp_path):
+    root = _copy_package(tmp_path)
+    bundle = tmp_path / "b"
+    loader, manifest, blob = marshal.loads(hotbundle.build(str(root)))
+    codes = marshal.loads(blob)
+    broken = [name for name, *_ in manifest].index("kctx.target")
+    codes[broken] = compile("raise RuntimeError('boom')", "x", "exec")
+    bundle.write_bytes(marshal.dumps((loader, manifest, marshal.dumps(codes))))
+    assert _load_in_child(root, bundle) == "False 0 - False"
+
+
+def test_write_replaces_bundles_of_other_interpreters(tmp_path):
+    old = tmp_path / f"{hotbundle.PREFIX}3090000"
+    old.write_bytes(b"old")
+    path = hotbundle.bundle_path(str(tmp_path))
+    assert hotbundle.write(path)
+    assert hotbundle.is_fresh(path) and not old.exists()
