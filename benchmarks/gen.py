@@ -40,10 +40,14 @@ def generate(folder: Path, files: int = 250, per_file: int = 4, seed: int = 7) -
 
 
 def bench_home(tmp: Path) -> tuple[Path, list[Path]]:
-    """A home with the generated files under ~/.kube/configs and the first one as ~/.kube/config."""
+    """A home with the generated files under ~/.kube/configs and the first one as ~/.kube/config, and a
+    kctx config protecting some contexts (as a real user's would: the shim reads it on every call)."""
     import shutil
 
     home = tmp / "home"
     files = generate(home / ".kube" / "configs")
     shutil.copy(files[0], home / ".kube" / "config")
+    config = home / ".config" / "kctx" / "config.yaml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('protect:\n  contexts: ["ctx-09*"]\n  servers: ["https://prod.*"]\nconfirm: name\n')
     return home, files

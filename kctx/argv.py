@@ -18,7 +18,7 @@ from __future__ import annotations
 
 TYPE_CHECKING = False  # the typing module costs milliseconds on the hot path
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Sequence
 
 
 class FrozenRecord:
@@ -149,516 +149,285 @@ _S_PRINT = {"o": "output"}
 _S_FILE = {"f": "filename", "k": "kustomize", "R": "recursive"}
 
 # Command path -> (local flags that take a value, local flags that take one only as --flag=value,
-# shorthand letter -> long name). Commands with no local flags are absent; every command also
-# has -h/--help. Each entry is built when first asked for (_spec): building all of them cost a
-# third of a millisecond on every kubectl call, and a call needs two or three.
-_FLAGS: dict[str, Callable[[], _Spec]] = {
-    "annotate": lambda: (
-        _PRINT | _FILE | {"field-manager", "field-selector", "resource-version", "selector"},
-        _PRINT_N | _FILE_N | {"all", "all-namespaces", "dry-run", "list", "local", "overwrite", "record"},
-        {**_S_PRINT, **_S_FILE, "A": "all-namespaces", "l": "selector"},
-    ),
-    "api-resources": lambda: (
-        frozenset({"api-group", "categories", "output", "sort-by", "verbs"}),
-        frozenset({"cached", "namespaced", "no-headers", "show-managed-fields"}),
-        {"o": "output"},
-    ),
-    "apply": lambda: (
-        _PRINT | _FILE | {
-            "applyset",  # only with KUBECTL_APPLYSET=true
-            "field-manager", "grace-period", "prune-allowlist", "prune-whitelist", "selector", "subresource",
-            "timeout",
-        },
-        _PRINT_N | _FILE_N | {
-            "all", "cascade", "dry-run", "force", "force-conflicts", "openapi-patch", "overwrite", "prune",
-            "record", "server-side", "validate", "wait",
-        },
-        {**_S_PRINT, **_S_FILE, "l": "selector"},
-    ),
-    "apply edit-last-applied": lambda: (
-        _PRINT | _FILE | {"field-manager"},
-        _PRINT_N | _FILE_N | {"record", "validate", "windows-line-endings"},
-        {**_S_PRINT, **_S_FILE},
-    ),
-    "apply set-last-applied": lambda: (
-        _PRINT | {"filename"},
-        _PRINT_N | {"create-annotation", "dry-run"},
-        {**_S_PRINT, "f": "filename"},
-    ),
-    "apply view-last-applied": lambda: (
-        _FILE | {"output", "selector"},
-        _FILE_N | {"all"},
-        {**_S_FILE, "l": "selector", "o": "output"},
-    ),
-    "attach": lambda: (
-        frozenset({"container", "detach-keys", "pod-running-timeout"}),
-        frozenset({"quiet", "stdin", "tty"}),
-        {"c": "container", "i": "stdin", "q": "quiet", "t": "tty"},
-    ),
-    "auth can-i": lambda: (
-        frozenset({"subresource"}),
-        frozenset({"all-namespaces", "list", "no-headers", "quiet"}),
-        {"A": "all-namespaces", "q": "quiet"},
-    ),
-    "auth reconcile": lambda: (
-        _PRINT | _FILE,
-        _PRINT_N | _FILE_N | {"dry-run", "remove-extra-permissions", "remove-extra-subjects"},
-        {**_S_PRINT, **_S_FILE},
-    ),
-    "auth whoami": lambda: (
-        _PRINT,
-        _PRINT_N,
-        _S_PRINT,
-    ),
-    "autoscale": lambda: (
-        _PRINT | _FILE | {"cpu", "cpu-percent", "field-manager", "max", "memory", "min", "name"},
-        _PRINT_N | _FILE_N | {"dry-run", "record", "save-config"},
-        {**_S_PRINT, **_S_FILE},
-    ),
-    "certificate approve": lambda: (
-        _PRINT | _FILE,
-        _PRINT_N | _FILE_N | {"force"},
-        {**_S_PRINT, **_S_FILE},
-    ),
-    "certificate deny": lambda: (
-        _PRINT | _FILE,
-        _PRINT_N | _FILE_N | {"force"},
-        {**_S_PRINT, **_S_FILE},
-    ),
-    "cluster-info dump": lambda: (
-        _PRINT | {"namespaces", "output-directory", "pod-running-timeout"},
-        _PRINT_N | {"all-namespaces"},
-        {**_S_PRINT, "A": "all-namespaces"},
-    ),
-    "config get-contexts": lambda: (
-        frozenset({"output"}),
-        frozenset({"no-headers"}),
-        {"o": "output"},
-    ),
-    "config set": lambda: (
-        _NONE,
-        frozenset({"set-raw-bytes"}),
-        {},
-    ),
-    "config set-cluster": lambda: (
-        frozenset({"certificate-authority", "proxy-url", "server", "tls-server-name"}),
-        frozenset({"embed-certs", "insecure-skip-tls-verify"}),
-        {},
-    ),
-    "config set-context": lambda: (
-        frozenset({"cluster", "namespace", "user"}),
-        frozenset({"current"}),
-        {"n": "namespace"},
-    ),
-    "config set-credentials": lambda: (
-        frozenset({
-            "auth-provider", "auth-provider-arg", "client-certificate", "client-key", "exec-api-version",
-            "exec-arg", "exec-command", "exec-env", "exec-interactive-mode", "password", "token", "username",
-        }),
-        frozenset({"embed-certs", "exec-provide-cluster-info"}),
-        {},
-    ),
-    "config view": lambda: (
-        _PRINT,
-        _PRINT_N | {"flatten", "merge", "minify", "raw"},
-        _S_PRINT,
-    ),
-    "cordon": lambda: (
-        frozenset({"selector"}),
-        frozenset({"dry-run"}),
-        {"l": "selector"},
-    ),
-    "cp": lambda: (
-        frozenset({"container", "retries"}),
-        frozenset({"no-preserve"}),
-        {"c": "container"},
-    ),
-    "create": lambda: (
-        _PRINT | _FILE | {"field-manager", "raw", "selector"},
-        _PRINT_N | _FILE_N | {"dry-run", "edit", "record", "save-config", "validate", "windows-line-endings"},
-        {**_S_PRINT, **_S_FILE, "l": "selector"},
-    ),
-    "create clusterrole": lambda: (
-        _PRINT | {
-            "aggregation-rule", "field-manager", "non-resource-url", "resource", "resource-name", "verb",
-        },
-        _PRINT_N | {"dry-run", "save-config", "validate"},
-        _S_PRINT,
-    ),
-    "create clusterrolebinding": lambda: (
-        _PRINT | {"clusterrole", "field-manager", "group", "serviceaccount", "user"},
-        _PRINT_N | {"dry-run", "save-config", "validate"},
-        _S_PRINT,
-    ),
-    "create configmap": lambda: (
-        _PRINT | {"field-manager", "from-env-file", "from-file", "from-literal"},
-        _PRINT_N | {"append-hash", "dry-run", "save-config", "validate"},
-        _S_PRINT,
-    ),
-    "create cronjob": lambda: (
-        _PRINT | {"field-manager", "image", "restart", "schedule"},
-        _PRINT_N | {"dry-run", "save-config", "validate"},
-        _S_PRINT,
-    ),
-    "create deployment": lambda: (
-        _PRINT | {"field-manager", "image", "port", "replicas"},
-        _PRINT_N | {"dry-run", "save-config", "validate"},
-        {**_S_PRINT, "r": "replicas"},
-    ),
-    "create ingress": lambda: (
-        _PRINT | {"annotation", "class", "default-backend", "field-manager", "rule"},
-        _PRINT_N | {"dry-run", "save-config", "validate"},
-        _S_PRINT,
-    ),
-    "create job": lambda: (
-        _PRINT | {"field-manager", "from", "image"},
-        _PRINT_N | {"dry-run", "save-config", "validate"},
-        _S_PRINT,
-    ),
-    "create namespace": lambda: (
-        _PRINT | {"field-manager"},
-        _PRINT_N | {"dry-run", "save-config", "validate"},
-        _S_PRINT,
-    ),
-    "create poddisruptionbudget": lambda: (
-        _PRINT | {"field-manager", "max-unavailable", "min-available", "selector"},
-        _PRINT_N | {"dry-run", "save-config", "validate"},
-        _S_PRINT,
-    ),
-    "create priorityclass": lambda: (
-        _PRINT | {"description", "field-manager", "preemption-policy", "value"},
-        _PRINT_N | {"dry-run", "global-default", "save-config", "validate"},
-        _S_PRINT,
-    ),
-    "create quota": lambda: (
-        _PRINT | {"field-manager", "hard", "scopes"},
-        _PRINT_N | {"dry-run", "save-config", "validate"},
-        _S_PRINT,
-    ),
-    "create role": lambda: (
-        _PRINT | {"field-manager", "resource", "resource-name", "verb"},
-        _PRINT_N | {"dry-run", "save-config", "validate"},
-        _S_PRINT,
-    ),
-    "create rolebinding": lambda: (
-        _PRINT | {"clusterrole", "field-manager", "group", "role", "serviceaccount", "user"},
-        _PRINT_N | {"dry-run", "save-config", "validate"},
-        _S_PRINT,
-    ),
-    "create secret docker-registry": lambda: (
-        _PRINT | {
-            "docker-email", "docker-password", "docker-server", "docker-username", "field-manager",
-            "from-file",
-        },
-        _PRINT_N | {"append-hash", "dry-run", "save-config", "validate"},
-        _S_PRINT,
-    ),
-    "create secret generic": lambda: (
-        _PRINT | {"field-manager", "from-env-file", "from-file", "from-literal", "type"},
-        _PRINT_N | {"append-hash", "dry-run", "save-config", "validate"},
-        _S_PRINT,
-    ),
-    "create secret tls": lambda: (
-        _PRINT | {"cert", "field-manager", "key"},
-        _PRINT_N | {"append-hash", "dry-run", "save-config", "validate"},
-        _S_PRINT,
-    ),
-    "create service clusterip": lambda: (
-        _PRINT | {"clusterip", "field-manager", "tcp"},
-        _PRINT_N | {"dry-run", "save-config", "validate"},
-        _S_PRINT,
-    ),
-    "create service externalname": lambda: (
-        _PRINT | {"external-name", "field-manager", "tcp"},
-        _PRINT_N | {"dry-run", "save-config", "validate"},
-        _S_PRINT,
-    ),
-    "create service loadbalancer": lambda: (
-        _PRINT | {"field-manager", "tcp"},
-        _PRINT_N | {"dry-run", "save-config", "validate"},
-        _S_PRINT,
-    ),
-    "create service nodeport": lambda: (
-        _PRINT | {"field-manager", "node-port", "tcp"},
-        _PRINT_N | {"dry-run", "save-config", "validate"},
-        _S_PRINT,
-    ),
-    "create serviceaccount": lambda: (
-        _PRINT | {"field-manager"},
-        _PRINT_N | {"dry-run", "save-config", "validate"},
-        _S_PRINT,
-    ),
-    "create token": lambda: (
-        _PRINT | {"audience", "bound-object-kind", "bound-object-name", "bound-object-uid", "duration"},
-        _PRINT_N,
-        _S_PRINT,
-    ),
-    "debug": lambda: (
-        frozenset({
-            "container", "copy-to", "custom", "env", "filename", "image", "image-pull-policy", "profile",
-            "set-image", "target",
-        }),
-        frozenset({
-            "arguments-only", "attach", "keep-annotations", "keep-init-containers", "keep-labels",
-            "keep-liveness", "keep-readiness", "keep-startup", "quiet", "replace", "same-node",
-            "share-processes", "stdin", "tty",
-        }),
-        {"c": "container", "f": "filename", "i": "stdin", "q": "quiet", "t": "tty"},
-    ),
-    "delete": lambda: (
-        _FILE | {"field-selector", "grace-period", "output", "raw", "selector", "timeout"},
-        _FILE_N | {
-            "all", "all-namespaces", "cascade", "dry-run", "force", "ignore-not-found", "interactive", "now",
-            "wait",
-        },
-        {**_S_FILE, "A": "all-namespaces", "i": "interactive", "l": "selector", "o": "output"},
-    ),
-    "describe": lambda: (
-        _FILE | {"chunk-size", "selector"},
-        _FILE_N | {"all-namespaces", "show-events"},
-        {**_S_FILE, "A": "all-namespaces", "l": "selector"},
-    ),
-    "diff": lambda: (
-        _FILE | {"concurrency", "field-manager", "prune-allowlist", "selector"},
-        _FILE_N | {"force-conflicts", "prune", "server-side", "show-managed-fields", "show-secrets"},
-        {**_S_FILE, "l": "selector"},
-    ),
-    "drain": lambda: (
-        frozenset({
-            "chunk-size", "grace-period", "pod-selector", "selector", "skip-wait-for-delete-timeout",
-            "timeout",
-        }),
-        frozenset({
-            "delete-emptydir-data", "delete-local-data", "disable-eviction", "dry-run", "force",
-            "ignore-daemonsets",
-        }),
-        {"l": "selector"},
-    ),
-    "edit": lambda: (
-        _PRINT | _FILE | {"field-manager", "subresource"},
-        _PRINT_N | _FILE_N | {"output-patch", "record", "save-config", "validate", "windows-line-endings"},
-        {**_S_PRINT, **_S_FILE},
-    ),
-    "events": lambda: (
-        _PRINT | {"chunk-size", "for", "types"},
-        _PRINT_N | {"all-namespaces", "no-headers", "watch"},
-        {**_S_PRINT, "A": "all-namespaces", "w": "watch"},
-    ),
-    "exec": lambda: (
-        frozenset({"container", "filename", "pod-running-timeout"}),
-        frozenset({"quiet", "stdin", "tty"}),
-        {"c": "container", "f": "filename", "i": "stdin", "q": "quiet", "t": "tty"},
-    ),
-    "explain": lambda: (
-        frozenset({"api-version", "max-depth", "output"}),
-        frozenset({"recursive"}),
-        {"R": "recursive", "o": "output"},
-    ),
-    "expose": lambda: (
-        _PRINT | _FILE | {
-            "cluster-ip", "external-ip", "field-manager", "labels", "load-balancer-ip", "name",
-            "override-type", "overrides", "port", "protocol", "selector", "session-affinity", "target-port",
-            "type",
-        },
-        _PRINT_N | _FILE_N | {"dry-run", "record", "save-config"},
-        {**_S_PRINT, **_S_FILE, "l": "labels"},
-    ),
-    "get": lambda: (
-        _PRINT | _FILE | {
-            "chunk-size", "field-selector", "label-columns", "raw", "selector", "sort-by", "subresource",
-        },
-        _PRINT_N | _FILE_N | {
-            "all-namespaces", "ignore-not-found", "no-headers", "output-watch-events", "server-print",
-            "show-kind", "show-labels", "watch", "watch-only",
-        },
-        {**_S_PRINT, **_S_FILE, "A": "all-namespaces", "L": "label-columns", "l": "selector", "w": "watch"},
-    ),
-    "kuberc set": lambda: (
-        frozenset({
-            "allowlist-entry", "appendarg", "command", "kuberc", "name", "option", "policy", "prependarg",
-            "section",
-        }),
-        frozenset({"overwrite"}),
-        {},
-    ),
-    "kuberc view": lambda: (
-        _PRINT | {"kuberc"},
-        _PRINT_N,
-        _S_PRINT,
-    ),
-    "kustomize": lambda: (
-        frozenset({
-            "env", "helm-api-versions", "helm-command", "helm-kube-version", "load-restrictor", "mount",
-            "network-name", "output",
-        }),
-        frozenset({"as-current-user", "enable-alpha-plugins", "enable-helm", "helm-debug", "network"}),
-        {"e": "env", "o": "output"},
-    ),
-    "label": lambda: (
-        _PRINT | _FILE | {"field-manager", "field-selector", "resource-version", "selector"},
-        _PRINT_N | _FILE_N | {"all", "all-namespaces", "dry-run", "list", "local", "overwrite", "record"},
-        {**_S_PRINT, **_S_FILE, "A": "all-namespaces", "l": "selector"},
-    ),
-    "logs": lambda: (
-        frozenset({
-            "container", "limit-bytes", "max-log-requests", "pod-running-timeout", "selector", "since",
-            "since-time", "tail",
-        }),
-        frozenset({
-            "all-containers", "all-pods", "follow", "ignore-errors", "insecure-skip-tls-verify-backend",
-            "prefix", "previous", "timestamps",
-        }),
-        {"c": "container", "f": "follow", "l": "selector", "p": "previous"},
-    ),
-    "patch": lambda: (
-        _PRINT | _FILE | {"field-manager", "patch", "patch-file", "subresource", "type"},
-        _PRINT_N | _FILE_N | {"dry-run", "local", "record"},
-        {**_S_PRINT, **_S_FILE, "p": "patch"},
-    ),
-    "plugin list": lambda: (
-        _NONE,
-        frozenset({"name-only"}),
-        {},
-    ),
-    "port-forward": lambda: (
-        frozenset({"address", "pod-running-timeout"}),
-        _NONE,
-        {},
-    ),
-    "proxy": lambda: (
-        frozenset({
-            "accept-hosts", "accept-paths", "address", "api-prefix", "keepalive", "port", "reject-methods",
-            "reject-paths", "unix-socket", "www", "www-prefix",
-        }),
-        frozenset({"append-server-path", "disable-filter"}),
-        {"P": "www-prefix", "p": "port", "u": "unix-socket", "w": "www"},
-    ),
-    "replace": lambda: (
-        _PRINT | _FILE | {"field-manager", "grace-period", "raw", "subresource", "timeout"},
-        _PRINT_N | _FILE_N | {"cascade", "dry-run", "force", "save-config", "validate", "wait"},
-        {**_S_PRINT, **_S_FILE},
-    ),
-    "rollout history": lambda: (
-        _PRINT | _FILE | {"revision", "selector"},
-        _PRINT_N | _FILE_N,
-        {**_S_PRINT, **_S_FILE, "l": "selector"},
-    ),
-    "rollout pause": lambda: (
-        _PRINT | _FILE | {"field-manager", "selector"},
-        _PRINT_N | _FILE_N,
-        {**_S_PRINT, **_S_FILE, "l": "selector"},
-    ),
-    "rollout restart": lambda: (
-        _PRINT | _FILE | {"field-manager", "selector"},
-        _PRINT_N | _FILE_N,
-        {**_S_PRINT, **_S_FILE, "l": "selector"},
-    ),
-    "rollout resume": lambda: (
-        _PRINT | _FILE | {"field-manager", "selector"},
-        _PRINT_N | _FILE_N,
-        {**_S_PRINT, **_S_FILE, "l": "selector"},
-    ),
-    "rollout status": lambda: (
-        _FILE | {"revision", "selector", "timeout"},
-        _FILE_N | {"watch"},
-        {**_S_FILE, "l": "selector", "w": "watch"},
-    ),
-    "rollout undo": lambda: (
-        _PRINT | _FILE | {"selector", "to-revision"},
-        _PRINT_N | _FILE_N | {"dry-run"},
-        {**_S_PRINT, **_S_FILE, "l": "selector"},
-    ),
-    "run": lambda: (
-        _PRINT | _FILE | {
-            "annotations", "detach-keys", "env", "field-manager", "grace-period", "image",
-            "image-pull-policy", "labels", "override-type", "overrides", "pod-running-timeout", "port",
-            "restart", "timeout",
-        },
-        _PRINT_N | _FILE_N | {
-            "attach", "cascade", "command", "dry-run", "expose", "force", "leave-stdin-open", "privileged",
-            "quiet", "record", "rm", "save-config", "stdin", "tty", "wait",
-        },
-        {**_S_PRINT, **_S_FILE, "i": "stdin", "l": "labels", "q": "quiet", "t": "tty"},
-    ),
-    "scale": lambda: (
-        _PRINT | _FILE | {"current-replicas", "replicas", "resource-version", "selector", "timeout"},
-        _PRINT_N | _FILE_N | {"all", "dry-run", "record"},
-        {**_S_PRINT, **_S_FILE, "l": "selector"},
-    ),
-    "set env": lambda: (
-        _PRINT | _FILE | {"containers", "env", "field-manager", "from", "keys", "prefix", "selector"},
-        _PRINT_N | _FILE_N | {"all", "dry-run", "list", "local", "overwrite", "resolve"},
-        {**_S_PRINT, **_S_FILE, "c": "containers", "e": "env", "l": "selector"},
-    ),
-    "set image": lambda: (
-        _PRINT | _FILE | {"field-manager", "selector"},
-        _PRINT_N | _FILE_N | {"all", "dry-run", "local", "record"},
-        {**_S_PRINT, **_S_FILE, "l": "selector"},
-    ),
-    "set resources": lambda: (
-        _PRINT | _FILE | {"containers", "field-manager", "limits", "requests", "selector"},
-        _PRINT_N | _FILE_N | {"all", "dry-run", "local", "record"},
-        {**_S_PRINT, **_S_FILE, "c": "containers", "l": "selector"},
-    ),
-    "set selector": lambda: (
-        _PRINT | {"field-manager", "filename", "resource-version"},
-        _PRINT_N | {"all", "dry-run", "local", "record", "recursive"},
-        {**_S_PRINT, "R": "recursive", "f": "filename"},
-    ),
-    "set serviceaccount": lambda: (
-        _PRINT | _FILE | {"field-manager"},
-        _PRINT_N | _FILE_N | {"all", "dry-run", "local", "record"},
-        {**_S_PRINT, **_S_FILE},
-    ),
-    "set subject": lambda: (
-        _PRINT | _FILE | {"field-manager", "group", "selector", "serviceaccount", "user"},
-        _PRINT_N | _FILE_N | {"all", "dry-run", "local"},
-        {**_S_PRINT, **_S_FILE, "l": "selector"},
-    ),
-    "taint": lambda: (
-        _PRINT | {"field-manager", "selector"},
-        _PRINT_N | {"all", "dry-run", "overwrite", "validate"},
-        {**_S_PRINT, "l": "selector"},
-    ),
-    "top node": lambda: (
-        frozenset({"selector", "sort-by"}),
-        frozenset({"no-headers", "show-capacity", "show-swap", "use-protocol-buffers"}),
-        {"l": "selector"},
-    ),
-    "top pod": lambda: (
-        frozenset({"field-selector", "selector", "sort-by"}),
-        frozenset({"all-namespaces", "containers", "no-headers", "show-swap", "sum", "use-protocol-buffers"}),
-        {"A": "all-namespaces", "l": "selector"},
-    ),
-    "uncordon": lambda: (
-        frozenset({"selector"}),
-        frozenset({"dry-run"}),
-        {"l": "selector"},
-    ),
-    "version": lambda: (
-        frozenset({"output"}),
-        frozenset({"client", "short"}),
-        {"o": "output"},
-    ),
-    "wait": lambda: (
-        _PRINT | {"field-selector", "filename", "for", "selector", "timeout"},
-        _PRINT_N | {"all", "all-namespaces", "local", "recursive"},
-        {**_S_PRINT, "A": "all-namespaces", "R": "recursive", "f": "filename", "l": "selector"},
+# shorthand letter=long name). Commands with no local flags are absent; every command also has
+# -h/--help. Plain strings, turned into sets when a command is first looked up (_spec): building
+# all 86 entries as sets cost a third of a millisecond on every kubectl call. Upper-case words
+# stand for flag groups many commands share (_GROUPS). apply's --applyset exists only with
+# KUBECTL_APPLYSET=true.
+_FLAGS: dict[str, tuple[str, str, str]] = {
+    "annotate": (
+        "P F field-manager field-selector resource-version selector",
+        "PN FN all all-namespaces dry-run list local overwrite record",
+        "SP SF A=all-namespaces l=selector",
+    ),
+    "api-resources": (
+        "api-group categories output sort-by verbs",
+        "cached namespaced no-headers show-managed-fields",
+        "SP",
+    ),
+    "apply": (
+        "P F applyset field-manager grace-period prune-allowlist prune-whitelist selector subresource timeout",
+        "PN FN all cascade dry-run force force-conflicts openapi-patch overwrite prune record server-side "
+        "validate wait",
+        "SP SF l=selector",
+    ),
+    "apply edit-last-applied": ("P F field-manager", "PN FN record validate windows-line-endings", "SP SF"),
+    "apply set-last-applied": ("P filename", "PN create-annotation dry-run", "SP f=filename"),
+    "apply view-last-applied": ("F output selector", "FN all", "SP SF l=selector"),
+    "attach": ("container detach-keys pod-running-timeout", "quiet stdin tty", "c=container i=stdin q=quiet t=tty"),
+    "auth can-i": ("subresource", "all-namespaces list no-headers quiet", "A=all-namespaces q=quiet"),
+    "auth reconcile": ("P F", "PN FN dry-run remove-extra-permissions remove-extra-subjects", "SP SF"),
+    "auth whoami": ("P", "PN", "SP"),
+    "autoscale": ("P F cpu cpu-percent field-manager max memory min name", "PN FN dry-run record save-config", "SP SF"),
+    "certificate approve": ("P F", "PN FN force", "SP SF"),
+    "certificate deny": ("P F", "PN FN force", "SP SF"),
+    "cluster-info dump": (
+        "P namespaces output-directory pod-running-timeout",
+        "PN all-namespaces",
+        "SP A=all-namespaces",
+    ),
+    "config get-contexts": ("output", "no-headers", "SP"),
+    "config set": ("", "set-raw-bytes", ""),
+    "config set-cluster": (
+        "certificate-authority proxy-url server tls-server-name",
+        "embed-certs insecure-skip-tls-verify",
+        "",
+    ),
+    "config set-context": ("cluster namespace user", "current", "n=namespace"),
+    "config set-credentials": (
+        "auth-provider auth-provider-arg client-certificate client-key exec-api-version exec-arg "
+        "exec-command exec-env exec-interactive-mode password token username",
+        "embed-certs exec-provide-cluster-info",
+        "",
+    ),
+    "config view": ("P", "PN flatten merge minify raw", "SP"),
+    "cordon": ("selector", "dry-run", "l=selector"),
+    "cp": ("container retries", "no-preserve", "c=container"),
+    "create": (
+        "P F field-manager raw selector",
+        "PN FN dry-run edit record save-config validate windows-line-endings",
+        "SP SF l=selector",
+    ),
+    "create clusterrole": (
+        "P aggregation-rule field-manager non-resource-url resource resource-name verb",
+        "PN dry-run save-config validate",
+        "SP",
+    ),
+    "create clusterrolebinding": (
+        "P clusterrole field-manager group serviceaccount user",
+        "PN dry-run save-config validate",
+        "SP",
+    ),
+    "create configmap": (
+        "P field-manager from-env-file from-file from-literal",
+        "PN append-hash dry-run save-config validate",
+        "SP",
+    ),
+    "create cronjob": ("P field-manager image restart schedule", "PN dry-run save-config validate", "SP"),
+    "create deployment": ("P field-manager image port replicas", "PN dry-run save-config validate", "SP r=replicas"),
+    "create ingress": (
+        "P annotation class default-backend field-manager rule",
+        "PN dry-run save-config validate",
+        "SP",
+    ),
+    "create job": ("P field-manager from image", "PN dry-run save-config validate", "SP"),
+    "create namespace": ("P field-manager", "PN dry-run save-config validate", "SP"),
+    "create poddisruptionbudget": (
+        "P field-manager max-unavailable min-available selector",
+        "PN dry-run save-config validate",
+        "SP",
+    ),
+    "create priorityclass": (
+        "P description field-manager preemption-policy value",
+        "PN dry-run global-default save-config validate",
+        "SP",
+    ),
+    "create quota": ("P field-manager hard scopes", "PN dry-run save-config validate", "SP"),
+    "create role": ("P field-manager resource resource-name verb", "PN dry-run save-config validate", "SP"),
+    "create rolebinding": (
+        "P clusterrole field-manager group role serviceaccount user",
+        "PN dry-run save-config validate",
+        "SP",
+    ),
+    "create secret docker-registry": (
+        "P docker-email docker-password docker-server docker-username field-manager from-file",
+        "PN append-hash dry-run save-config validate",
+        "SP",
+    ),
+    "create secret generic": (
+        "P field-manager from-env-file from-file from-literal type",
+        "PN append-hash dry-run save-config validate",
+        "SP",
+    ),
+    "create secret tls": ("P cert field-manager key", "PN append-hash dry-run save-config validate", "SP"),
+    "create service clusterip": ("P clusterip field-manager tcp", "PN dry-run save-config validate", "SP"),
+    "create service externalname": ("P external-name field-manager tcp", "PN dry-run save-config validate", "SP"),
+    "create service loadbalancer": ("P field-manager tcp", "PN dry-run save-config validate", "SP"),
+    "create service nodeport": ("P field-manager node-port tcp", "PN dry-run save-config validate", "SP"),
+    "create serviceaccount": ("P field-manager", "PN dry-run save-config validate", "SP"),
+    "create token": ("P audience bound-object-kind bound-object-name bound-object-uid duration", "PN", "SP"),
+    "debug": (
+        "container copy-to custom env filename image image-pull-policy profile set-image target",
+        "arguments-only attach keep-annotations keep-init-containers keep-labels keep-liveness "
+        "keep-readiness keep-startup quiet replace same-node share-processes stdin tty",
+        "c=container f=filename i=stdin q=quiet t=tty",
+    ),
+    "delete": (
+        "F field-selector grace-period output raw selector timeout",
+        "FN all all-namespaces cascade dry-run force ignore-not-found interactive now wait",
+        "SP SF A=all-namespaces i=interactive l=selector",
+    ),
+    "describe": ("F chunk-size selector", "FN all-namespaces show-events", "SF A=all-namespaces l=selector"),
+    "diff": (
+        "F concurrency field-manager prune-allowlist selector",
+        "FN force-conflicts prune server-side show-managed-fields show-secrets",
+        "SF l=selector",
+    ),
+    "drain": (
+        "chunk-size grace-period pod-selector selector skip-wait-for-delete-timeout timeout",
+        "delete-emptydir-data delete-local-data disable-eviction dry-run force ignore-daemonsets",
+        "l=selector",
+    ),
+    "edit": (
+        "P F field-manager subresource",
+        "PN FN output-patch record save-config validate windows-line-endings",
+        "SP SF",
+    ),
+    "events": ("P chunk-size for types", "PN all-namespaces no-headers watch", "SP A=all-namespaces w=watch"),
+    "exec": (
+        "container filename pod-running-timeout",
+        "quiet stdin tty",
+        "c=container f=filename i=stdin q=quiet t=tty",
+    ),
+    "explain": ("api-version max-depth output", "FN", "SP R=recursive"),
+    "expose": (
+        "P F cluster-ip external-ip field-manager labels load-balancer-ip name override-type overrides port "
+        "protocol selector session-affinity target-port type",
+        "PN FN dry-run record save-config",
+        "SP SF l=labels",
+    ),
+    "get": (
+        "P F chunk-size field-selector label-columns raw selector sort-by subresource",
+        "PN FN all-namespaces ignore-not-found no-headers output-watch-events server-print show-kind "
+        "show-labels watch watch-only",
+        "SP SF A=all-namespaces L=label-columns l=selector w=watch",
+    ),
+    "kuberc set": ("allowlist-entry appendarg command kuberc name option policy prependarg section", "overwrite", ""),
+    "kuberc view": ("P kuberc", "PN", "SP"),
+    "kustomize": (
+        "env helm-api-versions helm-command helm-kube-version load-restrictor mount network-name output",
+        "as-current-user enable-alpha-plugins enable-helm helm-debug network",
+        "SP e=env",
+    ),
+    "label": (
+        "P F field-manager field-selector resource-version selector",
+        "PN FN all all-namespaces dry-run list local overwrite record",
+        "SP SF A=all-namespaces l=selector",
+    ),
+    "logs": (
+        "container limit-bytes max-log-requests pod-running-timeout selector since since-time tail",
+        "all-containers all-pods follow ignore-errors insecure-skip-tls-verify-backend prefix previous timestamps",
+        "c=container f=follow l=selector p=previous",
+    ),
+    "patch": ("P F field-manager patch patch-file subresource type", "PN FN dry-run local record", "SP SF p=patch"),
+    "plugin list": ("", "name-only", ""),
+    "port-forward": ("address pod-running-timeout", "", ""),
+    "proxy": (
+        "accept-hosts accept-paths address api-prefix keepalive port reject-methods reject-paths "
+        "unix-socket www www-prefix",
+        "append-server-path disable-filter",
+        "P=www-prefix p=port u=unix-socket w=www",
+    ),
+    "replace": (
+        "P F field-manager grace-period raw subresource timeout",
+        "PN FN cascade dry-run force save-config validate wait",
+        "SP SF",
+    ),
+    "rollout history": ("P F revision selector", "PN FN", "SP SF l=selector"),
+    "rollout pause": ("P F field-manager selector", "PN FN", "SP SF l=selector"),
+    "rollout restart": ("P F field-manager selector", "PN FN", "SP SF l=selector"),
+    "rollout resume": ("P F field-manager selector", "PN FN", "SP SF l=selector"),
+    "rollout status": ("F revision selector timeout", "FN watch", "SF l=selector w=watch"),
+    "rollout undo": ("P F selector to-revision", "PN FN dry-run", "SP SF l=selector"),
+    "run": (
+        "P F annotations detach-keys env field-manager grace-period image image-pull-policy labels "
+        "override-type overrides pod-running-timeout port restart timeout",
+        "PN FN attach cascade command dry-run expose force leave-stdin-open privileged quiet record rm "
+        "save-config stdin tty wait",
+        "SP SF i=stdin l=labels q=quiet t=tty",
+    ),
+    "scale": (
+        "P F current-replicas replicas resource-version selector timeout",
+        "PN FN all dry-run record",
+        "SP SF l=selector",
+    ),
+    "set env": (
+        "P F containers env field-manager from keys prefix selector",
+        "PN FN all dry-run list local overwrite resolve",
+        "SP SF c=containers e=env l=selector",
+    ),
+    "set image": ("P F field-manager selector", "PN FN all dry-run local record", "SP SF l=selector"),
+    "set resources": (
+        "P F containers field-manager limits requests selector",
+        "PN FN all dry-run local record",
+        "SP SF c=containers l=selector",
+    ),
+    "set selector": (
+        "P field-manager filename resource-version",
+        "PN FN all dry-run local record",
+        "SP R=recursive f=filename",
+    ),
+    "set serviceaccount": ("P F field-manager", "PN FN all dry-run local record", "SP SF"),
+    "set subject": (
+        "P F field-manager group selector serviceaccount user",
+        "PN FN all dry-run local",
+        "SP SF l=selector",
+    ),
+    "taint": ("P field-manager selector", "PN all dry-run overwrite validate", "SP l=selector"),
+    "top node": ("selector sort-by", "no-headers show-capacity show-swap use-protocol-buffers", "l=selector"),
+    "top pod": (
+        "field-selector selector sort-by",
+        "all-namespaces containers no-headers show-swap sum use-protocol-buffers",
+        "A=all-namespaces l=selector",
+    ),
+    "uncordon": ("selector", "dry-run", "l=selector"),
+    "version": ("output", "client short", "SP"),
+    "wait": (
+        "P field-selector filename for selector timeout",
+        "PN FN all all-namespaces local",
+        "SP A=all-namespaces R=recursive f=filename l=selector",
     ),
 }
 
 _Spec = tuple[frozenset[str], frozenset[str], dict[str, str]]
 _SPECS: dict[str, _Spec] = {}
+_GROUPS = {"P": _PRINT, "PN": _PRINT_N, "F": _FILE, "FN": _FILE_N}
+_SHORT_GROUPS = {"SP": _S_PRINT, "SF": _S_FILE}
 
 
 def _spec(command: str) -> _Spec | None:
     spec = _SPECS.get(command)
     if spec is None:
-        make = _FLAGS.get(command)
-        if make is None:
+        row = _FLAGS.get(command)
+        if row is None:
             return None
-        spec = _SPECS[command] = make()
+        spec = _SPECS[command] = (_flag_names(row[0]), _flag_names(row[1]), _shorthands(row[2]))
     return spec
+
+
+def _flag_names(text: str) -> frozenset[str]:
+    out: set[str] = set()
+    for word in text.split():
+        out.update(_GROUPS.get(word) or (word,))
+    return frozenset(out)
+
+
+def _shorthands(text: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for word in text.split():
+        letter, _, name = word.partition("=")
+        out.update(_SHORT_GROUPS.get(word) or {letter: name})
+    return out
 
 # How a flag behaves in the found command.
 _GLOBAL_VALUE, _GLOBAL_BOOL, _LOCAL_VALUE, _LOCAL_NOVALUE = range(4)

@@ -1,7 +1,7 @@
 """Build the shim's hot-path bundle (see kctx/hotload.py for why and how it is loaded).
 
 The bundle is one marshal file beside the shim script, named after the exact interpreter version
-(``.kctx-hot-<sys.hexversion>``), holding ``(loader code, manifest, marshalled module codes)``. The
+(``.kctx-hot-<sys.hexversion>``), holding ``(loader code, manifest, module codes)``. The
 manifest lists, in load order, each module's name, source file, whether it is a package, and the
 source's mtime and size. Not on the hot path itself: the shim imports this only to write a missing or
 stale bundle, and `kctx shim install` writes one up front.
@@ -114,14 +114,14 @@ def build(root: str | None = None) -> bytes:
         manifest.append((name, origin, is_pkg, st.st_mtime_ns, st.st_size))
     with open(hotload.__file__, "rb") as fh:
         loader = compile(fh.read(), hotload.__file__, "exec", dont_inherit=True)
-    return marshal.dumps((loader, tuple(manifest), marshal.dumps(codes)))
+    return marshal.dumps((loader, tuple(manifest), codes))
 
 
 def is_fresh(path: str) -> bool:
     """Whether the bundle at ``path`` exists and matches every source it was built from."""
     try:
         with open(path, "rb") as fh:
-            _loader, manifest, _blob = marshal.loads(fh.read())
+            _loader, manifest, _codes = marshal.loads(fh.read())
         return all(_unchanged(origin, mtime_ns, size) for _n, origin, _p, mtime_ns, size in manifest)
     except (OSError, ValueError, EOFError, TypeError):
         return False

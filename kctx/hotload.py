@@ -3,7 +3,7 @@
 Why: each import through importlib costs 0.1–0.3 ms here (path finders, stat calls, opening and checking
 a .pyc), and the shim needs about twenty modules on every call. The bundle (kctx/hotbundle.py builds it)
 holds their compiled code in an order where a module's imports come before it; loading it is one read,
-one stat per source file and one unmarshal.
+one unmarshal and one stat per source file.
 
 Like a .pyc, every module is checked against its source's mtime and size first: a stale bundle is never
 used (the shim then imports normally and writes a fresh one).
@@ -13,9 +13,8 @@ shim script runs it with exec, so it may use only builtins and modules loaded at
 """
 
 
-def load(manifest, blob) -> bool:
+def load(manifest, codes) -> bool:
     """Install the bundle's modules in sys.modules; False (and nothing installed) if any source changed."""
-    import marshal
     import posix
     import sys
 
@@ -30,7 +29,7 @@ def load(manifest, blob) -> bool:
     module_type = type(sys)
     added = []
     try:
-        for (name, origin, is_pkg, _mtime, _size), code in zip(manifest, marshal.loads(blob), strict=True):
+        for (name, origin, is_pkg, _mtime, _size), code in zip(manifest, codes, strict=True):
             if name in modules:  # e.g. __future__, when something imported it before
                 continue
             module = module_type(name)  # no __spec__: building one per module cost more than all the rest

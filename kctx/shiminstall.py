@@ -20,10 +20,10 @@ hot = {folder!r} + "/{prefix}%x" % sys.hexversion
 try:
     import marshal
     with open(hot, "rb") as fh:
-        loader, manifest, blob = marshal.loads(fh.read())
+        loader, manifest, codes = marshal.loads(fh.read())
     scope = {{}}
     exec(loader, scope)
-    fresh = scope["load"](manifest, blob)
+    fresh = scope["load"](manifest, codes)
 except Exception:
     fresh = False
 from kctx.shim import main

@@ -44,8 +44,8 @@ def _copy_package(tmp_path: Path) -> Path:
 def _load_in_child(root: Path, bundle: Path) -> str:
     """Run the loader the way the shim script does; report what it did."""
     code = (f"import sys, marshal\nsys.path.insert(0, {str(root)!r})\n"
-            f"loader, manifest, blob = marshal.loads(open({str(bundle)!r}, 'rb').read())\n"
-            "scope = {}\nexec(loader, scope)\nok = scope['load'](manifest, blob)\n"
+            f"loader, manifest, codes = marshal.loads(open({str(bundle)!r}, 'rb').read())\n"
+            "scope = {}\nexec(loader, scope)\nok = scope['load'](manifest, codes)\n"
             "names = sorted(m for m in sys.modules if m.startswith('kctx'))\n"
             "print(ok, len(names), sys.modules['kctx.shim'].__file__ if ok else '-', "
             "'os' in sys.modules)\n")
@@ -76,11 +76,10 @@ def test_an_edited_source_makes_the_bundle_stale_and_nothing_is_loaded(tmp_path)
 def test_a_module_failing_to_run_leaves_no_half_loaded_modules(tmp_path):
     root = _copy_package(tmp_path)
     bundle = tmp_path / "b"
-    loader, manifest, blob = marshal.loads(hotbundle.build(str(root)))
-    codes = marshal.loads(blob)
+    loader, manifest, codes = marshal.loads(hotbundle.build(str(root)))
     broken = [name for name, *_ in manifest].index("kctx.target")
     codes[broken] = compile("raise RuntimeError('boom')", "x", "exec")
-    bundle.write_bytes(marshal.dumps((loader, manifest, marshal.dumps(codes))))
+    bundle.write_bytes(marshal.dumps((loader, manifest, codes)))
     assert _load_in_child(root, bundle) == "False 0 - False"
 
 
