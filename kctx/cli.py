@@ -5,7 +5,6 @@ Command modules are imported only when used, so `kctx ls` does not pay for the R
 
 from __future__ import annotations
 
-import importlib
 import sys
 
 from kctx import __version__
@@ -89,5 +88,7 @@ def _dispatch(argv: list[str], env: Environment) -> int:
     if name not in COMMANDS:
         env.stderr.write(f"error: unknown command \"{argv[0]}\" (see 'kctx --help')\n")
         return int(ExitStatus.USAGE)
-    module = importlib.import_module(f"kctx.commands.{COMMANDS[name][0]}")
+    module_name = f"kctx.commands.{COMMANDS[name][0]}"
+    __import__(module_name)  # importlib.import_module would import importlib (0.5 ms) for nothing
+    module = sys.modules[module_name]
     return int(module.run(argv[1:], env))

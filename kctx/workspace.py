@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from functools import cached_property
 
 from kctx import config as kconfig
 from kctx.env import Environment
@@ -11,6 +10,23 @@ from kctx.kubeconfig import files as kfiles
 from kctx.kubeconfig import index
 from kctx.kubeconfig.model import View
 from kctx.status import KctxError
+
+
+class cached_property:  # noqa: N801 - named like the functools original it stands in for
+    """functools.cached_property without importing functools, which costs ~3.5 ms (it pulls in
+    collections) on the start of every `kctx use` / `kctx ns`."""
+
+    def __init__(self, fn) -> None:
+        self.fn, self.name = fn, fn.__name__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj, owner: type | None = None):
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.fn(obj)
+        return value
 
 
 class Workspace:
