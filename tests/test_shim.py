@@ -196,6 +196,13 @@ def test_hot_path_without_the_bundle_imports_normally_and_writes_it(world):
     assert hotbundle.is_fresh(bundle)
 
 
+def test_a_bundle_others_could_have_written_is_not_run(world):
+    bundle = hotbundle.bundle_path(str(world["shim"].parent))
+    os.chmod(bundle, 0o666)
+    assert "kctx.shim" in imported(world, "version", "--client")
+    assert os.stat(bundle).st_mode & 0o777 == 0o644  # rewritten by the shim, as its own file
+
+
 def test_a_corrupt_bundle_is_ignored_and_replaced(world):
     bundle = hotbundle.bundle_path(str(world["shim"].parent))
     Path(bundle).write_bytes(b"\xe3not marshal at all")
