@@ -2,8 +2,9 @@
 
 The bundle is one marshal file beside the shim script, named after the exact interpreter version
 (``.kctx-hot-<sys.hexversion>``), holding ``(loader code, manifest, module codes)``. The
-manifest lists, in load order, each module's name, source file, whether it is a package, and the
-source's mtime and size. Not on the hot path itself: the shim imports this only to write a missing or
+manifest holds the mtime and size of every file the bundle was made from (module sources, the loader,
+this builder: a change to any makes it stale), then, in load order, each module's name, source file
+and whether it is a package. Not on the hot path itself: the shim imports this only to write a missing or
 stale bundle, and `kctx shim install` writes one up front.
 """
 
@@ -104,25 +105,31 @@ def plan(root: str | None = None, entry_points: tuple[str, ...] = ENTRY_POINTS) 
 def build(root: str | None = None) -> bytes:
     from kctx import hotload
 
-    manifest, codes = [], []
+    checks, modules, codes = [], [], []
     for name, origin, is_pkg in plan(root):
-        with open(origin, "rb") as fh:
-            st = os.fstat(fh.fileno())  # before reading: an edit while we read makes the bundle stale
-            source = fh.read()
+        source = _read(origin, checks)
         # optimize=2 drops docstrings (a tenth of the bytes to read and unmarshal); hot modules have no asserts.
         codes.append(compile(source, origin, "exec", dont_inherit=True, optimize=2))
-        manifest.append((name, origin, is_pkg, st.st_mtime_ns, st.st_size))
-    with open(hotload.__file__, "rb") as fh:
-        loader = compile(fh.read(), hotload.__file__, "exec", dont_inherit=True)
-    return marshal.dumps((loader, tuple(manifest), codes))
+        modules.append((name, origin, is_pkg))
+    loader_file = os.path.abspath(hotload.__file__)
+    loader = compile(_read(loader_file, checks), loader_file, "exec", dont_inherit=True)
+    _read(os.path.abspath(__file__), checks)
+    return marshal.dumps((loader, (tuple(checks), tuple(modules)), codes))
+
+
+def _read(path: str, checks: list) -> bytes:
+    with open(path, "rb") as fh:
+        st = os.fstat(fh.fileno())  # before reading: an edit while we read makes the bundle stale
+        checks.append((path, st.st_mtime_ns, st.st_size))
+        return fh.read()
 
 
 def is_fresh(path: str) -> bool:
     """Whether the bundle at ``path`` exists and matches every source it was built from."""
     try:
         with open(path, "rb") as fh:
-            _loader, manifest, _codes = marshal.loads(fh.read())
-        return all(_unchanged(origin, mtime_ns, size) for _n, origin, _p, mtime_ns, size in manifest)
+            _loader, (checks, _modules), _codes = marshal.loads(fh.read())
+        return all(_unchanged(origin, mtime_ns, size) for origin, mtime_ns, size in checks)
     except (OSError, ValueError, EOFError, TypeError):
         return False
 

@@ -14,11 +14,16 @@ shim script runs it with exec, so it may use only builtins and modules loaded at
 
 
 def load(manifest, codes) -> bool:
-    """Install the bundle's modules in sys.modules; False (and nothing installed) if any source changed."""
+    """Install the bundle's modules in sys.modules; False (and nothing installed) if any source changed.
+
+    ``manifest`` is (checks, modules): every file the bundle depends on with its mtime and size (the
+    modules' sources, this loader and the builder), then each module's name, source and package flag.
+    """
     import posix
     import sys
 
-    for _name, origin, _is_pkg, mtime_ns, size in manifest:
+    checks, module_list = manifest
+    for origin, mtime_ns, size in checks:
         try:
             st = posix.stat(origin)
         except OSError:
@@ -29,7 +34,7 @@ def load(manifest, codes) -> bool:
     module_type = type(sys)
     added = []
     try:
-        for (name, origin, is_pkg, _mtime, _size), code in zip(manifest, codes, strict=True):
+        for (name, origin, is_pkg), code in zip(module_list, codes, strict=True):
             if name in modules:  # e.g. __future__, when something imported it before
                 continue
             module = module_type(name)  # no __spec__: building one per module cost more than all the rest

@@ -77,7 +77,7 @@ def test_a_module_failing_to_run_leaves_no_half_loaded_modules(tmp_path):
     root = _copy_package(tmp_path)
     bundle = tmp_path / "b"
     loader, manifest, codes = marshal.loads(hotbundle.build(str(root)))
-    broken = [name for name, *_ in manifest].index("kctx.target")
+    broken = [name for name, *_ in manifest[1]].index("kctx.target")
     codes[broken] = compile("raise RuntimeError('boom')", "x", "exec")
     bundle.write_bytes(marshal.dumps((loader, manifest, codes)))
     assert _load_in_child(root, bundle) == "False 0 - False"
@@ -89,3 +89,10 @@ def test_write_replaces_bundles_of_other_interpreters(tmp_path):
     path = hotbundle.bundle_path(str(tmp_path))
     assert hotbundle.write(path)
     assert hotbundle.is_fresh(path) and not old.exists()
+
+
+def test_a_change_to_the_loader_or_the_builder_makes_bundles_stale():
+    _loader, (checks, modules), _codes = marshal.loads(hotbundle.build())
+    checked = {path for path, _mtime, _size in checks}
+    assert {str(ROOT / "kctx" / "hotload.py"), str(ROOT / "kctx" / "hotbundle.py")} <= checked
+    assert {origin for _name, origin, _pkg in modules} <= checked
