@@ -40,13 +40,20 @@ def package_root() -> str:
     return str(Path(__file__).resolve().parent.parent)
 
 
+def render(shim_dir: str | Path) -> str:
+    """The shim script this kctx (and this Python) writes into ``shim_dir``."""
+    from kctx import hotbundle
+
+    return TEMPLATE.format(python=sys.executable, marker=MARKER, root=package_root(),
+                           folder=str(Path(shim_dir).absolute()), prefix=hotbundle.PREFIX)
+
+
 def install(shim_dir: str | Path, names: tuple[str, ...] = ("kubectl",)) -> list[Path]:
     from kctx import hotbundle
 
     shim_dir = Path(shim_dir).absolute()
     shim_dir.mkdir(parents=True, exist_ok=True)
-    text = TEMPLATE.format(python=sys.executable, marker=MARKER, root=package_root(), folder=str(shim_dir),
-                           prefix=hotbundle.PREFIX)
+    text = render(shim_dir)
     written = []
     for name in names:
         target = shim_dir / name

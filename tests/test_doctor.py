@@ -63,6 +63,15 @@ def test_a_healthy_setup(setup: dict[str, str]) -> None:
     assert "server version known for 0 of 1 contexts (cached server versions; --online" in r.out
 
 
+def test_an_outdated_shim_is_a_warning(setup: dict[str, str]) -> None:
+    shim = Path(setup["PATH"].split(":")[0]) / "kubectl"
+    shim.write_text(shim.read_text().replace("v2:", "v1:"))
+    r = doctor(**setup)
+    assert lines(r, "warn", "shim") == [f"warn  shim: {shim} was written by another kctx version or installation "
+                                        "(it still guards, with that kctx's rules)"]
+    assert fix_after(r, "warn  shim") == f"fix: kctx shim install --dir {shim.parent}"
+
+
 def test_problems_come_with_fixes(setup: dict[str, str], home: Path, tmp_path: Path) -> None:
     real = tmp_path / "bin"
     real.mkdir()

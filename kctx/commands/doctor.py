@@ -112,7 +112,28 @@ def shim(ws: Workspace) -> list[Finding]:
     python = _interpreter(first)
     if python and not os.access(python, os.X_OK):
         return [Finding("fail", "shim", f"{first} runs {python}, which is gone", "kctx shim install")]
-    return [Finding("ok", "shim", f"{first} is the first kubectl on PATH")]
+    return [Finding("ok", "shim", f"{first} is the first kubectl on PATH"), *_shim_freshness(first)]
+
+
+def _shim_freshness(first: str) -> list[Finding]:
+    """An old shim still guards, but may run another kctx; a bundle that cannot be rewritten costs speed."""
+    from kctx import hotbundle
+    from kctx.shiminstall import render
+
+    folder = os.path.dirname(os.path.abspath(first))
+    fix = f"kctx shim install --dir {folder}"
+    try:
+        with open(first, encoding="utf-8", errors="replace") as fh:
+            current = fh.read() == render(folder)
+    except OSError:
+        current = False
+    if not current:
+        return [Finding("warn", "shim", f"{first} was written by another kctx version or installation "
+                                        "(it still guards, with that kctx's rules)", fix)]
+    if not hotbundle.is_fresh(hotbundle.bundle_path(folder)) and not os.access(folder, os.W_OK):
+        return [Finding("warn", "shim", f"{folder} is read-only and its pre-compiled bundle is missing or stale: "
+                                        "every kubectl call starts ~4 ms slower", fix)]
+    return []
 
 
 def _interpreter(script: str) -> str:
