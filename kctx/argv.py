@@ -457,6 +457,19 @@ def local_flags(command: Sequence[str]) -> frozenset[str]:
     return spec[0] | spec[1] if spec else _NONE
 
 
+def shorthand(command: Sequence[str], name: str) -> str:
+    """The one-letter form of flag ``name`` in ``command`` ("" if none); a local flag shadows a global one."""
+    spec = _spec(" ".join(command))
+    if spec is not None and (name in spec[0] or name in spec[1]):
+        return next((letter for letter, long in spec[2].items() if long == name), "")
+    return next((letter for letter, long in GLOBAL_SHORT.items() if long == name), "")
+
+
+def find_command(args: Sequence[str]) -> tuple[str, ...]:
+    """The command path cobra finds in ``args`` (an unknown first word is kept: a plugin or kuberc alias)."""
+    return _find_command([a if isinstance(a, str) else str(a) for a in args])
+
+
 def _kind(spec: _Spec | None, name: str) -> int | None:
     # Local first: cobra does not add an inherited flag whose name the command already has.
     if spec is not None:

@@ -56,6 +56,10 @@ class Paths:
         return join(self.cache_dir, "config-v1.marshal")
 
     @property
+    def kuberc_cache(self) -> str:
+        return join(self.cache_dir, "kuberc-v1.marshal")
+
+    @property
     def audit_log(self) -> str:
         return join(self.state_dir, "audit.jsonl")
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import posix
 import sys
 
-from kctx.argv import parse
 from kctx.classify import classify, is_client_only
 from kctx.fastos import environ as process_environ
+from kctx.kuberc import apply as apply_kuberc
 from kctx.paths import Paths
 from kctx.status import ExitStatus, KctxError
 
@@ -39,13 +39,15 @@ def run(argv: list[str], environ: dict, stale_bundle: str | None = None) -> int:
                         "(KCTX_KUBECTL)?")
     environ["KCTX_SHIM_DEPTH"] = str(depth + 1)
     paths = Paths(environ)
-    args = parse(argv)
+    # Judge the line kubectl will run after its kuberc (aliases, option defaults); kubectl still gets argv.
+    expanded = apply_kuberc(argv, environ, paths, in_process=False)
+    args = expanded.args
     session = environ.get("KCTX_SESSION", "")
     if session and not args.globals.get("kubeconfig"):
         _follow_session(session, environ)
         if args.command[:2] == ("config", "use-context") and classify(args).cls == "local-write":
             return _session_use_context(args, environ, paths)  # (-h/--help makes it "local": kubectl prints help)
-    binary = _guard_and_pick(argv, args, environ, paths)
+    binary = _guard_and_pick(argv, args, environ, paths, expanded.problem)
     if stale_bundle:
         from kctx import hotbundle
 
@@ -65,8 +67,9 @@ def _follow_session(session: str, environ: dict) -> None:
         environ["KUBECONFIG"] = value
 
 
-def _guard_and_pick(argv: list[str], args, environ: dict, paths: Paths) -> str:
-    """Resolve the target, pick the kubectl for it, apply the guard; returns the binary to exec."""
+def _guard_and_pick(argv: list[str], args, environ: dict, paths: Paths, kuberc_problem: str = "") -> str:
+    """Resolve the target, pick the kubectl for it, apply the guard; returns the binary to exec.
+    ``kuberc_problem``: the kuberc could not be expanded, so writes fail closed."""
     from kctx.classify import needs_confirmation
     from kctx.config import Config, load
     from kctx.target import resolve
@@ -83,7 +86,7 @@ def _guard_and_pick(argv: list[str], args, environ: dict, paths: Paths) -> str:
                                               f"{exc.message}")
         sys.stderr.write(f"kctx: warning: {exc.message} (using defaults)\n")
         config = Config()
-    target = resolve(args.globals, environ, paths, config, in_process=False)
+    target = resolve(args.globals, environ, paths, config, in_process=False, problem=kuberc_problem)
     choice = choose(target, config, environ, posix.getcwd(), paths, detect=not client_only)
     skew = "" if client_only else choice.skew
     if skew:

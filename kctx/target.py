@@ -7,7 +7,7 @@ Follows kubectl: --kubeconfig replaces KUBECONFIG; --context picks the context; 
 from __future__ import annotations
 
 from kctx.config import Config, matches
-from kctx.fastos import exists, join
+from kctx.fastos import exists
 from kctx.kubeconfig import files as kfiles
 from kctx.kubeconfig import index
 from kctx.kubeconfig.model import View
@@ -84,14 +84,15 @@ def load_view(files: list[str], paths: Paths, *, in_process: bool = True) -> Vie
 
 
 def resolve(flags: dict, environ, paths: Paths, config: Config, *, in_process: bool = True,
-            view: View | None = None) -> Target:
-    """Resolve the target for kubectl's global ``flags`` (canonical long names) and ``environ``."""
+            view: View | None = None, problem: str = "") -> Target:
+    """Resolve the target for kubectl's global ``flags`` (canonical long names, after kuberc: kctx/kuberc.py)
+    and ``environ``. ``problem``: why the call cannot be judged before any lookup (an unreadable kuberc)."""
     explicit = flags.get("kubeconfig", "")
     t = Target()
     files = kfiles.absolute(kfiles.kubectl_files(environ, paths, explicit))
     if explicit and not exists(explicit):
         t.problem = f"{explicit}: no such file (given with --kubeconfig)"
-    t.problem = t._problem or kuberc_problem(flags, environ)
+    t.problem = t._problem or problem
     if view is None:
         view = index.view(files, paths.index_dir, in_process=in_process, lazy=True)
     t._view = view
@@ -117,28 +118,6 @@ def resolve(flags: dict, environ, paths: Paths, config: Config, *, in_process: b
         t.server = server
     t._config, t._protected_by = config, None
     return t
-
-
-def kuberc_problem(flags: dict, environ) -> str:
-    """kubectl's kuberc (aliases, per-command default flags) can change the target behind the typed argv.
-
-    kctx does not expand kuberc yet, so a kuberc that mentions a target flag makes the target unknown
-    (the guard then fails closed for writes). Cheap: one stat and, only if the file exists, one read.
-    """
-    setting = flags.get("kuberc") or environ.get("KUBERC", "")
-    if setting == "off" or environ.get("KUBECTL_KUBERC", "").lower() in ("false", "0"):
-        return ""
-    path = setting or join(environ.get("HOME", ""), ".kube", "kuberc")
-    try:
-        with open(path, "rb") as fh:
-            text = fh.read().lower()
-    except OSError:
-        return ""
-    for word in (b"context", b"cluster", b"server", b"kubeconfig", b"user", b'"s"', b"name: s"):
-        if word in text:
-            return (f"{path} (kuberc) may change the target ({word.decode()!s}); kctx does not expand kuberc, "
-                    "so the target cannot be ruled out (KUBERC=off disables it)")
-    return ""
 
 
 def normalize_server(url: str) -> str:

@@ -55,13 +55,23 @@ def test_server_used_by_a_protected_context_in_another_spelling(kube):
     assert decision("-s", "HTTPS://127.0.0.1:9/prod/", "delete", "pod", "x")["decision"] == "deny"
 
 
-def test_kuberc_that_may_change_the_target_fails_closed(kube):
+def test_kuberc_defaults_that_change_the_target_are_seen(kube):
     protect(kube, "protect:\n  contexts: [prod]\n")
     (kube / ".kube" / "kuberc").write_text(
         "apiVersion: kubectl.config.k8s.io/v1beta1\nkind: Preference\ndefaults:\n"
         "- command: delete\n  options:\n  - name: context\n    default: prod\n")
     d = decision("delete", "pod", "x")
-    assert d["decision"] == "deny" and "kuberc" in d["problem"]
+    assert (d["context"], d["decision"]) == ("prod", "deny") and "--context=prod" in d["kuberc"]
+    assert decision("delete", "pod", "x", "--context", "dev")["decision"] == "allow"  # the typed flag wins
+    assert decision("get", "pods")["decision"] == "allow"
+    assert decision("delete", "pod", "x", env={"KUBERC": "off"})["decision"] == "allow"
+
+
+def test_kuberc_kctx_cannot_read_fails_closed(kube):
+    protect(kube, "protect:\n  contexts: [prod]\n")
+    (kube / ".kube" / "kuberc").write_text("apiVersion: kubectl.config.k8s.io/v1beta1\nkind: Preference\naliases: [\n")
+    d = decision("delete", "pod", "x")
+    assert d["decision"] == "deny" and "kuberc" in d["problem"] and "invalid YAML" in d["problem"]
     assert decision("get", "pods")["decision"] == "allow"
     assert decision("delete", "pod", "x", env={"KUBERC": "off"})["decision"] == "allow"
 

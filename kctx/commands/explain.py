@@ -1,18 +1,20 @@
 """`kctx explain [--json] -- ARGS`: what a kubectl call would hit and what the guard decides, without running it.
 
 JSON keys (a contract scripts rely on): context, cluster, server, user, namespace, files, protected,
-class, decision, kubectl_version, kubectl_path.
+class, decision, kubectl_version, kubectl_path; then reason, kubectl_why and, when they apply, skew, problem
+and kuberc (the line kubectl runs after expanding the kuberc).
 """
 
 from __future__ import annotations
 
 import json
 
-from kctx.argv import parse
 from kctx.classify import classify
 from kctx.commands._parser import Parser
 from kctx.env import Environment
 from kctx.guard import decide, tty_available
+from kctx.kuberc import apply as apply_kuberc
+from kctx.kuberc import describe
 from kctx.status import ExitStatus
 from kctx.target import resolve
 from kctx.workspace import Workspace
@@ -57,9 +59,10 @@ def explain(ws: Workspace, kargs: list[str]) -> dict:
         from kctx.sessionenv import read
 
         environ["KUBECONFIG"] = read(str(ws.session.path)).get("KUBECONFIG", environ.get("KUBECONFIG", ""))
-    parsed = parse(kargs)
+    expanded = apply_kuberc(kargs, environ, ws.paths)
+    parsed = expanded.args
     c = classify(parsed)
-    t = resolve(parsed.globals, environ, ws.paths, ws.config)
+    t = resolve(parsed.globals, environ, ws.paths, ws.config, problem=expanded.problem)
     client_only = is_client_only(parsed)
     try:
         choice = choose(t, ws.config, environ, os.getcwd(), ws.paths, detect=not client_only, install=False,
@@ -78,4 +81,6 @@ def explain(ws: Workspace, kargs: list[str]) -> dict:
         report["skew"] = skew
     if t.problem:
         report["problem"] = t.problem
+    if expanded.expansion is not None and (expanded.expansion.argv != list(kargs) or expanded.expansion.presets):
+        report["kuberc"] = f"{expanded.path}: {describe(expanded.expansion)}"
     return report

@@ -151,6 +151,17 @@ def _dry_run(req: Request) -> bool:
     return req.query.get("dryRun") == "All"
 
 
+def _delete_dry_run(req: Request) -> bool:
+    """kubectl sends a delete's dry run in the DeleteOptions body, not the query."""
+    if _dry_run(req) or not req.body:
+        return _dry_run(req)
+    try:
+        body = _json_body(req)
+    except ApiError:
+        return False
+    return isinstance(body, dict) and "All" in (body.get("dryRun") or ())
+
+
 def _collection(cluster: ClusterView, req: Request, t: Target) -> Response | WatchPlan:
     res, api = t.resource, cluster.api
     if req.method == "GET" and req.query.get("watch") in ("true", "1"):
@@ -202,7 +213,7 @@ def _item(cluster: ClusterView, req: Request, t: Target) -> Response:
         obj, created = api.patch(res, ns, name, ctype, req.body, _dry_run(req))
         return Response(201 if created else 200, obj)
     if req.method == "DELETE":
-        gone = api.delete(res, ns, name, _dry_run(req))
+        gone = api.delete(res, ns, name, _delete_dry_run(req))
         body = status_body("Success")
         body["details"] = {"name": name, "group": res.group, "kind": res.plural,
                            "uid": gone["metadata"].get("uid", "")}

@@ -1,0 +1,359 @@
+"""kubectl's kuberc (user preferences: command aliases and per-command option defaults), expanded like kubectl.
+
+kubectl rewrites the command line from the kuberc before it runs anything, so the guard must judge the
+rewritten line. What kubectl 1.36/1.37 do (checked against the real binaries, see tests/test_kuberc.py):
+
+- The file: the first ``--kuberc PATH`` / ``--kuberc=PATH`` in argv (a raw scan that stops at ``--``),
+  else $KUBERC, else ~/.kube/kuberc. ``KUBECTL_KUBERC=false`` (any case; no other value) turns kuberc off,
+  and so does ``KUBERC=off`` (together with --kuberc kubectl refuses the call). A missing default file is
+  ignored; a missing or preference-less explicit file makes kubectl refuse every call.
+- Documents are split at lines starting with ``---``; the first one with apiVersion
+  kubectl.config.k8s.io/v1beta1 (``defaults``/``options``) or /v1alpha1 (``overrides``/``flags``) and kind
+  Preference is used, unknown fields ignored. Bad alias names (only letters), duplicate aliases and option
+  names with dashes make kubectl refuse every call.
+- An alias applies only when cobra finds no built-in command in argv and the first argument that does not
+  start with ``-`` is its name (so built-ins win, and ``help`` can be aliased). It runs its command (a copy
+  of it, sharing its flags) with ``prependArgs`` after the alias name and ``appendArgs`` at the end.
+- Alias options and ``defaults`` set flag values before argv is parsed, so whatever argv says wins; they are
+  skipped when argv seems to give the flag (a naive scan of every argument, after ``--`` too). Any flag of
+  the command can be set, global ones included: --context, --namespace, --server, --kubeconfig, --dry-run...
+  An alias option on a local flag is lost when the user's words lead into a sub-command.
+- ``defaults`` match the found command by its name only (``create serviceaccount`` also covers
+  ``set serviceaccount``), never an alias itself, and an unknown option name makes kubectl refuse the call.
+
+Hot path: the file is parsed once (kctx/kubercfile.py, in a child process, with yaml) and cached with
+marshal, keyed on path, mtime, size and inode; the shim then stats the file and reads the cache here.
+"""
+
+from __future__ import annotations
+
+import marshal
+import posix
+
+from kctx.argv import (
+    COMPLETION_COMMANDS,
+    GLOBAL_BOOL_FLAGS,
+    GLOBAL_VALUE_FLAGS,
+    KubectlArgs,
+    find_command,
+    local_flags,
+    parse,
+    parse_bool,
+    shorthand,
+    subcommands,
+)
+from kctx.fastos import abspath, join
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from kctx.paths import Paths
+
+MAGIC = "kctx-kuberc-1"
+# apiVersion -> (key of the defaults list, key of an entry's options). v1 is not known to kubectl 1.37.
+VERSIONS = {"kubectl.config.k8s.io/v1beta1": ("defaults", "options"),
+            "kubectl.config.k8s.io/v1alpha1": ("overrides", "flags")}
+# klog's flags are added to kubectl after it applied the kuberc, so a kuberc cannot set them.
+_LATE_FLAGS = frozenset({"v", "vmodule", "log-flush-frequency", "log-backtrace-at", "log-dir", "log-file",
+                         "log-file-max-size", "stderrthreshold", "add-dir-header", "alsologtostderr", "logtostderr",
+                         "one-output", "skip-headers", "skip-log-headers"})
+GLOBALS = (GLOBAL_VALUE_FLAGS | GLOBAL_BOOL_FLAGS) - _LATE_FLAGS
+# Root commands kubectl has while it applies the kuberc (cobra adds help and completion requests later).
+ROOT = subcommands(()) - {"help", "__complete", "__completeNoDesc"}
+LOCAL, GLOBAL = "local", "global"
+
+
+class Expansion:
+    """What kubectl makes of argv: the line it parses, and the flag values kuberc sets before parsing it.
+
+    ``argv``: the alias replaced by its command words, prependArgs and appendArgs in place.
+    ``presets``: (LOCAL or GLOBAL, flag, value) in the order kubectl sets them. ``error``: kubectl refuses the
+    call because of the kuberc (nothing is sent). ``alias``: the alias that applied ("").
+    """
+
+    __slots__ = ("argv", "presets", "alias", "error")
+
+    def __init__(self, argv: list[str], presets: list | None = None, alias: str = "", error: str = "") -> None:
+        self.argv, self.presets, self.alias, self.error = argv, presets or [], alias, error
+
+    def __repr__(self) -> str:
+        return f"Expansion({self.argv!r}, {self.presets!r}, alias={self.alias!r}, error={self.error!r})"
+
+
+class Result:
+    """The parsed line after kuberc, why it cannot be judged (""), and the expansion behind it."""
+
+    __slots__ = ("args", "problem", "expansion", "path")
+
+    def __init__(self, args: KubectlArgs, problem: str = "", expansion: Expansion | None = None,
+                 path: str = "") -> None:
+        self.args, self.problem, self.expansion, self.path = args, problem, expansion, path
+
+
+def apply(argv: list[str], environ, paths: Paths, *, in_process: bool = True) -> Result:
+    """Parse argv as kubectl will run it after its kuberc; kubectl itself still gets the original argv."""
+    argv = [a if isinstance(a, str) else str(a) for a in argv]
+    if not argv:  # kubectl applies no kuberc to a bare `kubectl`
+        return Result(parse(argv))
+    path, explicit, error = locate(argv, environ)
+    if error:
+        return Result(parse(argv), f"{error}; kubectl will refuse the call", path=path)
+    if not path:
+        return Result(parse(argv))
+    prefs, problem = read(path, explicit, paths, in_process=in_process)
+    if prefs is None:
+        return Result(parse(argv), problem, path=path)
+    try:
+        exp = expand(argv, prefs)
+        args = parse_expanded(exp)
+    except Exception as exc:  # noqa: BLE001 - the guard fails closed rather than crash on a line it cannot expand
+        return Result(parse(argv), f"{path}: kctx could not expand the kuberc for this line ({exc!r})", path=path)
+    if exp.error:
+        return Result(parse(argv), f"{path}: kubectl will refuse the call: {exp.error}", exp, path)
+    return Result(args, "", exp, path)
+
+
+# --- which file --------------------------------------------------------------------------------------------
+
+def locate(argv: list[str], environ) -> tuple[str, bool, str]:
+    """(path, explicitly chosen, error): the kuberc kubectl reads for this argv; path "" when kuberc is off."""
+    if environ.get("KUBECTL_KUBERC", "").lower() == "false":
+        return "", False, ""
+    flag, error = _explicit(argv)
+    if error:
+        return "", True, error
+    if environ.get("KUBERC", "") == "off":
+        return "", bool(flag), "KUBERC=off and --kuberc together" if flag else ""
+    if flag:
+        return flag, True, ""
+    if environ.get("KUBERC", ""):
+        return environ["KUBERC"], True, ""
+    return join(environ.get("HOME", ""), ".kube", "kuberc"), False, ""
+
+
+def _explicit(argv: list[str]) -> tuple[str, str]:
+    """kubectl's own scan for --kuberc: the first one before `--`, even as another flag's value."""
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--kuberc":
+            return (argv[i + 1], "") if i + 1 < len(argv) else ("", "--kuberc without a file")
+        if "--kuberc=" in arg:
+            parts = arg.split("=")  # like kubectl: "--kuberc=a=b" means file "a"
+            return (parts[1], "") if parts[1] else ("", "--kuberc= without a file")
+    return "", ""
+
+
+# --- reading it through the cache --------------------------------------------------------------------------
+
+def read(path: str, explicit: bool, paths: Paths, *, in_process: bool = True) -> tuple[dict | None, str]:
+    """(preferences or None, why the call cannot be judged or "")."""
+    try:
+        st = posix.stat(path)
+    except FileNotFoundError:
+        return None, f"{path}: no such kuberc file; kubectl will refuse the call" if explicit else ""
+    except (OSError, ValueError) as exc:
+        return None, f"{path}: cannot read the kuberc: {getattr(exc, 'strerror', None) or exc}"
+    key = (abspath(path), st.st_mtime_ns, st.st_size, st.st_ino)
+    result = _cached(paths.kuberc_cache, key)
+    if result is None:  # the cold path: parsing needs yaml (kctx/kubercfile.py)
+        from kctx import kubercfile
+
+        result = (kubercfile.parse_and_cache(path, paths.kuberc_cache) if in_process
+                  else kubercfile.parse_in_child(path, paths))
+    return _outcome(path, explicit, result)
+
+
+def _outcome(path: str, explicit: bool, result: tuple) -> tuple[dict | None, str]:
+    kind, value = result
+    if kind == "prefs":
+        return value, ""
+    if kind == "none" or (kind == "ignored" and not explicit):  # kubectl ignores it (with a warning)
+        return None, ""
+    if kind == "ignored":
+        return None, f"{path}: {value}; kubectl will refuse the call"
+    if kind == "rejected":
+        return None, f"{path}: kubectl rejects this kuberc ({value}) and will refuse the call"
+    return None, f"{path}: {value}; kctx cannot expand this kuberc (KUBERC=off turns kuberc off)"
+
+
+def _cached(cache: str, key: tuple) -> tuple | None:
+    entry = _entries(cache).get(key[0])
+    if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == key and _is_result(entry[1]):
+        return entry[1]
+    return None
+
+
+def _is_result(result: object) -> bool:
+    if not (isinstance(result, tuple) and len(result) == 2):
+        return False
+    kind, value = result
+    if kind == "prefs":
+        return isinstance(value, dict) and isinstance(value.get("aliases"), list) and isinstance(
+            value.get("defaults"), list)
+    return kind in ("none", "ignored", "rejected", "error") and isinstance(value, str)
+
+
+def _entries(cache: str) -> dict:
+    try:
+        with open(cache, "rb") as fh:
+            data = marshal.loads(fh.read())
+    except (OSError, ValueError, EOFError, TypeError):
+        return {}
+    if isinstance(data, tuple) and len(data) == 2 and data[0] == MAGIC and isinstance(data[1], dict):
+        return data[1]
+    return {}
+
+
+# --- the expansion (pure) ----------------------------------------------------------------------------------
+
+def expand(argv: list[str], prefs: dict) -> Expansion:
+    """What kubectl makes of ``argv`` (without the program name) under the preferences ``prefs``."""
+    path = find_command(argv)
+    if not path or path[0] in ROOT:  # a built-in command: aliases are not looked at
+        return _with_defaults(Expansion(list(argv)), prefs, path, path[-1] if path else "kubectl", ())
+    at, word = _command_word(argv)
+    alias = next((a for a in prefs["aliases"] if a[0] == word), None)
+    if alias is None or alias[0] in ROOT:
+        return Expansion(list(argv))  # a plugin, or nothing kubectl knows: it fails or runs a plugin
+    if path[0] in COMPLETION_COMMANDS:
+        return _complete_alias(argv, alias, at)
+    return _expand_alias(argv, prefs, alias, at)
+
+
+def _command_word(argv: list[str]) -> tuple[int, str]:
+    """kubectl's guess at the alias name: the first argument that is not a flag or a completion request."""
+    for i, arg in enumerate(argv):
+        if not arg.startswith("-") and not arg.startswith("__complete"):
+            return i, arg
+    return -1, ""
+
+
+def _alias_target(alias: tuple) -> tuple[str, ...] | None:
+    """The command an alias runs (cobra's Find over its words: extra words and flags are dropped)."""
+    target = find_command(alias[1].split())
+    return None if target and target[0] not in ROOT else target
+
+
+def _complete_alias(argv: list[str], alias: tuple, at: int) -> Expansion:
+    """A completion request for an alias line: cobra completes the alias's command, with the alias options on
+    global flags (which server it asks); no `defaults` (kubectl finds no command while it applies them)."""
+    name, command, prepend, append, options = alias
+    target = _alias_target(alias)
+    if target is None:
+        return Expansion(list(argv), alias=name, error=f'command "{command}" not found to set alias "{name}"')
+    presets, error = _presets(options, target, argv, f"alias {name}")
+    line = [*argv[:at], *target, *prepend, *argv[at + 1:], *append]
+    return Expansion(line, [p for p in presets if p[0] == GLOBAL], name, error)
+
+
+def _expand_alias(argv: list[str], prefs: dict, alias: tuple, at: int) -> Expansion:
+    name, command, prepend, append, options = alias
+    target = _alias_target(alias)
+    if target is None:
+        return Expansion(list(argv), alias=name, error=f'command "{command}" not found to set alias "{name}"')
+    presets, error = _presets(options, target, argv, f"alias {name}")
+    rest = [*prepend, *argv[at + 1:], *append]
+    # cobra finds the alias unless a flag before it swallowed it as its value (then the alias word is that value)
+    via_alias = find_command(argv[:at + 1]) == (name,)
+    line = [*argv[:at], *target, *rest] if via_alias else [*argv[:at + 1], *rest]
+    final = find_command(line)
+    if not via_alias and final and final[0] not in ROOT:
+        return Expansion(line, alias=name, error=error)  # cobra finds no command: kubectl fails
+    if final != target:  # alias options on the alias command's own flags do not reach a sub-command
+        presets = [p for p in presets if p[0] == GLOBAL]
+    exp = Expansion(line, presets, name, error)
+    if error:
+        return exp
+    found_name = name if via_alias and final == target else (final[-1] if final else "kubectl")
+    registered = tuple(a[0] for a in prefs["aliases"])
+    return _with_defaults(exp, prefs, final, found_name, registered, (name, target))
+
+
+def _with_defaults(exp: Expansion, prefs: dict, final: tuple, found_name: str, registered: tuple,
+                   alias: tuple | None = None) -> Expansion:
+    """Add the `defaults` entries whose command has the found command's name (kubectl compares names only)."""
+    for command, options in prefs["defaults"]:
+        if _name_of(command.split(), alias) != found_name:
+            continue  # another command, or one kubectl does not know (it warns and goes on)
+        if found_name in registered:
+            exp.error = f"alias {found_name} can not be overridden"
+            return exp
+        presets, error = _presets(options, final, exp.argv, f"command {command}")
+        exp.presets.extend(presets)
+        if error:
+            exp.error = error
+            return exp
+    return exp
+
+
+def _name_of(words: list[str], alias: tuple | None) -> str | None:
+    """The name of the command a `defaults` entry means (cobra's Find), or None when kubectl finds none."""
+    path = find_command(words)
+    if alias is not None and path == (alias[0],):  # the running alias is a command now
+        at = words.index(alias[0])
+        path = find_command([*words[:at], *alias[1], *words[at + 1:]])
+        return alias[0] if path == alias[1] else path[-1]
+    if path and path[0] not in ROOT:
+        return None
+    return path[-1] if path else "kubectl"
+
+
+def _presets(options: tuple, command: tuple, args: list[str], owner: str) -> tuple[list, str]:
+    """The flag values kuberc sets on ``command``, skipping those argv seems to give; or kubectl's error."""
+    out = []
+    for name, value in options:
+        scope = LOCAL if name in local_flags(command) else GLOBAL if name in GLOBALS else ""
+        if not scope:
+            return out, f"invalid flag {name} for {owner}"
+        if _given(name, shorthand(command, name), args):
+            continue
+        if scope == GLOBAL and name in GLOBAL_BOOL_FLAGS and parse_bool(value) is None:
+            return out, f'could not apply value "{value}" to flag {name} in {owner}'
+        out.append((scope, name, value))
+    return out, ""
+
+
+def _given(name: str, short: str, args: list[str]) -> bool:
+    """kubectl's test whether argv gives a flag: any argument that looks like it, wherever it is."""
+    for arg in args:
+        if arg == "--" + name or arg.startswith(f"--{name}="):
+            return True
+        if not short:
+            continue
+        if arg.startswith("-" + short):
+            return True
+        if len(arg) > 1 and arg[0] == "-" and arg[1:].isascii() and arg[1:].isalpha() and short in arg:
+            return True  # a group of one-letter flags, e.g. -qn
+    return False
+
+
+def parse_expanded(exp: Expansion) -> KubectlArgs:
+    """Parse the expanded line, then lay kuberc's values under the line's own (which win, being parsed later)."""
+    args = parse(exp.argv)
+    if not exp.presets:
+        return args
+    values: dict[str, str] = {}
+    bools: dict[str, bool] = {}
+    local: dict[str, list[str]] = {}
+    for scope, name, value in exp.presets:
+        if scope == LOCAL:
+            local.setdefault(name, []).append(value)
+        elif name in GLOBAL_BOOL_FLAGS:
+            bools[name] = parse_bool(value) is not False
+        else:
+            values[name] = value
+    values.update(args.globals)
+    bools.update(args.global_bools)
+    for name, given in args.local.items():
+        local[name] = [*local.get(name, []), *given]
+    return KubectlArgs(values, bools, args.command, args.args, local, args.dashdash, args.unknown)
+
+
+def describe(exp: Expansion) -> str:
+    """The line kubectl runs, for `kctx explain`: kuberc's values shown as flags after the command words."""
+    import shlex
+
+    line = "kubectl " + shlex.join(exp.argv)
+    if exp.presets:
+        line += "  (kuberc sets " + " ".join(f"--{n}={v}" for _s, n, v in exp.presets) + ")"
+    return line

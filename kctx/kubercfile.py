@@ -1,0 +1,316 @@
+"""Reading a kuberc file the way kubectl does (yaml), and the marshal cache kctx/kuberc.py reads.
+
+The cold half of kctx/kuberc.py: the shim runs it in a child process (``python -m kctx.kubercfile``) only
+when the file changed, so the shim itself never imports yaml.
+"""
+
+from __future__ import annotations
+
+import marshal
+import posix
+import sys
+
+from kctx.fastos import abspath
+from kctx.kuberc import MAGIC, VERSIONS, _entries, _is_result
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from kctx.paths import Paths
+
+_CACHE_ENTRIES = 8  # kuberc files remembered (KUBERC can differ per project)
+
+
+def parse_and_cache(path: str, cache: str) -> tuple:
+    """Parse the file (yaml) and remember the outcome; the cold path, in the shim's child process."""
+    try:
+        with open(path, "rb") as fh:
+            st = posix.fstat(fh.fileno())  # before reading: an edit while we read makes the entry stale
+            raw = fh.read()
+    except OSError as exc:
+        return "error", f"cannot read the kuberc: {exc.strerror or exc}"
+    result = parse_bytes(raw)
+    entries = _entries(cache)
+    entries.pop(abspath(path), None)
+    while len(entries) >= _CACHE_ENTRIES:
+        entries.pop(next(iter(entries)))
+    entries[abspath(path)] = ((abspath(path), st.st_mtime_ns, st.st_size, st.st_ino), result)
+    _write_cache(cache, entries)
+    return result
+
+
+def _write_cache(cache: str, entries: dict) -> None:
+    from kctx.fastos import dirname
+    from kctx.fsutil import atomic_write, ensure_private_dir
+
+    try:
+        ensure_private_dir(dirname(cache))
+        atomic_write(cache, marshal.dumps((MAGIC, entries)), mode=0o600)
+    except OSError:
+        pass  # no cache: the next call parses again
+
+
+def parse_in_child(path: str, paths: Paths) -> tuple:
+    """The shim never imports yaml: a child parses the file, caches the outcome and prints it (marshal)."""
+    import subprocess
+
+    from kctx.execs import child_env
+
+    try:
+        proc = subprocess.run([sys.executable, "-m", "kctx.kubercfile", abspath(path), paths.kuberc_cache],
+                              capture_output=True, check=False, env=child_env())
+    except OSError as exc:
+        return "error", f"cannot start the kuberc parser: {exc.strerror or exc}"
+    try:
+        result = marshal.loads(proc.stdout)
+    except (ValueError, EOFError, TypeError):
+        result = None
+    if _is_result(result):
+        return result
+    why = proc.stderr.decode(errors="replace").strip().splitlines()
+    return "error", f"cannot parse the kuberc: {why[-1] if why else 'the parser failed'}"
+
+
+# --- parsing (cold: yaml) ----------------------------------------------------------------------------------
+
+class _Unreadable(Exception):
+    """kctx cannot tell how kubectl reads this file (bad YAML, a value of the wrong type...)."""
+
+
+def parse_bytes(raw: bytes) -> tuple:
+    """kubectl's reading of a kuberc: ("prefs", preferences), ("none", ""), ("ignored", why) when it holds no
+    preferences kubectl can use, ("rejected", why) when kubectl refuses it, or ("error", why) when kctx cannot
+    tell."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return "error", "not UTF-8 text"
+    try:
+        return _parse_text(text)
+    except _Unreadable as exc:
+        return "error", " ".join(str(exc).split())  # one line: it ends up in the guard's message
+
+
+def _parse_text(text: str) -> tuple:
+    import yaml
+
+    attempted = False
+    for doc, first_line in _documents(text):
+        if not doc.strip():
+            continue
+        attempted = True
+        try:
+            node = yaml.compose(doc, Loader=yaml.SafeLoader)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f"line {mark.line + first_line}: " if mark is not None else ""
+            raise _Unreadable(f"{where}invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
+        except RecursionError:
+            raise _Unreadable("nested too deeply") from None
+        api = _preference_version(node)
+        if api:
+            prefs = _preferences(_value(node), api)
+            why = _rejected(prefs)
+            return ("rejected", why) if why else ("prefs", prefs)
+    if attempted:
+        return "ignored", "no kubectl preferences in it (apiVersion kubectl.config.k8s.io/v1beta1, kind Preference)"
+    return "none", ""
+
+
+def _documents(text: str):
+    """Split like kubectl: a line starting with `---` ends a document and may carry only a comment."""
+    doc: list[str] = []
+    start = 1
+    lines = text.split("\n")
+    for number, line in enumerate(lines, 1):
+        if line.startswith("---"):
+            rest = line[3:].strip()
+            if rest and not rest.startswith("#"):
+                raise _Unreadable(f"line {number}: text after a `---` document separator")
+            yield "\n".join(doc), start
+            doc, start = [], number + 1
+        else:
+            doc.append(line)
+    yield "\n".join(doc), start
+
+
+def _preference_version(node) -> str:
+    """The apiVersion of a kuberc Preference document kubectl can read, or "" for any other document."""
+    import yaml
+
+    if not isinstance(node, yaml.MappingNode):
+        return ""
+    top = {k.value: v for k, v in node.value if isinstance(k, yaml.ScalarNode)}
+    api, kind = top.get("apiVersion"), top.get("kind")
+    if not (isinstance(api, yaml.ScalarNode) and isinstance(kind, yaml.ScalarNode)):
+        return ""
+    if _scalar(kind) != "Preference" or _scalar(api) not in VERSIONS:
+        return ""
+    return _scalar(api)
+
+
+class _NotText:
+    """A YAML scalar kubectl reads as a number, boolean or other non-string."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+# kubectl's YAML (yaml.v2, YAML 1.1) reads these unquoted words as booleans, and `<<` as a merge.
+_NOT_TEXT = frozenset({"y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True", "TRUE", "false",
+                       "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF", "<<"})
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+def _value(node, depth: int = 0):
+    """A composed YAML node as kubectl's decoder sees it (scalars typed by yaml.v2's rules, not PyYAML's)."""
+    import yaml
+
+    if depth > 64:
+        raise _Unreadable("nested too deeply (a recursive YAML alias?)")
+    if isinstance(node, yaml.ScalarNode):
+        return _scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        return [_value(n, depth + 1) for n in node.value]
+    out = {}
+    for key, value in node.value:
+        if not isinstance(key, yaml.ScalarNode) or (key.style is None and key.value == "<<"):
+            raise _Unreadable(f"line {key.start_mark.line + 1}: a complex or merge (<<) key")
+        out[key.value] = _value(value, depth + 1)
+    return out
+
+
+def _scalar(node):
+    if node.style is None:  # plain: typed by yaml.v2's rules
+        text = node.value
+        if text in _NULLS:
+            return None
+        return _NotText(text) if text in _NOT_TEXT or _is_number(text) else text
+    return node.value if node.tag == _STR_TAG else _NotText(node.value)
+
+
+def _is_number(text: str) -> bool:
+    """Whether yaml.v2 reads the plain scalar as an int or float (leaning to yes where unsure)."""
+    body = text.replace("_", "")
+    body = body[1:] if body[:1] in "+-" else body
+    low = body.lower()
+    if low in (".inf", ".nan"):
+        return True
+    for prefix, digits in (("0x", "0123456789abcdef"), ("0o", "01234567"), ("0b", "01")):
+        if low.startswith(prefix):
+            return len(low) > 2 and all(c in digits for c in low[2:])
+    mantissa, e, exponent = low.partition("e")
+    if e and not _digits(exponent[1:] if exponent[:1] in "+-" else exponent):
+        return False
+    whole, dot, fraction = mantissa.partition(".")
+    if not dot:
+        return _digits(whole)
+    return (_digits(whole) or not whole) and (_digits(fraction) or (not fraction and bool(whole)))
+
+
+def _digits(s: str) -> bool:
+    return s.isascii() and s.isdigit()
+
+
+def _preferences(doc: dict, api: str) -> dict:
+    """The fields kubectl uses, checked like its decoder checks them (unknown fields are ignored)."""
+    defaults_key, options_key = VERSIONS[api]
+    aliases = []
+    for i, item in enumerate(_list(doc, "aliases", "")):
+        where = f"aliases[{i}]"
+        item = _struct(item, where)
+        aliases.append((_text(item, "name", where), _text(item, "command", where),
+                        tuple(_texts(item, "prependArgs", where)), tuple(_texts(item, "appendArgs", where)),
+                        _options(item, options_key, where)))
+    defaults = []
+    for i, item in enumerate(_list(doc, defaults_key, "")):
+        where = f"{defaults_key}[{i}]"
+        item = _struct(item, where)
+        defaults.append((_text(item, "command", where), _options(item, options_key, where)))
+    _text(doc, "credentialPluginPolicy", "")
+    for i, item in enumerate(_list(doc, "credentialPluginAllowlist", "")):
+        _text(_struct(item, f"credentialPluginAllowlist[{i}]"), "command", f"credentialPluginAllowlist[{i}]")
+    return {"aliases": aliases, "defaults": defaults}
+
+
+def _options(item: dict, key: str, where: str) -> tuple:
+    out = []
+    for i, option in enumerate(_list(item, key, where)):
+        at = f"{where}.{key}[{i}]"
+        option = _struct(option, at)
+        out.append((_text(option, "name", at), _text(option, "default", at)))
+    return tuple(out)
+
+
+def _field(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key
+
+
+def _list(item: dict, key: str, where: str) -> list:
+    value = item.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise _Unreadable(f"{_field(where, key)}: expected a list")
+    return value
+
+
+def _struct(value, where: str) -> dict:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise _Unreadable(f"{where}: expected a mapping")
+    return value
+
+
+def _text(item: dict, key: str, where: str) -> str:
+    return _as_text(item.get(key), _field(where, key))
+
+
+def _texts(item: dict, key: str, where: str) -> list[str]:
+    at = _field(where, key)
+    return [_as_text(v, f"{at}[{i}]") for i, v in enumerate(_list(item, key, where))]
+
+
+def _as_text(value, at: str) -> str:
+    if value is None:  # null reads as "" in kubectl too
+        return ""
+    if not isinstance(value, str):
+        shown = value.text if isinstance(value, _NotText) else "a list or mapping"
+        raise _Unreadable(f"{at}: expected a string, found {shown} (quote it)")
+    return value
+
+
+def _rejected(prefs: dict) -> str:
+    """kubectl's own checks of a kuberc, which make it refuse every call."""
+    seen = set()
+    for name, _command, _prepend, _append, options in prefs["aliases"]:
+        if not (name.isascii() and name.isalpha()):
+            return "invalid alias name, can only include alphabetical characters"
+        dashed = _dashed(options)
+        if dashed:
+            return dashed
+        if name in seen:
+            return f"duplicate alias name {name}"
+        seen.add(name)
+    for _command, options in prefs["defaults"]:
+        dashed = _dashed(options)
+        if dashed:
+            return dashed
+    return ""
+
+
+def _dashed(options: tuple) -> str:
+    bad = next((name for name, _default in options if name.startswith("-")), None)
+    return f"flag name {bad} should be in long form without dashes" if bad is not None else ""
+
+
+def _main(argv: list[str]) -> None:  # the child process of parse_in_child
+    result = parse_and_cache(argv[1], argv[2])
+    sys.stdout.buffer.write(marshal.dumps(result))
+
+
+if __name__ == "__main__":
+    _main(sys.argv)
