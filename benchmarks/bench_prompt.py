@@ -58,9 +58,11 @@ for ((r = 0; r < ROUNDS; r++)); do
   echo "changed-by-kubectl $(ms $s $e)"
   [[ $KCTX_PROMPT_NAMESPACE == "ns-$r" ]] || echo "STALE after kubectl edit"
   # The user edited the kubeconfig file that defines the context.
+  ln -f "${KCTX_SESSION%.json}.env" "$BENCH_TMP/env-before"  # a sync replaces the .env: a new inode
   printf '\n' >> "${__kctx_deps[1]}"
   s=$EPOCHREALTIME; __kctx_prompt_hook; e=$EPOCHREALTIME
   echo "changed-by-file $(ms $s $e)"
+  if [[ ${KCTX_SESSION%.json}.env -ef $BENCH_TMP/env-before ]]; then echo "STALE after file edit"; fi
 done
 """
 
@@ -131,7 +133,7 @@ def main() -> int:
                "NO_COLOR": "1", "TERM": "dumb", "LANG": os.environ.get("LANG", "C.UTF-8")}
         subprocess.run([sys.executable, "-m", "kctx", "ls"], env=env, stdout=subprocess.DEVNULL, check=True)
         fill = {"KUBECTL": kubectl, "ROUNDS": str(args.rounds), "PROMPTS": str(args.prompts),
-                "ANCHOR": str(args.anchor)}
+                "ANCHOR": str(args.anchor), "BENCH_TMP": str(tmp)}
         got = samples(run(["bash", "--norc", "--noprofile", "-c"], script(BASH, f"{init} bash", fill), env))
         if shutil.which("zsh"):
             got.update(samples(run(["zsh", "-f", "-c"], script(ZSH, f"{init} zsh", fill), env)))

@@ -123,7 +123,12 @@ def _stat_key(st: os.stat_result) -> str:
 
 
 def _yaml(raw: bytes) -> dict:
-    import yaml  # only when kubectl rewrote the file; never the case on the shim's path via kctx
+    from kctx.kubeconfig import simpleyaml
+
+    doc = simpleyaml.load(raw)  # kubectl's own output: read without PyYAML's ~20 ms import
+    if doc is not None:
+        return doc
+    import yaml  # anything else, and the error messages
 
     try:
         return yaml.safe_load(raw) or {}
@@ -167,8 +172,14 @@ def write(s: Session, view: View, *, protected: bool = False) -> None:
     """Write the session file and its sidecar, atomically, 0600."""
     ensure_private_dir(os.path.dirname(s.path))
     with kubeconfig_lock(s.path):
-        atomic_write(s.path, to_json(s.kubeconfig_doc()) + "\n", mode=0o600, durable=False)
-        json_stat = _stat_key(os.stat(s.path))
+        data = (to_json(s.kubeconfig_doc()) + "\n").encode()
+        rewritten = not _holds(s.path, data)
+        if rewritten:
+            atomic_write(s.path, data, mode=0o600, durable=False)
+        st = os.stat(s.path)
+        if rewritten:
+            st = _set_mtime(s.path, st, st.st_mtime_ns - 2)
+        json_stat = _stat_key(st)
         ctx_file = view.context(s.context).file if view.has_context(s.context) else ""
         lines = {
             "KUBECONFIG": kubeconfig_value(s, view),
@@ -190,6 +201,29 @@ def write(s: Session, view: View, *, protected: bool = False) -> None:
         if any("\n" in v for v in lines.values()):
             raise KctxError("a kubeconfig name or path contains a line break; kctx sessions cannot hold it")
         atomic_write(s.env_file, "".join(f"{k}={v}\n" for k, v in lines.items()), mode=0o600, durable=False)
+        # The shell runs `session sync` when a file is newer than the .env, and file times may tick only every
+        # few ms: a change made right after this call could tie with the .env and be missed. Dated a nanosecond
+        # before the first file this call wrote (and the session before the .env), anything later is newer.
+        env_st = os.stat(s.env_file)
+        _set_mtime(s.env_file, env_st, st.st_mtime_ns + 1 if rewritten else env_st.st_mtime_ns - 1)
+
+
+def _set_mtime(path: str, st: os.stat_result, mtime_ns: int) -> os.stat_result:
+    try:
+        os.utime(path, ns=(st.st_atime_ns, mtime_ns))
+        return os.stat(path)
+    except OSError:
+        return st  # keeps the time the write got: only a change within the same tick could go unseen
+
+
+def _holds(path: str, data: bytes) -> bool:
+    """True when ``path`` already is ``data`` with mode 0600: replacing a file with an identical one still
+    costs a rename (~1 ms on ext4, which flushes the new file first), e.g. at every refresh after an edit."""
+    try:
+        with open(path, "rb") as fh:
+            return os.fstat(fh.fileno()).st_mode & 0o777 == 0o600 and fh.read(len(data) + 1) == data
+    except OSError:
+        return False
 
 
 def to_json(value: object, indent: str = "") -> str:

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 import json
 import os
 import time
 from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kctx.kubeconfig import index
 from kctx.paths import Paths
@@ -89,3 +96,45 @@ def test_current_json_contract(home):
     data = json.loads(r.out)
     assert list(data) == ["context", "cluster", "server", "user", "namespace", "files", "protected"]
     assert data["context"] == "dev" and data["namespace"] == "apps" and data["protected"] is False
+
+
+def test_a_changed_file_among_many_reuses_the_bundle_for_the_others(home, monkeypatch):
+    files = [str(simple(home / ".kube" / "configs" / f"c{i}.yaml", f"c{i}", current=False))
+             for i in range(index.BUNDLE_MIN + 2)]
+    idx_dir = Paths().index_dir
+    index.load(files, idx_dir)  # writes the entries and the bundle
+    simple(Path(files[3]), "renamed", current=False)
+    read, parsed = [], []
+    real_read, real_refresh = index._read_entry, index.refresh
+    monkeypatch.setattr(index, "_read_entry", lambda d, p, st: read.append(p) or real_read(d, p, st))
+    monkeypatch.setattr(index, "refresh", lambda paths, d: parsed.extend(paths) or real_refresh(paths, d))
+    got = index.load(files, idx_dir)
+    assert parsed == [files[3]]
+    assert read == [files[3]]  # the others came from the old bundle, not one read each
+    assert [sorted(f.contexts) for f in got] == [["renamed"] if i == 3 else [f"c{i}"] for i in range(len(files))]
+    monkeypatch.setattr(index, "refresh", lambda paths, d: pytest.fail("the new bundle should hit"))
+    assert [f.to_dict() for f in index.load(files, idx_dir)] == [f.to_dict() for f in got]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=40), st.binary(max_size=40).map(lambda b: base64.b64encode(b).decode())))
+def test_ca_fingerprint_is_sha256_of_what_base64_decodes(data):
+    from kctx.kubeconfig.extract import _ca_fingerprint
+
+    try:
+        raw = base64.b64decode(data, validate=False)
+    except (binascii.Error, ValueError):
+        raw = data.encode()
+    assert _ca_fingerprint(data, "") == (hashlib.sha256(raw).hexdigest() if raw else "")
+
+
+def test_invalid_yaml_keeps_its_line_number_and_valid_yaml_beyond_the_small_reader_still_parses(home):
+    from kctx.kubeconfig.parse import parse_file
+
+    bad = write(home / "bad.yaml", "apiVersion: v1\nclusters:\n- name: a\n  cluster: {server: x\n")
+    assert parse_file(str(bad)).error.startswith(f"{bad}: line ")
+    assert "invalid YAML" in parse_file(str(bad)).error
+    anchors = write(home / "anchors.yaml", "clusters:\n- name: a\n  cluster: &c {server: 'https://a'}\n"
+                                          "- name: b\n  cluster: *c\n")
+    idx = parse_file(str(anchors))
+    assert idx.error == "" and idx.clusters["b"]["server"] == "https://a"

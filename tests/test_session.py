@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -167,3 +168,45 @@ def ksession_view(home: Path):
     from kctx.workspace import Workspace
 
     return Workspace(Environment()).view
+
+
+def test_a_refresh_that_changes_nothing_leaves_the_session_file_alone(setup, home):
+    s = start()
+    before = os.stat(s)
+    assert kctx("session", "sync", env={"KCTX_SESSION": s}).code == 0
+    after = os.stat(s)
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    assert read_env(s)["KCTX_JSON_STAT"] == f"{after.st_ino}:{after.st_size}:{after.st_mtime_ns}"
+    assert kctx("use", "prod", env={"KCTX_SESSION": s}).code == 0
+    assert os.stat(s).st_ino != before.st_ino and ksession.read(Path(s)).context == "prod"
+    os.chmod(s, 0o644)  # an identical file with other permissions is rewritten, 0600
+    assert kctx("session", "sync", env={"KCTX_SESSION": s}).code == 0
+    assert os.stat(s).st_mode & 0o777 == 0o600
+
+
+def test_session_commands_through_the_launcher_print_and_exit_as_before(setup, home):
+    launcher = [sys.executable, "-S", str(Path(ksession.__file__).parent / "launch.py"), "session"]
+    env = {k: v for k, v in os.environ.items() if k != "KCTX_SESSION"}
+    p = subprocess.run([*launcher, "sync"], env=env, capture_output=True, text=True)
+    assert p.returncode == 1 and p.stdout == "" and p.stderr.startswith("error: no kctx session in this shell")
+    s = start()
+    p = subprocess.run([*launcher, "show"], env={**env, "KCTX_SESSION": s}, capture_output=True, text=True)
+    assert (p.returncode, p.stdout, p.stderr) == (0, f"{s}\n", "")
+    p = subprocess.run([*launcher, "cleanup"], env={**env, "KCTX_SESSION": s}, capture_output=True, text=True)
+    assert (p.returncode, p.stderr) == (0, "removed 0 stale session(s)\n")
+
+
+def test_a_change_right_after_kctx_wrote_the_session_is_newer_even_within_one_clock_tick(setup, home, kubectl):
+    s = start()
+    env_file = s[:-5] + ".env"
+    for args in (("use", "prod"), ("session", "sync")):  # the session rewritten, and not
+        assert kctx(*args, env={"KCTX_SESSION": s}).code == 0
+        session, env = os.stat(s).st_mtime_ns, os.stat(env_file).st_mtime_ns
+        assert session < env  # kctx's own write of the session never looks like a change to the shell
+        later = home / "later"
+        later.write_text(args[0])
+        assert later.stat().st_mtime_ns > env  # whatever the filesystem's timestamp granularity
+        assert read_env(s)["KCTX_JSON_STAT"] == f"{os.stat(s).st_ino}:{os.stat(s).st_size}:{session}"
+    kenv = {"HOME": str(home), "PATH": os.environ["PATH"], "KUBECONFIG": read_env(s)["KUBECONFIG"]}
+    assert run_kubectl(kubectl, kenv, "config", "set-context", "--current", "--namespace=raw").returncode == 0
+    assert os.stat(s).st_mtime_ns > os.stat(env_file).st_mtime_ns  # kubectl's edit: the shell syncs

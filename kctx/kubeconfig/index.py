@@ -66,14 +66,17 @@ def load(paths: list[str], index_dir: str, *, in_process: bool = True) -> list[F
             odd.append(not_regular(p))
     key = tuple((p, st.st_mtime_ns, st.st_size, st.st_ino) for p, st in stats.items())
     bundle = _bundle_path(index_dir, key) if len(key) >= BUNDLE_MIN and not odd else ""
+    previous: dict[str, dict] = {}
     if bundle:
-        hit = _read_bundle(bundle, key)
-        if hit is not None:
-            return hit
+        data = _read_bundle(bundle)
+        if data is not None and data[1] == key:
+            return [FileIndex.from_dict(d) for d in data[2]]
+        if data is not None:  # some files changed: the others' entries are still good
+            previous = {d.get("path"): d for d in data[2] if isinstance(d, dict)}
     found: dict[str, FileIndex | None] = {}
     stale: list[str] = []
     for p, st in stats.items():
-        found[p] = _read_entry(index_dir, p, st)
+        found[p] = _reuse(previous.get(p), st) or _read_entry(index_dir, p, st)
         if found[p] is None:
             stale.append(p)
     if stale:
@@ -93,15 +96,26 @@ def _bundle_path(index_dir: str, key: tuple) -> str:
     return join(index_dir, f"bundle-{len(key)}-{digest:08x}.m")
 
 
-def _read_bundle(bundle: str, key: tuple) -> list[FileIndex] | None:
+def _read_bundle(bundle: str) -> tuple | None:
+    """(MAGIC, key, [FileIndex dicts]), whatever files it was written for; None when unusable."""
     try:
         with open(bundle, "rb") as fh:
             data = marshal.loads(fh.read())
     except (OSError, ValueError, EOFError, TypeError):
         return None
-    if not isinstance(data, tuple) or len(data) != 3 or data[0] != MAGIC or data[1] != key:
+    if not isinstance(data, tuple) or len(data) != 3 or data[0] != MAGIC or not isinstance(data[2], list):
         return None
-    return [FileIndex.from_dict(d) for d in data[2]]
+    return data
+
+
+def _reuse(d: dict | None, st: posix.stat_result) -> FileIndex | None:
+    """A FileIndex from an older bundle's dict when its file has not changed since (same test as entries)."""
+    if d is None or d.get("mtime_ns") != st.st_mtime_ns or d.get("size") != st.st_size or d.get("ino") != st.st_ino:
+        return None
+    try:
+        return FileIndex.from_dict(d)
+    except TypeError:
+        return None
 
 
 def _write(path: str, value: object, index_dir: str) -> None:
@@ -109,7 +123,8 @@ def _write(path: str, value: object, index_dir: str) -> None:
 
     try:
         ensure_private_dir(index_dir)
-        atomic_write(path, marshal.dumps(value), mode=0o600)
+        # Atomic but not fsynced: after a crash an entry is at worst empty or missing, which reads as a miss.
+        atomic_write(path, marshal.dumps(value), mode=0o600, durable=False)
     except OSError:
         pass  # a cache that cannot be written only costs speed
 

@@ -1,18 +1,25 @@
-"""Read one kubeconfig file (YAML or JSON) into a FileIndex. Imports yaml: never on the shim's path."""
+"""Read one kubeconfig file (YAML or JSON) into a FileIndex. Never on the shim's path.
+
+kubectl's own output (and most hand-written files) is read by ``simpleyaml``; PyYAML, which costs ~20 ms to
+import (more than the prompt's whole refresh may take), is imported only for anything else and for the
+error messages of invalid files.
+"""
 
 from __future__ import annotations
 
 import os
 
-import yaml
-
-try:  # the C loader is ~10x faster on 1000-context setups
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - pure-python PyYAML
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
-
+from kctx.kubeconfig import simpleyaml
 from kctx.kubeconfig.extract import NotAKubeconfig, fill
 from kctx.kubeconfig.model import FileIndex
+
+
+class InvalidYAML(ValueError):
+    """The file is not YAML: the problem, and the 1-based line it was found on (0: unknown)."""
+
+    def __init__(self, problem: str, line: int = 0) -> None:
+        super().__init__(problem)
+        self.line = line
 
 
 def parse_file(path: str) -> FileIndex:
@@ -23,15 +30,10 @@ def parse_file(path: str) -> FileIndex:
         idx.mtime_ns, idx.size, idx.ino = st.st_mtime_ns, st.st_size, st.st_ino
         with open(path, "rb") as fh:
             raw = fh.read()
-        # Like kubectl (sigs.k8s.io/yaml), only the first document of a multi-document file counts.
-        doc = next(iter(yaml.load_all(raw, Loader=_Loader)), None) if raw.strip() else {}
-        fill(idx, doc, os.path.dirname(os.path.abspath(path)))
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f": line {mark.line + 1}" if mark else ""
-        idx.error = f"{path}{where}: invalid YAML: {exc.problem or exc.context}"
-    except yaml.YAMLError as exc:
-        idx.error = f"{path}: invalid YAML: {str(exc).splitlines()[0]}"
+        fill(idx, load(raw) if raw.strip() else {}, os.path.dirname(os.path.abspath(path)))
+    except InvalidYAML as exc:
+        where = f": line {exc.line}" if exc.line else ""
+        idx.error = f"{path}{where}: invalid YAML: {exc}"
     except NotAKubeconfig as exc:
         idx.error = f"{path}: not a kubeconfig: {exc}"
     except OSError as exc:
@@ -39,3 +41,23 @@ def parse_file(path: str) -> FileIndex:
     except UnicodeDecodeError:
         idx.error = f"{path}: cannot read: not UTF-8 text"
     return idx
+
+
+def load(raw: bytes) -> object:
+    """The first document of ``raw``, like kubectl (sigs.k8s.io/yaml), which ignores the others."""
+    doc = simpleyaml.load(raw)
+    if doc is not None:
+        return doc
+    import yaml
+
+    try:  # the C loader is ~10x faster on 1000-context setups
+        from yaml import CSafeLoader as Loader
+    except ImportError:  # pragma: no cover - pure-python PyYAML
+        from yaml import SafeLoader as Loader  # type: ignore[assignment]
+    try:
+        return next(iter(yaml.load_all(raw, Loader=Loader)), None)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise InvalidYAML(str(exc.problem or exc.context), mark.line + 1 if mark else 0) from None
+    except yaml.YAMLError as exc:
+        raise InvalidYAML(str(exc).splitlines()[0]) from None
