@@ -51,6 +51,10 @@ def usage() -> str:
 def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     env = env or Environment()
+    if env.stdout is None or env.stderr is None:  # started with a closed descriptor (`kctx ls >&-`)
+        if env.stderr is not None:
+            env.stderr.write("error: standard output is closed\n")
+        return int(ExitStatus.ERROR)
     from kctx.commands._args import HelpRequested
 
     try:

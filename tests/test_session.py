@@ -210,3 +210,14 @@ def test_a_change_right_after_kctx_wrote_the_session_is_newer_even_within_one_cl
     kenv = {"HOME": str(home), "PATH": os.environ["PATH"], "KUBECONFIG": read_env(s)["KUBECONFIG"]}
     assert run_kubectl(kubectl, kenv, "config", "set-context", "--current", "--namespace=raw").returncode == 0
     assert os.stat(s).st_mtime_ns > os.stat(env_file).st_mtime_ns  # kubectl's edit: the shell syncs
+
+
+def test_a_closed_stdout_is_one_line_error_not_a_traceback(home):
+    import subprocess
+    import sys
+
+    from kctx import launch
+
+    p = subprocess.run(f"{sys.executable} -S {launch.__file__} ls >&-", shell=True, capture_output=True, text=True,
+                       timeout=60)
+    assert (p.returncode, p.stderr) == (1, "error: standard output is closed\n")
