@@ -27,10 +27,6 @@ def bundle_path(shim_dir: str) -> str:
     return os.path.join(shim_dir, f"{PREFIX}{sys.hexversion:x}")
 
 
-def _root() -> str:
-    return os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
 def _source(name: str, root: str) -> tuple[str, bool]:
     """(source file, is package) of a kctx module or of __future__."""
     if name == "__future__":
@@ -78,7 +74,10 @@ def _is_module(name: str, root: str) -> bool:
 
 def plan(root: str | None = None, entry_points: tuple[str, ...] = ENTRY_POINTS) -> list[tuple[str, str, bool]]:
     """(name, source, is package) in an order where every module comes after what it imports."""
-    root = root or _root()
+    if root is None:
+        from kctx.shiminstall import package_root  # the folder the shim script puts on sys.path
+
+        root = package_root()
     order: list[tuple[str, str, bool]] = []
     done: set[str] = set()
 

@@ -49,12 +49,12 @@ def ensure(paths: Paths, version: str, environ, stderr: TextIO, *, no_verify: bo
     except RecentFailure:
         raise
     except KctxError as exc:
-        _remember_failure(paths, version, exc.message)
+        failures.remember(paths.cache_dir, version, exc.message)
         raise
     except OSError as exc:  # an unwritable data dir, a full disk…
         raise KctxError(f"cannot install kubectl {version}: {exc.filename or paths.kubectl_dir}: "
                         f"{exc.strerror or exc}") from None
-    _forget_failure(paths, version)
+    failures.forget(paths.cache_dir, version)
     return binary
 
 
@@ -67,7 +67,7 @@ def ensure_minor(paths: Paths, major: int, minor: int, environ, stderr: TextIO, 
     try:
         version = mirror.latest_patch(environ, major, minor)
     except KctxError as exc:
-        _remember_failure(paths, spec, exc.message)
+        failures.remember(paths.cache_dir, spec, exc.message)
         raise
     ensure(paths, version, environ, stderr, retry=retry)
     return version
@@ -252,11 +252,3 @@ def _raise_recent_failure(paths: Paths, spec: str) -> None:
     why = failures.recent(paths.cache_dir, spec)
     if why:
         raise RecentFailure(why)
-
-
-def _remember_failure(paths: Paths, spec: str, message: str) -> None:
-    failures.remember(paths.cache_dir, spec, message)
-
-
-def _forget_failure(paths: Paths, spec: str) -> None:
-    failures.forget(paths.cache_dir, spec)
