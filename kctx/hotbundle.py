@@ -1,11 +1,13 @@
 """Build the shim's hot-path bundle (see kctx/hotload.py for why and how it is loaded).
 
-The bundle is one marshal file beside the shim script, named after the exact interpreter version
-(``.kctx-hot-<sys.hexversion>``), holding ``(loader code, manifest, module codes)``. The
-manifest holds the mtime and size of every file the bundle was made from (module sources, the loader,
-this builder: a change to any makes it stale), then, in load order, each module's name, source file
-and whether it is a package. Not on the hot path itself: the shim imports this only to write a missing or
-stale bundle, and `kctx shim install` writes one up front.
+The bundle is one file beside the shim script, named after the exact interpreter version
+(``.kctx-hot3-<sys.hexversion>``). Its front part, which the shim reads first, is the length of the
+front part in 8 hex digits, then the marshalled ``(loader code, fast path code, checks)``: the mtime and
+size of every file the bundle was made from (module sources, the loader, this builder: a change to any
+makes it stale). The rest, read only when the fast path does not apply, is the marshalled
+``(modules, codes)``: each module's name, source file and whether it is a package, in load order, and its
+code. Not on the hot path itself: the shim imports this only to write a missing or stale bundle, and
+`kctx shim install` writes one up front.
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ import sys
 from kctx.fsutil import atomic_write
 
 # What the shim runs on every call (the modules imported at their top level come along).
-ENTRY_POINTS = ("kctx.shim", "kctx.config", "kctx.target", "kctx.versions.select", "kctx.kubectl_bin",
-                "kctx.execs", "kctx.sessionenv", "kctx.guard", "kctx.versions.failures")
-PREFIX = ".kctx-hot-"
+FAST = "kctx.shimfast"  # runs first, from the front part (kctx/hotload.py)
+ENTRY_POINTS = (FAST, "kctx.shim", "kctx.shimmemo", "kctx.config", "kctx.target", "kctx.versions.select",
+                "kctx.kubectl_bin", "kctx.execs", "kctx.sessionenv", "kctx.guard", "kctx.versions.failures")
+PREFIX = ".kctx-hot3-"
+LEGACY_PREFIXES = (".kctx-hot-",)  # bundles of older shim scripts, removed when a new one is written
 
 
 def bundle_path(shim_dir: str) -> str:
@@ -104,16 +108,30 @@ def plan(root: str | None = None, entry_points: tuple[str, ...] = ENTRY_POINTS) 
 def build(root: str | None = None) -> bytes:
     from kctx import hotload
 
-    checks, modules, codes = [], [], []
+    checks, modules, codes, fast = [], [], [], None
     for name, origin, is_pkg in plan(root):
         source = _read(origin, checks)
         # optimize=2 drops docstrings (a tenth of the bytes to read and unmarshal); hot modules have no asserts.
-        codes.append(compile(source, origin, "exec", dont_inherit=True, optimize=2))
+        code = compile(source, origin, "exec", dont_inherit=True, optimize=2)
+        if name == FAST:
+            fast = code
+            continue
+        codes.append(code)
         modules.append((name, origin, is_pkg))
     loader_file = os.path.abspath(hotload.__file__)
     loader = compile(_read(loader_file, checks), loader_file, "exec", dont_inherit=True)
     _read(os.path.abspath(__file__), checks)
-    return marshal.dumps((loader, (tuple(checks), tuple(modules)), codes))
+    front = marshal.dumps((loader, fast, tuple(checks)))
+    return b"%08x" % len(front) + front + marshal.dumps((tuple(modules), codes))
+
+
+def parse(data: bytes) -> tuple[tuple, tuple]:
+    """((loader, fast path, checks), (modules, codes)) of a bundle's bytes; ValueError if it is not one."""
+    try:
+        size = int(data[:8], 16)
+    except ValueError:
+        raise ValueError("not a kctx hot-path bundle") from None
+    return marshal.loads(data[8:8 + size]), marshal.loads(data[8 + size:])
 
 
 def _read(path: str, checks: list) -> bytes:
@@ -127,7 +145,7 @@ def is_fresh(path: str) -> bool:
     """Whether the bundle at ``path`` exists and matches every source it was built from."""
     try:
         with open(path, "rb") as fh:
-            _loader, (checks, _modules), _codes = marshal.loads(fh.read())
+            (_loader, _fast, checks), _rest = parse(fh.read())
         return all(_unchanged(origin, mtime_ns, size) for origin, mtime_ns, size in checks)
     except (OSError, ValueError, EOFError, TypeError):
         return False
@@ -152,7 +170,8 @@ def write(path: str, root: str | None = None) -> bool:
     except (OSError, SyntaxError, LookupError):
         return False
     for name in os.listdir(folder):  # bundles for interpreters this shim no longer runs on
-        if name.startswith(PREFIX) and os.path.join(folder, name) != path and not name.endswith(".tmp"):
+        if (name.startswith((PREFIX, *LEGACY_PREFIXES)) and os.path.join(folder, name) != path
+                and not name.endswith(".tmp")):
             try:
                 os.unlink(os.path.join(folder, name))
             except OSError:

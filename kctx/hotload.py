@@ -1,4 +1,4 @@
-"""Load the shim's hot-path modules from one pre-compiled bundle instead of ~20 separate imports.
+"""Boot the shim from one pre-compiled bundle: the fast path first, then the hot-path modules.
 
 Why: each import through importlib costs 0.1–0.3 ms here (path finders, stat calls, opening and checking
 a .pyc), and the shim needs about twenty modules on every call. The bundle (kctx/hotbundle.py builds it)
@@ -6,30 +6,53 @@ holds their compiled code in an order where a module's imports come before it; l
 one unmarshal and one stat per source file.
 
 Like a .pyc, every module is checked against its source's mtime and size first: a stale bundle is never
-used (the shim then imports normally and writes a fresh one).
+used (the shim then imports normally and writes a fresh one). Then the fast path (kctx/shimfast.py) runs:
+when the last decision still holds it execs kubectl and nothing else is unmarshalled.
 
 This module is not imported by the shim: its compiled code travels at the front of the bundle and the
 shim script runs it with exec, so it may use only builtins and modules loaded at interpreter start.
 """
 
 
-def load(manifest, codes) -> bool:
-    """Install the bundle's modules in sys.modules; False (and nothing installed) if any source changed.
+def boot(fh, st, fast, checks) -> tuple | None:
+    """Run the fast path, else install the bundle's modules in sys.modules; returns the bundle's stamp
+    (what memos are made with), or None (and nothing installed) if any source changed.
 
-    ``manifest`` is (checks, modules): every file the bundle depends on with its mtime and size (the
-    modules' sources, this loader and the builder), then each module's name, source and package flag.
+    ``fh`` is the bundle file positioned after its front part, ``st`` its fstat, ``fast`` the fast path's
+    code and ``checks`` every file the bundle depends on with its mtime and size (the modules' sources,
+    this loader and the builder).
     """
+    import marshal
     import posix
     import sys
 
-    checks, module_list = manifest
     for origin, mtime_ns, size in checks:
         try:
-            st = posix.stat(origin)
+            s = posix.stat(origin)
         except OSError:
-            return False
-        if st.st_mtime_ns != mtime_ns or st.st_size != size:
-            return False
+            return None
+        if s.st_mtime_ns != mtime_ns or s.st_size != size:
+            return None
+    stamp = (st.st_ino, st.st_dev, st.st_mtime_ns, st.st_size)
+    module_type = type(sys)
+    shimfast = module_type("kctx.shimfast")
+    shimfast.__package__ = "kctx"
+    exec(fast, shimfast.__dict__)
+    shimfast.run(sys.argv[1:], stamp)  # execs kubectl when the last decision still holds
+    module_list, codes = marshal.loads(fh.read())
+    sys.modules["kctx.shimfast"] = shimfast  # the full path uses it too (kctx/shimmemo.py)
+    if not load(module_list, codes):
+        del sys.modules["kctx.shimfast"]
+        return None
+    sys.modules["kctx"].shimfast = shimfast
+    return stamp
+
+
+def load(module_list, codes) -> bool:
+    """Install the modules in sys.modules; False (and nothing installed) if one fails to run.
+    ``module_list``: each module's name, source and package flag, in load order."""
+    import sys
+
     modules = sys.modules
     module_type = type(sys)
     added = []

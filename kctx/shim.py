@@ -9,20 +9,22 @@ from __future__ import annotations
 import posix
 import sys
 
+from kctx import shimfast
 from kctx.classify import classify, is_client_only
+from kctx.fastos import basename
 from kctx.fastos import environ as process_environ
 from kctx.kuberc import apply as apply_kuberc
 from kctx.paths import Paths
+from kctx.shimfast import MAX_DEPTH, plain
 from kctx.status import ExitStatus, KctxError
 
-MAX_DEPTH = 4  # kubectl -> exec credential plugin -> kubectl -> ... stops here
 
-
-def main(argv: list[str] | None = None, stale_bundle: str | None = None) -> None:
-    """``stale_bundle``: the shim script's hot-path bundle was missing or stale; write it before exec."""
+def main(argv: list[str] | None = None, stale_bundle: str | None = None, stamp: tuple | None = None) -> None:
+    """``stale_bundle``: the shim script's hot-path bundle was missing or stale; write it before exec.
+    ``stamp``: the bundle this code was loaded from (kctx/hotload.py), which memos are made with."""
     argv = sys.argv[1:] if argv is None else argv
     try:
-        code = run(argv, process_environ(), stale_bundle)
+        code = run(argv, process_environ(), stale_bundle, stamp)
     except KctxError as exc:
         sys.stderr.write(f"kctx: error: {exc.message}\n")
         code = exc.status
@@ -31,13 +33,52 @@ def main(argv: list[str] | None = None, stale_bundle: str | None = None) -> None
     sys.exit(code)
 
 
-def run(argv: list[str], environ: dict, stale_bundle: str | None = None) -> int:
+def run(argv: list[str], environ: dict, stale_bundle: str | None = None, stamp: tuple | None = None) -> int:
     depth_text = environ.get("KCTX_SHIM_DEPTH", "0")
     depth = int(depth_text) if depth_text.isdigit() else MAX_DEPTH  # garbage: refuse rather than guess
     if depth >= MAX_DEPTH:
         raise KctxError("the kubectl shim called itself too often; is a kctx shim listed as the real kubectl "
                         "(KCTX_KUBECTL)?")
     environ["KCTX_SHIM_DEPTH"] = str(depth + 1)
+    recorder = None
+    if stamp and plain(argv):  # the decision may hold for every command: record what it depends on
+        from kctx.shimmemo import Recorder
+
+        recorder = Recorder(environ)
+        environ = recorder.environ
+        recorder.start()
+    try:
+        binary, until = _decide(argv, environ, replayable=recorder is not None)
+    finally:
+        if recorder is not None:
+            recorder.stop()
+    if isinstance(binary, int):
+        return binary
+    if recorder is not None:
+        _remember(recorder, stamp, binary, until, environ)
+    if stale_bundle:
+        from kctx import hotbundle
+
+        if basename(stale_bundle).startswith(hotbundle.PREFIX):  # not for an older shim script's bundle
+            hotbundle.write(stale_bundle)
+    from kctx.execs import replace_process
+
+    replace_process(binary, [binary, *argv], environ)
+    return ExitStatus.ERROR  # not reached
+
+
+def _remember(recorder, stamp: tuple, binary: str, until: float, environ: dict) -> None:
+    """Write the memo the fast path replays (kctx/shimfast.py), when the decision holds for any command."""
+    why = recorder.write(stamp, binary, until, environ) if until else (
+        "the decision depends on this command (a protected target, a warning, a kuberc) or on a cache that "
+        "was not warm (a version detected or installed just now)")
+    if shimfast.DEBUG in posix.environ:
+        shimfast.note(f"no memo: {why}" if why else "memo written: the next calls take the fast path")
+
+
+def _decide(argv: list[str], environ: dict, replayable: bool) -> tuple[str | int, float]:
+    """(kubectl to exec, or the exit status of a call handled here; until when the decision holds for any
+    command, 0.0 when it depends on this one). ``replayable``: whether to work out the second part."""
     paths = Paths(environ)
     # Judge the line kubectl will run after its kuberc (aliases, option defaults); kubectl still gets argv.
     expanded = apply_kuberc(argv, environ, paths, in_process=False)
@@ -46,16 +87,9 @@ def run(argv: list[str], environ: dict, stale_bundle: str | None = None) -> int:
     if session and not args.globals.get("kubeconfig"):
         _follow_session(session, environ)
         if args.command[:2] == ("config", "use-context") and classify(args).cls == "local-write":
-            return _session_use_context(args, environ, paths)  # (-h/--help makes it "local": kubectl prints help)
-    binary = _guard_and_pick(argv, args, environ, paths, expanded.problem)
-    if stale_bundle:
-        from kctx import hotbundle
-
-        hotbundle.write(stale_bundle)
-    from kctx.execs import replace_process
-
-    replace_process(binary, [binary, *argv], environ)
-    return ExitStatus.ERROR  # not reached
+            return _session_use_context(args, environ, paths), 0.0  # (-h/--help: "local", kubectl prints help)
+    replayable = replayable and expanded.expansion is None and not expanded.problem
+    return _guard_and_pick(argv, args, environ, paths, expanded.problem, replayable)
 
 
 def _follow_session(session: str, environ: dict) -> None:
@@ -67,8 +101,10 @@ def _follow_session(session: str, environ: dict) -> None:
         environ["KUBECONFIG"] = value
 
 
-def _guard_and_pick(argv: list[str], args, environ: dict, paths: Paths, kuberc_problem: str = "") -> str:
-    """Resolve the target, pick the kubectl for it, apply the guard; returns the binary to exec.
+def _guard_and_pick(argv: list[str], args, environ: dict, paths: Paths, kuberc_problem: str = "",
+                    replayable: bool = False) -> tuple[str, float]:
+    """Resolve the target, pick the kubectl for it, apply the guard; returns the binary to exec and until
+    when that holds for any command (0.0: no memo; only worked out when ``replayable``).
     ``kuberc_problem``: the kuberc could not be expanded, so writes fail closed."""
     from kctx.classify import needs_confirmation
     from kctx.config import Config, load
@@ -86,26 +122,30 @@ def _guard_and_pick(argv: list[str], args, environ: dict, paths: Paths, kuberc_p
                                               f"{exc.message}")
         sys.stderr.write(f"kctx: warning: {exc.message} (using defaults)\n")
         config = Config()
+        replayable = False  # the warning must show on every call
     target = resolve(args.globals, environ, paths, config, in_process=False, problem=kuberc_problem)
     choice = choose(target, config, environ, posix.getcwd(), paths, detect=not client_only)
     skew = "" if client_only else choice.skew
     if skew:
         sys.stderr.write(f"kctx: warning: {skew}\n")
+    # Not protected and nothing to warn about: the guard lets every command through (no audit either).
+    if replayable and not choice.skew and not target.problem and not target.protected:
+        return choice.path, choice.valid_until
     if not risky and not (skew and target.protected):
-        return choice.path
+        return choice.path, 0.0
     from kctx import guard
 
     d = guard.decide(target, c, environ, config, guard.tty_available(), skew=skew)
     if d.action == guard.ALLOW:
         if target.protected:
             guard.audit(paths.audit_log, target, argv, c, "allowed-by-env", d.reason, environ)
-        return choice.path
+        return choice.path, 0.0
     if d.action == guard.DENY:
         guard.audit(paths.audit_log, target, argv, c, "refused", d.reason, environ)
         raise KctxError(f"refused: {d.reason}", ExitStatus.REFUSED)
     if guard.ask(target, argv, c, d.reason, config):
         guard.audit(paths.audit_log, target, argv, c, "confirmed", d.reason, environ)
-        return choice.path
+        return choice.path, 0.0
     guard.audit(paths.audit_log, target, argv, c, "declined", d.reason, environ)
     raise KctxError("not confirmed; nothing was sent to the cluster", ExitStatus.DECLINED)
 

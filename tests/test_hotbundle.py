@@ -42,10 +42,11 @@ def _copy_package(tmp_path: Path) -> Path:
 
 
 def _load_in_child(root: Path, bundle: Path) -> str:
-    """Run the loader the way the shim script does; report what it did."""
-    code = (f"import sys, marshal\nsys.path.insert(0, {str(root)!r})\n"
-            f"loader, manifest, codes = marshal.loads(open({str(bundle)!r}, 'rb').read())\n"
-            "scope = {}\nexec(loader, scope)\nok = scope['load'](manifest, codes)\n"
+    """Boot from the bundle the way the shim script does; report what it did."""
+    code = (f"import sys, marshal, posix\nsys.path.insert(0, {str(root)!r})\n"
+            f"fh = open({str(bundle)!r}, 'rb')\nst = posix.fstat(fh.fileno())\n"
+            "boot, fast, checks = marshal.loads(fh.read(int(fh.read(8), 16)))\n"
+            "scope = {}\nexec(boot, scope)\nok = scope['boot'](fh, st, fast, checks) is not None\n"
             "names = sorted(m for m in sys.modules if m.startswith('kctx'))\n"
             "print(ok, len(names), sys.modules['kctx.shim'].__file__ if ok else '-', "
             "'os' in sys.modules)\n")
@@ -76,10 +77,11 @@ def test_an_edited_source_makes_the_bundle_stale_and_nothing_is_loaded(tmp_path)
 def test_a_module_failing_to_run_leaves_no_half_loaded_modules(tmp_path):
     root = _copy_package(tmp_path)
     bundle = tmp_path / "b"
-    loader, manifest, codes = marshal.loads(hotbundle.build(str(root)))
-    broken = [name for name, *_ in manifest[1]].index("kctx.target")
+    front, (modules, codes) = hotbundle.parse(hotbundle.build(str(root)))
+    broken = [name for name, *_ in modules].index("kctx.target")
     codes[broken] = compile("raise RuntimeError('boom')", "x", "exec")
-    bundle.write_bytes(marshal.dumps((loader, manifest, codes)))
+    head = marshal.dumps(front)
+    bundle.write_bytes(b"%08x" % len(head) + head + marshal.dumps((modules, codes)))
     assert _load_in_child(root, bundle) == "False 0 - False"
 
 
@@ -92,7 +94,7 @@ def test_write_replaces_bundles_of_other_interpreters(tmp_path):
 
 
 def test_a_change_to_the_loader_or_the_builder_makes_bundles_stale():
-    _loader, (checks, modules), _codes = marshal.loads(hotbundle.build())
+    (_loader, _fast, checks), (modules, _codes) = hotbundle.parse(hotbundle.build())
     checked = {path for path, _mtime, _size in checks}
     assert {str(ROOT / "kctx" / "hotload.py"), str(ROOT / "kctx" / "hotbundle.py")} <= checked
     assert {origin for _name, origin, _pkg in modules} <= checked

@@ -118,16 +118,11 @@ def shim(ws: Workspace) -> list[Finding]:
 def _shim_freshness(first: str) -> list[Finding]:
     """An old shim still guards, but may run another kctx; a bundle that cannot be rewritten costs speed."""
     from kctx import hotbundle
-    from kctx.shiminstall import render
+    from kctx.shiminstall import is_current
 
     folder = os.path.dirname(os.path.abspath(first))
     fix = f"kctx shim install --dir {folder}"
-    try:
-        with open(first, encoding="utf-8", errors="replace") as fh:
-            current = fh.read() == render(folder)
-    except OSError:
-        current = False
-    if not current:
+    if not is_current(first, folder):
         return [Finding("warn", "shim", f"{first} was written by another kctx version or installation "
                                         "(it still guards, with that kctx's rules)", fix)]
     if not hotbundle.is_fresh(hotbundle.bundle_path(folder)) and not os.access(folder, os.W_OK):

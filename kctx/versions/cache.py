@@ -31,8 +31,10 @@ class Entry:
         self.checked, self.ok_at, self.error = checked, ok_at, error
 
     def fresh(self, now: float) -> bool:
-        ttl = FAIL_TTL if self.error else OK_TTL
-        return 0 <= now - self.checked < ttl
+        return self.checked <= now < self.expires()
+
+    def expires(self) -> float:
+        return self.checked + (FAIL_TTL if self.error else OK_TTL)
 
     def failed(self, error: str, now: float) -> Entry:
         """This entry after a failed attempt: the last known version is kept."""

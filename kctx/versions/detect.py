@@ -172,10 +172,13 @@ def _ssl_context(ep: Endpoint):
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
     elif ep.ca_data or ep.ca_file:  # like kubectl: the kubeconfig's CA only, not the system's
-        cadata = ep.ca_data.decode("ascii", "replace") if ep.ca_data else None
         try:
+            cadata = ep.ca_data.decode("ascii") if ep.ca_data else None
             ctx = ssl.create_default_context(cafile=ep.ca_file or None, cadata=cadata)
-        except (OSError, ssl.SSLError) as exc:
+        except UnicodeDecodeError:  # binary garbage, not PEM text (ssl would raise TypeError)
+            raise DetectError(f"{ep.server}: cannot load the cluster's CA: certificate-authority-data is not "
+                              "PEM") from None
+        except (OSError, ValueError, ssl.SSLError) as exc:
             raise DetectError(f"{ep.server}: cannot load the cluster's CA: {_reason(exc)}") from None
     else:
         ctx = ssl.create_default_context()  # system roots (SSL_CERT_FILE / SSL_CERT_DIR honoured by OpenSSL)

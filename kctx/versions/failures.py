@@ -18,17 +18,23 @@ def path(cache_dir: str, spec: str) -> str:
 
 def recent(cache_dir: str, spec: str) -> str:
     """The message for a failure of ``spec`` less than FAILURE_TTL ago, else ""."""
+    return check(cache_dir, spec)[0]
+
+
+def check(cache_dir: str, spec: str) -> tuple[str, float]:
+    """(message, when it is forgotten) for a failure of ``spec`` less than FAILURE_TTL ago, else ("", 0.0)."""
     p = path(cache_dir, spec)
     try:
-        age = time.time() - posix.stat(p).st_mtime
+        mtime = posix.stat(p).st_mtime
+        age = time.time() - mtime
         if not 0 <= age < FAILURE_TTL:
-            return ""
+            return "", 0.0
         with open(p, encoding="utf-8", errors="replace") as fh:
             why = fh.read().strip()
     except OSError:
-        return ""
+        return "", 0.0
     return (f"installing kubectl {spec} failed {int(age // 60)} min ago ({why}); "
-            f"retry now with 'kctx kubectl install {spec}'")
+            f"retry now with 'kctx kubectl install {spec}'", mtime + FAILURE_TTL)
 
 
 def remember(cache_dir: str, spec: str, message: str) -> None:

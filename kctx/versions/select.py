@@ -37,14 +37,17 @@ RULES = ("env", "pin", "tool-versions", "server", "default", "path")
 
 
 class Choice:
-    """The kubectl to run and why. ``version`` is "" when unknown (a kubectl from PATH or a path)."""
+    """The kubectl to run and why. ``version`` is "" when unknown (a kubectl from PATH or a path).
+    ``valid_until``: the epoch time until which the same files give the same choice (the server-version
+    cache expires, the last-used mark is due); 0.0 when it came from a download or a detection."""
 
-    __slots__ = ("version", "path", "rule", "why", "skew", "server_version")
+    __slots__ = ("version", "path", "rule", "why", "skew", "server_version", "valid_until")
 
     def __init__(self, version: str, path: str, rule: str, why: str) -> None:
         self.version, self.path, self.rule, self.why = version, path, rule, why
         self.skew = ""
         self.server_version = ""
+        self.valid_until = 0.0
 
     def as_dict(self) -> dict:
         return {k: getattr(self, k) for k in self.__slots__}
@@ -65,16 +68,17 @@ def choose(target: Target, config: Config, environ, cwd: str, paths: Paths, *, d
     """The kubectl for ``target``. ``detect=False`` never touches the network (the cache is read even
     when stale); ``install=False`` never downloads. Raises KctxError when nothing usable exists."""
     picker = _Picker(environ, paths, install)
-    entry = _server_entry(target, paths, environ, detect)
+    entry, until = _server_entry(target, paths, environ, detect)
     request = requested(target, config, environ, cwd)
     choice = picker.resolve(request) if request else None
     if choice is None:
         choice = picker.by_server(target, entry) or picker.by_default(config)
     choice.server_version = entry.version if entry else ""
     choice.skew = skew(choice.version, choice.server_version, _label(target))
+    choice.valid_until = 0.0 if picker.installed_now else min(until, picker.until)
     # Only a real run counts as use (`kctx kubectl gc`); reports (doctor, explain, the toolbar) pass mark=False.
     if mark and choice.version and choice.path == store.binary_path(paths.kubectl_dir, choice.version):
-        store.mark_used(paths.kubectl_dir, choice.version)
+        choice.valid_until = min(choice.valid_until, store.mark_used(paths.kubectl_dir, choice.version))
     return choice
 
 
@@ -117,29 +121,36 @@ def _label(target: Target) -> str:
     return f'cluster "{target.cluster}"' if target.cluster else target.server or "the cluster"
 
 
-def _server_entry(target: Target, paths: Paths, environ, detect: bool) -> cache.Entry | None:
+def _server_entry(target: Target, paths: Paths, environ, detect: bool) -> tuple[cache.Entry | None, float]:
+    """The cached server version, refreshed if stale and ``detect``, and until when it stays fresh (0.0 when
+    it is stale or was just detected)."""
     if not target.server:
-        return None
+        return None, float("inf")
     entry = cache.read(cache.folder(paths.cache_dir), target.server, target.ca_sha256)
-    if detect and (entry is None or not entry.fresh(time.time())):
+    now = time.time()
+    if entry is not None and entry.fresh(now):
+        return entry, entry.expires()
+    if detect:
         from kctx.versions.refresh import refresh
 
         try:
             entry = refresh(target, paths, environ)
         except OSError:
             pass  # an unwritable cache folder: do without detection rather than fail the command
-    return entry
+    return entry, 0.0
 
 
 class _Picker:
     """The steps after a rule has produced a version: installed? installable? else a fallback."""
 
-    __slots__ = ("environ", "paths", "install", "have", "notes")
+    __slots__ = ("environ", "paths", "install", "have", "notes", "installed_now", "until")
 
     def __init__(self, environ, paths: Paths, install: bool) -> None:
         self.environ, self.paths, self.install = environ, paths, install
         self.have = store.installed(paths.kubectl_dir)
         self.notes: list[str] = []  # why earlier rules did not decide, for the final ``why``
+        self.installed_now = False  # a download was tried on this call
+        self.until = float("inf")  # a remembered install failure decided: until it is forgotten
 
     def installed(self, version: str, rule: str, why: str) -> Choice:
         return Choice(version, store.binary_path(self.paths.kubectl_dir, version), rule, why)
@@ -235,9 +246,11 @@ class _Picker:
 
         from kctx.versions import failures
 
-        why = failures.recent(self.paths.cache_dir, fmt(v) if v[2] >= 0 else f"{v[0]}.{v[1]}")
+        why, forgotten = failures.check(self.paths.cache_dir, fmt(v) if v[2] >= 0 else f"{v[0]}.{v[1]}")
         if why:  # checked here too: importing the installer costs more than the whole shim
+            self.until = min(self.until, forgotten)
             raise KctxError(why)
+        self.installed_now = True
         from kctx.versions import install
 
         if v[2] >= 0:

@@ -52,21 +52,24 @@ def best(have: list[Version], major: int, minor: int, patch: int = -1) -> Versio
     return None
 
 
-def mark_used(kubectl_dir: str, version: str, now: float | None = None) -> None:
+def mark_used(kubectl_dir: str, version: str, now: float | None = None) -> float:
+    """Note that selection picked ``version`` now (at most hourly); returns when the next mark is due."""
     path = f"{kubectl_dir}/{version}/{USED}"
     now = time.time() if now is None else now
     try:
-        if now - posix.stat(path).st_mtime < USED_EVERY:
-            return
+        last = posix.stat(path).st_mtime
+        if 0 <= now - last < USED_EVERY:
+            return last + USED_EVERY
         posix.utime(path, (now, now))
     except FileNotFoundError:
         try:
             posix.close(posix.open(path, posix.O_WRONLY | posix.O_CREAT, 0o644))
             posix.utime(path, (now, now))
         except OSError:
-            pass
+            return 0.0
     except OSError:
-        pass  # a read-only data dir only costs gc accuracy
+        return 0.0  # a read-only data dir only costs gc accuracy
+    return now + USED_EVERY
 
 
 def last_used(kubectl_dir: str, version: str) -> float:

@@ -1,0 +1,134 @@
+"""The shim's fast path: replay the full path's last decision while nothing it read has changed.
+
+Most kubectl calls go to clusters that are not protected. For those the guard lets every command through,
+so which kubectl runs, with which environment, depends only on the files and environment variables the
+full path read (kubeconfig files, session, config, .tool-versions, the server-version cache, installed
+versions, PATH), never on the command. After such a call the full path writes a memo (kctx/shimmemo.py):
+every file it looked at with its stat signature (or "absent"), every variable it read, the kubectl it
+chose and the variables it set. Here every one of those is checked again, one stat per file, and when all
+match the memo's kubectl is exec'd without loading the rest of kctx (about 3 ms less per call).
+
+Anything else goes to the full path: an argv word that could change the target (--context, --cluster,
+--user, -s/--server, --kubeconfig, --kuberc, a `config` command), a memo made by other kctx code (another
+bundle), past its expiry, for another shell, KUBECONFIG or folder, or not owned by this user.
+
+The shim script runs this from the hot-path bundle (kctx/hotload.py) before anything else is loaded, so
+it may import only modules built into the interpreter (posix, marshal, time) and no kctx module.
+"""
+
+import marshal
+import posix
+import time
+
+MAGIC = "kctx-shim-memo-1"
+MAX_DEPTH = 4  # kubectl -> exec credential plugin -> kubectl -> ... stops here (kctx.shim reports it)
+DEBUG = b"KCTX_DEBUG"  # set: the shim says on stderr which path it takes and why
+SLOTS = 128  # memo files per user: one per (shell session, KUBECONFIG, folder), hashed into this many
+# Global flags that choose another target or kubeconfig: with any of them the decision depends on argv.
+TARGET_FLAGS = frozenset({"context", "cluster", "user", "server", "kubeconfig", "kuberc"})
+
+
+def plain(argv: list) -> bool:
+    """No word of argv can change the target, so a memo applies whatever the command is. Conservative:
+    a false "no" only costs the full path."""
+    for arg in argv:
+        if arg[:2] == "--":
+            if arg[2:].partition("=")[0].replace("_", "-") in TARGET_FLAGS:
+                return False
+        elif arg[:1] == "-" and "s" in arg.partition("=")[0] or arg == "config":  # -s URL, -sURL, or grouped: -As URL
+            return False
+    return True
+
+
+def memo_key(env: dict) -> bytes:
+    """What a memo is for: the shell session, KUBECONFIG and the folder (.tool-versions is looked up from it)."""
+    return b"\0".join((env.get(b"KCTX_SESSION", b""), env.get(b"KUBECONFIG", b""), posix.getcwdb()))
+
+
+def memo_file(env: dict, key: bytes) -> bytes | None:
+    """The memo slot for ``key`` under the cache folder (kctx.paths: $XDG_CACHE_HOME or ~/.cache)."""
+    base = env.get(b"XDG_CACHE_HOME", b"")
+    if base[:1] != b"/":
+        home = env.get(b"HOME", b"")
+        if home[:1] != b"/":
+            return None
+        base = home.rstrip(b"/") + b"/.cache"
+    # A checksum without importing zlib or binascii: the memo records its key, so a clash is only a miss.
+    slot = int.from_bytes(key, "big") % 4294967291 % SLOTS
+    return base + b"/kctx/shim-memo-v1/%02x.m" % slot
+
+
+def signature(path, follow: bool = True, _stat=posix.stat, _lstat=posix.lstat) -> tuple | None:
+    """What a file looks like to stat: a change of content, mode, owner or identity changes it; None if absent.
+    (The system calls are bound here so that kctx.shimmemo's recorder, which wraps posix, can call this.)"""
+    try:
+        st = _stat(path) if follow else _lstat(path)
+    except (OSError, ValueError):
+        return None
+    return st.st_ino, st.st_dev, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_mode
+
+
+def read(path: bytes) -> tuple | None:
+    """The memo at ``path`` if it is well formed and only this user could have written it."""
+    try:
+        fd = posix.open(path, posix.O_RDONLY | posix.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        st = posix.fstat(fd)
+        if st.st_uid != posix.getuid() or st.st_mode & 0o022:
+            return None
+        memo = marshal.loads(posix.read(fd, st.st_size + 1))
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+    finally:
+        posix.close(fd)
+    return memo if type(memo) is tuple and len(memo) == 8 and memo[0] == MAGIC else None
+
+
+def run(argv: list, stamp: tuple) -> None:
+    """Exec the remembered kubectl when the memo still holds; otherwise return (the full path follows).
+    ``stamp`` identifies the code that is running: a memo written by other code is ignored.
+    With $KCTX_DEBUG set, one line on stderr says which path runs and why."""
+    env = posix.environ
+    debug = DEBUG in env
+    depth = env.get(b"KCTX_SHIM_DEPTH", b"0")
+    if not depth.isdigit() or int(depth) >= MAX_DEPTH:
+        return
+    if not plain(argv):
+        return debug and note("full path: an argument may choose another target or kubeconfig")
+    try:
+        key = memo_key(env)
+    except OSError:  # the working folder was removed
+        return
+    path = memo_file(env, key)
+    memo = read(path) if path else None
+    if memo is None:
+        return debug and note("full path: no memo for this shell, KUBECONFIG and folder yet")
+    _magic, memo_for, made_by, until, env_checks, file_checks, binary, overrides = memo
+    if memo_for != key:
+        return debug and note("full path: the memo is for another shell, KUBECONFIG or folder")
+    if made_by != stamp:
+        return debug and note("full path: the memo was made by other kctx code")
+    if not time.time() < until:
+        return debug and note("full path: the memo expired")
+    for name, value in env_checks:
+        if env.get(name) != value:
+            return debug and note(f"full path: ${name.decode(errors='replace')} changed")
+    for file, follow, sig in file_checks:
+        if signature(file, follow) != sig:
+            return debug and note(f"full path: {file!s} changed")
+    exec_env = dict(env)
+    exec_env.update(overrides)
+    exec_env[b"KCTX_SHIM_DEPTH"] = b"%d" % (int(depth) + 1)
+    if debug:
+        note(f"fast path: {binary} (the memo {path.decode(errors='replace')} holds)")
+    try:
+        posix.execve(binary, [binary, *argv], exec_env)
+    except OSError:
+        return  # removed since: the full path explains
+
+
+def note(text: str) -> None:
+    """A $KCTX_DEBUG line on stderr."""
+    posix.write(2, f"kctx: debug: {text}\n".encode(errors="replace"))

@@ -1,0 +1,181 @@
+"""Record what the shim's full path reads, and write the memo kctx/shimfast.py replays.
+
+While the full path decides, a Recorder watches every file system observation it makes (stat, lstat,
+access, listdir, scandir, opening a file for reading) and every environment variable it reads. When the
+decision holds for any command (the target is not protected, nothing warned, no kuberc rewrites the line),
+the memo stores each observed path with its stat signature, each variable with its value in this process,
+the chosen kubectl and the variables the full path set for it. Recording whole system calls rather than
+listing inputs by hand means a new input is covered the day it is added: tests/test_shimmemo.py also
+compares the recorded paths with what strace sees.
+
+Hot path (when a memo is due): standard library builtins only.
+"""
+
+from __future__ import annotations
+
+import builtins
+import marshal
+import posix
+import sys
+import time
+
+from kctx import shimfast
+
+RACY_SECONDS = 2.0  # a file changed this recently may change again within the same timestamp tick
+MAX_AGE = 86400.0  # a memo is rebuilt at least daily whatever it depends on
+IGNORED_ENV = frozenset({"KCTX_SHIM_DEPTH", "KCTX_DEBUG"})  # the fast path reads these itself
+_WRITE_MODES = frozenset("wax+")
+_WRITE_FLAGS = posix.O_WRONLY | posix.O_RDWR | posix.O_CREAT | posix.O_TRUNC | posix.O_APPEND
+
+
+class RecordingEnviron(dict):
+    """The environment as a dict that notes every name looked up (writes are not reads). Code that lists
+    it (iterating, copying) may depend on any variable: ``whole`` is then set and no memo is written."""
+
+    __slots__ = ("names", "whole")
+
+    def __init__(self, environ: dict) -> None:
+        super().__init__(environ)
+        self.names: set[str] = set()
+        self.whole = False
+
+    def __iter__(self):
+        self.whole = True
+        return super().__iter__()
+
+    def keys(self):
+        self.whole = True
+        return super().keys()
+
+    def items(self):
+        self.whole = True
+        return super().items()
+
+    def values(self):
+        self.whole = True
+        return super().values()
+
+    def copy(self) -> dict:
+        self.whole = True
+        return dict(super().items())
+
+    def __getitem__(self, name):
+        self.names.add(name)
+        return super().__getitem__(name)
+
+    def get(self, name, default=None):
+        self.names.add(name)
+        return super().get(name, default)
+
+    def __contains__(self, name) -> bool:
+        self.names.add(name)
+        return super().__contains__(name)
+
+
+class Recorder:
+    """Watches the file system calls of the code run between start() and stop()."""
+
+    def __init__(self, environ: dict) -> None:
+        self.environ = RecordingEnviron(environ)
+        self.files: dict[tuple, tuple | None] = {}  # (path, follow symlinks) -> signature when first seen
+        self._saved: list[tuple] = []
+
+    def start(self) -> None:
+        mods = [posix]
+        if "os" in sys.modules:  # cold code calls os.stat, which is posix.stat bound into another module
+            mods.append(sys.modules["os"])
+        for mod in mods:
+            for name in ("stat", "lstat", "access", "listdir", "scandir", "open"):
+                self._patch(mod, name)
+        self._patch(builtins, "open")
+
+    def stop(self) -> None:
+        while self._saved:
+            mod, name, original = self._saved.pop()
+            setattr(mod, name, original)
+
+    def _patch(self, mod, name: str) -> None:
+        original = getattr(mod, name)
+        self._saved.append((mod, name, original))
+        note = self._note
+
+        if name == "lstat":
+            def watched(path, *args, **kwargs):
+                note(path, follow=False)
+                return original(path, *args, **kwargs)
+        elif name == "stat":
+            def watched(path, *args, **kwargs):
+                note(path, follow=kwargs.get("follow_symlinks", True))
+                return original(path, *args, **kwargs)
+        elif name in ("listdir", "scandir"):
+            def watched(path=".", *args, **kwargs):
+                note(path)
+                return original(path, *args, **kwargs)
+        elif mod is builtins:  # open(file, mode="r", ...)
+            def watched(file, mode="r", *args, **kwargs):
+                if not _WRITE_MODES & set(mode):
+                    note(file)
+                return original(file, mode, *args, **kwargs)
+        elif name == "open":  # posix.open(path, flags, mode=0o777, *, dir_fd=None)
+            def watched(path, flags, *args, **kwargs):
+                if not flags & _WRITE_FLAGS:
+                    note(path)
+                return original(path, flags, *args, **kwargs)
+        else:  # access(path, mode)
+            def watched(path, *args, **kwargs):
+                note(path)
+                return original(path, *args, **kwargs)
+        setattr(mod, name, watched)
+
+    def _note(self, path, follow: bool = True) -> None:
+        if isinstance(path, int):  # a file descriptor: its file was noted when opened
+            return
+        key = (path if isinstance(path, (str, bytes)) else posix.fspath(path), follow)
+        if key not in self.files:  # the first look is what the decision saw
+            self.files[key] = shimfast.signature(key[0], follow)
+
+    def write(self, stamp: tuple, binary: str, until: float, final_env: dict) -> str:
+        """Write the memo for this call; returns why not ("" when written)."""
+        if self.environ.whole:
+            return "the full path listed the whole environment"
+        now = time.time()
+        until = min(until, now + MAX_AGE)
+        racy = int((now - RACY_SECONDS) * 1e9)
+        if until <= now:
+            return "the server version cache is about to expire"
+        if any(sig is not None and max(sig[3], sig[4]) > racy for sig in self.files.values()):
+            return f"a file it depends on changed in the last {RACY_SECONDS:g} s (a change within the same " \
+                   "timestamp tick could go unseen)"
+        if any(shimfast.signature(path, follow) != sig for (path, follow), sig in self.files.items()):
+            return "files it depends on changed while deciding (caches written, a version marked as used)"
+        env = posix.environ
+        names = {_encode(n) for n in self.environ.names if n not in IGNORED_ENV and isinstance(n, str)}
+        names.add(b"HOME")  # kctx.fastos.expanduser reads it from the process environment
+        overrides = {}
+        for name, value in dict.items(final_env):
+            if name not in IGNORED_ENV and env.get(_encode(name)) != _encode(value):
+                overrides[_encode(name)] = _encode(value)
+        if any(not dict.__contains__(final_env, _decode(name)) for name in env):
+            return "the full path removed a variable (the fast path can only add or replace)"
+        key = shimfast.memo_key(env)
+        path = shimfast.memo_file(env, key)
+        if path is None:
+            return "no cache folder ($HOME is not an absolute path)"
+        record = (shimfast.MAGIC, key, stamp, until, tuple((n, env.get(n)) for n in sorted(names)),
+                  tuple((p, follow, sig) for (p, follow), sig in self.files.items()), binary, overrides)
+        from kctx.fsutil import atomic_write, ensure_private_dir
+
+        try:
+            ensure_private_dir(_decode(path.rpartition(b"/")[0]))
+            atomic_write(_decode(path), marshal.dumps(record), mode=0o600, durable=False)
+        except (OSError, ValueError) as exc:
+            return f"cannot write {_decode(path)}: {getattr(exc, 'strerror', None) or exc}"  # only a shortcut
+        return ""
+
+
+def _encode(text: str) -> bytes:
+    return text.encode(sys.getfilesystemencoding(), "surrogateescape")
+
+
+def _decode(raw: bytes) -> str:
+    return raw.decode(sys.getfilesystemencoding(), "surrogateescape")

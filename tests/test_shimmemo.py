@@ -1,0 +1,277 @@
+"""The shim's fast path: the last decision is replayed only while nothing it depended on has changed.
+
+Real shim, real kubectl, the stand-in clusters (dev, and prod which is protected). $KCTX_DEBUG makes the
+shim say which path it took. Writing a memo waits until the files it depends on are 2 s old, so each test
+first settles: one call warms the caches, a second one (2 s later) writes the memo.
+"""
+
+from __future__ import annotations
+
+import builtins
+import io
+import marshal
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from kctx import hotbundle, shimfast, shiminstall
+from kctx.sandbox import Sandbox
+from tests.runner import kctx
+from tests.worlds import sandbox_world
+
+FAST = "kctx: debug: fast path"
+
+
+@pytest.fixture
+def world(home: Path, sandbox: Sandbox, kubectl: Path, tmp_path: Path) -> dict:
+    w = sandbox_world(home, sandbox, kubectl, tmp_path, shim=True)
+    w["env"]["KCTX_DEBUG"] = "1"
+    w["cwd"] = tmp_path / "work"
+    w["cwd"].mkdir()
+    return w
+
+
+def run(world: dict, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    e = {**world["env"], **(env or {})}
+    return subprocess.run(["kubectl", *args], env=e, cwd=world["cwd"], capture_output=True, text=True, timeout=60,
+                          start_new_session=True)  # no terminal, like CI
+
+
+def writes(sandbox: Sandbox, name: str) -> list:
+    return [r for r in sandbox.requests(name) if r.method not in ("GET", "HEAD")]
+
+
+def settle(world: dict, env: dict | None = None) -> None:
+    run(world, "get", "ns", env=env)  # detects the server version, remembers the failed kubectl download
+    time.sleep(2.1)
+    p = run(world, "get", "ns", env=env)
+    assert "kctx: debug: memo written" in p.stderr, p.stderr
+    p = run(world, "get", "ns", env=env)
+    assert p.returncode == 0 and FAST in p.stderr, p.stderr
+
+
+def memo_path(world: dict, env: dict | None = None) -> Path:
+    env = {k.encode(): v.encode() for k, v in {**world["env"], **(env or {})}.items()}
+    cwd = os.getcwd()
+    try:
+        os.chdir(world["cwd"])
+        return Path(shimfast.memo_file(env, shimfast.memo_key(env)).decode())
+    finally:
+        os.chdir(cwd)
+
+
+def test_a_settled_shim_replays_for_any_command_on_an_unprotected_target(world, sandbox):
+    settle(world)
+    p = run(world, "create", "configmap", "fast", "--from-literal=a=b")
+    assert p.returncode == 0 and FAST in p.stderr, p.stderr
+    assert [r.method for r in writes(sandbox, "dev")] == ["POST"]
+    p = run(world, "get", "configmap", "fast", "-o", "name")
+    assert (p.returncode, p.stdout.strip()) == (0, "configmap/fast")
+    assert p.stderr.count("kctx: debug:") == 1  # the memo is neither checked twice nor rewritten
+
+
+@pytest.mark.parametrize("form", [
+    ["--context", "prod", "delete", "configmap", "x"],
+    ["delete", "configmap", "x", "--context=prod"],
+    ["--cluster", "prod", "--user", "prod", "delete", "configmap", "x"],
+    ["-s", "PROD", "--insecure-skip-tls-verify", "delete", "configmap", "x"],
+])
+def test_an_argument_that_may_change_the_target_takes_the_full_path(world, sandbox, form):
+    settle(world)
+    cfg = world["home"] / ".config" / "kctx" / "config.yaml"
+    cfg.write_text(f"protect:\n  contexts: ['prod*']\n  servers: ['{sandbox.server_url('prod')}*']\n")
+    form = [sandbox.server_url("prod") if a == "PROD" else a for a in form]
+    p = run(world, *form)
+    assert p.returncode == 4 and "may choose another target" in p.stderr, p.stderr
+    assert writes(sandbox, "prod") == []
+
+
+def test_a_new_protect_rule_is_seen_at_once(world, sandbox):
+    settle(world)
+    cfg = world["home"] / ".config" / "kctx" / "config.yaml"
+    cfg.write_text("protect:\n  contexts: ['prod*', 'dev']\n")
+    p = run(world, "delete", "configmap", "x")
+    assert p.returncode == 4 and f"{cfg} changed" in p.stderr, p.stderr
+    assert writes(sandbox, "dev") == []
+
+
+def test_switching_context_in_the_kubeconfig_is_seen_at_once(world, sandbox):
+    settle(world)
+    assert run(world, "config", "use-context", "prod").returncode == 0  # kubectl itself rewrites the file
+    p = run(world, "delete", "configmap", "x")
+    assert p.returncode == 4 and "changed" in p.stderr, p.stderr
+    assert writes(sandbox, "prod") == []
+
+
+def test_switching_context_in_a_session_is_seen_at_once(world, sandbox):
+    session = kctx("session", "start", "--pid", str(os.getpid()), env=world["env"]).out.strip()
+    env = {"KCTX_SESSION": session}
+    settle(world, env)
+    kctx("use", "prod", env={**world["env"], **env})
+    p = run(world, "delete", "configmap", "x", env=env)
+    assert p.returncode == 4, p.stderr
+    assert writes(sandbox, "prod") == []
+
+
+def test_a_context_marked_protected_in_its_kubeconfig_is_seen_at_once(world, sandbox):
+    settle(world)
+    config = world["home"] / ".kube" / "config"
+    doc = yaml.safe_load(config.read_text())
+    dev = next(c for c in doc["contexts"] if c["name"] == "dev")
+    dev["context"]["extensions"] = [{"name": "kctx", "extension": {"protected": True}}]
+    config.write_text(yaml.safe_dump(doc))
+    p = run(world, "delete", "configmap", "x")
+    assert p.returncode == 4 and f"{config} changed" in p.stderr, p.stderr
+    assert writes(sandbox, "dev") == []
+
+
+def test_other_environment_folder_or_kuberc_miss(world):
+    settle(world)
+    p = run(world, "get", "ns", env={"KUBECONFIG": str(world["home"] / ".kube" / "config")})
+    assert "no memo for this shell, KUBECONFIG and folder" in p.stderr
+    p = run(world, "get", "ns", env={"KCTX_KUBECTL_VERSION": "1.36"})
+    assert "$KCTX_KUBECTL_VERSION changed" in p.stderr
+    (world["cwd"] / ".tool-versions").write_text("kubectl 1.36.0\n")
+    p = run(world, "get", "ns")
+    assert "full path: " in p.stderr and ".tool-versions changed" in p.stderr
+    (world["cwd"] / ".tool-versions").unlink()
+    (world["home"] / ".kube" / "kuberc").write_text("apiVersion: kubectl.config.k8s.io/v1beta1\nkind: Preference\n")
+    p = run(world, "get", "ns")
+    assert "kuberc changed" in p.stderr
+
+
+def test_a_memo_from_other_code_expired_or_writable_by_others_is_ignored(world):
+    settle(world)
+    path = memo_path(world)
+    record = list(marshal.loads(path.read_bytes()))
+    path.write_bytes(marshal.dumps(tuple(record[:3] + [time.time() - 1] + record[4:])))
+    assert "the memo expired" in run(world, "get", "ns").stderr  # ... and the full path wrote a new one
+    assert FAST in run(world, "get", "ns").stderr
+    path.chmod(0o622)
+    assert FAST not in run(world, "get", "ns").stderr
+    path.chmod(0o600)
+    assert FAST in run(world, "get", "ns").stderr
+    bundle = hotbundle.bundle_path(str(world["shim"].parent))
+    shutil.copy(bundle, bundle + ".new")
+    os.replace(bundle + ".new", bundle)  # the same code, but another bundle: memos are not trusted across
+    assert "made by other kctx code" in run(world, "get", "ns").stderr
+
+
+def test_the_fast_path_execs_kubectl_with_what_the_full_path_set(world, tmp_path):
+    fake = tmp_path / "fake-kubectl"
+    fake.write_text('#!/bin/sh\necho "KUBECONFIG=$KUBECONFIG DEPTH=$KCTX_SHIM_DEPTH ARGS=$*"\n')
+    fake.chmod(0o755)
+    session = kctx("session", "start", "--pid", str(os.getpid()), env=world["env"]).out.strip()
+    env = {"KCTX_SESSION": session, "KUBECONFIG": "stale-value-from-an-old-shell", "KCTX_KUBECTL": str(fake)}
+    settle(world, env)
+    session_kubeconfig = dict(line.split("=", 1) for line in Path(session[:-5] + ".env").read_text().splitlines())
+    p = run(world, "get", "ns", "-o", "name", env=env)
+    assert FAST in p.stderr
+    assert p.stdout == f"KUBECONFIG={session_kubeconfig['KUBECONFIG']} DEPTH=1 ARGS=get ns -o name\n"
+    p = run(world, "get", "ns", env={**env, "KCTX_SHIM_DEPTH": "3"})
+    assert FAST in p.stderr and "DEPTH=4" in p.stdout
+    p = run(world, "get", "ns", env={**env, "KCTX_SHIM_DEPTH": "4"})
+    assert p.returncode == 1 and "called itself too often" in p.stderr
+
+
+@pytest.mark.parametrize(("argv", "plain"), [
+    (["get", "pods", "-n", "kube-system", "-o", "wide"], True),
+    (["logs", "-f", "pod/x", "--tail=10"], True),
+    (["exec", "-it", "pod", "--", "env"], True),
+    (["--context", "x", "get", "pods"], False),
+    (["get", "pods", "--context=x"], False),
+    (["get", "pods", "--context"], False),  # kubectl refuses it, the full path explains
+    (["get", "pods", "--kuberc", "f"], False),
+    (["-s", "https://x", "get", "pods"], False),
+    (["get", "pods", "-As", "https://x"], False),  # grouped shorthands: -A, then -s with a value
+    (["get", "pods", "-ojsonpath={.items}"], False),  # conservative: an "s" in a short flag group
+    (["config", "use-context", "prod"], False),
+    (["--user", "admin", "get", "pods"], False),
+])
+def test_plain(argv, plain):
+    assert shimfast.plain(argv) is plain
+
+
+STRACE_LINE = re.compile(r'^\d+\s+(\w+)\((?:AT_FDCWD, |-?\d+, )?"([^"]*)"(.*)$')
+WRITES = {"unlink", "unlinkat", "rename", "renameat", "renameat2", "mkdir", "mkdirat", "chmod", "fchmodat",
+          "utimensat", "symlink", "symlinkat", "link", "linkat"}
+
+
+def _looked_at(log: Path, memo_dir: str, ignore: tuple[str, ...]) -> set[str]:
+    """Paths the traced shim read or examined on its full path: from its look for a memo (the fast path's
+    last step) to writing one (the recorder has stopped by then)."""
+    seen, deciding = set(), False
+    for line in log.read_text().splitlines():
+        m = STRACE_LINE.match(line)
+        if not m:
+            continue
+        call, path, rest = m.groups()
+        if path.startswith(memo_dir) or path == memo_dir.rpartition("/")[0]:
+            if deciding:
+                break
+            deciding = True
+            continue
+        if not deciding or call in WRITES or call in ("execve", "getcwd") or (
+                call.startswith("open") and re.search(r"O_WRONLY|O_RDWR|O_CREAT", rest)):
+            continue
+        if path and not path.startswith(ignore):
+            seen.add(path)
+    return seen
+
+
+@pytest.mark.skipif(shutil.which("strace") is None,
+                    reason="strace is not installed (the test set-up installs it with apt-get when it can)")
+def test_the_memo_lists_everything_the_full_path_looked_at(world, tmp_path):
+    """Every file the full path stats, opens or lists (seen by strace, not by the recorder) is in the memo."""
+    fake = tmp_path / "fake-kubectl"
+    fake.write_text("#!/bin/sh\nexit 0\n")
+    fake.chmod(0o755)
+    session = kctx("session", "start", "--pid", str(os.getpid()), env=world["env"]).out.strip()
+    env = {"KCTX_SESSION": session, "KCTX_KUBECTL": str(fake)}
+    (world["cwd"].parent / ".tool-versions").write_text("python 3.11.7\n")  # read, names no kubectl
+    settle(world, env)
+    memo = memo_path(world, env)
+    memo.unlink()
+    log = tmp_path / "strace.log"
+    p = subprocess.run(["strace", "-f", "-o", str(log), "-e", "trace=%file", "kubectl", "get", "ns"],
+                       env={**world["env"], **env}, cwd=world["cwd"], capture_output=True, text=True, timeout=60)
+    assert "memo written" in p.stderr, p.stderr
+    recorded = {path for path, _follow, _sig in marshal.loads(memo.read_bytes())[5]}
+    own = (sys.prefix, sys.base_prefix, shiminstall.package_root(), str(world["shim"].parent))
+    looked_at = _looked_at(log, str(memo.parent), own)
+    assert looked_at, log.read_text()[:2000]
+    assert looked_at - recorded == set()
+
+
+def test_the_recorder_notes_reads_not_writes(tmp_path):
+    from kctx.shimmemo import Recorder
+
+    seen, absent, written = tmp_path / "seen", tmp_path / "absent", tmp_path / "written"
+    seen.write_text("x")
+    original = os.stat
+    r = Recorder({"A": "1", "B": "2"})
+    r.start()
+    try:
+        r.environ.get("A")
+        assert "C" not in r.environ
+        with open(seen) as fh:
+            fh.read()
+        assert not os.path.exists(absent)
+        with open(written, "w") as fh:
+            fh.write("y")
+        os.listdir(tmp_path)
+    finally:
+        r.stop()
+    assert os.stat is original and builtins.open is io.open
+    assert r.environ.names == {"A", "C"} and not r.environ.whole
+    assert {path for path, _follow in r.files} == {str(seen), str(absent), str(tmp_path)}
+    assert r.files[(str(absent), True)] is None
+    list(r.environ)
+    assert r.environ.whole
