@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import subprocess
 import sys
@@ -210,3 +211,16 @@ def test_warm_selection_opens_no_socket_and_imports_nothing_heavy(home: Path, sa
     assert chosen == "1.37.1 server"
     loaded = {name.split(".")[0] for name in imported.split()}
     assert not loaded & HEAVY, sorted(loaded & HEAVY)
+
+
+def test_a_ca_that_is_not_pem_is_a_cached_failure_not_a_crash(home: Path, sandbox: Sandbox) -> None:
+    doc = yaml.safe_load(sandbox.kubeconfig())
+    cluster = doc["clusters"][0]["cluster"]
+    cluster["certificate-authority-data"] = base64.b64encode(bytes(range(200, 256)) * 20).decode()
+    h = Home(home, sandbox, doc)
+    entry = refresh(h.target("dev"), h.paths, h.environ, force=True, in_process=True)
+    assert entry.error.endswith("cannot load the cluster's CA: certificate-authority-data is not PEM")
+    cluster["certificate-authority-data"] = base64.b64encode(b"-----BEGIN CERTIFICATE-----\nnope\n").decode()
+    h.kubeconfig.write_text(yaml.safe_dump(doc))
+    entry = refresh(h.target("dev"), h.paths, h.environ, force=True, in_process=True)
+    assert "cannot load the cluster's CA" in entry.error
