@@ -45,6 +45,7 @@ def boot(fh, st, fast, checks) -> tuple | None:
         del sys.modules["kctx.shimfast"]
         return None
     sys.modules["kctx"].shimfast = shimfast
+    shimfast.bundle = (fh.name, checks)  # what the native launcher's memo must check too (kctx/shimmemo.py)
     return stamp
 
 

@@ -11,13 +11,18 @@ import posix
 from kctx.fastos import isdir, join
 
 
-def _is_shim(path: str) -> bool:
+def is_shim(path: str) -> bool:
+    """A kctx shim: a script with the marker in its first lines, or a native launcher (an executable with
+    the marker appended after its image, kctx/shimnative.py)."""
     try:
         with open(path, "rb") as fh:
             head = fh.read(160)
+            if head[:4] != b"\x7fELF":
+                return b"# kctx-shim" in head
+            fh.seek(-64, 2)
+            return b"# kctx-shim native " in fh.read()
     except OSError:
         return False
-    return b"# kctx-shim" in head
 
 
 def _identity(folder: str) -> tuple[int, int] | None:
@@ -38,7 +43,7 @@ def find_on_path(environ, skip_dirs: tuple[str, ...] = ()) -> str:
         candidate = join(folder, "kubectl")
         if not posix.access(candidate, posix.X_OK) or isdir(candidate):
             continue
-        if _identity(folder) in skip or _is_shim(candidate):
+        if _identity(folder) in skip or is_shim(candidate):
             continue
         return candidate
     return ""
@@ -47,6 +52,6 @@ def find_on_path(environ, skip_dirs: tuple[str, ...] = ()) -> str:
 def find(environ, shim_dir: str = "") -> str:
     """$KCTX_KUBECTL (an explicit binary) wins; otherwise the first real kubectl on PATH."""
     explicit = environ.get("KCTX_KUBECTL", "")
-    if explicit and posix.access(explicit, posix.X_OK) and not _is_shim(explicit):
+    if explicit and posix.access(explicit, posix.X_OK) and not is_shim(explicit):
         return explicit
     return find_on_path(environ, (shim_dir,))

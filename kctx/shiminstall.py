@@ -68,8 +68,22 @@ def _header(text: str) -> list[str]:
     return text.split("\n", 2)[:2]
 
 
+SCRIPT = ".kctx-shim"  # beside native launchers: the Python shim they run when their memo does not hold
+
+
+def script_path(shim_dir: str | Path) -> Path:
+    return Path(shim_dir).absolute() / SCRIPT
+
+
 def is_current(path: str | Path, shim_dir: str | Path) -> bool:
-    """Whether the shim script at ``path`` is what this kctx (and this Python) would write."""
+    """Whether the shim at ``path`` (a script, or a native launcher and its script) is what this kctx and
+    this Python would write."""
+    from kctx import shimnative
+
+    built = shimnative.built_from(path)
+    if built:
+        script = script_path(shim_dir)
+        return built == shimnative.digest(sys.executable, str(script)) and is_current(script, shim_dir)
     try:
         with open(path, encoding="utf-8", errors="replace") as fh:
             head = fh.read(1024)
@@ -78,31 +92,48 @@ def is_current(path: str | Path, shim_dir: str | Path) -> bool:
     return _header(head) == _header(render(shim_dir))
 
 
-def install(shim_dir: str | Path, names: tuple[str, ...] = ("kubectl",)) -> list[Path]:
-    from kctx import hotbundle
+def install(shim_dir: str | Path, names: tuple[str, ...] = ("kubectl",), native: bool | None = None) -> list[Path]:
+    """Write the shim as each of ``names``: the native launcher when ``native`` (default: unless
+    $KCTX_SHIM_NATIVE=0) and a C compiler is there, else the Python script. Then the hot-path bundle."""
+    from kctx import hotbundle, shimnative
 
     shim_dir = Path(shim_dir).absolute()
     shim_dir.mkdir(parents=True, exist_ok=True)
     text = render(shim_dir)
-    written = []
-    for name in names:
-        target = shim_dir / name
-        if is_current(target, shim_dir):
-            written.append(target)
-            continue
-        atomic_write(target, text, mode=0o755)
-        written.append(target)
+    targets = [shim_dir / name for name in names]
+    if shimnative.wanted() if native is None else native:
+        script = script_path(shim_dir)
+        if not is_current(script, shim_dir):
+            atomic_write(script, text, mode=0o755)
+        if _install_native(targets, str(script)):
+            hotbundle.ensure(hotbundle.bundle_path(str(shim_dir)))
+            return targets
+    for target in targets:
+        if shimnative.built_from(target) or not is_current(target, shim_dir):
+            atomic_write(target, text, mode=0o755)
     hotbundle.ensure(hotbundle.bundle_path(str(shim_dir)))
-    return written
+    return targets
+
+
+def _install_native(targets: list[Path], script: str) -> bool:
+    """Put the native launcher at every target; False (nothing changed) when it cannot be built."""
+    from kctx import shimnative
+
+    want = shimnative.digest(sys.executable, script)
+    stale = [t for t in targets if shimnative.built_from(t) != want]
+    if not stale:
+        return True
+    if shimnative.build(stale[0], sys.executable, script):
+        return False
+    for target in stale[1:]:
+        atomic_write(target, stale[0].read_bytes(), mode=0o755)
+    return True
 
 
 def is_shim(path: str) -> bool:
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(256)
-    except OSError:
-        return False
-    return MARKER.encode() in head
+    from kctx.kubectl_bin import is_shim as recognised
+
+    return recognised(path)
 
 
 def kctx_executable() -> str:

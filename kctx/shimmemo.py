@@ -161,16 +161,54 @@ class Recorder:
         path = shimfast.memo_file(env, key)
         if path is None:
             return "no cache folder ($HOME is not an absolute path)"
-        record = (shimfast.MAGIC, key, stamp, until, tuple((n, env.get(n)) for n in sorted(names)),
-                  tuple((p, follow, sig) for (p, follow), sig in self.files.items()), binary, overrides)
+        env_checks = tuple((n, env.get(n)) for n in sorted(names))
+        file_checks = tuple((p, follow, sig) for (p, follow), sig in self.files.items())
+        record = (shimfast.MAGIC, key, stamp, until, env_checks, file_checks, binary, overrides)
+        native = _native_memo(key, until, env_checks, file_checks, binary, overrides)
         from kctx.fsutil import atomic_write, ensure_private_dir
 
         try:
             ensure_private_dir(_decode(path.rpartition(b"/")[0]))
             atomic_write(_decode(path), marshal.dumps(record), mode=0o600, durable=False)
+            if native is not None:
+                atomic_write(_decode(path[:-2] + b".n"), native, mode=0o600, durable=False)
         except (OSError, ValueError) as exc:
             return f"cannot write {_decode(path)}: {getattr(exc, 'strerror', None) or exc}"  # only a shortcut
         return ""
+
+
+NATIVE_MAGIC = b"kctx-shim-native-1"
+
+
+def _native_memo(key: bytes, until: float, env_checks: tuple, file_checks: tuple, binary: str,
+                 overrides: dict) -> bytes | None:
+    """The memo for the native launcher (kctx/data/launcher.c): NUL-separated fields. It cannot compare
+    bundle stamps, so the bundle and every source it was built from are file checks too."""
+    bundle = getattr(shimfast, "bundle", None)  # set when the modules came from the bundle (kctx/hotload.py)
+    if bundle is None:
+        return None
+    code = [(bundle[0], True, shimfast.signature(bundle[0]))]
+    for origin, mtime_ns, size in bundle[1]:
+        sig = shimfast.signature(origin)
+        if sig is None or (sig[3], sig[2]) != (mtime_ns, size):
+            return None  # changed since this process loaded it
+        code.append((origin, True, sig))
+    session, kubeconfig, cwd = key.split(b"\0", 2)
+    out = [NATIVE_MAGIC, session, kubeconfig, cwd, b"%d" % until, _encode(binary), b"%d" % len(env_checks)]
+    for name, value in env_checks:
+        out += [name, b"0" if value is None else b"1", value or b""]
+    out.append(b"%d" % len(overrides))
+    for name, value in overrides.items():
+        out += [name, value]
+    checks = (*file_checks, *code)
+    out.append(b"%d" % len(checks))
+    for path, follow, sig in checks:
+        out += [path if isinstance(path, bytes) else _encode(path), b"1" if follow else b"0",
+                b"-" if sig is None else b"%d %d %d %d %d %d" % sig]
+    out.append(b"end")
+    if any(b"\0" in part for part in out):
+        return None
+    return b"\0".join(out) + b"\0"
 
 
 def _encode(text: str) -> bytes:

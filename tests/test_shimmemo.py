@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kctx import hotbundle, shimfast, shiminstall
+from kctx import hotbundle, shimfast, shiminstall, shimnative
 from kctx.sandbox import Sandbox
 from tests.runner import kctx
 from tests.worlds import sandbox_world
@@ -29,9 +29,15 @@ from tests.worlds import sandbox_world
 FAST = "kctx: debug: fast path"
 
 
-@pytest.fixture
-def world(home: Path, sandbox: Sandbox, kubectl: Path, tmp_path: Path) -> dict:
-    w = sandbox_world(home, sandbox, kubectl, tmp_path, shim=True)
+@pytest.fixture(params=["native", "python"])
+def world(request, home: Path, sandbox: Sandbox, kubectl: Path, tmp_path: Path) -> dict:
+    """The shim as the native launcher (skipped without a C compiler) or as the Python script."""
+    native = request.param == "native"
+    if native and not shimnative.compiler():
+        pytest.skip("no C compiler (the test set-up installs gcc with apt-get when it can)")
+    w = sandbox_world(home, sandbox, kubectl, tmp_path, shim=True, native=native)
+    assert bool(shimnative.built_from(w["kubectl"])) is native
+    w["native"] = native
     w["env"]["KCTX_DEBUG"] = "1"
     w["cwd"] = tmp_path / "work"
     w["cwd"].mkdir()
@@ -55,6 +61,7 @@ def settle(world: dict, env: dict | None = None) -> None:
     assert "kctx: debug: memo written" in p.stderr, p.stderr
     p = run(world, "get", "ns", env=env)
     assert p.returncode == 0 and FAST in p.stderr, p.stderr
+    assert ("(native launcher)" in p.stderr) is world["native"]
 
 
 def memo_path(world: dict, env: dict | None = None) -> Path:
@@ -69,11 +76,12 @@ def memo_path(world: dict, env: dict | None = None) -> Path:
 
 def test_a_settled_shim_replays_for_any_command_on_an_unprotected_target(world, sandbox):
     settle(world)
-    p = run(world, "create", "configmap", "fast", "--from-literal=a=b")
+    name = f"fast-{'native' if world['native'] else 'python'}"  # the stand-in clusters live per module
+    p = run(world, "create", "configmap", name, "--from-literal=a=b")
     assert p.returncode == 0 and FAST in p.stderr, p.stderr
     assert [r.method for r in writes(sandbox, "dev")] == ["POST"]
-    p = run(world, "get", "configmap", "fast", "-o", "name")
-    assert (p.returncode, p.stdout.strip()) == (0, "configmap/fast")
+    p = run(world, "get", "configmap", name, "-o", "name")
+    assert (p.returncode, p.stdout.strip()) == (0, f"configmap/{name}")
     assert p.stderr.count("kctx: debug:") == 1  # the memo is neither checked twice nor rewritten
 
 
@@ -150,13 +158,18 @@ def test_other_environment_folder_or_kuberc_miss(world):
 def test_a_memo_from_other_code_expired_or_writable_by_others_is_ignored(world):
     settle(world)
     path = memo_path(world)
+    native = path.with_suffix(".n")  # the native launcher's copy
     record = list(marshal.loads(path.read_bytes()))
     path.write_bytes(marshal.dumps(tuple(record[:3] + [time.time() - 1] + record[4:])))
+    fields = native.read_bytes().split(b"\0")
+    native.write_bytes(b"\0".join([*fields[:4], b"%d" % (time.time() - 1), *fields[5:]]))
     assert "the memo expired" in run(world, "get", "ns").stderr  # ... and the full path wrote a new one
     assert FAST in run(world, "get", "ns").stderr
     path.chmod(0o622)
+    native.chmod(0o622)
     assert FAST not in run(world, "get", "ns").stderr
     path.chmod(0o600)
+    native.chmod(0o600)
     assert FAST in run(world, "get", "ns").stderr
     bundle = hotbundle.bundle_path(str(world["shim"].parent))
     shutil.copy(bundle, bundle + ".new")
@@ -228,6 +241,7 @@ def _looked_at(log: Path, memo_dir: str, ignore: tuple[str, ...]) -> set[str]:
 
 @pytest.mark.skipif(shutil.which("strace") is None,
                     reason="strace is not installed (the test set-up installs it with apt-get when it can)")
+@pytest.mark.parametrize("world", ["python"], indirect=True)  # the recorder runs in the Python shim
 def test_the_memo_lists_everything_the_full_path_looked_at(world, tmp_path):
     """Every file the full path stats, opens or lists (seen by strace, not by the recorder) is in the memo."""
     fake = tmp_path / "fake-kubectl"
@@ -275,3 +289,25 @@ def test_the_recorder_notes_reads_not_writes(tmp_path):
     assert r.files[(str(absent), True)] is None
     list(r.environ)
     assert r.environ.whole
+
+
+@pytest.mark.parametrize("world", ["native"], indirect=True)
+def test_the_native_launcher_never_replays_a_damaged_memo(world, tmp_path):
+    fake = tmp_path / "fake-kubectl"
+    fake.write_text("#!/bin/sh\nexit 0\n")
+    fake.chmod(0o755)
+    env = {"KCTX_KUBECTL": str(fake)}
+    settle(world, env)
+    native = memo_path(world, env).with_suffix(".n")
+    good = native.read_bytes()
+    fields = good.split(b"\0")
+    damaged = [good[:n] for n in range(0, len(good), max(1, len(good) // 25))]
+    damaged += [b"\0".join([*fields[:6], b"x", *fields[7:]]),  # a count that is not a number
+                b"\0".join([*fields[:6], b"99999", *fields[7:]]),  # more entries than there are
+                good + b"extra\0"]
+    for data in damaged:
+        native.write_bytes(data)
+        p = run(world, "get", "ns", env=env)
+        assert p.returncode == 0 and "(native launcher)" not in p.stderr, (data[-40:], p.stderr)
+    native.write_bytes(good)
+    assert "(native launcher)" in run(world, "get", "ns", env=env).stderr

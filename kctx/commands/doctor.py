@@ -100,6 +100,7 @@ def first_kubectl(environ) -> str:
 
 
 def shim(ws: Workspace) -> list[Finding]:
+    from kctx import shiminstall, shimnative
     from kctx.shiminstall import is_shim
 
     first = first_kubectl(ws.env.environ)
@@ -109,7 +110,8 @@ def shim(ws: Workspace) -> list[Finding]:
     if not is_shim(first):
         return [Finding("fail", "shim", f"the first kubectl on PATH is {first}, not the kctx shim: kubectl "
                                         "calls skip the guard", fix)]
-    python = _interpreter(first)
+    python = _interpreter(first if not shimnative.built_from(first) else
+                          str(shiminstall.script_path(os.path.dirname(os.path.abspath(first)))))
     if python and not os.access(python, os.X_OK):
         return [Finding("fail", "shim", f"{first} runs {python}, which is gone", "kctx shim install")]
     return [Finding("ok", "shim", f"{first} is the first kubectl on PATH"), *_shim_freshness(first)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shlex
 from importlib import resources
 
-from kctx import shiminstall
+from kctx import shiminstall, shimnative
 from kctx.commands._parser import Parser
 from kctx.env import Environment
 from kctx.status import ExitStatus
@@ -36,6 +36,6 @@ def run(argv: list[str], env: Environment) -> int:
     p.add_argument("shell", choices=SHELLS)
     args = p.parse_args(argv)
     shim_dir = env.paths.shim_dir
-    shiminstall.install(shim_dir)
+    shiminstall.install(shim_dir, native=shimnative.wanted(env.environ))
     env.stdout.write(script(args.shell, launcher(), str(shim_dir)))
     return int(ExitStatus.OK)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from kctx import shiminstall
+from kctx import shiminstall, shimnative
 from kctx.commands._parser import Parser
 from kctx.env import Environment
 from kctx.status import ExitStatus
@@ -20,7 +20,7 @@ def run(argv: list[str], env: Environment) -> int:
     folder = env.paths.shim_dir
     if args.action == "install":
         folder = os.path.abspath(args.dir) if args.dir else folder
-        written = shiminstall.install(folder)
+        written = shiminstall.install(folder, native=shimnative.wanted(env.environ))
         for path in written:
             env.stderr.write(f"installed {path}\n")
         path_dirs = env.environ.get("PATH", "").split(os.pathsep)
