@@ -20,7 +20,8 @@ import marshal
 import posix
 import time
 
-MAGIC = "kctx-shim-memo-1"
+MAGIC = "kctx-shim-memo-2"
+KEEP = 4  # records per memo file: the last few environments seen for one shell, KUBECONFIG and folder
 MAX_DEPTH = 4  # kubectl -> exec credential plugin -> kubectl -> ... stops here (kctx.shim reports it)
 DEBUG = b"KCTX_DEBUG"  # set: the shim says on stderr which path it takes and why
 SLOTS = 128  # memo files per user: one per (shell session, KUBECONFIG, folder), hashed into this many
@@ -68,22 +69,25 @@ def signature(path, follow: bool = True, _stat=posix.stat, _lstat=posix.lstat) -
     return st.st_ino, st.st_dev, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_mode
 
 
-def read(path: bytes) -> tuple | None:
-    """The memo at ``path`` if it is well formed and only this user could have written it."""
+def read(path: bytes) -> tuple:
+    """The records of the memo at ``path``, newest first, if it is well formed and only this user could have
+    written it; () otherwise."""
     try:
         fd = posix.open(path, posix.O_RDONLY | posix.O_CLOEXEC)
     except OSError:
-        return None
+        return ()
     try:
         st = posix.fstat(fd)
         if st.st_uid != posix.getuid() or st.st_mode & 0o022:
-            return None
+            return ()
         memo = marshal.loads(posix.read(fd, st.st_size + 1))
     except (OSError, ValueError, EOFError, TypeError):
-        return None
+        return ()
     finally:
         posix.close(fd)
-    return memo if type(memo) is tuple and len(memo) == 8 and memo[0] == MAGIC else None
+    if type(memo) is not tuple or len(memo) != 2 or memo[0] != MAGIC or type(memo[1]) is not tuple:
+        return ()
+    return tuple(r for r in memo[1] if type(r) is tuple and len(r) == 8)
 
 
 def run(argv: list, stamp: tuple) -> None:
@@ -102,22 +106,18 @@ def run(argv: list, stamp: tuple) -> None:
     except OSError:  # the working folder was removed
         return
     path = memo_file(env, key)
-    memo = read(path) if path else None
-    if memo is None:
+    records = read(path) if path else ()
+    if not records:
         return debug and note("full path: no memo for this shell, KUBECONFIG and folder yet")
-    _magic, memo_for, made_by, until, env_checks, file_checks, binary, overrides = memo
-    if memo_for != key:
-        return debug and note("full path: the memo is for another shell, KUBECONFIG or folder")
-    if made_by != stamp:
-        return debug and note("full path: the memo was made by other kctx code")
-    if not time.time() < until:
-        return debug and note("full path: the memo expired")
-    for name, value in env_checks:
-        if env.get(name) != value:
-            return debug and note(f"full path: ${name.decode(errors='replace')} changed")
-    for file, follow, sig in file_checks:
-        if signature(file, follow) != sig:
-            return debug and note(f"full path: {file!s} changed")
+    now, first_why = time.time(), ""
+    for record in records:
+        why = _mismatch(record, key, stamp, now, env)
+        if not why:
+            break
+        first_why = first_why or why  # the newest record's reason is usually the one that matters
+    else:
+        return debug and note(f"full path: {first_why}")
+    binary, overrides = record[5], record[6]
     exec_env = dict(env)
     exec_env.update(overrides)
     exec_env[b"KCTX_SHIM_DEPTH"] = b"%d" % (int(depth) + 1)
@@ -127,6 +127,24 @@ def run(argv: list, stamp: tuple) -> None:
         posix.execve(binary, [binary, *argv], exec_env)
     except OSError:
         return  # removed since: the full path explains
+
+
+def _mismatch(record: tuple, key: bytes, stamp: tuple, now: float, env) -> str:
+    """Why ``record`` does not hold here and now ("" when it does)."""
+    memo_for, made_by, until, env_checks, file_checks, _binary, _overrides, _native = record
+    if memo_for != key:
+        return "the memo is for another shell, KUBECONFIG or folder"
+    if made_by != stamp:
+        return "the memo was made by other kctx code"
+    if not now < until:
+        return "the memo expired"
+    for name, value in env_checks:
+        if env.get(name) != value:
+            return f"${name.decode(errors='replace')} changed"
+    for file, follow, sig in file_checks:
+        if signature(file, follow) != sig:
+            return f"{file!s} changed"
+    return ""
 
 
 def note(text: str) -> None:

@@ -163,21 +163,27 @@ class Recorder:
             return "no cache folder ($HOME is not an absolute path)"
         env_checks = tuple((n, env.get(n)) for n in sorted(names))
         file_checks = tuple((p, follow, sig) for (p, follow), sig in self.files.items())
-        record = (shimfast.MAGIC, key, stamp, until, env_checks, file_checks, binary, overrides)
         native = _native_memo(key, until, env_checks, file_checks, binary, overrides)
+        record = (key, stamp, until, env_checks, file_checks, binary, overrides, native)
+        # Newest first; a record for the same environment is replaced, records of other code or past their
+        # time are dropped, and a few others stay: a shell that alternates environments (a variable set for
+        # one command) keeps both fast.
+        records = (record, *[r for r in shimfast.read(path) if r[0] == key and r[1] == stamp and now < r[2]
+                             and r[3] != env_checks][:shimfast.KEEP - 1])
         from kctx.fsutil import atomic_write, ensure_private_dir
 
         try:
             ensure_private_dir(_decode(path.rpartition(b"/")[0]))
-            atomic_write(_decode(path), marshal.dumps(record), mode=0o600, durable=False)
-            if native is not None:
-                atomic_write(_decode(path[:-2] + b".n"), native, mode=0o600, durable=False)
+            atomic_write(_decode(path), marshal.dumps((shimfast.MAGIC, records)), mode=0o600, durable=False)
+            natives = [r[7] for r in records if r[7]]
+            atomic_write(_decode(path[:-2] + b".n"), b"".join(b"%d\0%s" % (len(n), n) for n in natives),
+                         mode=0o600, durable=False)
         except (OSError, ValueError) as exc:
             return f"cannot write {_decode(path)}: {getattr(exc, 'strerror', None) or exc}"  # only a shortcut
         return ""
 
 
-NATIVE_MAGIC = b"kctx-shim-native-1"
+NATIVE_MAGIC = b"kctx-shim-native-2"
 
 
 def _native_memo(key: bytes, until: float, env_checks: tuple, file_checks: tuple, binary: str,

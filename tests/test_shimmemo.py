@@ -74,6 +74,17 @@ def memo_path(world: dict, env: dict | None = None) -> Path:
         os.chdir(cwd)
 
 
+def native_fields(data: bytes) -> list[bytes]:
+    """The fields of the first record of a native memo (each record: its length, then NUL-ended fields)."""
+    size, _, rest = data.partition(b"\0")
+    return rest[:int(size)].split(b"\0")[:-1]
+
+
+def native_record(fields: list[bytes]) -> bytes:
+    body = b"".join(f + b"\0" for f in fields)
+    return b"%d\0" % len(body) + body
+
+
 def test_a_settled_shim_replays_for_any_command_on_an_unprotected_target(world, sandbox):
     settle(world)
     name = f"fast-{'native' if world['native'] else 'python'}"  # the stand-in clusters live per module
@@ -159,10 +170,10 @@ def test_a_memo_from_other_code_expired_or_writable_by_others_is_ignored(world):
     settle(world)
     path = memo_path(world)
     native = path.with_suffix(".n")  # the native launcher's copy
-    record = list(marshal.loads(path.read_bytes()))
-    path.write_bytes(marshal.dumps(tuple(record[:3] + [time.time() - 1] + record[4:])))
-    fields = native.read_bytes().split(b"\0")
-    native.write_bytes(b"\0".join([*fields[:4], b"%d" % (time.time() - 1), *fields[5:]]))
+    magic, (record,) = marshal.loads(path.read_bytes())
+    path.write_bytes(marshal.dumps((magic, ((*record[:2], time.time() - 1, *record[3:]),))))
+    fields = native_fields(native.read_bytes())
+    native.write_bytes(native_record([*fields[:4], b"%d" % (time.time() - 1), *fields[5:]]))
     assert "the memo expired" in run(world, "get", "ns").stderr  # ... and the full path wrote a new one
     assert FAST in run(world, "get", "ns").stderr
     path.chmod(0o622)
@@ -257,7 +268,8 @@ def test_the_memo_lists_everything_the_full_path_looked_at(world, tmp_path):
     p = subprocess.run(["strace", "-f", "-o", str(log), "-e", "trace=%file", "kubectl", "get", "ns"],
                        env={**world["env"], **env}, cwd=world["cwd"], capture_output=True, text=True, timeout=60)
     assert "memo written" in p.stderr, p.stderr
-    recorded = {path for path, _follow, _sig in marshal.loads(memo.read_bytes())[5]}
+    _magic, (record,) = marshal.loads(memo.read_bytes())
+    recorded = {path for path, _follow, _sig in record[4]}
     own = (sys.prefix, sys.base_prefix, shiminstall.package_root(), str(world["shim"].parent))
     looked_at = _looked_at(log, str(memo.parent), own)
     assert looked_at, log.read_text()[:2000]
@@ -300,14 +312,25 @@ def test_the_native_launcher_never_replays_a_damaged_memo(world, tmp_path):
     settle(world, env)
     native = memo_path(world, env).with_suffix(".n")
     good = native.read_bytes()
-    fields = good.split(b"\0")
+    fields = native_fields(good)
+    assert native_record(fields) == good
     damaged = [good[:n] for n in range(0, len(good), max(1, len(good) // 25))]
-    damaged += [b"\0".join([*fields[:6], b"x", *fields[7:]]),  # a count that is not a number
-                b"\0".join([*fields[:6], b"99999", *fields[7:]]),  # more entries than there are
-                good + b"extra\0"]
+    damaged += [native_record([*fields[:6], b"x", *fields[7:]]),  # a count that is not a number
+                native_record([*fields[:6], b"99999", *fields[7:]]),  # more entries than there are
+                native_record([*fields, b"extra"]),  # fields after the end
+                b"99999\0" + good[good.index(b"\0") + 1:]]  # a record longer than the file
     for data in damaged:
         native.write_bytes(data)
         p = run(world, "get", "ns", env=env)
         assert p.returncode == 0 and "(native launcher)" not in p.stderr, (data[-40:], p.stderr)
     native.write_bytes(good)
     assert "(native launcher)" in run(world, "get", "ns", env=env).stderr
+
+
+def test_alternating_environments_in_one_shell_and_folder_both_stay_fast(world):
+    settle(world)
+    system = {"KCTX_KUBECTL_VERSION": "system"}  # e.g. set for one command
+    assert "memo written" in run(world, "get", "ns", env=system).stderr
+    for _ in range(2):
+        assert FAST in run(world, "get", "ns").stderr
+        assert FAST in run(world, "get", "ns", env=system).stderr

@@ -29,7 +29,7 @@
 
 extern char **environ;
 
-#define MAGIC "kctx-shim-native-1"
+#define MAGIC "kctx-shim-native-2"
 #define MAX_DEPTH 4
 #define SLOTS 128
 #define PRIME 4294967291ULL
@@ -153,21 +153,36 @@ static char *read_memo(const char *path, size_t *size) {
     return buf;
 }
 
-/* Exec the memo's kubectl if every check holds; returns otherwise. */
+static void try_record(const char *cur, const char *end, int argc, char **argv, int depth, const char *session,
+                       const char *kubeconfig, const char *cwd);
+
+/* Exec the kubectl of the first memo record whose checks all hold; returns otherwise. */
 static void replay(int argc, char **argv, int depth) {
     const char *session = getenv("KCTX_SESSION"), *kubeconfig = getenv("KUBECONFIG");
     char cwd[4096], path[4200];
-    if (getcwd(cwd, sizeof cwd) == NULL ||
-        !memo_path(path, sizeof path, session ? session : "", kubeconfig ? kubeconfig : "", cwd))
-        return;
+    if (session == NULL) session = "";
+    if (kubeconfig == NULL) kubeconfig = "";
+    if (getcwd(cwd, sizeof cwd) == NULL || !memo_path(path, sizeof path, session, kubeconfig, cwd)) return;
     size_t size = 0;
     char *memo = read_memo(path, &size);
     if (memo == NULL) return;
+    /* Records, newest first, each as its length and its fields: one per environment seen lately. */
     const char *cur = memo, *end = memo + size;
+    while (cur < end) {
+        long long len = number(field(&cur, end));
+        if (len < 0 || len > end - cur) return;
+        try_record(cur, cur + len, argc, argv, depth, session, kubeconfig, cwd);
+        cur += len;
+    }
+}
+
+/* Exec the record's kubectl if every check holds; returns otherwise. */
+static void try_record(const char *cur, const char *end, int argc, char **argv, int depth, const char *session,
+                       const char *kubeconfig, const char *cwd) {
     const char *magic = field(&cur, end), *m_session = field(&cur, end), *m_kubeconfig = field(&cur, end),
                *m_cwd = field(&cur, end), *until = field(&cur, end), *binary = field(&cur, end);
-    if (binary == NULL || strcmp(magic, MAGIC) != 0 || strcmp(m_session, session ? session : "") != 0 ||
-        strcmp(m_kubeconfig, kubeconfig ? kubeconfig : "") != 0 || strcmp(m_cwd, cwd) != 0 ||
+    if (binary == NULL || strcmp(magic, MAGIC) != 0 || strcmp(m_session, session) != 0 ||
+        strcmp(m_kubeconfig, kubeconfig) != 0 || strcmp(m_cwd, cwd) != 0 ||
         !((long long)time(NULL) < number(until)))
         return;
     long long n = number(field(&cur, end));
