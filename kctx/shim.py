@@ -44,7 +44,8 @@ def run(argv: list[str], environ: dict, stale_bundle: str | None = None, stamp: 
     if stamp and plain(argv):  # the decision may hold for every command: record what it depends on
         from kctx.shimmemo import Recorder
 
-        recorder = Recorder(environ)
+        paths = Paths(environ)
+        recorder = Recorder(environ, (paths.index_dir + "/", paths.config_cache, paths.kuberc_cache))
         environ = recorder.environ
         recorder.start()
     try:

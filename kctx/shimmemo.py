@@ -75,9 +75,12 @@ class RecordingEnviron(dict):
 class Recorder:
     """Watches the file system calls of the code run between start() and stop()."""
 
-    def __init__(self, environ: dict) -> None:
+    def __init__(self, environ: dict, derived: tuple[str, ...] = ()) -> None:
+        """``derived``: path prefixes of caches keyed by the stat signature of files that are recorded anyway
+        (the kubeconfig index, the config cache): checking them again would only double the stat calls."""
         self.environ = RecordingEnviron(environ)
         self.files: dict[tuple, tuple | None] = {}  # (path, follow symlinks) -> signature when first seen
+        self._derived = derived
         self._saved: list[tuple] = []
 
     def start(self) -> None:
@@ -131,7 +134,8 @@ class Recorder:
         if isinstance(path, int):  # a file descriptor: its file was noted when opened
             return
         key = (path if isinstance(path, (str, bytes)) else posix.fspath(path), follow)
-        if key not in self.files:  # the first look is what the decision saw
+        if key not in self.files and not (self._derived and isinstance(key[0], str)
+                                          and key[0].startswith(self._derived)):  # the first look counts
             self.files[key] = shimfast.signature(key[0], follow)
 
     def write(self, stamp: tuple, binary: str, until: float, final_env: dict) -> str:

@@ -110,11 +110,13 @@ def shim(ws: Workspace) -> list[Finding]:
     if not is_shim(first):
         return [Finding("fail", "shim", f"the first kubectl on PATH is {first}, not the kctx shim: kubectl "
                                         "calls skip the guard", fix)]
-    python = _interpreter(first if not shimnative.built_from(first) else
-                          str(shiminstall.script_path(os.path.dirname(os.path.abspath(first)))))
+    native = bool(shimnative.built_from(first))
+    python = _interpreter(str(shiminstall.script_path(os.path.dirname(os.path.abspath(first)))) if native
+                          else first)
     if python and not os.access(python, os.X_OK):
         return [Finding("fail", "shim", f"{first} runs {python}, which is gone", "kctx shim install")]
-    return [Finding("ok", "shim", f"{first} is the first kubectl on PATH"), *_shim_freshness(first)]
+    kind = "the native launcher" if native else "the Python script"
+    return [Finding("ok", "shim", f"{first} is the first kubectl on PATH ({kind})"), *_shim_freshness(first)]
 
 
 def _shim_freshness(first: str) -> list[Finding]:
