@@ -79,17 +79,16 @@ def main() -> int:
         fake_dir.mkdir()
         fake = fake_dir / "kubectl"
         shutil.copy("/bin/true", fake)
-        alone = {**in_session, "PATH": f"{shim_dir}:{fake_dir}:/usr/bin:/bin", "KCTX_KUBECTL_VERSION": "system"}
+        fake_path = {"PATH": f"{shim_dir}:{fake_dir}:/usr/bin:/bin", "KCTX_KUBECTL_VERSION": "system"}
+        alone = {"alone, session": {**in_session, **fake_path}, "alone, all files": {**all_files, **fake_path}}
         for _ in range(2):
             time.sleep(2.1)
-            subprocess.run([shim, *cmd], env=alone, check=True)
-        cases = {"floor (session)": ([str(floor), *cmd], in_session),
-                 "direct (alone)": ([str(fake), *cmd], alone), "python (alone)": ([shim, *cmd], alone),
-                 "full (alone)": ([shim, *full], alone)}
-        if launcher != shim:
-            cases["native (alone)"] = ([launcher, *cmd], alone)
-        for label, env in (("session", in_session), ("all files", all_files)):
-            cases[f"direct ({label})"] = ([kubectl, *cmd], env)
+            for env in alone.values():
+                subprocess.run([shim, *cmd], env=env, check=True)
+        cases = {"floor (session)": ([str(floor), *cmd], in_session)}
+        labels = (("session", in_session), ("all files", all_files), *alone.items())
+        for label, env in labels:
+            cases[f"direct ({label})"] = ([str(fake) if label in alone else kubectl, *cmd], env)
             if launcher != shim:
                 cases[f"native ({label})"] = ([launcher, *cmd], env)
             cases[f"python ({label})"] = ([shim, *cmd], env)
@@ -100,13 +99,13 @@ def main() -> int:
         print("| setting | direct kubectl | native launcher, replay | Python shim, replay | full path (`--context`) "
               "| goal |")
         print("|---|---|---|---|---|---|")
-        for label in ("session", "all files", "alone"):
+        for label, _env in labels:
             d = r[f"direct ({label})"]
             cells = [f"{r[f'{kind} ({label})']:.1f} ({r[f'{kind} ({label})'] - d:+.1f})"
                      if f"{kind} ({label})" in r else "— (no C compiler)" for kind in ("native", "python", "full")]
             print(f"| {label} | {d:.1f} | {' | '.join(cells)} | ≤ 10 ms added |")
-        print("\nalone: the session setting with /bin/true as kubectl (KCTX_KUBECTL_VERSION=system): "
-              "the shim's own cost.")
+        print("\nalone: the same settings with /bin/true as kubectl (KCTX_KUBECTL_VERSION=system): the shim's own "
+              "cost without kubectl's start and its noise.")
         f = r["floor (session)"]
         print(f"\nFloor: a `python -S` script that only execs kubectl takes {f:.1f} ms "
               f"({f - r['direct (session)']:+.1f} ms over kubectl): the interpreter start every Python shim pays.")
