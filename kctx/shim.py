@@ -44,12 +44,13 @@ def run(argv: list[str], environ: dict, stale_bundle: str | None = None, stamp: 
     if stamp and plain(argv):  # the decision may hold for every command: record what it depends on
         from kctx.shimmemo import Recorder
 
-        paths = Paths(environ)
-        recorder = Recorder(environ, (paths.index_dir + "/", paths.config_cache, paths.kuberc_cache))
+        recorder = Recorder(environ)
         environ = recorder.environ
-        recorder.start()
+    paths = Paths(environ)
+    if recorder is not None:
+        recorder.start((paths.index_dir + "/", paths.config_cache, paths.kuberc_cache))
     try:
-        binary, until = _decide(argv, environ, replayable=recorder is not None)
+        binary, until = _decide(argv, environ, paths, replayable=recorder is not None)
     finally:
         if recorder is not None:
             recorder.stop()
@@ -77,10 +78,9 @@ def _remember(recorder, stamp: tuple, binary: str, until: float, environ: dict) 
         shimfast.note(f"no memo: {why}" if why else "memo written: the next calls take the fast path")
 
 
-def _decide(argv: list[str], environ: dict, replayable: bool) -> tuple[str | int, float]:
+def _decide(argv: list[str], environ: dict, paths: Paths, replayable: bool) -> tuple[str | int, float]:
     """(kubectl to exec, or the exit status of a call handled here; until when the decision holds for any
     command, 0.0 when it depends on this one). ``replayable``: whether to work out the second part."""
-    paths = Paths(environ)
     # Judge the line kubectl will run after its kuberc (aliases, option defaults); kubectl still gets argv.
     expanded = apply_kuberc(argv, environ, paths, in_process=False)
     args = expanded.args

@@ -92,9 +92,11 @@ def is_current(path: str | Path, shim_dir: str | Path) -> bool:
     return _header(head) == _header(render(shim_dir))
 
 
-def install(shim_dir: str | Path, names: tuple[str, ...] = ("kubectl",), native: bool | None = None) -> list[Path]:
+def install(shim_dir: str | Path, names: tuple[str, ...] = ("kubectl",), native: bool | None = None,
+            retry: bool = False) -> list[Path]:
     """Write the shim as each of ``names``: the native launcher when ``native`` (default: unless
-    $KCTX_SHIM_NATIVE=0) and a C compiler is there, else the Python script. Then the hot-path bundle."""
+    $KCTX_SHIM_NATIVE=0) and a C compiler is there, else the Python script. Then the hot-path bundle.
+    ``retry``: try to compile the launcher even if that failed before (`kctx shim install`)."""
     from kctx import hotbundle, shimnative
 
     shim_dir = Path(shim_dir).absolute()
@@ -105,7 +107,7 @@ def install(shim_dir: str | Path, names: tuple[str, ...] = ("kubectl",), native:
         script = script_path(shim_dir)
         if not is_current(script, shim_dir):
             atomic_write(script, text, mode=0o755)
-        if _install_native(targets, str(script)):
+        if _install_native(targets, str(script), retry):
             hotbundle.ensure(hotbundle.bundle_path(str(shim_dir)))
             return targets
     for target in targets:
@@ -115,7 +117,7 @@ def install(shim_dir: str | Path, names: tuple[str, ...] = ("kubectl",), native:
     return targets
 
 
-def _install_native(targets: list[Path], script: str) -> bool:
+def _install_native(targets: list[Path], script: str, retry: bool) -> bool:
     """Put the native launcher at every target; False (nothing changed) when it cannot be built."""
     from kctx import shimnative
 
@@ -123,7 +125,13 @@ def _install_native(targets: list[Path], script: str) -> bool:
     stale = [t for t in targets if shimnative.built_from(t) != want]
     if not stale:
         return True
-    if shimnative.build(stale[0], sys.executable, script):
+    # A build that failed once is not retried on every shell start (kctx init); a new kctx or Python is.
+    failed = stale[0].parent / f".kctx-native-failed-{want}"
+    if failed.exists() and not retry:
+        return False
+    why = shimnative.build(stale[0], sys.executable, script)
+    if why:
+        atomic_write(failed, why + "\n", mode=0o644)
         return False
     for target in stale[1:]:
         atomic_write(target, stale[0].read_bytes(), mode=0o755)

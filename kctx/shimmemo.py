@@ -75,15 +75,16 @@ class RecordingEnviron(dict):
 class Recorder:
     """Watches the file system calls of the code run between start() and stop()."""
 
-    def __init__(self, environ: dict, derived: tuple[str, ...] = ()) -> None:
-        """``derived``: path prefixes of caches keyed by the stat signature of files that are recorded anyway
-        (the kubeconfig index, the config cache): checking them again would only double the stat calls."""
+    def __init__(self, environ: dict) -> None:
         self.environ = RecordingEnviron(environ)
         self.files: dict[tuple, tuple | None] = {}  # (path, follow symlinks) -> signature when first seen
-        self._derived = derived
+        self._derived: tuple[str, ...] = ()
         self._saved: list[tuple] = []
 
-    def start(self) -> None:
+    def start(self, derived: tuple[str, ...] = ()) -> None:
+        """``derived``: path prefixes of caches keyed by the stat signature of files that are recorded anyway
+        (the kubeconfig index, the config cache): checking them again would only double the stat calls."""
+        self._derived = derived
         mods = [posix]
         if "os" in sys.modules:  # cold code calls os.stat, which is posix.stat bound into another module
             mods.append(sys.modules["os"])

@@ -35,7 +35,14 @@ def test_opting_out_or_no_compiler_installs_the_python_shim(tmp_path: Path, monk
     monkeypatch.setenv("CC", str(tmp_path / "no-such-cc"))
     [kubectl] = shiminstall.install(tmp_path / "other", native=True)
     assert kubectl.read_text().startswith("#!") and not shimnative.built_from(kubectl)
+    [failed] = (tmp_path / "other").glob(".kctx-native-failed-*")  # not compiled again at every shell start
+    assert "no-such-cc failed" in failed.read_text()
     assert shimnative.build(tmp_path / "x", "/usr/bin/python3", "/x").startswith(f"{tmp_path}/no-such-cc failed")
+    monkeypatch.delenv("CC")
+    shiminstall.install(tmp_path / "other", native=True)
+    assert not shimnative.built_from(kubectl)
+    shiminstall.install(tmp_path / "other", native=True, retry=True)  # `kctx shim install`
+    assert shimnative.built_from(kubectl)
 
 
 def test_a_real_kubectl_is_not_a_shim(kubectl: Path) -> None:

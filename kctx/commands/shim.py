@@ -20,7 +20,7 @@ def run(argv: list[str], env: Environment) -> int:
     folder = env.paths.shim_dir
     if args.action == "install":
         folder = os.path.abspath(args.dir) if args.dir else folder
-        written = shiminstall.install(folder, native=shimnative.wanted(env.environ))
+        written = shiminstall.install(folder, native=shimnative.wanted(env.environ), retry=True)
         for path in written:
             env.stderr.write(f"installed {path}\n")
         path_dirs = env.environ.get("PATH", "").split(os.pathsep)
