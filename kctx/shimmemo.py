@@ -39,25 +39,18 @@ class RecordingEnviron(dict):
         self.names: set[str] = set()
         self.whole = False
 
-    def __iter__(self):
-        self.whole = True
-        return super().__iter__()
+    def _listing(method):  # wraps dict's own methods below (no self: runs while the class is made)
+        def listed(self, *args):
+            self.whole = True
+            return method(self, *args)
+        return listed
 
-    def keys(self):
-        self.whole = True
-        return super().keys()
-
-    def items(self):
-        self.whole = True
-        return super().items()
-
-    def values(self):
-        self.whole = True
-        return super().values()
-
-    def copy(self) -> dict:
-        self.whole = True
-        return dict(super().items())
+    __iter__ = _listing(dict.__iter__)
+    keys = _listing(dict.keys)
+    items = _listing(dict.items)
+    values = _listing(dict.values)
+    copy = _listing(lambda self: dict(dict.items(self)))
+    del _listing
 
     def __getitem__(self, name):
         self.names.add(name)
