@@ -36,7 +36,8 @@ def plain(argv: list) -> bool:
         if arg[:2] == "--":
             if arg[2:].partition("=")[0].replace("_", "-") in TARGET_FLAGS:
                 return False
-        elif arg[:1] == "-" and "s" in arg.partition("=")[0] or arg == "config":  # -s URL, -sURL, or grouped: -As URL
+        elif (arg[:1] == "-" and "s" in arg.partition("=")[0]  # -s URL, -sURL, or grouped: -As URL
+              or arg == "config"):  # `config use-context` inside a session switches the session
             return False
     return True
 

@@ -78,18 +78,23 @@ def script_path(shim_dir: str | Path) -> Path:
 def is_current(path: str | Path, shim_dir: str | Path) -> bool:
     """Whether the shim at ``path`` (a script, or a native launcher and its script) is what this kctx and
     this Python would write."""
+    return _is_current(path, shim_dir, render(shim_dir))
+
+
+def _is_current(path: str | Path, shim_dir: str | Path, text: str) -> bool:
+    """is_current, against ``text``, the script render() gives (it compiles and hashes: once per install)."""
     from kctx import shimnative
 
     built = shimnative.built_from(path)
     if built:
         script = script_path(shim_dir)
-        return built == shimnative.digest(sys.executable, str(script)) and is_current(script, shim_dir)
+        return built == shimnative.digest(sys.executable, str(script)) and _is_current(script, shim_dir, text)
     try:
         with open(path, encoding="utf-8", errors="replace") as fh:
             head = fh.read(1024)
     except OSError:
         return False
-    return _header(head) == _header(render(shim_dir))
+    return _header(head) == _header(text)
 
 
 def install(shim_dir: str | Path, names: tuple[str, ...] = ("kubectl",), native: bool | None = None,
@@ -105,13 +110,13 @@ def install(shim_dir: str | Path, names: tuple[str, ...] = ("kubectl",), native:
     targets = [shim_dir / name for name in names]
     if shimnative.wanted() if native is None else native:
         script = script_path(shim_dir)
-        if not is_current(script, shim_dir):
+        if not _is_current(script, shim_dir, text):
             atomic_write(script, text, mode=0o755)
         if _install_native(targets, str(script), retry):
             hotbundle.ensure(hotbundle.bundle_path(str(shim_dir)))
             return targets
     for target in targets:
-        if shimnative.built_from(target) or not is_current(target, shim_dir):
+        if shimnative.built_from(target) or not _is_current(target, shim_dir, text):
             atomic_write(target, text, mode=0o755)
     hotbundle.ensure(hotbundle.bundle_path(str(shim_dir)))
     return targets
