@@ -21,10 +21,10 @@ import posix
 import time
 
 MAGIC = "kctx-shim-memo-2"
-KEEP = 4  # records per memo file: the last few environments seen for one shell, KUBECONFIG and folder
+KEEP = 4  # records per memo file: the last few environments (and keys that share the slot) seen
 MAX_DEPTH = 4  # kubectl -> exec credential plugin -> kubectl -> ... stops here (kctx.shim reports it)
 DEBUG = b"KCTX_DEBUG"  # set: the shim says on stderr which path it takes and why
-SLOTS = 128  # memo files per user: one per (shell session, KUBECONFIG, folder), hashed into this many
+SLOTS = 128  # memo files per user, one per (shell session, KUBECONFIG, folder) hashed: 2 ** 7, see memo_file
 # Global flags that choose another target or kubeconfig: with any of them the decision depends on argv.
 TARGET_FLAGS = frozenset({"context", "cluster", "user", "server", "kubeconfig", "kuberc"})
 
@@ -55,8 +55,10 @@ def memo_file(env: dict, key: bytes) -> bytes | None:
         if home[:1] != b"/":
             return None
         base = home.rstrip(b"/") + b"/.cache"
-    # A checksum without importing zlib or binascii: the memo records its key, so a clash is only a miss.
-    slot = int.from_bytes(key, "big") % 4294967291 % SLOTS
+    # A checksum without importing zlib or binascii: the key as a number modulo a prime, spread by a
+    # multiplicative hash whose top bits depend on every low bit (the low bits alone would depend on the last
+    # byte only: 256 is 0 modulo SLOTS). A clash costs nothing: records name their key, several share a slot.
+    slot = (int.from_bytes(key, "big") % 4294967291 * 2654435761 & 0xFFFFFFFF) >> (32 - SLOTS.bit_length() + 1)
     return base + b"/kctx/shim-memo-v1/%02x.m" % slot
 
 

@@ -163,11 +163,11 @@ class Recorder:
         file_checks = tuple((p, follow, sig) for (p, follow), sig in self.files.items())
         native = _native_memo(key, until, env_checks, file_checks, binary, overrides)
         record = (key, stamp, until, env_checks, file_checks, binary, overrides, native)
-        # Newest first; a record for the same environment is replaced, records of other code or past their
-        # time are dropped, and a few others stay: a shell that alternates environments (a variable set for
-        # one command) keeps both fast.
-        records = (record, *[r for r in shimfast.read(path) if r[0] == key and r[1] == stamp and now < r[2]
-                             and r[3] != env_checks][:shimfast.KEEP - 1])
+        # Newest first; a record for the same key and environment is replaced, records of other code or past
+        # their time are dropped, and a few others stay: a shell that alternates environments (a variable set
+        # for one command) keeps both fast, and so do two keys that share one of the slots.
+        records = (record, *[r for r in shimfast.read(path) if r[1] == stamp and now < r[2]
+                             and (r[0] != key or r[3] != env_checks)][:shimfast.KEEP - 1])
         from kctx.fsutil import atomic_write, ensure_private_dir
 
         try:

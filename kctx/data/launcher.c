@@ -31,7 +31,6 @@ extern char **environ;
 
 #define MAGIC "kctx-shim-native-2"
 #define MAX_DEPTH 4
-#define SLOTS 128
 #define PRIME 4294967291ULL
 #define MAX_MEMO (4 << 20)
 
@@ -131,7 +130,8 @@ static int memo_path(char *out, size_t size, const char *session, const char *ku
         if (p > 0) r = (r * 256) % PRIME;  /* the NUL between parts */
         for (const unsigned char *c = (const unsigned char *)parts[p]; *c; c++) r = (r * 256 + *c) % PRIME;
     }
-    return snprintf(out, size, "%s/kctx/shim-memo-v1/%02x.n", base, (unsigned)(r % SLOTS)) < (int)size;
+    unsigned slot = (unsigned)(((r * 2654435761ULL) & 0xFFFFFFFFULL) >> 25);  /* 0 .. 127: kctx/shimfast.py SLOTS */
+    return snprintf(out, size, "%s/kctx/shim-memo-v1/%02x.n", base, slot) < (int)size;
 }
 
 static char *read_memo(const char *path, size_t *size) {
