@@ -41,7 +41,7 @@ def run(argv: list[str], environ: dict, stale_bundle: str | None = None, stamp: 
                         "(KCTX_KUBECTL)?")
     environ["KCTX_SHIM_DEPTH"] = str(depth + 1)
     recorder = None
-    if stamp and plain(argv):  # the decision may hold for every command: record what it depends on
+    if stamp:  # the decision may hold for every command, or for this line: record what it depends on
         from kctx.shimmemo import Recorder
 
         recorder = Recorder(environ)
@@ -50,14 +50,14 @@ def run(argv: list[str], environ: dict, stale_bundle: str | None = None, stamp: 
     if recorder is not None:
         recorder.start((paths.index_dir + "/", paths.config_cache, paths.kuberc_cache))
     try:
-        binary, until = _decide(argv, environ, paths, replayable=recorder is not None)
+        binary, until, any_line = _decide(argv, environ, paths, replayable=recorder is not None)
     finally:
         if recorder is not None:
             recorder.stop()
     if isinstance(binary, int):
         return binary
     if recorder is not None:
-        _remember(recorder, stamp, binary, until, environ)
+        _remember(recorder, stamp, binary, until, environ, None if any_line else argv)
     if stale_bundle:
         from kctx import hotbundle
 
@@ -69,18 +69,20 @@ def run(argv: list[str], environ: dict, stale_bundle: str | None = None, stamp: 
     return ExitStatus.ERROR  # not reached
 
 
-def _remember(recorder, stamp: tuple, binary: str, until: float, environ: dict) -> None:
-    """Write the memo the fast path replays (kctx/shimfast.py), when the decision holds for any command."""
-    why = recorder.write(stamp, binary, until, environ) if until else (
-        "the decision depends on this command (a protected target, a warning, a kuberc) or on a cache that "
-        "was not warm (a version detected or installed just now)")
+def _remember(recorder, stamp: tuple, binary: str, until: float, environ: dict, line: list | None) -> None:
+    """Write the memo the fast path replays (kctx/shimfast.py), when the decision holds for any command
+    (``line`` None) or for this command line whenever it comes again."""
+    why = recorder.write(stamp, binary, until, environ, line) if until else (
+        "the decision depends on more than this command line (a confirmation, a warning, a kuberc, an audit "
+        "entry) or on a cache that was not warm (a version detected or installed just now)")
     if shimfast.DEBUG in posix.environ:
         shimfast.note(f"no memo: {why}" if why else "memo written: the next calls take the fast path")
 
 
-def _decide(argv: list[str], environ: dict, paths: Paths, replayable: bool) -> tuple[str | int, float]:
-    """(kubectl to exec, or the exit status of a call handled here; until when the decision holds for any
-    command, 0.0 when it depends on this one). ``replayable``: whether to work out the second part."""
+def _decide(argv: list[str], environ: dict, paths: Paths, replayable: bool) -> tuple[str | int, float, bool]:
+    """(kubectl to exec, or the exit status of a call handled here; until when the decision holds, 0.0 when
+    it must be made again; whether it holds for any plain command line or only for this one).
+    ``replayable``: whether to work out the last two."""
     # Judge the line kubectl will run after its kuberc (aliases, option defaults); kubectl still gets argv.
     expanded = apply_kuberc(argv, environ, paths, in_process=False)
     args = expanded.args
@@ -88,7 +90,7 @@ def _decide(argv: list[str], environ: dict, paths: Paths, replayable: bool) -> t
     if session and not args.globals.get("kubeconfig"):
         _follow_session(session, environ)
         if args.command[:2] == ("config", "use-context") and classify(args).cls == "local-write":
-            return _session_use_context(args, environ, paths), 0.0  # (-h/--help: "local", kubectl prints help)
+            return _session_use_context(args, environ, paths), 0.0, False  # (-h/--help: "local": kubectl's help)
     replayable = replayable and expanded.expansion is None and not expanded.problem
     return _guard_and_pick(argv, args, environ, paths, expanded.problem, replayable)
 
@@ -103,9 +105,9 @@ def _follow_session(session: str, environ: dict) -> None:
 
 
 def _guard_and_pick(argv: list[str], args, environ: dict, paths: Paths, kuberc_problem: str = "",
-                    replayable: bool = False) -> tuple[str, float]:
-    """Resolve the target, pick the kubectl for it, apply the guard; returns the binary to exec and until
-    when that holds for any command (0.0: no memo; only worked out when ``replayable``).
+                    replayable: bool = False) -> tuple[str, float, bool]:
+    """Resolve the target, pick the kubectl for it, apply the guard; returns the binary to exec, until when
+    that holds (0.0: no memo; only worked out when ``replayable``) and whether for any plain command line.
     ``kuberc_problem``: the kuberc could not be expanded, so writes fail closed."""
     from kctx.classify import needs_confirmation
     from kctx.config import Config, load
@@ -130,23 +132,28 @@ def _guard_and_pick(argv: list[str], args, environ: dict, paths: Paths, kuberc_p
     if skew:
         sys.stderr.write(f"kctx: warning: {skew}\n")
     # Not protected and nothing to warn about: the guard lets every command through (no audit either).
-    if replayable and not choice.skew and not target.problem and not target.protected:
-        return choice.path, choice.valid_until
+    memo = replayable and not skew and not target.problem
+    if memo and not choice.skew and not target.protected and plain(argv):
+        return choice.path, choice.valid_until, True
+    # Otherwise a line let through without a question, a warning or an audit entry may skip the full path
+    # when it comes again, word for word: the classification is a function of the line.
+    until = choice.valid_until if memo else 0.0
     if not risky and not (skew and target.protected):
-        return choice.path, 0.0
+        return choice.path, until, False
     from kctx import guard
 
     d = guard.decide(target, c, environ, config, guard.tty_available(), skew=skew)
     if d.action == guard.ALLOW:
         if target.protected:
             guard.audit(paths.audit_log, target, argv, c, "allowed-by-env", d.reason, environ)
-        return choice.path, 0.0
+            return choice.path, 0.0, False
+        return choice.path, until, False
     if d.action == guard.DENY:
         guard.audit(paths.audit_log, target, argv, c, "refused", d.reason, environ)
         raise KctxError(f"refused: {d.reason}", ExitStatus.REFUSED)
     if guard.ask(target, argv, c, d.reason, config):
         guard.audit(paths.audit_log, target, argv, c, "confirmed", d.reason, environ)
-        return choice.path, 0.0
+        return choice.path, 0.0, False
     guard.audit(paths.audit_log, target, argv, c, "declined", d.reason, environ)
     raise KctxError("not confirmed; nothing was sent to the cluster", ExitStatus.DECLINED)
 

@@ -8,8 +8,12 @@ every file it looked at with its stat signature (or "absent"), every variable it
 chose and the variables it set. Here every one of those is checked again, one stat per file, and when all
 match the memo's kubectl is exec'd without loading the rest of kctx (about 3 ms less per call).
 
-Anything else goes to the full path: an argv word that could change the target (--context, --cluster,
---user, -s/--server, --kubeconfig, --kuberc, a `config` command), a memo made by other kctx code (another
+Such a record holds for any command line without a word that could change the target (--context,
+--cluster, --user, -s/--server, --kubeconfig, --kuberc, a `config` command). When the decision depended on
+the command line - the target is protected and the guard let a read through without asking, or the line
+names the target - the record holds for the exact lines that were let through that way and no other.
+
+Anything else goes to the full path: another command line, a memo made by other kctx code (another
 bundle), past its expiry, for another shell, KUBECONFIG or folder, or not owned by this user.
 
 The shim script runs this from the hot-path bundle (kctx/hotload.py) before anything else is loaded, so
@@ -20,7 +24,8 @@ import marshal
 import posix
 import time
 
-MAGIC = "kctx-shim-memo-2"
+MAGIC = "kctx-shim-memo-3"
+ANY_LINE = None  # a record's command lines: any line that plain() accepts, else a tuple of exact lines
 KEEP = 4  # records per memo file: the last few environments (and keys that share the slot) seen
 MAX_DEPTH = 4  # kubectl -> exec credential plugin -> kubectl -> ... stops here (kctx.shim reports it)
 DEBUG = b"KCTX_DEBUG"  # set: the shim says on stderr which path it takes and why
@@ -90,7 +95,7 @@ def read(path: bytes) -> tuple:
         posix.close(fd)
     if type(memo) is not tuple or len(memo) != 2 or memo[0] != MAGIC or type(memo[1]) is not tuple:
         return ()
-    return tuple(r for r in memo[1] if type(r) is tuple and len(r) == 8)
+    return tuple(r for r in memo[1] if type(r) is tuple and len(r) == 9)
 
 
 def run(argv: list, stamp: tuple) -> None:
@@ -102,8 +107,6 @@ def run(argv: list, stamp: tuple) -> None:
     depth = env.get(b"KCTX_SHIM_DEPTH", b"0")
     if not depth.isdigit() or int(depth) >= MAX_DEPTH:
         return
-    if not plain(argv):
-        return debug and note("full path: an argument may choose another target or kubeconfig")
     try:
         key = memo_key(env)
     except OSError:  # the working folder was removed
@@ -112,12 +115,13 @@ def run(argv: list, stamp: tuple) -> None:
     records = read(path) if path else ()
     if not records:
         return debug and note("full path: no memo for this shell, KUBECONFIG and folder yet")
-    now, first_why = time.time(), ""
+    now, first_why, line = time.time(), "", tuple(argv)
     for record in records:
-        why = _mismatch(record, key, stamp, now, env)
+        why = _mismatch(record, key, stamp, now, env, line)
         if not why:
             break
-        first_why = first_why or why  # the newest record's reason is usually the one that matters
+        if not first_why or first_why in NOT_THIS_CALL and why not in NOT_THIS_CALL:
+            first_why = why  # the newest record that was for this call says what changed
     else:
         return debug and note(f"full path: {first_why}")
     binary, overrides = record[5], record[6]
@@ -132,18 +136,34 @@ def run(argv: list, stamp: tuple) -> None:
         return  # removed since: the full path explains
 
 
-def _mismatch(record: tuple, key: bytes, stamp: tuple, now: float, env) -> str:
-    """Why ``record`` does not hold here and now ("" when it does)."""
-    memo_for, made_by, until, env_checks, file_checks, _binary, _overrides, _native = record
+OTHER_KEY = "the memo is for another shell, KUBECONFIG or folder"
+NOT_PLAIN = "an argument may choose another target or kubeconfig"
+OTHER_LINES = "the memo holds for other command lines only (the target is protected or named on the line)"
+NOT_THIS_CALL = (OTHER_KEY, NOT_PLAIN, OTHER_LINES)
+
+
+def _mismatch(record: tuple, key: bytes, stamp: tuple, now: float, env, line: tuple) -> str:
+    """Why ``record`` does not hold here and now for the command ``line`` ("" when it does)."""
+    memo_for, made_by, until, env_checks, file_checks, _binary, _overrides, _native, lines = record
     if memo_for != key:
-        return "the memo is for another shell, KUBECONFIG or folder"
+        return OTHER_KEY
     if made_by != stamp:
         return "the memo was made by other kctx code"
     if not now < until:
         return "the memo expired"
+    if lines is ANY_LINE:
+        if not plain(line):
+            return NOT_PLAIN
+    elif line not in lines:
+        return OTHER_LINES
     for name, value in env_checks:
         if env.get(name) != value:
             return f"${name.decode(errors='replace')} changed"
+    return changed(file_checks)
+
+
+def changed(file_checks: tuple) -> str:
+    """Why a record's files no longer look as they did ("" when they all do)."""
     for file, follow, sig in file_checks:
         if signature(file, follow) != sig:
             return f"{file!s} changed"

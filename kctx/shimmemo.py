@@ -3,8 +3,10 @@
 While the full path decides, a Recorder watches every file system observation it makes (stat, lstat,
 access, listdir, scandir, opening a file for reading) and every environment variable it reads. When the
 decision holds for any command (the target is not protected, nothing warned, no kuberc rewrites the line),
-the memo stores each observed path with its stat signature, each variable with its value in this process,
-the chosen kubectl and the variables the full path set for it. Recording whole system calls rather than
+or for the exact command line whenever it comes again (a read on a protected target, a line that names its
+target; no question was asked and no audit entry written), the memo stores each observed path with its
+stat signature, each variable with its value in this process, the chosen kubectl and the variables the
+full path set for it. Recording whole system calls rather than
 listing inputs by hand means a new input is covered the day it is added: tests/test_shimmemo.py also
 compares the recorded paths with what strace sees.
 
@@ -23,6 +25,7 @@ from kctx import shimfast
 
 RACY_SECONDS = 2.0  # a file changed this recently may change again within the same timestamp tick
 MAX_AGE = 86400.0  # a memo is rebuilt at least daily whatever it depends on
+MAX_LINES = 16  # exact command lines per record (the most recent)
 IGNORED_ENV = frozenset({"KCTX_SHIM_DEPTH", "KCTX_DEBUG"})  # the fast path reads these itself
 _WRITE_MODES = frozenset("wax+")
 _WRITE_FLAGS = posix.O_WRONLY | posix.O_RDWR | posix.O_CREAT | posix.O_TRUNC | posix.O_APPEND
@@ -132,10 +135,16 @@ class Recorder:
                                           and key[0].startswith(self._derived)):  # the first look counts
             self.files[key] = shimfast.signature(key[0], follow)
 
-    def write(self, stamp: tuple, binary: str, until: float, final_env: dict) -> str:
-        """Write the memo for this call; returns why not ("" when written)."""
+    def write(self, stamp: tuple, binary: str, until: float, final_env: dict, line: list | None = None) -> str:
+        """Write the memo for this call, for any plain command line (``line`` None) or for ``line``;
+        returns why not ("" when written)."""
         if self.environ.whole:
             return "the full path listed the whole environment"
+        if line is not None:
+            from kctx.guard import redact
+
+            if redact(line) != line:
+                return "the command line holds a credential (never copied into a file)"
         now = time.time()
         until = min(until, now + MAX_AGE)
         racy = int((now - RACY_SECONDS) * 1e9)
@@ -161,13 +170,22 @@ class Recorder:
             return "no cache folder ($HOME is not an absolute path)"
         env_checks = tuple((n, env.get(n)) for n in sorted(names))
         file_checks = tuple((p, follow, sig) for (p, follow), sig in self.files.items())
-        native = _native_memo(key, until, env_checks, file_checks, binary, overrides)
-        record = (key, stamp, until, env_checks, file_checks, binary, overrides, native)
-        # Newest first; a record for the same key and environment is replaced, records of other code or past
-        # their time are dropped, and a few others stay: a shell that alternates environments (a variable set
-        # for one command) keeps both fast, and so do two keys that share one of the slots.
-        records = (record, *[r for r in shimfast.read(path) if r[1] == stamp and now < r[2]
-                             and (r[0] != key or r[3] != env_checks)][:shimfast.KEEP - 1])
+        old = [r for r in shimfast.read(path) if r[1] == stamp and now < r[2] and not shimfast.changed(r[4])]
+        lines = shimfast.ANY_LINE
+        if line is not None:  # add the line to a record that differs in nothing else
+            lines = (tuple(line),)
+            for r in old:
+                if r[8] is not None and r[0] == key and r[3:7] == (env_checks, file_checks, binary, overrides):
+                    lines += tuple(x for x in r[8] if x != lines[0])[:MAX_LINES - 1]
+                    until = min(until, r[2])
+        native = _native_memo(key, until, env_checks, file_checks, binary, overrides, lines)
+        record = (key, stamp, until, env_checks, file_checks, binary, overrides, native, lines)
+        # Newest first. Replaced: the record for any line of the same key and environment, or the one merged
+        # above. Dropped: records of other code, past their time or whose files changed. A few others stay: a
+        # shell that alternates environments (a variable set for one command) keeps both fast, so do two keys
+        # that share a slot, exact lines next to the record for any line, and lines that read different files
+        # (client-only ones skip the version cache).
+        records = (record, *[r for r in old if not _replaces(record, r)][:shimfast.KEEP - 1])
         from kctx.fsutil import atomic_write, ensure_private_dir
 
         try:
@@ -181,11 +199,21 @@ class Recorder:
         return ""
 
 
-NATIVE_MAGIC = b"kctx-shim-native-2"
+def _replaces(new: tuple, old: tuple) -> bool:
+    """Whether ``old`` is of no use next to ``new``: the same key and environment, and both for any line,
+    or both for exact lines with the same checks (``new`` lists the old lines too)."""
+    if (old[0], old[3]) != (new[0], new[3]):
+        return False
+    if new[8] is shimfast.ANY_LINE:
+        return old[8] is shimfast.ANY_LINE
+    return old[8] is not shimfast.ANY_LINE and old[3:7] == new[3:7]
+
+
+NATIVE_MAGIC = b"kctx-shim-native-3"
 
 
 def _native_memo(key: bytes, until: float, env_checks: tuple, file_checks: tuple, binary: str,
-                 overrides: dict) -> bytes | None:
+                 overrides: dict, lines: tuple | None) -> bytes | None:
     """The memo for the native launcher (kctx/data/launcher.c): NUL-separated fields. It cannot compare
     bundle stamps, so the bundle and every source it was built from are file checks too."""
     bundle = getattr(shimfast, "bundle", None)  # set when the modules came from the bundle (kctx/hotload.py)
@@ -198,7 +226,14 @@ def _native_memo(key: bytes, until: float, env_checks: tuple, file_checks: tuple
             return None  # changed since this process loaded it
         code.append((origin, True, sig))
     session, kubeconfig, cwd = key.split(b"\0", 2)
-    out = [NATIVE_MAGIC, session, kubeconfig, cwd, b"%d" % until, _encode(binary), b"%d" % len(env_checks)]
+    out = [NATIVE_MAGIC, session, kubeconfig, cwd, b"%d" % until, _encode(binary)]
+    if lines is shimfast.ANY_LINE:
+        out.append(b"*")
+    else:
+        out.append(b"%d" % len(lines))
+        for words in lines:
+            out += [b"%d" % len(words), *map(_encode, words)]
+    out.append(b"%d" % len(env_checks))
     for name, value in env_checks:
         out += [name, b"0" if value is None else b"1", value or b""]
     out.append(b"%d" % len(overrides))

@@ -320,8 +320,10 @@ def test_the_native_launcher_never_replays_a_damaged_memo(world, tmp_path):
     fields = native_fields(good)
     assert native_record(fields) == good
     damaged = [good[:n] for n in range(0, len(good), max(1, len(good) // 25))]
-    damaged += [native_record([*fields[:6], b"x", *fields[7:]]),  # a count that is not a number
-                native_record([*fields[:6], b"99999", *fields[7:]]),  # more entries than there are
+    assert fields[6] == b"*"  # the record holds for any plain command line; then the count of variables
+    damaged += [native_record([*fields[:n], b"x", *fields[n + 1:]]) for n in (6, 7)]  # not a number
+    damaged += [native_record([*fields[:n], b"99999", *fields[n + 1:]]) for n in (6, 7)]  # more than there are
+    damaged += [native_record([*fields[:6], b"1", b"2", b"get", *fields[7:]]),  # a line shorter than its count
                 native_record([*fields, b"extra"]),  # fields after the end
                 b"99999\0" + good[good.index(b"\0") + 1:]]  # a record longer than the file
     for data in damaged:
@@ -362,3 +364,65 @@ def test_two_folders_that_share_a_memo_slot_both_stay_fast(world):
         assert FAST in run(world, "get", "ns").stderr
         world["cwd"] = other
         assert FAST in run(world, "get", "ns").stderr
+
+
+def protect_dev(world: dict) -> None:
+    """Make the current context protected, then let the files settle (a memo needs them ≥ 2 s old)."""
+    cfg = world["home"] / ".config" / "kctx" / "config.yaml"
+    cfg.write_text("protect:\n  contexts: ['prod*', 'dev']\n")
+    time.sleep(2.1)
+
+
+def test_reads_on_a_protected_target_replay_for_the_exact_line_only(world, sandbox):
+    settle(world)
+    protect_dev(world)
+    p = run(world, "get", "ns")
+    assert "memo written" in p.stderr, p.stderr
+    assert FAST in run(world, "get", "ns").stderr
+    p = run(world, "version", "--client")  # reads no server-version cache: a record of its own
+    assert "the memo holds for other command lines only" in p.stderr and "memo written" in p.stderr, p.stderr
+    for argv in (["get", "ns"], ["version", "--client"], ["get", "ns"]):
+        assert FAST in run(world, *argv).stderr
+    p = run(world, "get", "ns", "-o", "name")
+    assert "the memo holds for other command lines only" in p.stderr and "memo written" in p.stderr, p.stderr
+    for argv in (["get", "ns", "-o", "name"], ["get", "ns"]):
+        assert FAST in run(world, *argv).stderr
+    # Anything else is decided in full: a write is refused (no terminal), nothing reaches the cluster.
+    for argv in (["delete", "configmap", "x"], ["get", "ns", "-o"], ["ns", "get"], ["get", "ns", "--", "x"]):
+        p = run(world, *argv)
+        assert FAST not in p.stderr and "the memo holds for other command lines only" in p.stderr, p.stderr
+    assert run(world, "delete", "configmap", "x").returncode == 4
+    assert writes(sandbox, "dev") == []
+    # Unprotecting the context is seen at once (the config is one of the record's files).
+    (world["home"] / ".config" / "kctx" / "config.yaml").write_text("protect:\n  contexts: ['prod*']\n")
+    p = run(world, "get", "ns")
+    assert FAST not in p.stderr and "config.yaml changed" in p.stderr, p.stderr
+
+
+def test_a_line_that_names_its_target_replays_for_that_line_only(world, sandbox):
+    settle(world)
+    cfg = world["home"] / ".config" / "kctx" / "config.yaml"
+    cfg.write_text("protect:\n  contexts: ['prod*']\n")
+    run(world, "--context", "prod", "get", "ns")  # detects prod's server version: no memo yet
+    time.sleep(2.1)
+    for ctx in ("prod", "dev"):
+        p = run(world, "--context", ctx, "get", "ns")
+        assert "full path" in p.stderr and "memo written" in p.stderr, p.stderr
+        p = run(world, "--context", ctx, "get", "ns")
+        assert p.returncode == 0 and FAST in p.stderr, p.stderr
+    assert "memo written" in run(world, "get", "ns").stderr  # the record for any plain line, next to them
+    for argv in (["get", "ns"], ["--context", "prod", "get", "ns"], ["--context", "dev", "get", "ns"]):
+        assert FAST in run(world, *argv).stderr
+    p = run(world, "--context", "prod", "delete", "configmap", "x")
+    assert p.returncode == 4 and FAST not in p.stderr, p.stderr
+    p = run(world, "--context", "dev", "delete", "configmap", "x")
+    assert FAST not in p.stderr and "memo written" in p.stderr, p.stderr  # not protected: let through
+    assert writes(sandbox, "prod") == []
+
+
+def test_a_line_with_a_credential_is_never_written_down(world):
+    settle(world)
+    p = run(world, "--context", "dev", "get", "ns", "--token=s3cret-value")
+    assert "no memo: the command line holds a credential" in p.stderr, p.stderr
+    memo = memo_path(world)
+    assert b"s3cret" not in memo.read_bytes() and b"s3cret" not in memo.with_suffix(".n").read_bytes()

@@ -3,10 +3,11 @@
  *
  * The Python shim (kctx/shim.py) writes a memo after a call whose decision holds for any command: every
  * file it looked at with its stat signature, every environment variable it read, the kubectl it chose
- * and the variables it set (kctx/shimmemo.py; kctx/shimfast.py is the same check in Python). This program
- * checks all of it again and execs that kubectl. Anything else - no memo, a changed file or variable, an
- * argument that may choose another target - runs the Python shim, which decides in full (and, with
- * $KCTX_DEBUG set, says why).
+ * and the variables it set (kctx/shimmemo.py; kctx/shimfast.py is the same check in Python), and the
+ * command lines it holds for: any without an argument that may choose another target, or a list of exact
+ * lines (reads let through on a protected target). This program checks all of it again and execs that
+ * kubectl. Anything else - no memo, a changed file or variable, another command line - runs the Python
+ * shim, which decides in full (and, with $KCTX_DEBUG set, says why).
  * It never decides anything itself: a failed check only costs the Python start.
  *
  * `kctx shim install` compiles it with KCTX_PYTHON and KCTX_SCRIPT (the interpreter and the Python shim)
@@ -29,7 +30,7 @@
 
 extern char **environ;
 
-#define MAGIC "kctx-shim-native-2"
+#define MAGIC "kctx-shim-native-3"
 #define MAX_DEPTH 4
 #define PRIME 4294967291ULL
 #define MAX_MEMO (4 << 20)
@@ -153,11 +154,11 @@ static char *read_memo(const char *path, size_t *size) {
     return buf;
 }
 
-static void try_record(const char *cur, const char *end, int argc, char **argv, int depth, const char *session,
-                       const char *kubeconfig, const char *cwd);
+static void try_record(const char *cur, const char *end, int argc, char **argv, int depth, int is_plain,
+                       const char *session, const char *kubeconfig, const char *cwd);
 
 /* Exec the kubectl of the first memo record whose checks all hold; returns otherwise. */
-static void replay(int argc, char **argv, int depth) {
+static void replay(int argc, char **argv, int depth, int is_plain) {
     const char *session = getenv("KCTX_SESSION"), *kubeconfig = getenv("KUBECONFIG");
     char cwd[4096], path[4200];
     if (session == NULL) session = "";
@@ -171,19 +172,40 @@ static void replay(int argc, char **argv, int depth) {
     while (cur < end) {
         long long len = number(field(&cur, end));
         if (len < 0 || len > end - cur) return;
-        try_record(cur, cur + len, argc, argv, depth, session, kubeconfig, cwd);
+        try_record(cur, cur + len, argc, argv, depth, is_plain, session, kubeconfig, cwd);
         cur += len;
     }
 }
 
+/* Whether the record's command lines (moved past) include this one: "*" for any plain line, else a count
+ * of lines, each as its number of words and the words. */
+static int line_listed(const char **cur, const char *end, int argc, char **argv, int is_plain) {
+    const char *kind = field(cur, end);
+    if (kind == NULL) return 0;
+    if (strcmp(kind, "*") == 0) return is_plain;
+    int listed = 0;
+    for (long long n = number(kind); n > 0; n--) {
+        long long words = number(field(cur, end));
+        if (words < 0) return 0;
+        int same = words == argc - 1;
+        for (long long w = 0; w < words; w++) {
+            const char *word = field(cur, end);
+            if (word == NULL) return 0;
+            same = same && strcmp(word, argv[w + 1]) == 0;
+        }
+        listed = listed || same;
+    }
+    return listed;
+}
+
 /* Exec the record's kubectl if every check holds; returns otherwise. */
-static void try_record(const char *cur, const char *end, int argc, char **argv, int depth, const char *session,
-                       const char *kubeconfig, const char *cwd) {
+static void try_record(const char *cur, const char *end, int argc, char **argv, int depth, int is_plain,
+                       const char *session, const char *kubeconfig, const char *cwd) {
     const char *magic = field(&cur, end), *m_session = field(&cur, end), *m_kubeconfig = field(&cur, end),
                *m_cwd = field(&cur, end), *until = field(&cur, end), *binary = field(&cur, end);
     if (binary == NULL || strcmp(magic, MAGIC) != 0 || strcmp(m_session, session) != 0 ||
         strcmp(m_kubeconfig, kubeconfig) != 0 || strcmp(m_cwd, cwd) != 0 ||
-        !((long long)time(NULL) < number(until)))
+        !((long long)time(NULL) < number(until)) || !line_listed(&cur, end, argc, argv, is_plain))
         return;
     long long n = number(field(&cur, end));
     if (n < 0) return;
@@ -252,7 +274,7 @@ int main(int argc, char **argv) {
             depth = depth * 10 + (*c - '0');
         }
     }
-    if (depth < MAX_DEPTH && plain(argc, argv)) replay(argc, argv, depth);
+    if (depth < MAX_DEPTH) replay(argc, argv, depth, plain(argc, argv));
     python_shim(argc, argv);
     return 1;
 }
