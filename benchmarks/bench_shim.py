@@ -6,9 +6,10 @@
 current context. Its server version is detected once (`kctx kubectl refresh`) and the real kubectl is
 registered (`kctx kubectl add`), so selection runs with auto-detection on and a warm cache, as on a
 user's machine. Measured inside a session (KUBECONFIG narrowed to the session and one file) and with all
-files in KUBECONFIG; each through the native launcher and through the Python shim replaying their last
-decision (kctx/data/launcher.c, kctx/shimfast.py), and on the full path (`--context`, which makes the
-decision depend on argv). Goal: ≤ 10 ms added (median).
+files in KUBECONFIG, and in the session with the current context protected (a `protect:` rule); each
+through the native launcher and through the Python shim replaying their last decision (kctx/data/launcher.c,
+kctx/shimfast.py; on the protected context the memo holds for the exact command line), and on the full
+path (KCTX_SHIM_MEMO=0: no memo read or written). Goal: ≤ 10 ms added (median).
 """
 
 from __future__ import annotations
@@ -63,12 +64,13 @@ def main() -> int:
         script = str(shiminstall.script_path(shim_dir))
         shim = script if Path(script).exists() else launcher  # the Python shim
         cmd = ["version", "--client"]
-        full = ["--context", "bench", *cmd]  # a target flag: the decision depends on argv, no replay
+        protect = tmp / "protect.yaml"
+        protect.write_text("protect:\n  contexts: [bench]\n")
+        protected = {**in_session, "KCTX_CONFIG": str(protect)}
         for _ in range(2):  # warm every cache, then (files written in the last two seconds keep a memo from
             time.sleep(2.1)  # being written: their timestamps could hide another change) write the memos
-            for env in (in_session, all_files):
-                for line in (cmd, full):
-                    subprocess.run([shim, *line], env=env, stdout=subprocess.DEVNULL, check=True)
+            for env in (in_session, all_files, protected):
+                subprocess.run([shim, *cmd], env=env, stdout=subprocess.DEVNULL, check=True)
         floor = tmp / "floor"
         exec_line = f"posix.execv({kubectl!r}, [{kubectl!r}, *sys.argv[1:]])"
         floor.write_text(f"#!{sys.executable} -S\nimport posix, sys\n{exec_line}\n")
@@ -85,19 +87,26 @@ def main() -> int:
             time.sleep(2.1)
             for env in alone.values():
                 subprocess.run([shim, *cmd], env=env, check=True)
+        for label, env in (("session", in_session), ("all files", all_files), ("protected, session", protected),
+                           *alone.items()):
+            for exe in dict.fromkeys((launcher, shim)):  # the replay columns must measure a replay
+                p = subprocess.run([exe, *cmd], env={**env, "KCTX_DEBUG": "1"}, capture_output=True, text=True)
+                if "kctx: debug: fast path" not in p.stderr:
+                    raise SystemExit(f"{label}: {exe} did not replay: {p.stderr.strip()}")
         cases = {"floor (session)": ([str(floor), *cmd], in_session)}
-        labels = (("session", in_session), ("all files", all_files), *alone.items())
+        labels = (("session", in_session), ("all files", all_files), ("protected, session", protected),
+                  *alone.items())
         for label, env in labels:
             cases[f"direct ({label})"] = ([str(fake) if label in alone else kubectl, *cmd], env)
             if launcher != shim:
                 cases[f"native ({label})"] = ([launcher, *cmd], env)
             cases[f"python ({label})"] = ([shim, *cmd], env)
-            cases[f"full ({label})"] = ([shim, *full], env)
+            cases[f"full ({label})"] = ([shim, *cmd], {**env, "KCTX_SHIM_MEMO": "0"})
         r = paired(cases, runs=args.runs)
         print("Shim overhead, `kubectl version --client`, 1001 contexts known, "
               f"median of {args.runs} paired runs (ms; added over direct kubectl in brackets)\n")
-        print("| setting | direct kubectl | native launcher, replay | Python shim, replay | full path (`--context`) "
-              "| goal |")
+        print("| setting | direct kubectl | native launcher, replay | Python shim, replay | full path "
+              "(KCTX_SHIM_MEMO=0) | goal |")
         print("|---|---|---|---|---|---|")
         for label, _env in labels:
             d = r[f"direct ({label})"]

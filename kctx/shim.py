@@ -41,7 +41,8 @@ def run(argv: list[str], environ: dict, stale_bundle: str | None = None, stamp: 
                         "(KCTX_KUBECTL)?")
     environ["KCTX_SHIM_DEPTH"] = str(depth + 1)
     recorder = None
-    if stamp:  # the decision may hold for every command, or for this line: record what it depends on
+    # The decision may hold for any command line, or for this one: record what it depends on.
+    if stamp and environ.get("KCTX_SHIM_MEMO") != "0":
         from kctx.shimmemo import Recorder
 
         recorder = Recorder(environ)

@@ -29,6 +29,7 @@ ANY_LINE = None  # a record's command lines: any line that plain() accepts, else
 KEEP = 4  # records per memo file: the last few environments (and keys that share the slot) seen
 MAX_DEPTH = 4  # kubectl -> exec credential plugin -> kubectl -> ... stops here (kctx.shim reports it)
 DEBUG = b"KCTX_DEBUG"  # set: the shim says on stderr which path it takes and why
+OFF = b"KCTX_SHIM_MEMO"  # "0": always the full path, no memo read or written (troubleshooting, benchmarks)
 SLOTS = 128  # memo files per user, one per (shell session, KUBECONFIG, folder) hashed: 2 ** 7, see memo_file
 # Global flags that choose another target or kubeconfig: with any of them the decision depends on argv.
 TARGET_FLAGS = frozenset({"context", "cluster", "user", "server", "kubeconfig", "kuberc"})
@@ -107,6 +108,8 @@ def run(argv: list, stamp: tuple) -> None:
     depth = env.get(b"KCTX_SHIM_DEPTH", b"0")
     if not depth.isdigit() or int(depth) >= MAX_DEPTH:
         return
+    if env.get(OFF) == b"0":
+        return debug and note("full path: KCTX_SHIM_MEMO=0")
     try:
         key = memo_key(env)
     except OSError:  # the working folder was removed

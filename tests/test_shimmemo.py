@@ -426,3 +426,15 @@ def test_a_line_with_a_credential_is_never_written_down(world):
     assert "no memo: the command line holds a credential" in p.stderr, p.stderr
     memo = memo_path(world)
     assert b"s3cret" not in memo.read_bytes() and b"s3cret" not in memo.with_suffix(".n").read_bytes()
+
+
+def test_kctx_shim_memo_0_always_takes_the_full_path(world):
+    settle(world)
+    memo = memo_path(world)
+    before = memo.read_bytes()
+    time.sleep(0.05)
+    for _ in range(2):
+        p = run(world, "get", "ns", env={"KCTX_SHIM_MEMO": "0"})
+        assert p.returncode == 0 and p.stderr == "kctx: debug: full path: KCTX_SHIM_MEMO=0\n", p.stderr
+    assert memo.read_bytes() == before  # neither read nor rewritten
+    assert FAST in run(world, "get", "ns").stderr

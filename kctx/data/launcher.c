@@ -274,7 +274,8 @@ int main(int argc, char **argv) {
             depth = depth * 10 + (*c - '0');
         }
     }
-    if (depth < MAX_DEPTH) replay(argc, argv, depth, plain(argc, argv));
+    const char *off = getenv("KCTX_SHIM_MEMO");  /* "0": always the Python shim's full path */
+    if (depth < MAX_DEPTH && !(off != NULL && strcmp(off, "0") == 0)) replay(argc, argv, depth, plain(argc, argv));
     python_shim(argc, argv);
     return 1;
 }
