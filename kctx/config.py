@@ -6,17 +6,17 @@ Standard library only and cheap to import; yaml is imported only to parse a chan
 
 from __future__ import annotations
 
-import marshal
 import posix
 import sys
 
+from kctx import parsecache
 from kctx.globmatch import first_match
 from kctx.paths import Paths
 from kctx.status import KctxError
 
 DEFAULT_GLOBS = ("~/.kube/config", "~/.kube/configs/*")
 CONFIRM_MODES = ("name", "yes")
-MAGIC = "kctx-config-1"
+MAGIC = "kctx-config-2"
 
 
 class Config:
@@ -126,14 +126,8 @@ def load(paths: Paths, *, in_process: bool = True) -> Config:
 
 
 def _read_cached(cache: str, key: tuple) -> dict | None:
-    try:
-        with open(cache, "rb") as fh:
-            data = marshal.loads(fh.read())
-    except (OSError, ValueError, EOFError, TypeError):
-        return None
-    if isinstance(data, tuple) and len(data) == 3 and data[0] == MAGIC and data[1] == key:
-        return data[2]
-    return None
+    cached = parsecache.lookup(cache, MAGIC, key)
+    return cached if isinstance(cached, dict) and ("data" in cached or "error" in cached) else None
 
 
 def _marshalable(value: object) -> object:
@@ -154,14 +148,7 @@ def parse_and_cache(path: str, cache: str, key: tuple) -> dict:
         result: dict = {"data": data}
     except KctxError as exc:
         result = {"error": exc.message}
-    from kctx.fastos import dirname
-    from kctx.fsutil import atomic_write, ensure_private_dir
-
-    try:
-        ensure_private_dir(dirname(cache))
-        atomic_write(cache, marshal.dumps((MAGIC, key, result)), mode=0o600)
-    except OSError:
-        pass
+    parsecache.store(cache, MAGIC, key, result)
     return result
 
 

@@ -27,9 +27,9 @@ marshal, keyed on path, mtime, size and inode; the shim then stats the file and 
 
 from __future__ import annotations
 
-import marshal
 import posix
 
+from kctx import parsecache
 from kctx.argv import (
     COMPLETION_COMMANDS,
     GLOBAL_BOOL_FLAGS,
@@ -177,10 +177,8 @@ def _outcome(path: str, explicit: bool, result: tuple) -> tuple[dict | None, str
 
 
 def _cached(cache: str, key: tuple) -> tuple | None:
-    entry = _entries(cache).get(key[0])
-    if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == key and _is_result(entry[1]):
-        return entry[1]
-    return None
+    result = parsecache.lookup(cache, MAGIC, key)
+    return result if _is_result(result) else None
 
 
 def _is_result(result: object) -> bool:
@@ -191,17 +189,6 @@ def _is_result(result: object) -> bool:
         return isinstance(value, dict) and isinstance(value.get("aliases"), list) and isinstance(
             value.get("defaults"), list)
     return kind in ("none", "ignored", "rejected", "error") and isinstance(value, str)
-
-
-def _entries(cache: str) -> dict:
-    try:
-        with open(cache, "rb") as fh:
-            data = marshal.loads(fh.read())
-    except (OSError, ValueError, EOFError, TypeError):
-        return {}
-    if isinstance(data, tuple) and len(data) == 2 and data[0] == MAGIC and isinstance(data[1], dict):
-        return data[1]
-    return {}
 
 
 # --- the expansion (pure) ----------------------------------------------------------------------------------

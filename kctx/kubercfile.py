@@ -10,15 +10,13 @@ import marshal
 import posix
 import sys
 
+from kctx import parsecache
 from kctx.fastos import abspath
-from kctx.kuberc import MAGIC, VERSIONS, _entries, _is_result
+from kctx.kuberc import MAGIC, VERSIONS, _is_result
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from kctx.paths import Paths
-
-_CACHE_ENTRIES = 8  # kuberc files remembered (KUBERC can differ per project)
-
 
 def parse_and_cache(path: str, cache: str) -> tuple:
     """Parse the file (yaml) and remember the outcome; the cold path, in the shim's child process."""
@@ -29,24 +27,8 @@ def parse_and_cache(path: str, cache: str) -> tuple:
     except OSError as exc:
         return "error", f"cannot read the kuberc: {exc.strerror or exc}"
     result = parse_bytes(raw)
-    entries = _entries(cache)
-    entries.pop(abspath(path), None)
-    while len(entries) >= _CACHE_ENTRIES:
-        entries.pop(next(iter(entries)))
-    entries[abspath(path)] = ((abspath(path), st.st_mtime_ns, st.st_size, st.st_ino), result)
-    _write_cache(cache, entries)
+    parsecache.store(cache, MAGIC, (abspath(path), st.st_mtime_ns, st.st_size, st.st_ino), result)
     return result
-
-
-def _write_cache(cache: str, entries: dict) -> None:
-    from kctx.fastos import dirname
-    from kctx.fsutil import atomic_write, ensure_private_dir
-
-    try:
-        ensure_private_dir(dirname(cache))
-        atomic_write(cache, marshal.dumps((MAGIC, entries)), mode=0o600)
-    except OSError:
-        pass  # no cache: the next call parses again
 
 
 def parse_in_child(path: str, paths: Paths) -> tuple:

@@ -59,6 +59,23 @@ def test_child_process_parse_keeps_yaml_out(home):
     assert kconfig.load(Paths(), in_process=False).protect_contexts == ["prod"]
 
 
+def test_alternating_config_files_are_each_parsed_once(home, tmp_path, monkeypatch):
+    files = []
+    for n in range(3):
+        files.append(tmp_path / f"config{n}.yaml")
+        files[-1].write_text(f"protect:\n  contexts: [prod{n}]\n")
+    parsed = []
+    real_parse = kconfig.parse_yaml
+    monkeypatch.setattr(kconfig, "parse_yaml", lambda path: parsed.append(path) or real_parse(path))
+    for _ in range(3):
+        for n, path in enumerate(files):
+            cfg = kconfig.load(Paths({"HOME": str(home), "KCTX_CONFIG": str(path)}))
+            assert cfg.protect_contexts == [f"prod{n}"]
+    assert parsed == [str(f) for f in files]
+    files[1].write_text("protect:\n  contexts: [changed]\n")  # an edit is seen
+    assert kconfig.load(Paths({"HOME": str(home), "KCTX_CONFIG": str(files[1])})).protect_contexts == ["changed"]
+
+
 @given(st.text(alphabet=string.ascii_lowercase + "-.*?[]!", max_size=8),
        st.text(alphabet=string.ascii_lowercase + "-.", max_size=10))
 def test_globmatch_agrees_with_fnmatchcase(pattern, name):
