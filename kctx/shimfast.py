@@ -17,15 +17,17 @@ Anything else goes to the full path: another command line, a memo made by other 
 bundle), past its expiry, for another shell, KUBECONFIG or folder, or not owned by this user.
 
 The shim script runs this from the hot-path bundle (kctx/hotload.py) before anything else is loaded, so
-it may import only modules built into the interpreter (posix, marshal, time) and no kctx module.
+it may import only modules built into the interpreter (posix, marshal, time) and no kctx module; a record
+of exact lines also loads the SHA-256 extension (_sha256, ~0.5 ms).
 """
 
 import marshal
 import posix
+import sys
 import time
 
-MAGIC = "kctx-shim-memo-3"
-ANY_LINE = None  # a record's command lines: any line that plain() accepts, else a tuple of exact lines
+MAGIC = "kctx-shim-memo-4"
+ANY_LINE = None  # a record's command lines: any line plain() accepts, else a tuple of line_digest()s
 KEEP = 4  # records per memo file: the last few environments (and keys that share the slot) seen
 MAX_DEPTH = 4  # kubectl -> exec credential plugin -> kubectl -> ... stops here (kctx.shim reports it)
 DEBUG = b"KCTX_DEBUG"  # set: the shim says on stderr which path it takes and why
@@ -36,9 +38,13 @@ TARGET_FLAGS = frozenset({"context", "cluster", "user", "server", "kubeconfig", 
 
 
 def plain(argv: list) -> bool:
-    """No word of argv can change the target, so a memo applies whatever the command is. Conservative:
-    a false "no" only costs the full path."""
+    """No word of argv can change the target or the kuberc, so a memo applies whatever the command is.
+    Conservative: a false "no" only costs the full path."""
+    if not argv:  # kubectl reads no kuberc for a bare `kubectl`: neither does the decision
+        return False
     for arg in argv:
+        if "--kuberc" in arg:  # kubectl finds `--kuberc=F` even inside another flag's value
+            return False
         if arg[:2] == "--":
             if arg[2:].partition("=")[0].replace("_", "-") in TARGET_FLAGS:
                 return False
@@ -96,7 +102,7 @@ def read(path: bytes) -> tuple:
         posix.close(fd)
     if type(memo) is not tuple or len(memo) != 2 or memo[0] != MAGIC or type(memo[1]) is not tuple:
         return ()
-    return tuple(r for r in memo[1] if type(r) is tuple and len(r) == 9)
+    return tuple(r for r in memo[1] if type(r) is tuple and len(r) == 9 and (r[8] is ANY_LINE or type(r[8]) is tuple))
 
 
 def run(argv: list, stamp: tuple) -> None:
@@ -118,7 +124,7 @@ def run(argv: list, stamp: tuple) -> None:
     records = read(path) if path else ()
     if not records:
         return debug and note("full path: no memo for this shell, KUBECONFIG and folder yet")
-    now, first_why, line = time.time(), "", tuple(argv)
+    now, first_why, line = time.time(), "", Line(argv)
     for record in records:
         why = _mismatch(record, key, stamp, now, env, line)
         if not why:
@@ -145,7 +151,35 @@ OTHER_LINES = "the memo holds for other command lines only (the target is protec
 NOT_THIS_CALL = (OTHER_KEY, NOT_PLAIN, OTHER_LINES)
 
 
-def _mismatch(record: tuple, key: bytes, stamp: tuple, now: float, env, line: tuple) -> str:
+class Line:
+    """The command line, and its digest once a record of exact lines asks for it."""
+
+    __slots__ = ("argv", "_digest")
+
+    def __init__(self, argv: list) -> None:
+        self.argv, self._digest = argv, b""
+
+    def digest(self) -> bytes:
+        if not self._digest:
+            self._digest = line_digest(self.argv)
+        return self._digest
+
+
+def line_digest(argv: list) -> bytes:
+    """SHA-256 of the words, each NUL-terminated (kctx/data/launcher.c computes the same): records name the
+    lines they hold for without keeping the words, which may hold a secret."""
+    try:
+        from _sha256 import sha256  # CPython <= 3.11: one small extension instead of hashlib (~1 ms)
+    except ImportError:
+        try:
+            from _sha2 import sha256  # CPython 3.12+
+        except ImportError:
+            from hashlib import sha256
+    enc = sys.getfilesystemencoding()
+    return sha256(b"".join(w.encode(enc, "surrogateescape") + b"\0" for w in argv)).digest()
+
+
+def _mismatch(record: tuple, key: bytes, stamp: tuple, now: float, env, line: Line) -> str:
     """Why ``record`` does not hold here and now for the command ``line`` ("" when it does)."""
     memo_for, made_by, until, env_checks, file_checks, _binary, _overrides, _native, lines = record
     if memo_for != key:
@@ -155,9 +189,9 @@ def _mismatch(record: tuple, key: bytes, stamp: tuple, now: float, env, line: tu
     if not now < until:
         return "the memo expired"
     if lines is ANY_LINE:
-        if not plain(line):
+        if not plain(line.argv):
             return NOT_PLAIN
-    elif line not in lines:
+    elif line.digest() not in lines:
         return OTHER_LINES
     for name, value in env_checks:
         if env.get(name) != value:

@@ -4,9 +4,9 @@ While the full path decides, a Recorder watches every file system observation it
 access, listdir, scandir, opening a file for reading) and every environment variable it reads. When the
 decision holds for any command (the target is not protected, nothing warned, no kuberc rewrites the line),
 or for the exact command line whenever it comes again (a read on a protected target, a line that names its
-target; no question was asked and no audit entry written), the memo stores each observed path with its
-stat signature, each variable with its value in this process, the chosen kubectl and the variables the
-full path set for it. Recording whole system calls rather than
+target; no question was asked and no audit entry written; the line is kept as its SHA-256, never its
+words), the memo stores each observed path with its stat signature, each variable with its value in this
+process, the chosen kubectl and the variables the full path set for it. Recording whole system calls rather than
 listing inputs by hand means a new input is covered the day it is added: tests/test_shimmemo.py also
 compares the recorded paths with what strace sees.
 
@@ -136,15 +136,10 @@ class Recorder:
             self.files[key] = shimfast.signature(key[0], follow)
 
     def write(self, stamp: tuple, binary: str, until: float, final_env: dict, line: list | None = None) -> str:
-        """Write the memo for this call, for any plain command line (``line`` None) or for ``line``;
-        returns why not ("" when written)."""
+        """Write the memo for this call, for any plain command line (``line`` None) or for ``line`` (kept
+        as its digest: a word may be a secret); returns why not ("" when written)."""
         if self.environ.whole:
             return "the full path listed the whole environment"
-        if line is not None:
-            from kctx.guard import redact
-
-            if redact(line) != line:
-                return "the command line holds a credential (never copied into a file)"
         now = time.time()
         until = min(until, now + MAX_AGE)
         racy = int((now - RACY_SECONDS) * 1e9)
@@ -173,7 +168,7 @@ class Recorder:
         old = [r for r in shimfast.read(path) if r[1] == stamp and now < r[2] and not shimfast.changed(r[4])]
         lines = shimfast.ANY_LINE
         if line is not None:  # add the line to a record that differs in nothing else
-            lines = (tuple(line),)
+            lines = (shimfast.line_digest(line),)
             for r in old:
                 if r[8] is not None and r[0] == key and r[3:7] == (env_checks, file_checks, binary, overrides):
                     lines += tuple(x for x in r[8] if x != lines[0])[:MAX_LINES - 1]
@@ -209,7 +204,7 @@ def _replaces(new: tuple, old: tuple) -> bool:
     return old[8] is not shimfast.ANY_LINE and old[3:7] == new[3:7]
 
 
-NATIVE_MAGIC = b"kctx-shim-native-3"
+NATIVE_MAGIC = b"kctx-shim-native-4"
 
 
 def _native_memo(key: bytes, until: float, env_checks: tuple, file_checks: tuple, binary: str,
@@ -230,9 +225,7 @@ def _native_memo(key: bytes, until: float, env_checks: tuple, file_checks: tuple
     if lines is shimfast.ANY_LINE:
         out.append(b"*")
     else:
-        out.append(b"%d" % len(lines))
-        for words in lines:
-            out += [b"%d" % len(words), *map(_encode, words)]
+        out += [b"%d" % len(lines), *(digest.hex().encode() for digest in lines)]
     out.append(b"%d" % len(env_checks))
     for name, value in env_checks:
         out += [name, b"0" if value is None else b"1", value or b""]

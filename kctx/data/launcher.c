@@ -4,9 +4,9 @@
  * The Python shim (kctx/shim.py) writes a memo after a call whose decision holds for any command: every
  * file it looked at with its stat signature, every environment variable it read, the kubectl it chose
  * and the variables it set (kctx/shimmemo.py; kctx/shimfast.py is the same check in Python), and the
- * command lines it holds for: any without an argument that may choose another target, or a list of exact
- * lines (reads let through on a protected target). This program checks all of it again and execs that
- * kubectl. Anything else - no memo, a changed file or variable, another command line - runs the Python
+ * command lines it holds for: any without an argument that may choose another target or kuberc, or the
+ * SHA-256 digests of exact lines (let through without a question on a protected target, or naming their
+ * target). This program checks all of it again and execs that kubectl. Anything else - no memo, a changed file or variable, another command line - runs the Python
  * shim, which decides in full (and, with $KCTX_DEBUG set, says why).
  * It never decides anything itself: a failed check only costs the Python start.
  *
@@ -30,7 +30,7 @@
 
 extern char **environ;
 
-#define MAGIC "kctx-shim-native-3"
+#define MAGIC "kctx-shim-native-4"
 #define MAX_DEPTH 4
 #define PRIME 4294967291ULL
 #define MAX_MEMO (4 << 20)
@@ -50,11 +50,13 @@ static void python_shim(int argc, char **argv) {
     exit(1);
 }
 
-/* Whether no argument can choose another target (kctx/shimfast.py: plain). */
+/* Whether no argument can choose another target or kuberc (kctx/shimfast.py: plain). */
 static int plain(int argc, char **argv) {
+    if (argc < 2) return 0;  /* a bare `kubectl`: kubectl reads no kuberc, nor does the decision */
     static const char *const target_flags[] = {"context", "cluster", "user", "server", "kubeconfig", "kuberc"};
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
+        if (strstr(arg, "--kuberc") != NULL) return 0;  /* kubectl finds --kuberc=F inside other words too */
         if (arg[0] == '-' && arg[1] == '-') {
             char name[32];
             size_t n = strcspn(arg + 2, "=");
@@ -177,23 +179,97 @@ static void replay(int argc, char **argv, int depth, int is_plain) {
     }
 }
 
+/* SHA-256 (FIPS 180-4): the digest of the memo's command lines. */
+typedef struct {
+    uint32_t h[8];
+    uint64_t length;
+    unsigned char block[64];
+    size_t used;
+} sha256_ctx;
+
+static const uint32_t sha256_k[64] = {
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
+
+#define ROTR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
+
+static void sha256_block(sha256_ctx *c) {
+    uint32_t w[64], s[8];
+    for (int i = 0; i < 16; i++)
+        w[i] = (uint32_t)c->block[4 * i] << 24 | (uint32_t)c->block[4 * i + 1] << 16 |
+               (uint32_t)c->block[4 * i + 2] << 8 | c->block[4 * i + 3];
+    for (int i = 16; i < 64; i++) {
+        uint32_t s0 = ROTR(w[i - 15], 7) ^ ROTR(w[i - 15], 18) ^ (w[i - 15] >> 3);
+        uint32_t s1 = ROTR(w[i - 2], 17) ^ ROTR(w[i - 2], 19) ^ (w[i - 2] >> 10);
+        w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+    }
+    memcpy(s, c->h, sizeof s);
+    for (int i = 0; i < 64; i++) {
+        uint32_t t1 = s[7] + (ROTR(s[4], 6) ^ ROTR(s[4], 11) ^ ROTR(s[4], 25)) + ((s[4] & s[5]) ^ (~s[4] & s[6])) +
+                      sha256_k[i] + w[i];
+        uint32_t t2 = (ROTR(s[0], 2) ^ ROTR(s[0], 13) ^ ROTR(s[0], 22)) +
+                      ((s[0] & s[1]) ^ (s[0] & s[2]) ^ (s[1] & s[2]));
+        memmove(s + 1, s, 7 * sizeof *s);
+        s[4] += t1;
+        s[0] = t1 + t2;
+    }
+    for (int i = 0; i < 8; i++) c->h[i] += s[i];
+    c->used = 0;
+}
+
+static void sha256_init(sha256_ctx *c) {
+    static const uint32_t h0[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                                   0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+    memcpy(c->h, h0, sizeof h0);
+    c->length = 0;
+    c->used = 0;
+}
+
+static void sha256_update(sha256_ctx *c, const void *data, size_t size) {
+    const unsigned char *p = data;
+    c->length += size;
+    while (size-- > 0) {
+        c->block[c->used++] = *p++;
+        if (c->used == 64) sha256_block(c);
+    }
+}
+
+/* The digest as 64 lowercase hex digits and a NUL. */
+static void sha256_hex(sha256_ctx *c, char out[65]) {
+    uint64_t bits = c->length * 8;
+    unsigned char pad = 0x80;
+    sha256_update(c, &pad, 1);
+    pad = 0;
+    while (c->used != 56) sha256_update(c, &pad, 1);
+    for (int i = 7; i >= 0; i--) {
+        unsigned char b = (unsigned char)(bits >> (8 * i));
+        sha256_update(c, &b, 1);
+    }
+    for (int i = 0; i < 32; i++) sprintf(out + 2 * i, "%02x", (unsigned)(c->h[i / 4] >> (24 - 8 * (i % 4))) & 0xff);
+}
+
 /* Whether the record's command lines (moved past) include this one: "*" for any plain line, else a count
- * of lines, each as its number of words and the words. */
+ * of lines, each as the hex SHA-256 of its words, each NUL-terminated (kctx/shimfast.py: line_digest). */
 static int line_listed(const char **cur, const char *end, int argc, char **argv, int is_plain) {
     const char *kind = field(cur, end);
     if (kind == NULL) return 0;
     if (strcmp(kind, "*") == 0) return is_plain;
+    char digest[65];
+    sha256_ctx c;
+    sha256_init(&c);
+    for (int i = 1; i < argc; i++) sha256_update(&c, argv[i], strlen(argv[i]) + 1);
+    sha256_hex(&c, digest);
     int listed = 0;
     for (long long n = number(kind); n > 0; n--) {
-        long long words = number(field(cur, end));
-        if (words < 0) return 0;
-        int same = words == argc - 1;
-        for (long long w = 0; w < words; w++) {
-            const char *word = field(cur, end);
-            if (word == NULL) return 0;
-            same = same && strcmp(word, argv[w + 1]) == 0;
-        }
-        listed = listed || same;
+        const char *line = field(cur, end);
+        if (line == NULL) return 0;
+        listed = listed || strcmp(line, digest) == 0;
     }
     return listed;
 }
