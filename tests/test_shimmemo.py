@@ -261,8 +261,12 @@ def _looked_at(log: Path, memo_dir: str, ignore: tuple[str, ...]) -> set[str]:
 @pytest.mark.skipif(shutil.which("strace") is None,
                     reason="strace is not installed (the test set-up installs it with apt-get when it can)")
 @pytest.mark.parametrize("world", ["python"], indirect=True)  # the recorder runs in the Python shim
-def test_the_memo_lists_everything_the_full_path_looked_at(world, tmp_path):
+@pytest.mark.parametrize("protected", [False, True], ids=["any-line", "protected-exact-line"])
+def test_the_memo_lists_everything_the_full_path_looked_at(world, tmp_path, protected):
     """Every file the full path stats, opens or lists (seen by strace, not by the recorder) is in the memo."""
+    if protected:
+        cfg = world["home"] / ".config" / "kctx" / "config.yaml"
+        cfg.write_text("protect:\n  contexts: ['prod*', 'dev']\n")
     fake = tmp_path / "fake-kubectl"
     fake.write_text("#!/bin/sh\nexit 0\n")
     fake.chmod(0o755)
@@ -277,6 +281,7 @@ def test_the_memo_lists_everything_the_full_path_looked_at(world, tmp_path):
                        env={**world["env"], **env}, cwd=world["cwd"], capture_output=True, text=True, timeout=60)
     assert "memo written" in p.stderr, p.stderr
     _magic, (record,) = marshal.loads(memo.read_bytes())
+    assert (record[8] is shimfast.ANY_LINE) is not protected
     recorded = {path for path, _follow, _sig in record[4]}
     cache = world["home"] / ".cache" / "kctx"
     # The interpreter, kctx itself, and caches keyed by the stat signature of files the memo lists anyway.
