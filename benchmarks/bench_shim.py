@@ -82,7 +82,8 @@ def main() -> int:
         fake = fake_dir / "kubectl"
         shutil.copy("/bin/true", fake)
         fake_path = {"PATH": f"{shim_dir}:{fake_dir}:/usr/bin:/bin", "KCTX_KUBECTL_VERSION": "system"}
-        alone = {"alone, session": {**in_session, **fake_path}, "alone, all files": {**all_files, **fake_path}}
+        alone = {"alone, session": {**in_session, **fake_path}, "alone, all files": {**all_files, **fake_path},
+                 "alone, protected": {**protected, **fake_path}}
         for _ in range(2):
             time.sleep(2.1)
             for env in alone.values():
