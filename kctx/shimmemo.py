@@ -76,11 +76,13 @@ class Recorder:
         self.files: dict[tuple, tuple | None] = {}  # (path, follow symlinks) -> signature when first seen
         self._derived: tuple[str, ...] = ()
         self._saved: list[tuple] = []
+        self._modules = 0
 
     def start(self, derived: tuple[str, ...] = ()) -> None:
         """``derived``: path prefixes of caches keyed by the stat signature of files that are recorded anyway
         (the kubeconfig index, the config cache): checking them again would only double the stat calls."""
         self._derived = derived
+        self._modules = len(sys.modules)
         mods = [posix]
         if "os" in sys.modules:  # cold code calls os.stat, which is posix.stat bound into another module
             mods.append(sys.modules["os"])
@@ -140,6 +142,8 @@ class Recorder:
         as its digest: a word may be a secret); returns why not ("" when written)."""
         if self.environ.whole:
             return "the full path listed the whole environment"
+        if len(sys.modules) != self._modules:  # their files would be checked on every replay, for nothing
+            return "modules were imported while deciding (a cache was rebuilt); the next call writes it"
         now = time.time()
         until = min(until, now + MAX_AGE)
         racy = int((now - RACY_SECONDS) * 1e9)
@@ -178,8 +182,8 @@ class Recorder:
         # Newest first. Replaced: the record for any line of the same key and environment, or the one merged
         # above. Dropped: records of other code, past their time or whose files changed. A few others stay: a
         # shell that alternates environments (a variable set for one command) keeps both fast, so do two keys
-        # that share a slot, exact lines next to the record for any line, and lines that read different files
-        # (client-only ones skip the version cache).
+        # that share a slot, exact lines next to the record for any line, and lines whose decisions read
+        # different files.
         records = (record, *[r for r in old if not _replaces(record, r)][:shimfast.KEEP - 1])
         from kctx.fsutil import atomic_write, ensure_private_dir
 
