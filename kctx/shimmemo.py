@@ -170,13 +170,12 @@ class Recorder:
         env_checks = tuple((n, env.get(n)) for n in sorted(names))
         file_checks = tuple((p, follow, sig) for (p, follow), sig in self.files.items())
         old = [r for r in shimfast.read(path) if r[1] == stamp and now < r[2] and not shimfast.changed(r[4])]
-        lines = shimfast.ANY_LINE
-        if line is not None:  # add the line to a record that differs in nothing else
-            lines = (shimfast.line_digest(line),)
-            for r in old:
-                if r[8] is not None and r[0] == key and r[3:7] == (env_checks, file_checks, binary, overrides):
-                    lines += tuple(x for x in r[8] if x != lines[0])[:MAX_LINES - 1]
-                    until = min(until, r[2])
+        lines = shimfast.ANY_LINE if line is None else (shimfast.line_digest(line),)
+        record = (key, stamp, until, env_checks, file_checks, binary, overrides, None, lines)
+        for r in old:  # a record of exact lines that differs in nothing else: this one lists its lines too
+            if lines is not shimfast.ANY_LINE and _replaces(record, r):
+                lines += tuple(x for x in r[8] if x != lines[0])[:MAX_LINES - 1]
+                until = min(until, r[2])
         native = _native_memo(key, until, env_checks, file_checks, binary, overrides, lines)
         record = (key, stamp, until, env_checks, file_checks, binary, overrides, native, lines)
         # Newest first. Replaced: the record for any line of the same key and environment, or the one merged

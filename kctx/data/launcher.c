@@ -6,8 +6,9 @@
  * and the variables it set (kctx/shimmemo.py; kctx/shimfast.py is the same check in Python), and the
  * command lines it holds for: any without an argument that may choose another target or kuberc, or the
  * SHA-256 digests of exact lines (let through without a question on a protected target, or naming their
- * target). This program checks all of it again and execs that kubectl. Anything else - no memo, a changed file or variable, another command line - runs the Python
- * shim, which decides in full (and, with $KCTX_DEBUG set, says why).
+ * target). This program checks all of it again and execs that kubectl. Anything else - no memo, a changed
+ * file or variable, another command line - runs the Python shim, which decides in full (and, with
+ * $KCTX_DEBUG set, says why).
  * It never decides anything itself: a failed check only costs the Python start.
  *
  * `kctx shim install` compiles it with KCTX_PYTHON and KCTX_SCRIPT (the interpreter and the Python shim)
@@ -157,7 +158,7 @@ static char *read_memo(const char *path, size_t *size) {
 }
 
 static void try_record(const char *cur, const char *end, int argc, char **argv, int depth, int is_plain,
-                       const char *session, const char *kubeconfig, const char *cwd);
+                       char *digest, const char *session, const char *kubeconfig, const char *cwd);
 
 /* Exec the kubectl of the first memo record whose checks all hold; returns otherwise. */
 static void replay(int argc, char **argv, int depth, int is_plain) {
@@ -171,10 +172,11 @@ static void replay(int argc, char **argv, int depth, int is_plain) {
     if (memo == NULL) return;
     /* Records, newest first, each as its length and its fields: one per environment seen lately. */
     const char *cur = memo, *end = memo + size;
+    char digest[65] = "";  /* this line's, worked out by the first record of exact lines */
     while (cur < end) {
         long long len = number(field(&cur, end));
         if (len < 0 || len > end - cur) return;
-        try_record(cur, cur + len, argc, argv, depth, is_plain, session, kubeconfig, cwd);
+        try_record(cur, cur + len, argc, argv, depth, is_plain, digest, session, kubeconfig, cwd);
         cur += len;
     }
 }
@@ -255,16 +257,18 @@ static void sha256_hex(sha256_ctx *c, char out[65]) {
 }
 
 /* Whether the record's command lines (moved past) include this one: "*" for any plain line, else a count
- * of lines, each as the hex SHA-256 of its words, each NUL-terminated (kctx/shimfast.py: line_digest). */
-static int line_listed(const char **cur, const char *end, int argc, char **argv, int is_plain) {
+ * of lines, each as the hex SHA-256 of its words, each NUL-terminated (kctx/shimfast.py: line_digest).
+ * ``digest``: this line's, computed here the first time it is needed ("" until then). */
+static int line_listed(const char **cur, const char *end, int argc, char **argv, int is_plain, char digest[65]) {
     const char *kind = field(cur, end);
     if (kind == NULL) return 0;
     if (strcmp(kind, "*") == 0) return is_plain;
-    char digest[65];
-    sha256_ctx c;
-    sha256_init(&c);
-    for (int i = 1; i < argc; i++) sha256_update(&c, argv[i], strlen(argv[i]) + 1);
-    sha256_hex(&c, digest);
+    if (digest[0] == '\0') {
+        sha256_ctx c;
+        sha256_init(&c);
+        for (int i = 1; i < argc; i++) sha256_update(&c, argv[i], strlen(argv[i]) + 1);
+        sha256_hex(&c, digest);
+    }
     int listed = 0;
     for (long long n = number(kind); n > 0; n--) {
         const char *line = field(cur, end);
@@ -276,12 +280,12 @@ static int line_listed(const char **cur, const char *end, int argc, char **argv,
 
 /* Exec the record's kubectl if every check holds; returns otherwise. */
 static void try_record(const char *cur, const char *end, int argc, char **argv, int depth, int is_plain,
-                       const char *session, const char *kubeconfig, const char *cwd) {
+                       char *digest, const char *session, const char *kubeconfig, const char *cwd) {
     const char *magic = field(&cur, end), *m_session = field(&cur, end), *m_kubeconfig = field(&cur, end),
                *m_cwd = field(&cur, end), *until = field(&cur, end), *binary = field(&cur, end);
     if (binary == NULL || strcmp(magic, MAGIC) != 0 || strcmp(m_session, session) != 0 ||
         strcmp(m_kubeconfig, kubeconfig) != 0 || strcmp(m_cwd, cwd) != 0 ||
-        !((long long)time(NULL) < number(until)) || !line_listed(&cur, end, argc, argv, is_plain))
+        !((long long)time(NULL) < number(until)) || !line_listed(&cur, end, argc, argv, is_plain, digest))
         return;
     long long n = number(field(&cur, end));
     if (n < 0) return;
