@@ -7,8 +7,8 @@ current context. Its server version is detected once (`kctx kubectl refresh`) an
 registered (`kctx kubectl add`), so selection runs with auto-detection on and a warm cache, as on a
 user's machine. Measured inside a session (KUBECONFIG narrowed to the session and one file) and with all
 files in KUBECONFIG, and in the session with the current context protected (a `protect:` rule); each
-through the native launcher and through the Python shim replaying their last decision (kctx/data/launcher.c,
-kctx/shimfast.py; on the protected context the memo holds for the exact command line), and on the full
+through the native launcher and through the Python shim replaying their last decision (kctx/shim/launcher.c,
+kctx/shim/memo.py; on the protected context the memo holds for the exact command line), and on the full
 path (KCTX_SHIM_MEMO=0: no memo read or written). Goal: ≤ 10 ms added (median).
 """
 
@@ -28,8 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.bench_foundation import kctx_command  # noqa: E402
 from benchmarks.gen import bench_home  # noqa: E402
 from benchmarks.timing import paired  # noqa: E402
-from kctx import shiminstall  # noqa: E402
 from kctx.sandbox import ClusterSpec, Sandbox  # noqa: E402
+from kctx.shim import install as shiminstall  # noqa: E402
 from tests.kubectl_bins import kubectl_binary  # noqa: E402
 
 

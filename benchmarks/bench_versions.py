@@ -22,8 +22,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from kctx.config import Config  # noqa: E402
+from kctx.guard.target import Target  # noqa: E402
 from kctx.paths import Paths  # noqa: E402
-from kctx.target import Target  # noqa: E402
 from kctx.versions import cache  # noqa: E402
 from kctx.versions.select import choose  # noqa: E402
 
@@ -62,13 +62,14 @@ def median_us(fn, calls: int) -> float:
 
 def import_ms(runs: int = 15) -> float:
     """Median time to import kctx.versions.select in a fresh ``python -S``, on top of what the shim has
-    already imported by then (os, kctx.paths, kctx.status, kctx.fsutil, kctx.globmatch, kctx.kubectl_bin)."""
+    already imported by then (os, kctx.paths, kctx.errors, kctx.util.fsutil, kctx.util.globmatch,
+    kctx.kubectl.binaries)."""
     import compileall
 
     root = Path(__file__).resolve().parent.parent
     compileall.compile_dir(str(root / "kctx"), quiet=1)  # as installed: byte-compiled
     code = (f"import sys, os, time; sys.path.insert(0, {str(root)!r}); "
-            "import kctx.paths, kctx.status, kctx.fsutil, kctx.globmatch, kctx.kubectl_bin; "
+            "import kctx.paths, kctx.errors, kctx.util.fsutil, kctx.util.globmatch, kctx.kubectl.binaries; "
             "t = time.perf_counter(); import kctx.versions.select; print(time.perf_counter() - t)")
     env = {"PATH": os.environ.get("PATH", "")}
     out = [float(subprocess.run([sys.executable, "-S", "-c", code], env=env, check=True, capture_output=True,

@@ -9,7 +9,7 @@ import sys
 
 from kctx import __version__
 from kctx.env import Environment
-from kctx.status import ExitStatus, KctxError
+from kctx.errors import ExitStatus, KctxError
 
 # name -> (module under kctx.commands, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {

@@ -9,10 +9,10 @@ from __future__ import annotations
 import posix
 import sys
 
-from kctx import parsecache
-from kctx.globmatch import first_match
+from kctx.errors import KctxError
 from kctx.paths import Paths
-from kctx.status import KctxError
+from kctx.util import parsecache
+from kctx.util.globmatch import first_match
 
 DEFAULT_GLOBS = ("~/.kube/config", "~/.kube/configs/*")
 CONFIRM_MODES = ("name", "yes")
@@ -155,7 +155,7 @@ def parse_and_cache(path: str, cache: str, key: tuple) -> dict:
 def _parse_in_child(path: str, paths: Paths) -> dict:
     import subprocess
 
-    from kctx.execs import child_env
+    from kctx.shim.exec import child_env
 
     proc = subprocess.run([sys.executable, "-m", "kctx.config"], capture_output=True, check=False,
                           env=child_env(paths_environ(paths)))

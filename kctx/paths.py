@@ -5,7 +5,7 @@ Standard library only and cheap to import: the shim loads this on its hot path.
 
 from __future__ import annotations
 
-from kctx.fastos import expanduser, isabs, join, normpath
+from kctx.util.fastos import expanduser, isabs, join, normpath
 
 
 def _xdg(environ, var: str, home: str, fallback: str) -> str:

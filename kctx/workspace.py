@@ -6,10 +6,10 @@ import os
 
 from kctx import config as kconfig
 from kctx.env import Environment
+from kctx.errors import KctxError
 from kctx.kubeconfig import files as kfiles
 from kctx.kubeconfig import index
 from kctx.kubeconfig.model import View
-from kctx.status import KctxError
 
 
 class cached_property:  # noqa: N801 - named like the functools original it stands in for
@@ -46,7 +46,7 @@ class Workspace:
             return None
         if not os.path.exists(path):
             raise KctxError(f"{path}: the session file is gone; run 'eval \"$(kctx init SHELL)\"' again")
-        from kctx import session as ksession
+        from kctx.session import store as ksession
 
         return ksession.read(path)
 

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kctx import argv as kargv
-from kctx.argv import KubectlArgs, parse
+from kctx.kubectl import argv as kargv
+from kctx.kubectl.argv import KubectlArgs, parse
 from tests.kubectl_bins import WHEELS, kubectl_binary
 
 # --- the command path ---------------------------------------------------------------------------
@@ -548,7 +548,7 @@ def test_command_path_matches_real_kubectl(line, kubectl: Path, tmp_path: Path):
 # --- import cost ----------------------------------------------------------------------------------
 
 def test_import_pulls_in_only_cheap_standard_library_modules():
-    code = "import sys; before = set(sys.modules); import kctx.argv, kctx.classify; " \
+    code = "import sys; before = set(sys.modules); import kctx.kubectl.argv, kctx.kubectl.classify; " \
            "print('\\n'.join(sorted(set(sys.modules) - before)))"
     out = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parent.parent).stdout.split()

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kctx import argv as kargv
-from kctx.argv import parse
-from kctx.classify import (
+from kctx.kubectl import argv as kargv
+from kctx.kubectl.argv import parse
+from kctx.kubectl.classify import (
     ACCESS,
     ALL_CLASSES,
     LOCAL,

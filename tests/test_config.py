@@ -10,9 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kctx import config as kconfig
-from kctx.globmatch import match
+from kctx.errors import KctxError
 from kctx.paths import Paths
-from kctx.status import KctxError
+from kctx.util.globmatch import match
 
 
 def write_config(home, text: str):

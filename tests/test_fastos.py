@@ -1,11 +1,11 @@
-"""kctx.fastos gives os.path's answers (the shim uses it instead of importing os)."""
+"""kctx.util.fastos gives os.path's answers (the shim uses it instead of importing os)."""
 
 import os
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kctx import fastos
+from kctx.util import fastos
 
 segment = st.sampled_from(["", ".", "..", "a", "b c", ".kube", "x..y", "~", "~u"])
 path = st.lists(segment, max_size=6).map("/".join) | st.sampled_from(["/", "//", "///", "//a", "~", "~/", "~/a"])

@@ -8,8 +8,8 @@ import subprocess
 
 import pytest
 
-from kctx.guard import redact
-from kctx.target import normalize_server
+from kctx.guard.decision import redact
+from kctx.guard.target import normalize_server
 from tests.kubeconfigs import kubeconfig, simple, write
 from tests.runner import kctx
 
@@ -115,7 +115,7 @@ def test_a_marked_context_stays_protected_inside_a_session(kube):
     marked(kube)
     r = kctx("session", "start", "--pid", str(os.getpid()), "--context", "prod")
     session = r.out.strip()
-    from kctx.sessionenv import read
+    from kctx.session.envfile import read
 
     d = decision("delete", "pod", "x", env={"KCTX_SESSION": session, "KUBECONFIG": read(session)["KUBECONFIG"]})
     assert (d["context"], d["protected"], d["decision"]) == ("prod", True, "deny")

@@ -9,30 +9,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-from kctx import hotbundle
+from kctx.shim import bundle as hotbundle
 
-ROOT = Path(hotbundle.__file__).resolve().parent.parent
-
-
-def test_plan_puts_every_module_after_its_parent_and_its_imports():
-    order = [name for name, _origin, _pkg in hotbundle.plan()]
-    assert len(order) == len(set(order))
-    assert {"kctx", "kctx.shim", "kctx.argv", "kctx.target", "kctx.versions.select"} <= set(order)
-    for i, (name, origin, _pkg) in enumerate(hotbundle.plan()):
-        before = set(order[:i])
-        parent = name.rpartition(".")[0]
-        assert not parent or parent in before, name
-        if name == "__future__":
-            continue
-        tree = ast.parse(Path(origin).read_text())
-        for dep in hotbundle._top_level_imports(tree, str(ROOT)):
-            assert dep in before, (name, dep)
+ROOT = Path(hotbundle.__file__).resolve().parents[2]
 
 
 def test_type_checking_imports_and_function_level_imports_stay_out():
     tree = ast.parse("TYPE_CHECKING = False\nif TYPE_CHECKING:\n    from kctx.paths import Paths\n"
-                     "def f():\n    from kctx import guard\nfrom kctx.status import KctxError\n")
-    assert hotbundle._top_level_imports(tree, str(ROOT)) == ["kctx.status"]
+                     "def f():\n    from kctx import guard\nfrom kctx.errors import KctxError\n")
+    assert hotbundle._top_level_imports(tree, str(ROOT)) == ["kctx.errors"]
 
 
 def _copy_package(tmp_path: Path) -> Path:
@@ -48,7 +33,7 @@ def _load_in_child(root: Path, bundle: Path) -> str:
             "boot, fast, checks = marshal.loads(fh.read(int(fh.read(8), 16)))\n"
             "scope = {}\nexec(boot, scope)\nok = scope['boot'](fh, st, fast, checks) is not None\n"
             "names = sorted(m for m in sys.modules if m.startswith('kctx'))\n"
-            "print(ok, len(names), sys.modules['kctx.shim'].__file__ if ok else '-', "
+            "print(ok, len(names), sys.modules['kctx.shim.fullpath'].__file__ if ok else '-', "
             "'os' in sys.modules)\n")
     p = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True, timeout=60)
     assert p.returncode == 0, p.stderr
@@ -60,7 +45,7 @@ def test_a_fresh_bundle_loads_every_module_from_its_sources_folder(tmp_path):
     bundle = tmp_path / "b"
     bundle.write_bytes(hotbundle.build(str(root)))
     ok, count, shim_file, has_os = _load_in_child(root, bundle).split()
-    assert (ok, shim_file, has_os) == ("True", str(root / "kctx" / "shim.py"), "False")
+    assert (ok, shim_file, has_os) == ("True", str(root / "kctx" / "shim" / "fullpath.py"), "False")
     assert int(count) == len([n for n, _, _ in hotbundle.plan(str(root)) if n.startswith("kctx")])
 
 
@@ -68,7 +53,7 @@ def test_an_edited_source_makes_the_bundle_stale_and_nothing_is_loaded(tmp_path)
     root = _copy_package(tmp_path)
     bundle = tmp_path / "b"
     bundle.write_bytes(hotbundle.build(str(root)))
-    argv = root / "kctx" / "argv.py"
+    argv = root / "kctx" / "kubectl" / "argv.py"
     argv.write_text(argv.read_text() + "\n# edited\n")
     assert not hotbundle.is_fresh(str(bundle))
     assert _load_in_child(root, bundle) == "False 0 - False"
@@ -78,7 +63,7 @@ def test_a_module_failing_to_run_leaves_no_half_loaded_modules(tmp_path):
     root = _copy_package(tmp_path)
     bundle = tmp_path / "b"
     front, (modules, codes) = hotbundle.parse(hotbundle.build(str(root)))
-    broken = [name for name, *_ in modules].index("kctx.target")
+    broken = [name for name, *_ in modules].index("kctx.guard.target")
     codes[broken] = compile("raise RuntimeError('boom')", "x", "exec")
     head = marshal.dumps(front)
     bundle.write_bytes(b"%08x" % len(head) + head + marshal.dumps((modules, codes)))
@@ -96,5 +81,5 @@ def test_write_replaces_bundles_of_other_interpreters(tmp_path):
 def test_a_change_to_the_loader_or_the_builder_makes_bundles_stale():
     (_loader, _fast, checks), (modules, _codes) = hotbundle.parse(hotbundle.build())
     checked = {path for path, _mtime, _size in checks}
-    assert {str(ROOT / "kctx" / "hotload.py"), str(ROOT / "kctx" / "hotbundle.py")} <= checked
+    assert {str(ROOT / "kctx" / "shim" / "boot.py"), str(ROOT / "kctx" / "shim" / "bundle.py")} <= checked
     assert {origin for _name, origin, _pkg in modules} <= checked

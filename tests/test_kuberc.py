@@ -14,12 +14,12 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from kctx import kuberc, kubercfile
-from kctx.classify import classify
+from kctx.guard.target import normalize_server
+from kctx.kubectl import kuberc, kubercfile
+from kctx.kubectl.classify import classify
 from kctx.paths import Paths
 from kctx.sandbox import Sandbox
 from kctx.sandbox.resources import by_plural
-from kctx.target import normalize_server
 from tests.runner import kctx
 from tests.worlds import sandbox_world
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from kctx.errors import KctxError
 from kctx.onboard import schema, sources
-from kctx.status import KctxError
 
 ROOT = Path(__file__).resolve().parent.parent
 TEAM = "/repo/team/team.yaml"

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from kctx import session as ksession
-from kctx.sessionenv import read as read_env
+from kctx.session import store as ksession
+from kctx.session.envfile import read as read_env
 from tests.kubeconfigs import kubeconfig, simple, write
 from tests.runner import kctx
 
@@ -185,7 +185,7 @@ def test_a_refresh_that_changes_nothing_leaves_the_session_file_alone(setup, hom
 
 
 def test_session_commands_through_the_launcher_print_and_exit_as_before(setup, home):
-    launcher = [sys.executable, "-S", str(Path(ksession.__file__).parent / "launch.py"), "session"]
+    launcher = [sys.executable, "-S", str(Path(ksession.__file__).parents[1] / "launch.py"), "session"]
     env = {k: v for k, v in os.environ.items() if k != "KCTX_SESSION"}
     p = subprocess.run([*launcher, "sync"], env=env, capture_output=True, text=True)
     assert p.returncode == 1 and p.stdout == "" and p.stderr.startswith("error: no kctx session in this shell")

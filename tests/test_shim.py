@@ -11,8 +11,9 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from kctx import hotbundle, shiminstall
 from kctx.sandbox import Sandbox
+from kctx.shim import bundle as hotbundle
+from kctx.shim import install as shiminstall
 from tests.runner import kctx
 from tests.worlds import sandbox_world
 
@@ -192,14 +193,14 @@ def test_hot_path_without_the_bundle_imports_normally_and_writes_it(world):
     bundle = hotbundle.bundle_path(str(world["shim"].parent))
     os.unlink(bundle)
     modules = imported(world, "version", "--client")
-    assert "kctx.shim" in modules and not modules & {"yaml", "prompt_toolkit", "kubernetes"}
+    assert "kctx.shim.fullpath" in modules and not modules & {"yaml", "prompt_toolkit", "kubernetes"}
     assert hotbundle.is_fresh(bundle)
 
 
 def test_a_bundle_others_could_have_written_is_not_run(world):
     bundle = hotbundle.bundle_path(str(world["shim"].parent))
     os.chmod(bundle, 0o666)
-    assert "kctx.shim" in imported(world, "version", "--client")
+    assert "kctx.shim.fullpath" in imported(world, "version", "--client")
     assert os.stat(bundle).st_mode & 0o777 == 0o644  # rewritten by the shim, as its own file
 
 

@@ -21,8 +21,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kctx import hotbundle, shimfast, shiminstall, shimnative
 from kctx.sandbox import Sandbox
+from kctx.shim import bundle as hotbundle
+from kctx.shim import memo as shimfast
+from kctx.shim import native as shimnative
 from tests.runner import kctx
 from tests.worlds import sandbox_world
 
@@ -285,7 +287,7 @@ def test_the_memo_lists_everything_the_full_path_looked_at(world, tmp_path, prot
     recorded = {path for path, _follow, _sig in record[4]}
     cache = world["home"] / ".cache" / "kctx"
     # The interpreter, kctx itself, and caches keyed by the stat signature of files the memo lists anyway.
-    own = (sys.prefix, sys.base_prefix, shiminstall.package_root(), str(world["shim"].parent),
+    own = (sys.prefix, sys.base_prefix, hotbundle.package_root(), str(world["shim"].parent),
            f"{cache}/index-v1/", f"{cache}/config-v1.marshal", f"{cache}/kuberc-v1.marshal")
     looked_at = _looked_at(log, str(memo.parent), own)
     assert looked_at, log.read_text()[:2000]
@@ -293,7 +295,7 @@ def test_the_memo_lists_everything_the_full_path_looked_at(world, tmp_path, prot
 
 
 def test_the_recorder_notes_reads_not_writes(tmp_path):
-    from kctx.shimmemo import Recorder
+    from kctx.shim.recorder import Recorder
 
     seen, absent, written = tmp_path / "seen", tmp_path / "absent", tmp_path / "written"
     seen.write_text("x")

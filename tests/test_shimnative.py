@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from kctx import shiminstall, shimnative
-from kctx.kubectl_bin import is_shim
+from kctx.kubectl.binaries import is_shim
+from kctx.shim import install as shiminstall
+from kctx.shim import native as shimnative
 
 needs_cc = pytest.mark.skipif(not shimnative.compiler(),
                               reason="no C compiler (the test set-up installs gcc with apt-get when it can)")

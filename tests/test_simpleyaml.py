@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from kctx.kubeconfig import simpleyaml
-from kctx.sessionenv import read as read_env
+from kctx.session.envfile import read as read_env
 from tests.kubeconfigs import simple
 from tests.runner import kctx
 

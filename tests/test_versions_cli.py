@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-import kctx as kctx_package
+import kctx.shim as shim_package
 from kctx.cli import main
 from kctx.env import Environment
+from kctx.errors import ExitStatus
 from kctx.paths import Paths
 from kctx.sandbox import ClusterSpec, Sandbox
-from kctx.status import ExitStatus
 from kctx.versions import store
 from tests.kubectl_bins import kubectl_binary
 from tests.mirror import Mirror
@@ -126,10 +126,10 @@ def test_run_hands_over_to_the_shim(kctx, monkeypatch: pytest.MonkeyPatch) -> No
         seen.update(argv=argv, version=environ.get("KCTX_KUBECTL_VERSION"))
         return 0
 
-    fake = types.ModuleType("kctx.shim")
+    fake = types.ModuleType("kctx.shim.fullpath")
     fake.run = fake_shim_run
-    monkeypatch.setitem(sys.modules, "kctx.shim", fake)  # the real shim is being rewired by the lead
-    monkeypatch.setattr(kctx_package, "shim", fake, raising=False)
+    monkeypatch.setitem(sys.modules, "kctx.shim.fullpath", fake)  # the real shim is being rewired by the lead
+    monkeypatch.setattr(shim_package, "fullpath", fake, raising=False)
     r = kctx("run", "--kubectl-version", "1.36", "--context", "dev", "--", "get", "pods", "-n", "x")
     assert r.code == 0
     assert seen == {"argv": ["--context", "dev", "get", "pods", "-n", "x"], "version": "1.36"}

@@ -13,9 +13,9 @@ import pytest
 import yaml
 
 from kctx.config import Config
+from kctx.guard.target import resolve
 from kctx.paths import Paths
 from kctx.sandbox import ClusterSpec, Sandbox
-from kctx.target import resolve
 from kctx.versions import cache, manage
 from kctx.versions.refresh import refresh
 from kctx.versions.select import choose
@@ -178,7 +178,7 @@ WARM_PATH_PROBE = r"""
 import sys
 from kctx.config import Config
 from kctx.paths import Paths
-from kctx.target import Target
+from kctx.guard.target import Target
 t = Target()
 t.context, t.cluster, t.server, t.ca_sha256, t.user = sys.argv[1:6]
 paths, config = Paths(), Config()

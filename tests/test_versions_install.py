@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from kctx.config import Config
+from kctx.errors import KctxError
+from kctx.guard.target import Target
 from kctx.paths import Paths
-from kctx.status import KctxError
-from kctx.target import Target
 from kctx.versions import cache, install, store
 from kctx.versions.client import client_version
 from kctx.versions.select import choose

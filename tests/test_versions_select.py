@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from kctx.config import Config
+from kctx.errors import ExitStatus, KctxError
+from kctx.guard.target import Target
 from kctx.paths import Paths
-from kctx.status import ExitStatus, KctxError
-from kctx.target import Target
 from kctx.versions import cache, store
 from kctx.versions.select import choose
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from kctx import shiminstall
 from kctx.sandbox import Sandbox
+from kctx.shim import install as shiminstall
 
 
 def sandbox_world(home: Path, sandbox: Sandbox, kubectl: Path, tmp_path: Path, *, shim: bool,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kctx.status import UsageError
+from kctx.errors import UsageError
 
 
 def simple(argv: list[str], prog: str, usage: str, value_flags: dict[str, str] = {},  # noqa: B006

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from kctx.status import UsageError
+from kctx.errors import UsageError
 
 
 class Parser(argparse.ArgumentParser):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 
 from kctx.env import Environment
-from kctx.status import ExitStatus, KctxError, UsageError
+from kctx.errors import ExitStatus, KctxError, UsageError
 
 USAGE = """usage: kctx completion bash|zsh|fish
        kctx completion contexts|namespaces|versions|commands
@@ -259,7 +259,7 @@ def namespaces(env: Environment) -> list[str]:
     environ = env.environ
     kubeconfig, context = environ.get("KUBECONFIG", ""), ""
     if environ.get("KCTX_SESSION"):
-        from kctx.sessionenv import read
+        from kctx.session.envfile import read
 
         values = read(environ["KCTX_SESSION"])
         kubeconfig, context = values.get("KUBECONFIG", kubeconfig), values.get("KCTX_CONTEXT", "")
@@ -280,7 +280,7 @@ def namespaces(env: Environment) -> list[str]:
 def _ask_namespaces(env: Environment, kubeconfig: str) -> list[str]:
     import subprocess
 
-    from kctx.kubectl_bin import find
+    from kctx.kubectl.binaries import find
 
     binary = find(env.environ, env.paths.shim_dir)
     if not binary:
@@ -298,7 +298,7 @@ def _ask_namespaces(env: Environment, kubeconfig: str) -> list[str]:
 
 
 def _write_cache(path: str, text: str) -> None:
-    from kctx.fsutil import atomic_write
+    from kctx.util.fsutil import atomic_write
 
     try:
         os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
@@ -336,7 +336,7 @@ def kubectl_script(env: Environment, shell: str) -> str:
     import hashlib
     import subprocess
 
-    from kctx.kubectl_bin import find
+    from kctx.kubectl.binaries import find
 
     binary = find(env.environ, env.paths.shim_dir)
     if not binary:

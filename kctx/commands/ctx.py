@@ -7,10 +7,10 @@ this shell (rename and delete always edit the file that defines the context).
 from __future__ import annotations
 
 from kctx import __version__
+from kctx.commands.printer import Printer, natural_key, run_kubectx_style
 from kctx.commands.switching import backend
 from kctx.env import Environment
-from kctx.printer import Printer, natural_key, run_kubectx_style
-from kctx.status import ExitStatus, KctxError
+from kctx.errors import ExitStatus, KctxError
 from kctx.workspace import Workspace
 
 HELP = [

@@ -6,8 +6,8 @@ import json
 
 from kctx.commands._parser import Parser
 from kctx.env import Environment
-from kctx.status import ExitStatus
-from kctx.target import resolve
+from kctx.errors import ExitStatus
+from kctx.guard.target import resolve
 from kctx.workspace import Workspace
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from kctx.commands._parser import Parser
 from kctx.env import Environment
-from kctx.status import ExitStatus, KctxError
+from kctx.errors import ExitStatus, KctxError
 
 CLUSTERS = (("dev", "v1.36.4"), ("staging", "v1.37.1"), ("prod", "v1.37.1"))
 CONFIG = """\
@@ -101,7 +101,7 @@ DEMO_MINOR = (1, 37)  # what the prod and staging stand-ins report
 def _kubectl(environ: dict[str, str], demo_env: dict[str, str]) -> str:
     """A kubectl for the demo: KCTX_KUBECTL or PATH, else one kctx installed before, else install the
     matching release from the official site (or KCTX_KUBECTL_MIRROR) into kctx's own data folder."""
-    from kctx.kubectl_bin import find
+    from kctx.kubectl.binaries import find
     from kctx.paths import Paths
     from kctx.versions import install, store
     from kctx.versions.parse import fmt
@@ -124,8 +124,8 @@ def _kubectl(environ: dict[str, str], demo_env: dict[str, str]) -> str:
 
 def _prepare(demo_env: dict[str, str], kubectl: str, root: str) -> str:
     """Shim, kubectl and a `kctx` command on the demo PATH, and a session; returns the kctx command."""
-    from kctx import shiminstall
     from kctx.paths import Paths
+    from kctx.shim import install as shiminstall
 
     shim_dir = Paths(demo_env).shim_dir
     shiminstall.install(shim_dir)
@@ -149,7 +149,7 @@ def _script(env: Environment, demo_env: dict[str, str], sb) -> int:
     out = env.stdout
     for title, cmd, extra in STEPS:
         step_env = dict(demo_env, **extra)
-        from kctx.sessionenv import read
+        from kctx.session.envfile import read
 
         step_env["KUBECONFIG"] = read(demo_env["KCTX_SESSION"]).get("KUBECONFIG", "")
         prefix = " ".join(f"{k}={v}" for k, v in extra.items())

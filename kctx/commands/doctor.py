@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from kctx.commands._parser import Parser
 from kctx.env import Environment
+from kctx.errors import ExitStatus, KctxError
 from kctx.paths import display
-from kctx.status import ExitStatus, KctxError
 from kctx.workspace import Workspace
 
 INIT_LINE = 'eval "$(kctx init bash)" (or zsh; fish: kctx init fish | source) in your shell\'s rc file'
@@ -54,7 +54,7 @@ def workspace(env: Environment) -> Workspace:
 
 
 def report(env: Environment, findings: list[Finding]) -> int:
-    from kctx.printer import GREEN, RED_BOLD, YELLOW_BOLD, Printer
+    from kctx.commands.printer import GREEN, RED_BOLD, YELLOW_BOLD, Printer
 
     pr = Printer(env)
     marks = {"ok": pr.paint("ok  ", GREEN), "warn": pr.paint("warn", YELLOW_BOLD), "fail": pr.paint("FAIL", RED_BOLD)}
@@ -100,8 +100,9 @@ def first_kubectl(environ) -> str:
 
 
 def shim(ws: Workspace) -> list[Finding]:
-    from kctx import shiminstall, shimnative
-    from kctx.shiminstall import is_shim
+    from kctx.shim import install as shiminstall
+    from kctx.shim import native as shimnative
+    from kctx.shim.install import is_shim
 
     first = first_kubectl(ws.env.environ)
     fix = f'{INIT_LINE}; or, for scripts: kctx shim install and export PATH="{ws.paths.shim_dir}:$PATH"'
@@ -121,8 +122,8 @@ def shim(ws: Workspace) -> list[Finding]:
 
 def _shim_freshness(first: str) -> list[Finding]:
     """An old shim still guards, but may run another kctx; a bundle that cannot be rewritten costs speed."""
-    from kctx import hotbundle
-    from kctx.shiminstall import is_current
+    from kctx.shim import bundle as hotbundle
+    from kctx.shim.install import is_current
 
     folder = os.path.dirname(os.path.abspath(first))
     fix = f"kctx shim install --dir {folder}"
@@ -146,7 +147,7 @@ def _interpreter(script: str) -> str:
 
 
 def shell(env: Environment) -> list[Finding]:
-    from kctx import session as ksession
+    from kctx.session import store as ksession
 
     path = env.session_path
     if path is None:
@@ -234,7 +235,7 @@ def versions(ws: Workspace, online: bool) -> list[Finding]:
 def sessions(ws: Workspace) -> list[Finding]:
     from pathlib import Path
 
-    from kctx import session as ksession
+    from kctx.session import store as ksession
 
     mine = ws.env.session_path
     stale = []

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import json
 
-from kctx.classify import classify
 from kctx.commands._parser import Parser
 from kctx.env import Environment
-from kctx.guard import decide, tty_available
-from kctx.kuberc import apply as apply_kuberc
-from kctx.kuberc import describe
-from kctx.status import ExitStatus
-from kctx.target import resolve
+from kctx.errors import ExitStatus
+from kctx.guard.decision import decide, tty_available
+from kctx.guard.target import resolve
+from kctx.kubectl.classify import classify
+from kctx.kubectl.kuberc import apply as apply_kuberc
+from kctx.kubectl.kuberc import describe
 from kctx.workspace import Workspace
 
 
@@ -49,14 +49,14 @@ def explain(ws: Workspace, kargs: list[str]) -> dict:
     """The same steps as the shim (target → class → version → guard), reported instead of executed."""
     import os
 
-    from kctx.classify import is_client_only
-    from kctx.status import KctxError
+    from kctx.errors import KctxError
+    from kctx.kubectl.classify import is_client_only
     from kctx.versions.select import choose
 
     env = ws.env
     environ = dict(env.environ)
     if ws.session is not None:
-        from kctx.sessionenv import read
+        from kctx.session.envfile import read
 
         environ["KUBECONFIG"] = read(str(ws.session.path)).get("KUBECONFIG", environ.get("KUBECONFIG", ""))
     expanded = apply_kuberc(kargs, environ, ws.paths)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import shlex
 from importlib import resources
 
-from kctx import shiminstall, shimnative
 from kctx.commands._parser import Parser
 from kctx.env import Environment
-from kctx.status import ExitStatus
+from kctx.errors import ExitStatus
+from kctx.shim import install as shiminstall
+from kctx.shim import native as shimnative
 
 SHELLS = ("bash", "zsh", "fish")
 

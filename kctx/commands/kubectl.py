@@ -11,7 +11,7 @@ import time
 
 from kctx.commands._parser import Parser
 from kctx.env import Environment
-from kctx.status import ExitStatus, KctxError, UsageError
+from kctx.errors import ExitStatus, KctxError, UsageError
 from kctx.versions import manage, store
 from kctx.versions.parse import fmt, parse_spec
 from kctx.versions.select import ENV as VERSION_ENV
@@ -77,7 +77,7 @@ def _environ(ws: Workspace, args) -> dict:
     """The environment the shim would see: the session's KUBECONFIG, and the version override if any."""
     environ = dict(ws.env.environ)
     if ws.env.session_path is not None:
-        from kctx.sessionenv import read
+        from kctx.session.envfile import read
 
         kubeconfig = read(str(ws.env.session_path)).get("KUBECONFIG")
         if kubeconfig:
@@ -88,7 +88,7 @@ def _environ(ws: Workspace, args) -> dict:
 
 
 def _target(ws: Workspace, environ: dict, context: str):
-    from kctx.target import resolve
+    from kctx.guard.target import resolve
 
     target = resolve({"context": context} if context else {}, environ, ws.paths, ws.config)
     if context and not target.server and target.problem:
@@ -120,7 +120,7 @@ def do_which(args, env: Environment) -> int:
 
 def do_run(args, env: Environment) -> int:
     """Hand over to the shim, so the guard decides exactly as for a plain `kubectl` call."""
-    from kctx import shim
+    from kctx.shim import fullpath as shim
 
     kargs = list(getattr(args, "kubectl_args", None) or [])
     if not kargs:

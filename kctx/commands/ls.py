@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from kctx.commands._args import simple
 from kctx.env import Environment
-from kctx.status import ExitStatus, UsageError
-from kctx.target import protection
+from kctx.errors import ExitStatus, UsageError
+from kctx.guard.target import protection
 from kctx.workspace import Workspace
 
 USAGE = """usage: kctx ls [-o table|json|name]

@@ -11,10 +11,10 @@ import subprocess
 
 from kctx import __version__
 from kctx.commands.ctx import help_text
+from kctx.commands.printer import Printer, run_kubectx_style
 from kctx.commands.switching import Backend, backend
 from kctx.env import Environment
-from kctx.printer import Printer, run_kubectx_style
-from kctx.status import ExitStatus, KctxError
+from kctx.errors import ExitStatus, KctxError
 from kctx.workspace import Workspace
 
 HELP = [
@@ -82,7 +82,7 @@ API_TIMEOUT = 8.0  # kubectl retries discovery on a hung server well past --requ
 
 
 def _kubectl(ws: Workspace, args: list[str], failure: str) -> subprocess.CompletedProcess:
-    from kctx.kubectl_bin import find
+    from kctx.kubectl.binaries import find
 
     binary = find(ws.env.environ, ws.paths.shim_dir)
     if not binary:
@@ -91,7 +91,7 @@ def _kubectl(ws: Workspace, args: list[str], failure: str) -> subprocess.Complet
     env = dict(ws.env.environ)
     s = ws.session
     if s is not None:
-        from kctx.sessionenv import read
+        from kctx.session.envfile import read
 
         env["KUBECONFIG"] = read(str(s.path)).get("KUBECONFIG", env.get("KUBECONFIG", ""))
     try:

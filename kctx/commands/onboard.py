@@ -10,11 +10,11 @@ import os
 
 from kctx.commands._parser import Parser
 from kctx.env import Environment
-from kctx.fsutil import ensure_private_dir, locked
+from kctx.errors import ExitStatus, KctxError
 from kctx.onboard import schema, sources
 from kctx.onboard.owned import Owned, state_file
 from kctx.onboard.plan import Run
-from kctx.status import ExitStatus, KctxError
+from kctx.util.fsutil import ensure_private_dir, locked
 
 
 def parser() -> Parser:

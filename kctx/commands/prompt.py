@@ -13,7 +13,7 @@ import os
 
 from kctx.commands._args import simple
 from kctx.env import Environment
-from kctx.status import ExitStatus, KctxError, UsageError
+from kctx.errors import ExitStatus, KctxError, UsageError
 
 USAGE = """usage: kctx prompt [--format FORMAT] [--color auto|always|never] [--shell bash|zsh|fish|plain]
        kctx prompt on|off|toggle
@@ -62,17 +62,17 @@ def state(env: Environment) -> dict[str, str]:
     session = env.environ.get("KCTX_SESSION", "")
     if not session:
         return _outside_session(env)
-    from kctx.sessionenv import env_path, read
+    from kctx.session.envfile import env_path, read
 
     values = read(session)
     if _stale(session, env_path(session), values, env):
         # kubectl or an editor changed a file behind kctx's back: the same re-derivation as the shells'.
-        from kctx.commands import session as session_cmd
+        from kctx.session import ops as session_ops
         from kctx.workspace import Workspace
 
         try:
             ws = Workspace(env)
-            session_cmd.save(ws, session_cmd.require(ws))
+            session_ops.save(ws, session_ops.require(ws))
         except KctxError:
             return dict(read(session), stale="1")  # show what we had, marked "?": never silently stale
         values = read(session)
@@ -105,7 +105,7 @@ def _stale(session: str, env_file: str, values: dict[str, str], env: Environment
 
 def _outside_session(env: Environment) -> dict[str, str]:
     """No `kctx init` in this shell: what kubectl itself would use."""
-    from kctx.target import resolve
+    from kctx.guard.target import resolve
     from kctx.workspace import Workspace
 
     ws = Workspace(env)

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import os
 
-from kctx import session as ksession
-from kctx.commands import session as session_cmd
+from kctx.errors import KctxError
 from kctx.kubeconfig import edit
 from kctx.kubeconfig.model import View
 from kctx.kubeconfig.writer import Transaction, default_file
-from kctx.status import KctxError
+from kctx.session import ops as session_ops
+from kctx.session import store as ksession
 from kctx.workspace import Workspace
 
 
@@ -47,7 +47,7 @@ class Backend:
         tx = Transaction()
         existing = view.context(new)
         if existing is not None:
-            from kctx.printer import Printer
+            from kctx.commands.printer import Printer
 
             Printer(self.ws.env).warning(f'context "{new}" exists, overwriting it.')
             tx.add(existing.file, lambda t: edit.delete_entry(t, "contexts", new))
@@ -141,7 +141,7 @@ class FileBackend(Backend):
     def _save_state(self, name: str, value: str) -> None:
         path = self._state_path(name)
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        from kctx.fsutil import atomic_write
+        from kctx.util.fsutil import atomic_write
 
         atomic_write(path, value, mode=0o644)
 
@@ -170,13 +170,13 @@ class SessionBackend(Backend):
         if not self.ws.view.has_context(name):
             raise KctxError(f'failed to switch context: no context exists with the name: "{name}"')
         ksession.switch_context(self.s, self.ws.view, name)
-        session_cmd.save(self.ws, self.s)
+        session_ops.save(self.ws, self.s)
 
     def unset(self) -> None:
         if self.s.context:
             self.s.previous_context = self.s.context
         self.s.context = self.s.cluster = self.s.user = self.s.namespace = ""
-        session_cmd.save(self.ws, self.s)
+        session_ops.save(self.ws, self.s)
 
     def previous(self) -> str:
         return self.s.previous_context
@@ -188,7 +188,7 @@ class SessionBackend(Backend):
 
     def set_namespace(self, ns: str) -> None:
         ksession.set_namespace(self.s, ns)
-        session_cmd.save(self.ws, self.s)
+        session_ops.save(self.ws, self.s)
 
     def previous_namespace(self) -> str:
         return self.s.previous_namespaces.get(self.s.context, "")
@@ -200,7 +200,7 @@ class SessionBackend(Backend):
         if self.s.previous_context == old:
             self.s.previous_context = new
         self.ws.__dict__.pop("view", None)
-        session_cmd.save(self.ws, self.s)
+        session_ops.save(self.ws, self.s)
 
 
 def backend(ws: Workspace) -> Backend:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from kctx import session as ksession
-from kctx.commands import session as session_cmd
 from kctx.commands._args import simple
 from kctx.env import Environment
-from kctx.status import ExitStatus, KctxError
+from kctx.errors import ExitStatus, KctxError
+from kctx.session import ops as session_ops
+from kctx.session import store as ksession
 from kctx.workspace import Workspace
 
 USAGE = """usage: kctx use [CONTEXT|-]
@@ -19,7 +19,7 @@ untouched. Needs the shell integration: eval "$(kctx init bash)". Without CONTEX
 def run(argv: list[str], env: Environment) -> int:
     _, pos = simple(argv, "use", USAGE)
     ws = Workspace(env)
-    s = session_cmd.require(ws)
+    s = session_ops.require(ws)
     if not pos:
         for name in sorted(ws.view.context_names()):
             env.stdout.write(f"{name}\n")
@@ -30,6 +30,6 @@ def run(argv: list[str], env: Environment) -> int:
             raise KctxError("no previous context found")
         name = s.previous_context
     ksession.switch_context(s, ws.view, name)
-    session_cmd.save(ws, s)
+    session_ops.save(ws, s)
     env.stderr.write(f'Switched to context "{name}".\n')
     return int(ExitStatus.OK)

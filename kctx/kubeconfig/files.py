@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from kctx.fastos import abspath, join
 from kctx.paths import Paths
+from kctx.util.fastos import abspath, join
 
 
 def split_kubeconfig(value: str) -> list[str]:
@@ -75,7 +75,7 @@ def expand(pattern: str) -> list[str]:
     """Sorted matches of a shell-style path pattern (like glob.glob; hidden names need a leading dot)."""
     import os
 
-    from kctx.globmatch import match
+    from kctx.util.globmatch import match
 
     parts = pattern.split(os.sep)
     found = [os.sep if pattern.startswith(os.sep) else ""]

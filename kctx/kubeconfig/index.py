@@ -12,8 +12,8 @@ import marshal
 import posix
 import sys
 
-from kctx.fastos import abspath, dirname, join
 from kctx.kubeconfig.model import FileIndex, View
+from kctx.util.fastos import abspath, dirname, join
 
 MAGIC = "kctx-index-1"
 
@@ -119,7 +119,7 @@ def _reuse(d: dict | None, st: posix.stat_result) -> FileIndex | None:
 
 
 def _write(path: str, value: object, index_dir: str) -> None:
-    from kctx.fsutil import atomic_write, ensure_private_dir
+    from kctx.util.fsutil import atomic_write, ensure_private_dir
 
     try:
         ensure_private_dir(index_dir)
@@ -179,7 +179,7 @@ def index_json(path: str) -> FileIndex | None:
 def _refresh_in_child(paths: list[str], index_dir: str) -> list[FileIndex]:
     import subprocess
 
-    from kctx.execs import child_env
+    from kctx.shim.exec import child_env
 
     proc = subprocess.run([sys.executable, "-m", "kctx.kubeconfig.refresh", index_dir, *paths],
                           capture_output=True, check=False, env=child_env())

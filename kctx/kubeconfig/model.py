@@ -71,7 +71,7 @@ class View:
         self._source = files
         self._cc: tuple[str, str] | None = None
         self._merged: dict[str, dict[str, tuple[dict, str]]] | None = None
-        self._protected_uses: tuple | None = None  # kctx.target's cache of what protected contexts use
+        self._protected_uses: tuple | None = None  # kctx.guard.target's cache of what protected contexts use
 
     @property
     def files(self) -> list[FileIndex]:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
-from kctx.fsutil import atomic_write, kubeconfig_lock
-from kctx.status import KctxError
+from kctx.errors import KctxError
+from kctx.util.fsutil import atomic_write, kubeconfig_lock
 
 Edit = Callable[[str], str]
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kctx.env import Environment
+from kctx.errors import KctxError
 from kctx.onboard.plan import Step
 from kctx.onboard.sources import CommandFailed
-from kctx.status import KctxError
 
 
 @dataclass

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import os
 
-from kctx.globmatch import first_match
 from kctx.onboard import merge, owned, sources
 from kctx.onboard.kubectl import Effective, at_least
 from kctx.onboard.plan import Run
+from kctx.util.globmatch import first_match
 from kctx.versions import store
 from kctx.versions.parse import parse_spec
 from kctx.workspace import Workspace
@@ -53,8 +53,8 @@ def _contexts(ws: Workspace, ctx: Run) -> list[str]:
 
 
 def _protected(ws: Workspace, name: str) -> bool:
+    from kctx.guard.target import protection
     from kctx.onboard.kubectl import target_for
-    from kctx.target import protection
 
     t = target_for(ws, name)
     return bool(protection(ws.config, ws.view, t.context, t.cluster, t.server))

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import yaml
 
+from kctx.errors import KctxError
 from kctx.kubeconfig.edit import yaml_scalar
 from kctx.onboard.yamlmarks import dotted
-from kctx.status import KctxError
 
 _MISSING = object()
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from kctx.status import KctxError
-from kctx.target import Target, resolve
+from kctx.errors import KctxError
+from kctx.guard.target import Target, resolve
 from kctx.versions.parse import parse, parse_spec
 from kctx.versions.select import ENV as VERSION_ENV
 

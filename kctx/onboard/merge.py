@@ -11,9 +11,9 @@ from __future__ import annotations
 import os
 
 from kctx.config import DEFAULT_GLOBS, Config
-from kctx.globmatch import first_match, match
 from kctx.onboard.configedit import Change
 from kctx.onboard.schema import PROTECT_KINDS, Team
+from kctx.util.globmatch import first_match, match
 from kctx.versions.parse import parse_spec
 
 PINS = ("kubectl", "pins")

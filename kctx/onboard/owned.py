@@ -13,9 +13,9 @@ import json
 import os
 import time
 
-from kctx.fsutil import atomic_write, ensure_private_dir, kubeconfig_lock
+from kctx.errors import KctxError
 from kctx.paths import Paths
-from kctx.status import KctxError
+from kctx.util.fsutil import atomic_write, ensure_private_dir, kubeconfig_lock
 
 MODE = 0o600
 

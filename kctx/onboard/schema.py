@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from kctx.errors import KctxError
 from kctx.onboard import sources, yamlmarks
 from kctx.onboard.yamlmarks import dotted
-from kctx.status import KctxError
 from kctx.versions.parse import parse_spec
 
 SCHEMA_VERSION = 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from kctx.status import KctxError
+from kctx.errors import KctxError
 
 MAX_BYTES = 16 << 20  # a kubeconfig is kilobytes; anything this big is a wrong URL, not a config
 FETCH_TIMEOUT = 20.0

@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 
 from kctx import config as kconfig
-from kctx.fsutil import atomic_write, kubeconfig_lock
+from kctx.errors import KctxError
 from kctx.onboard import configedit, merge
 from kctx.onboard.configedit import Change
 from kctx.onboard.plan import Run, Step
-from kctx.status import KctxError
+from kctx.util.fsutil import atomic_write, kubeconfig_lock
 
 
 class ConfigStep(Step):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import yaml
 
-from kctx.status import KctxError
+from kctx.errors import KctxError
 
 Path = tuple  # a key path: ("clusters", "prod-eu", "source") or ("kubeconfigs", 2)
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
+from kctx.errors import KctxError
 from kctx.repl import execute
 from kctx.repl.cache import Cache
 from kctx.repl.classes import classify_words
 from kctx.repl.completer import BUILTINS
 from kctx.repl.state import ReplState
 from kctx.repl.words import split
-from kctx.status import KctxError
 
 HELP = """\
 Type kubectl commands without "kubectl" (it is accepted too): get pods -w, logs -f deploy/web.
@@ -189,7 +189,7 @@ class Shell:
 
         binary = self.refresher.choice.path if self.refresher is not None else ""
         if not binary:
-            from kctx.kubectl_bin import find
+            from kctx.kubectl.binaries import find
 
             binary = find(self.state.child_env(), self.state.paths.shim_dir)
         if not binary:

@@ -1,6 +1,6 @@
 """The guard's view of a typed line, for display only (the toolbar hint, history suggestions).
 
-kctx.argv and kctx.classify are imported lazily: until they exist every command counts as "unknown",
+kctx.kubectl.argv and kctx.kubectl.classify are imported lazily: until they exist every command counts as "unknown",
 which the guard treats like a write on a protected target.
 """
 
@@ -12,8 +12,8 @@ SAFE = ("read", "local")
 def classify_words(words: list[str]) -> tuple[str, str, bool]:
     """(class, command, needs confirmation on a protected target) of a kubectl argv."""
     try:
-        from kctx.argv import parse
-        from kctx.classify import classify, needs_confirmation
+        from kctx.kubectl.argv import parse
+        from kctx.kubectl.classify import classify, needs_confirmation
     except ImportError:
         return "unknown", " ".join(words[:1]), True
     try:

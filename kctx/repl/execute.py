@@ -12,7 +12,7 @@ import os
 import signal
 import subprocess
 
-from kctx.status import ExitStatus, KctxError
+from kctx.errors import ExitStatus, KctxError
 
 
 class Result:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from kctx.fsutil import ensure_private_dir
+from kctx.util.fsutil import ensure_private_dir
 
 SECRET_FLAGS = ("--token", "--password", "--client-key")  # lines with these are not written to disk
 

@@ -18,10 +18,10 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-from kctx.fsutil import atomic_write, ensure_private_dir
 from kctx.repl import probe
 from kctx.repl.cache import Cache, ClusterData, CommandInfo
 from kctx.repl.state import Target
+from kctx.util.fsutil import atomic_write, ensure_private_dir
 
 CACHE_VERSION = "repl-v1"
 TIMER_SECONDS = 60.0
@@ -52,7 +52,7 @@ def choose_kubectl(target: Target, environ: dict, paths, config) -> Choice:
         choose = None
     if choose is not None and target.context:
         try:
-            from kctx.target import resolve
+            from kctx.guard.target import resolve
 
             t = resolve({}, environ, paths, config)
             c = choose(t, config, environ, os.getcwd(), paths, detect=True, install=False, mark=False)
@@ -65,7 +65,7 @@ def choose_kubectl(target: Target, environ: dict, paths, config) -> Choice:
 
 
 def _on_path(environ: dict, paths) -> Choice:
-    from kctx.kubectl_bin import find
+    from kctx.kubectl.binaries import find
 
     path = find(environ, paths.shim_dir)
     return Choice(path, "", "path", "the first kubectl on PATH" if path else "no kubectl found on PATH")

@@ -11,13 +11,13 @@ import io
 import os
 from pathlib import Path
 
-from kctx import session as ksession
-from kctx.commands import session as session_cmd
 from kctx.env import Environment
-from kctx.globmatch import first_match
-from kctx.sessionenv import read as read_env
-from kctx.status import KctxError
-from kctx.target import protection
+from kctx.errors import KctxError
+from kctx.guard.target import protection
+from kctx.session import ops as session_ops
+from kctx.session import store as ksession
+from kctx.session.envfile import read as read_env
+from kctx.util.globmatch import first_match
 from kctx.workspace import Workspace
 
 KEY_MODES = ("emacs", "vi")
@@ -59,12 +59,12 @@ class ReplState:
     @classmethod
     def start(cls, env: Environment, context: str = "") -> ReplState:
         """Create the REPL's session (from the launching shell's, if any) and install the shim."""
-        from kctx import shiminstall
+        from kctx.shim import install as shiminstall
 
         quiet = Environment(stdout=io.StringIO(), stderr=env.stderr, stdin=env.stdin, environ=dict(env.environ),
                             tty_path=env.tty_path)
         ws = Workspace(quiet)
-        session_cmd.start_session(ws, os.getpid(), context)
+        session_ops.start(ws, os.getpid(), context)
         s = ws.session
         env.environ["KCTX_SESSION"] = str(s.path)
         env.environ["KCTX_SESSION_PID"] = str(os.getpid())
@@ -143,7 +143,7 @@ class ReplState:
             self.ws.__dict__.pop(attr, None)
 
     def _save(self) -> None:
-        session_cmd.save(self.ws, self.session)
+        session_ops.save(self.ws, self.session)
         self.target = self._compute_target()
         self._stamp = self._session_stamp()
 

@@ -16,11 +16,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from kctx.fsutil import atomic_write
 from kctx.sandbox import kubeconfig
 from kctx.sandbox.certs import CertificateAuthority, KeyPair
 from kctx.sandbox.cluster import ClusterServer, RecordedRequest
 from kctx.sandbox.discovery import parse_version
+from kctx.util.fsutil import atomic_write
 
 _NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import marshal
 import time
 
-from kctx.fastos import join
+from kctx.util.fastos import join
 
 MAGIC = "kctx-server-version-1"
 OK_TTL = 86400.0  # a detected version is trusted for a day
@@ -68,7 +68,7 @@ def read(cache_folder: str, server: str, ca: str) -> Entry | None:
 def write(cache_folder: str, entry: Entry) -> None:
     record = (MAGIC, entry.server, entry.ca, entry.version, float(entry.checked), float(entry.ok_at),
               entry.error)
-    from kctx.fsutil import atomic_write, ensure_private_dir
+    from kctx.util.fsutil import atomic_write, ensure_private_dir
 
     try:
         ensure_private_dir(cache_folder)

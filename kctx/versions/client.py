@@ -5,7 +5,7 @@ from __future__ import annotations
 import errno
 import time
 
-from kctx.status import KctxError
+from kctx.errors import KctxError
 from kctx.versions.parse import from_info
 
 TIMEOUT = 30.0

@@ -12,7 +12,7 @@ import os
 import sys
 import time
 
-from kctx.status import KctxError
+from kctx.errors import KctxError
 from kctx.versions import cache
 from kctx.versions.endpoint import Endpoint, load
 from kctx.versions.parse import from_info

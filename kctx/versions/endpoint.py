@@ -12,7 +12,7 @@ import base64
 import binascii
 import os
 
-from kctx.status import KctxError
+from kctx.errors import KctxError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

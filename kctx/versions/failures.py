@@ -7,7 +7,7 @@ from __future__ import annotations
 import posix
 import time
 
-from kctx.fastos import join
+from kctx.util.fastos import join
 
 FAILURE_TTL = 600.0
 
@@ -38,8 +38,8 @@ def check(cache_dir: str, spec: str) -> tuple[str, float]:
 
 
 def remember(cache_dir: str, spec: str, message: str) -> None:
-    from kctx.fastos import dirname
-    from kctx.fsutil import atomic_write, ensure_private_dir
+    from kctx.util.fastos import dirname
+    from kctx.util.fsutil import atomic_write, ensure_private_dir
 
     try:
         ensure_private_dir(dirname(path(cache_dir, spec)))

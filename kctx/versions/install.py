@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import time
 
-from kctx.status import KctxError
+from kctx.errors import KctxError
 from kctx.versions import failures, mirror, store
 from kctx.versions.client import client_version
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import time
 
-from kctx.status import KctxError
+from kctx.errors import KctxError
 from kctx.versions import store
 from kctx.versions.client import client_version
 from kctx.versions.install import version_lock
@@ -34,7 +34,7 @@ def exact(text: str) -> str:
 
 def add(paths: Paths, binary: str, stderr: TextIO, *, force: bool = False) -> str:
     """Register an existing kubectl: a symlink to it, under the version it reports (returned)."""
-    from kctx.shiminstall import is_shim
+    from kctx.shim.install import is_shim
 
     path = os.path.realpath(os.path.expanduser(binary))
     if not (os.path.isfile(path) and os.access(path, os.X_OK)):

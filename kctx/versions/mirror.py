@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 
-from kctx.status import KctxError
+from kctx.errors import KctxError
 from kctx.versions.parse import fmt, parse
 
 DEFAULT_BASE = "https://dl.k8s.io"

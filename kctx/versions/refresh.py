@@ -12,13 +12,13 @@ from __future__ import annotations
 import sys
 import time
 
-from kctx.fsutil import ensure_private_dir, locked
+from kctx.util.fsutil import ensure_private_dir, locked
 from kctx.versions import cache
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from kctx.guard.target import Target
     from kctx.paths import Paths
-    from kctx.target import Target
 
 CHILD_TIMEOUT = 5.0  # the child's own limits are 1.5 s to connect and 3 s in all; this covers start-up
 
@@ -50,7 +50,7 @@ def _run_child(folder: str, target: Target, environ) -> str:
     """Run the detection child; "" when it finished, else why not (one line)."""
     import subprocess
 
-    from kctx.execs import child_env
+    from kctx.shim.exec import child_env
 
     env = child_env(environ)
     cmd = [sys.executable or "python3", "-m", "kctx.versions.detect", folder, target.server, target.ca_sha256,

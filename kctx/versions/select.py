@@ -18,17 +18,17 @@ from __future__ import annotations
 import posix
 import time
 
-from kctx.fastos import expanduser, isfile
-from kctx.globmatch import first_match
-from kctx.status import ExitStatus, KctxError
+from kctx.errors import ExitStatus, KctxError
+from kctx.util.fastos import expanduser, isfile
+from kctx.util.globmatch import first_match
 from kctx.versions import cache, store, toolversions
 from kctx.versions.parse import fmt, parse_spec
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from kctx.config import Config
+    from kctx.guard.target import Target
     from kctx.paths import Paths
-    from kctx.target import Target
     from kctx.versions.parse import Version
 
 ENV = "KCTX_KUBECTL_VERSION"
@@ -237,7 +237,7 @@ class _Picker:
                         "(run 'kctx kubectl install VERSION')", ExitStatus.KUBECTL_MISSING)
 
     def _on_path(self) -> str:
-        from kctx.kubectl_bin import find
+        from kctx.kubectl.binaries import find
 
         return find(self.environ, self.paths.shim_dir)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import posix
 import time
 
-from kctx.fastos import islink
+from kctx.util.fastos import islink
 from kctx.versions.parse import fmt, parse
 
 TYPE_CHECKING = False

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import posix
 
-from kctx.fastos import abspath
+from kctx.util.fastos import abspath
 
 TOOL = "kubectl"
 DEFAULT_NAME = ".tool-versions"

@@ -49,7 +49,7 @@ class _KubeconfigLock:
                 return
             except FileExistsError:
                 if time.monotonic() >= deadline:
-                    from kctx.status import KctxError
+                    from kctx.errors import KctxError
 
                     raise KctxError(f"{self.lock_path} exists: another program is writing {self.path} "
                                     "(remove the .lock file if no kubectl or kctx is running)") from None

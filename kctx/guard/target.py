@@ -7,11 +7,11 @@ Follows kubectl: --kubeconfig replaces KUBECONFIG; --context picks the context; 
 from __future__ import annotations
 
 from kctx.config import Config, matches
-from kctx.fastos import exists
 from kctx.kubeconfig import files as kfiles
 from kctx.kubeconfig import index
 from kctx.kubeconfig.model import View
 from kctx.paths import Paths
+from kctx.util.fastos import exists
 
 CONTRACT_FIELDS = ("context", "cluster", "server", "user", "namespace", "files", "protected")
 
@@ -85,7 +85,7 @@ def load_view(files: list[str], paths: Paths, *, in_process: bool = True) -> Vie
 
 def resolve(flags: dict, environ, paths: Paths, config: Config, *, in_process: bool = True,
             view: View | None = None, problem: str = "") -> Target:
-    """Resolve the target for kubectl's global ``flags`` (canonical long names, after kuberc: kctx/kuberc.py)
+    """Resolve the target for kubectl's global ``flags`` (canonical long names, after kuberc: kctx/kubectl/kuberc.py)
     and ``environ``. ``problem``: why the call cannot be judged before any lookup (an unreadable kuberc)."""
     explicit = flags.get("kubeconfig", "")
     t = Target()

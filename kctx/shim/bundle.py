@@ -1,4 +1,4 @@
-"""Build the shim's hot-path bundle (see kctx/hotload.py for why and how it is loaded).
+"""Build the shim's hot-path bundle (see kctx/shim/boot.py for why and how it is loaded).
 
 The bundle is one file beside the shim script, named after the exact interpreter version
 (``.kctx-hot3-<sys.hexversion>``). Its front part, which the shim reads first, is the length of the
@@ -17,12 +17,10 @@ import marshal
 import os
 import sys
 
-from kctx.fsutil import atomic_write
+from kctx.shim import hotset
+from kctx.util.fsutil import atomic_write
 
-# What the shim runs on every call (the modules imported at their top level come along).
-FAST = "kctx.shimfast"  # runs first, from the front part (kctx/hotload.py)
-ENTRY_POINTS = (FAST, "kctx.shim", "kctx.shimmemo", "kctx.config", "kctx.target", "kctx.versions.select",
-                "kctx.kubectl_bin", "kctx.execs", "kctx.sessionenv", "kctx.guard", "kctx.versions.failures")
+FAST = "kctx.shim.memo"  # runs first, from the front part (kctx/shim/boot.py)
 PREFIX = ".kctx-hot3-"
 LEGACY_PREFIXES = (".kctx-hot-",)  # bundles of older shim scripts, removed when a new one is written
 
@@ -61,7 +59,7 @@ def _top_level_imports(tree: ast.Module, root: str) -> list[str]:
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module and (
                 node.module == "__future__" or node.module.split(".")[0] == "kctx"):
             out.append(node.module)
-            for alias in node.names:  # `from kctx import guard` imports the module kctx.guard
+            for alias in node.names:  # `from kctx import guard` imports the module kctx.guard.decision
                 sub = f"{node.module}.{alias.name}"
                 if node.module != "__future__" and _is_module(sub, root):
                     out.append(sub)
@@ -76,37 +74,35 @@ def _is_module(name: str, root: str) -> bool:
     return True
 
 
-def plan(root: str | None = None, entry_points: tuple[str, ...] = ENTRY_POINTS) -> list[tuple[str, str, bool]]:
-    """(name, source, is package) in an order where every module comes after what it imports."""
-    if root is None:
-        from kctx.shiminstall import package_root  # the folder the shim script puts on sys.path
+def package_root() -> str:
+    """The folder that holds the kctx package (the shim script puts it on sys.path)."""
+    from pathlib import Path
 
-        root = package_root()
+    return str(Path(__file__).resolve().parents[2])
+
+
+def plan(root: str | None = None, modules: tuple[str, ...] = hotset.MODULES) -> list[tuple[str, str, bool]]:
+    """(name, source, is package) of the hot set, in its order; LookupError when a module's parent or one of
+    its top-level kctx imports is not listed before it (kctx/shim/hotset.py is the one list)."""
+    root = package_root() if root is None else root
     order: list[tuple[str, str, bool]] = []
     done: set[str] = set()
-
-    def visit(name: str) -> None:
-        if name in done:
-            return
-        done.add(name)
-        parent = name.rpartition(".")[0]
-        if parent:
-            visit(parent)
+    for name in modules:
         origin, is_pkg = _source(name, root)
+        needs = [name.rpartition(".")[0]] if "." in name else []
         if name != "__future__":
             with open(origin, "rb") as fh:
-                tree = ast.parse(fh.read(), origin)
-            for dep in _top_level_imports(tree, root):
-                visit(dep)
+                needs += _top_level_imports(ast.parse(fh.read(), origin), root)
+        missing = [dep for dep in needs if dep and dep not in done]
+        if missing:
+            raise LookupError(f"{name} imports {', '.join(missing)}, which is not listed before it in the hot set")
+        done.add(name)
         order.append((name, origin, is_pkg))
-
-    for entry in entry_points:
-        visit(entry)
     return order
 
 
 def build(root: str | None = None) -> bytes:
-    from kctx import hotload
+    from kctx.shim import boot as hotload
 
     checks, modules, codes, fast = [], [], [], None
     for name, origin, is_pkg in plan(root):

@@ -1,9 +1,9 @@
 /*
  * kctx's native kubectl shim: replays the last decision of kctx's guard without starting Python.
  *
- * The Python shim (kctx/shim.py) writes a memo after a call whose decision holds for any command: every
+ * The Python shim (kctx/shim/fullpath.py) writes a memo after a call whose decision holds for any command: every
  * file it looked at with its stat signature, every environment variable it read, the kubectl it chose
- * and the variables it set (kctx/shimmemo.py; kctx/shimfast.py is the same check in Python), and the
+ * and the variables it set (kctx/shim/recorder.py; kctx/shim/memo.py is the same check in Python), and the
  * command lines it holds for: any without an argument that may choose another target or kuberc, or the
  * SHA-256 digests of exact lines (let through without a question on a protected target, or naming their
  * target). This program checks all of it again and execs that kubectl. Anything else - no memo, a changed
@@ -26,7 +26,7 @@
 #include <unistd.h>
 
 #if !defined(KCTX_PYTHON) || !defined(KCTX_SCRIPT)
-#error "compile with -include of a header defining KCTX_PYTHON and KCTX_SCRIPT (kctx/shimnative.py)"
+#error "compile with -include of a header defining KCTX_PYTHON and KCTX_SCRIPT (kctx/shim/native.py)"
 #endif
 
 extern char **environ;
@@ -51,7 +51,7 @@ static void python_shim(int argc, char **argv) {
     exit(1);
 }
 
-/* Whether no argument can choose another target or kuberc (kctx/shimfast.py: plain). */
+/* Whether no argument can choose another target or kuberc (kctx/shim/memo.py: plain). */
 static int plain(int argc, char **argv) {
     if (argc < 2) return 0;  /* a bare `kubectl`: kubectl reads no kuberc, nor does the decision */
     static const char *const target_flags[] = {"context", "cluster", "user", "server", "kubeconfig", "kuberc"};
@@ -102,7 +102,7 @@ static int same_env(const char *name, const char *present, const char *value) {
     return now != NULL && strcmp(now, value) == 0;
 }
 
-/* The stat signature kctx/shimfast.py's signature() gives, as "ino dev size mtime_ns ctime_ns mode". */
+/* The stat signature kctx/shim/memo.py's signature() gives, as "ino dev size mtime_ns ctime_ns mode". */
 static int same_file(const char *path, const char *follow, const char *sig) {
     struct stat st;
     int rc = follow[0] == '1' ? stat(path, &st) : lstat(path, &st);
@@ -115,7 +115,7 @@ static int same_file(const char *path, const char *follow, const char *sig) {
     return strcmp(now, sig) == 0;
 }
 
-/* The memo file for this shell, KUBECONFIG and folder (kctx/shimfast.py: memo_key, memo_file). */
+/* The memo file for this shell, KUBECONFIG and folder (kctx/shim/memo.py: memo_key, memo_file). */
 static int memo_path(char *out, size_t size, const char *session, const char *kubeconfig, const char *cwd) {
     char base[4096];
     const char *xdg = getenv("XDG_CACHE_HOME");
@@ -134,7 +134,7 @@ static int memo_path(char *out, size_t size, const char *session, const char *ku
         if (p > 0) r = (r * 256) % PRIME;  /* the NUL between parts */
         for (const unsigned char *c = (const unsigned char *)parts[p]; *c; c++) r = (r * 256 + *c) % PRIME;
     }
-    unsigned slot = (unsigned)(((r * 2654435761ULL) & 0xFFFFFFFFULL) >> 25);  /* 0 .. 127: kctx/shimfast.py SLOTS */
+    unsigned slot = (unsigned)(((r * 2654435761ULL) & 0xFFFFFFFFULL) >> 25);  /* 0 .. 127: kctx/shim/memo.py SLOTS */
     return snprintf(out, size, "%s/kctx/shim-memo-v1/%02x.n", base, slot) < (int)size;
 }
 
@@ -257,7 +257,7 @@ static void sha256_hex(sha256_ctx *c, char out[65]) {
 }
 
 /* Whether the record's command lines (moved past) include this one: "*" for any plain line, else a count
- * of lines, each as the hex SHA-256 of its words, each NUL-terminated (kctx/shimfast.py: line_digest).
+ * of lines, each as the hex SHA-256 of its words, each NUL-terminated (kctx/shim/memo.py: line_digest).
  * ``digest``: this line's, computed here the first time it is needed ("" until then). */
 static int line_listed(const char **cur, const char *end, int argc, char **argv, int is_plain, char digest[65]) {
     const char *kind = field(cur, end);

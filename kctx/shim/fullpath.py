@@ -9,19 +9,19 @@ from __future__ import annotations
 import posix
 import sys
 
-from kctx import shimfast
-from kctx.classify import classify, is_client_only
-from kctx.fastos import basename
-from kctx.fastos import environ as process_environ
-from kctx.kuberc import apply as apply_kuberc
+from kctx.errors import ExitStatus, KctxError
+from kctx.kubectl.classify import classify, is_client_only
+from kctx.kubectl.kuberc import apply as apply_kuberc
 from kctx.paths import Paths
-from kctx.shimfast import MAX_DEPTH, plain
-from kctx.status import ExitStatus, KctxError
+from kctx.shim import memo as shimfast
+from kctx.shim.memo import MAX_DEPTH, plain
+from kctx.util.fastos import basename
+from kctx.util.fastos import environ as process_environ
 
 
 def main(argv: list[str] | None = None, stale_bundle: str | None = None, stamp: tuple | None = None) -> None:
     """``stale_bundle``: the shim script's hot-path bundle was missing or stale; write it before exec.
-    ``stamp``: the bundle this code was loaded from (kctx/hotload.py), which memos are made with."""
+    ``stamp``: the bundle this code was loaded from (kctx/shim/boot.py), which memos are made with."""
     argv = sys.argv[1:] if argv is None else argv
     try:
         code = run(argv, process_environ(), stale_bundle, stamp)
@@ -43,7 +43,7 @@ def run(argv: list[str], environ: dict, stale_bundle: str | None = None, stamp: 
     recorder = None
     # The decision may hold for any command line, or for this one: record what it depends on.
     if stamp and environ.get("KCTX_SHIM_MEMO") != "0":
-        from kctx.shimmemo import Recorder
+        from kctx.shim.recorder import Recorder
 
         recorder = Recorder(environ)
         environ = recorder.environ
@@ -60,18 +60,18 @@ def run(argv: list[str], environ: dict, stale_bundle: str | None = None, stamp: 
     if recorder is not None:
         _remember(recorder, stamp, binary, until, environ, None if any_line else argv)
     if stale_bundle:
-        from kctx import hotbundle
+        from kctx.shim import bundle as hotbundle
 
         if basename(stale_bundle).startswith(hotbundle.PREFIX):  # not for an older shim script's bundle
             hotbundle.write(stale_bundle)
-    from kctx.execs import replace_process
+    from kctx.shim.exec import replace_process
 
     replace_process(binary, [binary, *argv], environ)
     return ExitStatus.ERROR  # not reached
 
 
 def _remember(recorder, stamp: tuple, binary: str, until: float, environ: dict, line: list | None) -> None:
-    """Write the memo the fast path replays (kctx/shimfast.py), when the decision holds for any command
+    """Write the memo the fast path replays (kctx/shim/memo.py), when the decision holds for any command
     (``line`` None) or for this command line whenever it comes again."""
     why = recorder.write(stamp, binary, until, environ, line) if until else (
         "the decision depends on more than this command line (a confirmation, a warning, a kuberc, an audit "
@@ -98,7 +98,7 @@ def _decide(argv: list[str], environ: dict, paths: Paths, replayable: bool) -> t
 
 def _follow_session(session: str, environ: dict) -> None:
     """Use the session's current KUBECONFIG, even if this shell has not picked up a switch yet."""
-    from kctx.sessionenv import read
+    from kctx.session.envfile import read
 
     value = read(session).get("KUBECONFIG")
     if value:
@@ -110,9 +110,9 @@ def _guard_and_pick(argv: list[str], args, environ: dict, paths: Paths, kuberc_p
     """Resolve the target, pick the kubectl for it, apply the guard; returns the binary to exec, until when
     that holds (0.0: no memo; only worked out when ``replayable``) and whether for any plain command line.
     ``kuberc_problem``: the kuberc could not be expanded, so writes fail closed."""
-    from kctx.classify import needs_confirmation
     from kctx.config import Config, load
-    from kctx.target import resolve
+    from kctx.guard.target import resolve
+    from kctx.kubectl.classify import needs_confirmation
     from kctx.versions.select import choose
 
     c = classify(args)
@@ -141,7 +141,7 @@ def _guard_and_pick(argv: list[str], args, environ: dict, paths: Paths, kuberc_p
     until = choice.valid_until if memo else 0.0
     if not risky and not (skew and target.protected):
         return choice.path, until, False
-    from kctx import guard
+    from kctx.guard import decision as guard
 
     d = guard.decide(target, c, environ, config, guard.tty_available(), skew=skew)
     if d.action == guard.ALLOW:
@@ -160,8 +160,8 @@ def _guard_and_pick(argv: list[str], args, environ: dict, paths: Paths, kuberc_p
 
 
 def _refuse(argv: list[str], c, environ: dict, paths: Paths, why: str) -> None:
-    from kctx import guard
-    from kctx.target import Target
+    from kctx.guard import decision as guard
+    from kctx.guard.target import Target
 
     guard.audit(paths.audit_log, Target(), argv, c, "refused", why, environ)
     raise KctxError(f"refused: {why}", ExitStatus.REFUSED)
@@ -169,9 +169,9 @@ def _refuse(argv: list[str], c, environ: dict, paths: Paths, why: str) -> None:
 
 def _session_use_context(args, environ: dict, paths: Paths) -> int:
     """`kubectl config use-context X` inside a session switches only the session (kubectl's wording)."""
-    from kctx.commands import session as session_cmd
     from kctx.env import Environment
-    from kctx.session import switch_context
+    from kctx.session import ops as session_ops
+    from kctx.session.store import switch_context
     from kctx.workspace import Workspace
 
     if len(args.args) != 1:
@@ -179,11 +179,11 @@ def _session_use_context(args, environ: dict, paths: Paths) -> int:
                         "not allowed")
     name = args.args[0]
     ws = Workspace(Environment(environ=environ))
-    s = session_cmd.require(ws)
+    s = session_ops.require(ws)
     if not ws.view.has_context(name):
         sys.stderr.write(f'error: no context exists with the name: "{name}"\n')
         return ExitStatus.ERROR
     switch_context(s, ws.view, name)
-    session_cmd.save(ws, s)
+    session_ops.save(ws, s)
     sys.stdout.write(f'Switched to context "{name}".\n')
     return ExitStatus.OK

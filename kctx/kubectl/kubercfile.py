@@ -1,7 +1,7 @@
-"""Reading a kuberc file the way kubectl does (yaml), and the marshal cache kctx/kuberc.py reads.
+"""Reading a kuberc file the way kubectl does (yaml), and the marshal cache kctx/kubectl/kuberc.py reads.
 
-The cold half of kctx/kuberc.py: the shim runs it in a child process (``python -m kctx.kubercfile``) only
-when the file changed, so the shim itself never imports yaml.
+The cold half of kctx/kubectl/kuberc.py: the shim runs it in a child process
+(``python -m kctx.kubectl.kubercfile``) only when the file changed, so the shim itself never imports yaml.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ import marshal
 import posix
 import sys
 
-from kctx import parsecache
-from kctx.fastos import abspath
-from kctx.kuberc import MAGIC, VERSIONS, _is_result
+from kctx.kubectl.kuberc import MAGIC, VERSIONS, _is_result
+from kctx.util import parsecache
+from kctx.util.fastos import abspath
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -35,10 +35,10 @@ def parse_in_child(path: str, paths: Paths) -> tuple:
     """The shim never imports yaml: a child parses the file, caches the outcome and prints it (marshal)."""
     import subprocess
 
-    from kctx.execs import child_env
+    from kctx.shim.exec import child_env
 
     try:
-        proc = subprocess.run([sys.executable, "-m", "kctx.kubercfile", abspath(path), paths.kuberc_cache],
+        proc = subprocess.run([sys.executable, "-m", "kctx.kubectl.kubercfile", abspath(path), paths.kuberc_cache],
                               capture_output=True, check=False, env=child_env())
     except OSError as exc:
         return "error", f"cannot start the kuberc parser: {exc.strerror or exc}"

@@ -1,12 +1,12 @@
 """Boot the shim from one pre-compiled bundle: the fast path first, then the hot-path modules.
 
 Why: each import through importlib costs 0.1–0.3 ms here (path finders, stat calls, opening and checking
-a .pyc), and the shim needs about twenty modules on every call. The bundle (kctx/hotbundle.py builds it)
+a .pyc), and the shim needs about twenty modules on every call. The bundle (kctx/shim/bundle.py builds it)
 holds their compiled code in an order where a module's imports come before it; loading it is one read,
 one unmarshal and one stat per source file.
 
 Like a .pyc, every module is checked against its source's mtime and size first: a stale bundle is never
-used (the shim then imports normally and writes a fresh one). Then the fast path (kctx/shimfast.py) runs:
+used (the shim then imports normally and writes a fresh one). Then the fast path (kctx/shim/memo.py) runs:
 when the last decision still holds it execs kubectl and nothing else is unmarshalled.
 
 This module is not imported by the shim: its compiled code travels at the front of the bundle and the
@@ -35,17 +35,17 @@ def boot(fh, st, fast, checks) -> tuple | None:
             return None
     stamp = (st.st_ino, st.st_dev, st.st_mtime_ns, st.st_size)
     module_type = type(sys)
-    shimfast = module_type("kctx.shimfast")
-    shimfast.__package__ = "kctx"
+    shimfast = module_type("kctx.shim.memo")
+    shimfast.__package__ = "kctx.shim"
     exec(fast, shimfast.__dict__)
     shimfast.run(sys.argv[1:], stamp)  # execs kubectl when the last decision still holds
     module_list, codes = marshal.loads(fh.read())
-    sys.modules["kctx.shimfast"] = shimfast  # the full path uses it too (kctx/shimmemo.py)
+    sys.modules["kctx.shim.memo"] = shimfast  # the full path uses it too (kctx/shim/recorder.py)
     if not load(module_list, codes):
-        del sys.modules["kctx.shimfast"]
+        del sys.modules["kctx.shim.memo"]
         return None
-    sys.modules["kctx"].shimfast = shimfast
-    shimfast.bundle = (fh.name, checks)  # what the native launcher's memo must check too (kctx/shimmemo.py)
+    sys.modules["kctx.shim"].memo = shimfast
+    shimfast.bundle = (fh.name, checks)  # what the native launcher's memo must check too (kctx/shim/recorder.py)
     return stamp
 
 

@@ -37,7 +37,7 @@ class Printer:
 
 def run_kubectx_style(body, argv: list[str], env: Environment, prog: str) -> int:
     """Run a kubectx/kubens-compatible command: any KctxError becomes "error: …" on stderr and exit 1."""
-    from kctx.status import ExitStatus, KctxError
+    from kctx.errors import ExitStatus, KctxError
 
     out = Printer(env)
     try:

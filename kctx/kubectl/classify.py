@@ -12,7 +12,7 @@ subclass with the members as attributes, and Classification a frozen slotted rec
 
 from __future__ import annotations
 
-from kctx.argv import FrozenRecord, KubectlArgs, parse_bool
+from kctx.kubectl.argv import FrozenRecord, KubectlArgs, parse_bool
 
 
 class CommandClass(str):

@@ -3,7 +3,7 @@
 Most kubectl calls go to clusters that are not protected. For those the guard lets every command through,
 so which kubectl runs, with which environment, depends only on the files and environment variables the
 full path read (kubeconfig files, session, config, .tool-versions, the server-version cache, installed
-versions, PATH), never on the command. After such a call the full path writes a memo (kctx/shimmemo.py):
+versions, PATH), never on the command. After such a call the full path writes a memo (kctx/shim/recorder.py):
 every file it looked at with its stat signature (or "absent"), every variable it read, the kubectl it
 chose and the variables it set. Here every one of those is checked again, one stat per file, and when all
 match the memo's kubectl is exec'd without loading the rest of kctx (about 3 ms less per call).
@@ -16,7 +16,7 @@ names the target - the record holds for the exact lines that were let through th
 Anything else goes to the full path: another command line, a memo made by other kctx code (another
 bundle), past its expiry, for another shell, KUBECONFIG or folder, or not owned by this user.
 
-The shim script runs this from the hot-path bundle (kctx/hotload.py) before anything else is loaded, so
+The shim script runs this from the hot-path bundle (kctx/shim/boot.py) before anything else is loaded, so
 it may import only modules built into the interpreter (posix, marshal, time) and no kctx module; a record
 of exact lines also loads the SHA-256 extension (_sha256, ~0.5 ms).
 """
@@ -29,7 +29,7 @@ import time
 MAGIC = "kctx-shim-memo-4"
 ANY_LINE = None  # a record's command lines: any line plain() accepts, else a tuple of line_digest()s
 KEEP = 4  # records per memo file: the last few environments (and keys that share the slot) seen
-MAX_DEPTH = 4  # kubectl -> exec credential plugin -> kubectl -> ... stops here (kctx.shim reports it)
+MAX_DEPTH = 4  # kubectl -> exec credential plugin -> kubectl -> ... stops here (kctx.shim.fullpath reports it)
 DEBUG = b"KCTX_DEBUG"  # set: the shim says on stderr which path it takes and why
 OFF = b"KCTX_SHIM_MEMO"  # "0": always the full path, no memo read or written (troubleshooting, benchmarks)
 SLOTS = 128  # memo files per user, one per (shell session, KUBECONFIG, folder) hashed: 2 ** 7, see memo_file
@@ -76,7 +76,7 @@ def memo_file(env: dict, key: bytes) -> bytes | None:
 
 def signature(path, follow: bool = True, _stat=posix.stat, _lstat=posix.lstat) -> tuple | None:
     """What a file looks like to stat: a change of content, mode, owner or identity changes it; None if absent.
-    (The system calls are bound here so that kctx.shimmemo's recorder, which wraps posix, can call this.)"""
+    (The system calls are bound here so that kctx.shim.recorder's recorder, which wraps posix, can call this.)"""
     try:
         st = _stat(path) if follow else _lstat(path)
     except (OSError, ValueError):
@@ -166,7 +166,7 @@ class Line:
 
 
 def line_digest(argv: list) -> bytes:
-    """SHA-256 of the words, each NUL-terminated (kctx/data/launcher.c computes the same): records name the
+    """SHA-256 of the words, each NUL-terminated (kctx/shim/launcher.c computes the same): records name the
     lines they hold for without keeping the words, which may hold a secret."""
     try:
         from _sha256 import sha256  # CPython <= 3.11: one small extension instead of hashlib (~1 ms)

@@ -21,7 +21,7 @@ rewritten line. What kubectl 1.36/1.37 do (checked against the real binaries, se
 - ``defaults`` match the found command by its name only (``create serviceaccount`` also covers
   ``set serviceaccount``), never an alias itself, and an unknown option name makes kubectl refuse the call.
 
-Hot path: the file is parsed once (kctx/kubercfile.py, in a child process, with yaml) and cached with
+Hot path: the file is parsed once (kctx/kubectl/kubercfile.py, in a child process, with yaml) and cached with
 marshal, keyed on path, mtime, size and inode; the shim then stats the file and reads the cache here.
 """
 
@@ -29,8 +29,7 @@ from __future__ import annotations
 
 import posix
 
-from kctx import parsecache
-from kctx.argv import (
+from kctx.kubectl.argv import (
     COMPLETION_COMMANDS,
     GLOBAL_BOOL_FLAGS,
     GLOBAL_VALUE_FLAGS,
@@ -42,7 +41,8 @@ from kctx.argv import (
     shorthand,
     subcommands,
 )
-from kctx.fastos import abspath, join
+from kctx.util import parsecache
+from kctx.util.fastos import abspath, join
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -155,8 +155,8 @@ def read(path: str, explicit: bool, paths: Paths, *, in_process: bool = True) ->
         return None, f"{path}: cannot read the kuberc: {getattr(exc, 'strerror', None) or exc}"
     key = (abspath(path), st.st_mtime_ns, st.st_size, st.st_ino)
     result = _cached(paths.kuberc_cache, key)
-    if result is None:  # the cold path: parsing needs yaml (kctx/kubercfile.py)
-        from kctx import kubercfile
+    if result is None:  # the cold path: parsing needs yaml (kctx/kubectl/kubercfile.py)
+        from kctx.kubectl import kubercfile
 
         result = (kubercfile.parse_and_cache(path, paths.kuberc_cache) if in_process
                   else kubercfile.parse_in_child(path, paths))

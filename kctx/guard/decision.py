@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import posix
 
-from kctx.classify import Classification, needs_confirmation
 from kctx.config import Config
-from kctx.target import Target
+from kctx.guard.target import Target
+from kctx.kubectl.classify import Classification, needs_confirmation
 
 ALLOW, CONFIRM, DENY = "allow", "confirm", "deny"
 SECRET_FLAGS = ("--token", "--password", "--client-key", "--as-user-extra", "--docker-password",

@@ -1,6 +1,6 @@
-"""Compile the native kubectl launcher (kctx/data/launcher.c) for a shim folder, when a C compiler is there.
+"""Compile the native kubectl launcher (kctx/shim/launcher.c) for a shim folder, when a C compiler is there.
 
-The launcher replays the Python shim's memos (kctx/shimmemo.py) without starting Python: a kubectl call
+The launcher replays the Python shim's memos (kctx/shim/recorder.py) without starting Python: a kubectl call
 that takes the fast path then costs about a millisecond instead of the interpreter's start. On a miss it
 runs the Python shim, so without a compiler, or with $KCTX_SHIM_NATIVE=0, nothing changes but the speed.
 """
@@ -14,9 +14,9 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from kctx.fsutil import atomic_write
+from kctx.util.fsutil import atomic_write
 
-SOURCE = Path(__file__).resolve().parent / "data" / "launcher.c"
+SOURCE = Path(__file__).resolve().parent / "launcher.c"
 # Appended after the ELF image (which ignores it): how kctx recognises its launcher and its build inputs.
 MARK = b"\n# kctx-shim native "
 ENV = "KCTX_SHIM_NATIVE"

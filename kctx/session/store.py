@@ -15,9 +15,9 @@ from __future__ import annotations
 import os
 import time
 
-from kctx.fsutil import atomic_write, ensure_private_dir, kubeconfig_lock
+from kctx.errors import KctxError
 from kctx.kubeconfig.model import View
-from kctx.status import KctxError
+from kctx.util.fsutil import atomic_write, ensure_private_dir, kubeconfig_lock
 
 EXTENSION = "kctx"
 
@@ -100,7 +100,7 @@ def read(path) -> Session:
 
 
 def _from_env(path: str) -> Session | None:
-    from kctx.sessionenv import read as read_env
+    from kctx.session.envfile import read as read_env
 
     try:
         st = os.stat(path)

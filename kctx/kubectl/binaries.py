@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import posix
 
-from kctx.fastos import isdir, join
+from kctx.util.fastos import isdir, join
 
 
 def is_shim(path: str) -> bool:
     """A kctx shim: a script with the marker in its first lines, or a native launcher (an executable with
-    the marker appended after its image, kctx/shimnative.py)."""
+    the marker appended after its image, kctx/shim/native.py)."""
     try:
         with open(path, "rb") as fh:
             head = fh.read(160)

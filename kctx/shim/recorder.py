@@ -1,4 +1,4 @@
-"""Record what the shim's full path reads, and write the memo kctx/shimfast.py replays.
+"""Record what the shim's full path reads, and write the memo kctx/shim/memo.py replays.
 
 While the full path decides, a Recorder watches every file system observation it makes (stat, lstat,
 access, listdir, scandir, opening a file for reading) and every environment variable it reads. When the
@@ -21,7 +21,7 @@ import posix
 import sys
 import time
 
-from kctx import shimfast
+from kctx.shim import memo as shimfast
 
 RACY_SECONDS = 2.0  # a file changed this recently may change again within the same timestamp tick
 MAX_AGE = 86400.0  # a memo is rebuilt at least daily whatever it depends on
@@ -156,7 +156,7 @@ class Recorder:
             return "files it depends on changed while deciding (caches written, a version marked as used)"
         env = posix.environ
         names = {_encode(n) for n in self.environ.names if n not in IGNORED_ENV and isinstance(n, str)}
-        names.add(b"HOME")  # kctx.fastos.expanduser reads it from the process environment
+        names.add(b"HOME")  # kctx.util.fastos.expanduser reads it from the process environment
         overrides = {}
         for name, value in dict.items(final_env):
             if name not in IGNORED_ENV and env.get(_encode(name)) != _encode(value):
@@ -184,7 +184,7 @@ class Recorder:
         # that share a slot, exact lines next to the record for any line, and lines whose decisions read
         # different files.
         records = (record, *[r for r in old if not _replaces(record, r)][:shimfast.KEEP - 1])
-        from kctx.fsutil import atomic_write, ensure_private_dir
+        from kctx.util.fsutil import atomic_write, ensure_private_dir
 
         try:
             ensure_private_dir(_decode(path.rpartition(b"/")[0]))
@@ -212,9 +212,9 @@ NATIVE_MAGIC = b"kctx-shim-native-4"
 
 def _native_memo(key: bytes, until: float, env_checks: tuple, file_checks: tuple, binary: str,
                  overrides: dict, lines: tuple | None) -> bytes | None:
-    """The memo for the native launcher (kctx/data/launcher.c): NUL-separated fields. It cannot compare
+    """The memo for the native launcher (kctx/shim/launcher.c): NUL-separated fields. It cannot compare
     bundle stamps, so the bundle and every source it was built from are file checks too."""
-    bundle = getattr(shimfast, "bundle", None)  # set when the modules came from the bundle (kctx/hotload.py)
+    bundle = getattr(shimfast, "bundle", None)  # set when the modules came from the bundle (kctx/shim/boot.py)
     if bundle is None:
         return None
     code = [(bundle[0], True, shimfast.signature(bundle[0]))]

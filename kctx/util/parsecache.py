@@ -24,8 +24,8 @@ def lookup(cache: str, magic: str, key: tuple) -> object | None:
 def store(cache: str, magic: str, key: tuple, value: object) -> None:
     """Remember ``value`` for ``key``, dropping the oldest entries beyond KEEP. A cache that cannot be
     written only means parsing again next time."""
-    from kctx.fastos import dirname
-    from kctx.fsutil import atomic_write, ensure_private_dir
+    from kctx.util.fastos import dirname
+    from kctx.util.fsutil import atomic_write, ensure_private_dir
 
     entries = _entries(cache, magic)
     entries.pop(key[0], None)

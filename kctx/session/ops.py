@@ -1,0 +1,64 @@
+"""Session operations shared by the commands, the shim and the REPL: find this shell's session, save it,
+start a new one."""
+
+from __future__ import annotations
+
+import os
+
+from kctx.errors import KctxError
+from kctx.guard.target import protection
+from kctx.kubeconfig import files as kfiles
+from kctx.session import store
+from kctx.workspace import Workspace
+
+
+def require(ws: Workspace) -> store.Session:
+    s = ws.session
+    if s is None:
+        raise KctxError("no kctx session in this shell; add 'eval \"$(kctx init bash)\"' (or zsh/fish) "
+                        "to your shell's rc file")
+    return s
+
+
+def save(ws: Workspace, s: store.Session) -> None:
+    view = ws.view
+    ctx = view.context(s.context) if s.context else None
+    if ctx is not None and not (s.cluster or s.user):
+        # A raw `kubectl config use-context X` set only current-context in the session: take X's entry.
+        s.cluster, s.user, s.namespace = ctx.cluster, ctx.user, s.namespace or ctx.namespace
+    if ctx is not None:
+        s.marked = s.marked or ctx.protected_mark  # a mark added to the user's file later is picked up too
+    server = ""
+    if ctx is not None:
+        cl = view.cluster(s.cluster or ctx.cluster)
+        server = cl.server if cl else ""
+    protected = bool(s.context) and bool(protection(ws.config, view, s.context, s.cluster, server))
+    store.write(s, view, protected=protected)
+
+
+def start(ws: Workspace, pid: int, context: str) -> store.Session:
+    """Create and save the session of shell ``pid`` (inheriting a parent shell's), switched to ``context``
+    when given; it becomes ``ws.session``."""
+    env = ws.env
+    parent = ws.session if env.session_path and os.path.exists(env.session_path) else None
+    ws.__dict__["session"] = parent  # a vanished parent session (e.g. /run/user cleared) starts afresh
+    if parent is not None:
+        # A child shell (or a new tmux pane) inherits its parent's state, then goes its own way.
+        base = parent.base
+        s = store.Session(path=store.new_path(ws.paths.sessions_dir), context=parent.context,
+                          cluster=parent.cluster, user=parent.user, namespace=parent.namespace,
+                          previous_context=parent.previous_context,
+                          previous_namespaces=dict(parent.previous_namespaces), base=base, shell_pid=pid)
+    else:
+        base = [os.path.abspath(f) for f in kfiles.kubectl_files(env.environ, ws.paths)]
+        s = store.Session(path=store.new_path(ws.paths.sessions_dir), base=base, shell_pid=pid)
+        current = ws.kubectl_view.current_context
+        if current and ws.view.has_context(current) and not ws.view.dangling(ws.view.context(current)):
+            store.switch_context(s, ws.view, current)
+    # Sessions are rebuilt from `base`, not from the narrowed KUBECONFIG a parent exported.
+    ws.__dict__["session"] = s
+    if context:
+        store.switch_context(s, ws.view, context)
+    save(ws, s)
+    store.cleanup(ws.paths.sessions_dir, keep=s.path)
+    return s
