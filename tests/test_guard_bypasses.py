@@ -8,8 +8,8 @@ import subprocess
 
 import pytest
 
-from kctx.guard.decision import redact
-from kctx.guard.target import normalize_server
+from kctx.guard.audit import redact
+from kctx.guard.protection import normalize_server
 from tests.kubeconfigs import kubeconfig, simple, write
 from tests.runner import kctx
 

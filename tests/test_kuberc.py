@@ -14,7 +14,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from kctx.guard.target import normalize_server
+from kctx.guard.protection import normalize_server
 from kctx.kubectl import kuberc, kubercfile
 from kctx.kubectl.classify import classify
 from kctx.paths import Paths

@@ -122,6 +122,18 @@ def test_confirmation_is_read_from_the_terminal(world, sandbox):
     assert [e["decision"] for e in log][-2:] == ["declined", "confirmed"]
 
 
+def test_an_answer_typed_before_the_question_is_discarded(world, sandbox):
+    child = pexpect.spawn("kubectl", ["--context", "prod", "delete", "configmap", "t"], env=world["env"],
+                          encoding="utf-8", timeout=30)
+    child.sendline("prod")  # typed ahead, before kctx has shown anything
+    child.expect("Type the context name \\(prod\\) to continue")
+    child.sendline("no")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 3
+    assert writes(sandbox, "prod") == []
+
+
 def test_stdin_is_never_the_answer(world, sandbox, tmp_path):
     manifest = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: piped}\ndata: {a: b}\n"
     p = run(world, "--context", "prod", "apply", "-f", "-", stdin="prod\n" + manifest)

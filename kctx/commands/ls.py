@@ -5,7 +5,7 @@ from __future__ import annotations
 from kctx.commands._args import simple
 from kctx.env import Environment
 from kctx.errors import ExitStatus, UsageError
-from kctx.guard.target import protection
+from kctx.guard.protection import protection
 from kctx.workspace import Workspace
 
 USAGE = """usage: kctx ls [-o table|json|name]

@@ -1,7 +1,6 @@
-"""The guard: decide allow / confirm / deny for a classified kubectl call on its effective target,
-ask on the terminal (never stdin), and append every confirmation, refusal and decline to the audit log.
+"""The guard's decision: allow, confirm or deny a classified kubectl call on its effective target.
 
-Standard library only; the terminal and audit parts import what they need when they run.
+Standard library only (the shim runs it). Asking is kctx/guard/confirm.py, the log kctx/guard/audit.py.
 """
 
 from __future__ import annotations
@@ -13,9 +12,6 @@ from kctx.guard.target import Target
 from kctx.kubectl.classify import Classification, needs_confirmation
 
 ALLOW, CONFIRM, DENY = "allow", "confirm", "deny"
-SECRET_FLAGS = ("--token", "--password", "--client-key", "--as-user-extra", "--docker-password",
-                "--from-literal", "--from-env-file")  # values never logged or shown
-SECRET_WORDS = ("password", "token", "secret", "key")  # any other flag whose name says it holds one
 
 
 class Decision:
@@ -51,26 +47,6 @@ def decide(target: Target, c: Classification, environ, config: Config, tty: bool
     return Decision(DENY, f"no terminal to confirm on: {why}{hint}")
 
 
-def redact(argv: list[str]) -> list[str]:
-    """argv with secret flag values replaced (``--token x``, ``--token=x``)."""
-    out, hide_next = [], False
-    for arg in argv:
-        if hide_next:
-            out.append("REDACTED")
-            hide_next = False
-            continue
-        name, eq, _ = arg.partition("=")
-        if name.startswith("--") and (name in SECRET_FLAGS or any(w in name for w in SECRET_WORDS)):
-            if eq:
-                out.append(f"{name}=REDACTED")
-            else:
-                out.append(arg)
-                hide_next = True
-            continue
-        out.append(arg)
-    return out
-
-
 def tty_available(tty_path: str = "/dev/tty") -> bool:
     try:
         fd = posix.open(tty_path, posix.O_RDWR | posix.O_NOCTTY)
@@ -78,78 +54,3 @@ def tty_available(tty_path: str = "/dev/tty") -> bool:
         return False
     posix.close(fd)
     return True
-
-
-def summary(target: Target, argv: list[str], c: Classification, why: str) -> str:
-    import shlex
-
-    rows = [("context", target.context or "(none)"), ("cluster", target.cluster or "(none)"),
-            ("server", target.server or "(none)"), ("namespace", target.namespace),
-            ("command", "kubectl " + shlex.join(redact(argv))), ("why", why)]
-    lines = [f"kctx: {c.command or 'this command'} ({c.cls}) on a protected target"]
-    lines += [f"  {k:<9}  {v}" for k, v in rows]
-    return "\n".join(lines) + "\n"
-
-
-def ask(target: Target, argv: list[str], c: Classification, why: str, config: Config,
-        tty_path: str = "/dev/tty") -> bool:
-    """Show what will happen and read the answer from the terminal. True only for the exact answer."""
-    want = target.context or "yes"
-    if config.confirm == "yes":
-        prompt = "Continue? [y/N] "
-    else:
-        prompt = f"Type the context name ({want}) to continue, anything else cancels: "
-    try:
-        fd = posix.open(tty_path, posix.O_RDWR | posix.O_NOCTTY)
-    except OSError:
-        return False
-    try:
-        posix.write(fd, (summary(target, argv, c, why) + prompt).encode())
-        answer = _read_line(fd)
-    except KeyboardInterrupt:
-        answer = None
-    finally:
-        posix.close(fd)
-    if answer is None:
-        return False
-    answer = answer.strip()
-    if config.confirm == "yes":
-        return answer.lower() in ("y", "yes")
-    return answer == want
-
-
-def _read_line(fd: int) -> str | None:
-    """One line from the terminal (canonical mode hands it over whole); None on end of input."""
-    data = b""
-    while not data.endswith(b"\n"):
-        chunk = posix.read(fd, 1024)
-        if not chunk:
-            posix.write(fd, b"\n")
-            return None
-        data += chunk
-    return data.decode(errors="replace")
-
-
-def audit(log_path: str, target: Target, argv: list[str], c: Classification, decision: str, reason: str,
-          environ) -> None:
-    """Append one JSON line; never let logging stop kubectl (the guard's decision already stands)."""
-    import json
-    import os
-    import time
-
-    record = {
-        "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "user": environ.get("USER") or environ.get("LOGNAME") or str(posix.getuid()),
-        "context": target.context, "cluster": target.cluster, "server": target.server,
-        "namespace": target.namespace, "class": c.cls, "argv": redact(argv),
-        "decision": decision, "reason": reason, "cwd": posix.getcwd(),
-    }
-    try:
-        os.makedirs(os.path.dirname(log_path), mode=0o700, exist_ok=True)
-        fd = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        try:
-            posix.write(fd, (json.dumps(record) + "\n").encode())
-        finally:
-            posix.close(fd)
-    except OSError:
-        pass

@@ -53,7 +53,7 @@ def _contexts(ws: Workspace, ctx: Run) -> list[str]:
 
 
 def _protected(ws: Workspace, name: str) -> bool:
-    from kctx.guard.target import protection
+    from kctx.guard.protection import protection
     from kctx.onboard.kubectl import target_for
 
     t = target_for(ws, name)

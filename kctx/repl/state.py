@@ -13,7 +13,7 @@ from pathlib import Path
 
 from kctx.env import Environment
 from kctx.errors import KctxError
-from kctx.guard.target import protection
+from kctx.guard.protection import protection
 from kctx.session import ops as session_ops
 from kctx.session import store as ksession
 from kctx.session.envfile import read as read_env

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 
 from kctx.errors import KctxError
-from kctx.guard.target import protection
+from kctx.guard.protection import protection
 from kctx.kubeconfig import files as kfiles
 from kctx.session import store
 from kctx.workspace import Workspace

@@ -142,28 +142,31 @@ def _guard_and_pick(argv: list[str], args, environ: dict, paths: Paths, kuberc_p
     if not risky and not (skew and target.protected):
         return choice.path, until, False
     from kctx.guard import decision as guard
+    from kctx.guard.audit import audit
 
     d = guard.decide(target, c, environ, config, guard.tty_available(), skew=skew)
     if d.action == guard.ALLOW:
         if target.protected:
-            guard.audit(paths.audit_log, target, argv, c, "allowed-by-env", d.reason, environ)
+            audit(paths.audit_log, target, argv, c, "allowed-by-env", d.reason, environ)
             return choice.path, 0.0, False
         return choice.path, until, False
     if d.action == guard.DENY:
-        guard.audit(paths.audit_log, target, argv, c, "refused", d.reason, environ)
+        audit(paths.audit_log, target, argv, c, "refused", d.reason, environ)
         raise KctxError(f"refused: {d.reason}", ExitStatus.REFUSED)
-    if guard.ask(target, argv, c, d.reason, config):
-        guard.audit(paths.audit_log, target, argv, c, "confirmed", d.reason, environ)
+    from kctx.guard.confirm import ask
+
+    if ask(target, argv, c, d.reason, config):
+        audit(paths.audit_log, target, argv, c, "confirmed", d.reason, environ)
         return choice.path, 0.0, False
-    guard.audit(paths.audit_log, target, argv, c, "declined", d.reason, environ)
+    audit(paths.audit_log, target, argv, c, "declined", d.reason, environ)
     raise KctxError("not confirmed; nothing was sent to the cluster", ExitStatus.DECLINED)
 
 
 def _refuse(argv: list[str], c, environ: dict, paths: Paths, why: str) -> None:
-    from kctx.guard import decision as guard
+    from kctx.guard.audit import audit
     from kctx.guard.target import Target
 
-    guard.audit(paths.audit_log, Target(), argv, c, "refused", why, environ)
+    audit(paths.audit_log, Target(), argv, c, "refused", why, environ)
     raise KctxError(f"refused: {why}", ExitStatus.REFUSED)
 
 

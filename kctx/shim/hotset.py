@@ -31,6 +31,7 @@ MODULES = (
     "kctx.kubeconfig.files",
     "kctx.kubeconfig.model",
     "kctx.kubeconfig.index",
+    "kctx.guard.protection",
     "kctx.guard.target",
     "kctx.versions",
     "kctx.versions.cache",
@@ -43,6 +44,8 @@ MODULES = (
     "kctx.session",
     "kctx.session.envfile",
     "kctx.guard.decision",
+    "kctx.guard.audit",
+    "kctx.guard.confirm",
     "kctx.versions.failures",
 )
 

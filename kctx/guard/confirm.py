@@ -1,0 +1,74 @@
+"""Asking for confirmation on the terminal, never on stdin (it may be a manifest piped to `apply -f -`)."""
+
+from __future__ import annotations
+
+import posix
+
+from kctx.config import Config
+from kctx.guard.audit import redact
+from kctx.guard.target import Target
+from kctx.kubectl.classify import Classification
+
+
+def summary(target: Target, argv: list[str], c: Classification, why: str) -> str:
+    import shlex
+
+    rows = [("context", target.context or "(none)"), ("cluster", target.cluster or "(none)"),
+            ("server", target.server or "(none)"), ("namespace", target.namespace),
+            ("command", "kubectl " + shlex.join(redact(argv))), ("why", why)]
+    lines = [f"kctx: {c.command or 'this command'} ({c.cls}) on a protected target"]
+    lines += [f"  {k:<9}  {v}" for k, v in rows]
+    return "\n".join(lines) + "\n"
+
+
+def ask(target: Target, argv: list[str], c: Classification, why: str, config: Config,
+        tty_path: str = "/dev/tty") -> bool:
+    """Show what will happen and read the answer from the terminal. True only for the exact answer."""
+    want = target.context or "yes"
+    if config.confirm == "yes":
+        prompt = "Continue? [y/N] "
+    else:
+        prompt = f"Type the context name ({want}) to continue, anything else cancels: "
+    try:
+        fd = posix.open(tty_path, posix.O_RDWR | posix.O_NOCTTY)
+    except OSError:
+        return False
+    try:
+        _discard_typed_ahead(fd)
+        posix.write(fd, (summary(target, argv, c, why) + prompt).encode())
+        answer = _read_line(fd)
+    except KeyboardInterrupt:
+        answer = None
+    finally:
+        posix.close(fd)
+    if answer is None:
+        return False
+    answer = answer.strip()
+    if config.confirm == "yes":
+        return answer.lower() in ("y", "yes")
+    return answer == want
+
+
+def _discard_typed_ahead(fd: int) -> None:
+    """Drop what was typed before the question was shown: an answer typed ahead (say `prod` and Enter, meant
+    for something else) must not confirm a command nobody has read yet."""
+    import termios
+
+    try:
+        termios.tcflush(fd, termios.TCIFLUSH)
+    except (termios.error, OSError):
+        pass
+
+
+def _read_line(fd: int) -> str | None:
+    """One line from the terminal (canonical mode hands it over whole); None on end of input."""
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = posix.read(fd, 1024)
+        if not chunk:
+            posix.write(fd, b"\n")
+            return None
+        data += chunk
+    return data.decode(errors="replace")
+
+
