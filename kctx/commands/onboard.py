@@ -13,7 +13,7 @@ from kctx.env import Environment
 from kctx.errors import ExitStatus, KctxError
 from kctx.onboard import schema, sources
 from kctx.onboard.owned import Owned, state_file
-from kctx.onboard.plan import Run
+from kctx.onboard.step import Run
 from kctx.util.fsutil import ensure_private_dir, locked
 
 

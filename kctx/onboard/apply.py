@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 from kctx.env import Environment
 from kctx.errors import KctxError
-from kctx.onboard.plan import Step
 from kctx.onboard.sources import CommandFailed
+from kctx.onboard.step import Step
 
 
 @dataclass

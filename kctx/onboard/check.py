@@ -7,7 +7,7 @@ import os
 
 from kctx.onboard import merge, owned, sources
 from kctx.onboard.kubectl import Effective, at_least
-from kctx.onboard.plan import Run
+from kctx.onboard.step import Run
 from kctx.util.globmatch import first_match
 from kctx.versions import store
 from kctx.versions.parse import parse_spec
@@ -31,7 +31,7 @@ def _protection(ws: Workspace, ctx: Run) -> list[str]:
 
 def _globs(ws: Workspace, ctx: Run) -> list[str]:
     out = [f'kubeconfigs lacks the team\'s glob "{g}"' for g in ctx.team.kubeconfigs if g not in ws.config.kubeconfigs]
-    sample = os.path.join(ctx.home, ".kube", "configs", f"{ctx.team.name}.cluster.yaml")
+    sample = ctx.dest("cluster")
     if not any(merge.covers(g, sample, ctx.home) for g in ws.config.kubeconfigs):
         out.append(f'kubeconfigs does not find the team\'s files (add "{merge.team_glob(ctx.team)}")')
     return out

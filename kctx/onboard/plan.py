@@ -1,6 +1,4 @@
-"""The onboarding plan: ordered, idempotent steps. Each step checks the machine first (``pending``: what
-would change; empty when nothing would) and only then acts (``run``), so a re-run skips what is done and
-continues where a failure stopped it.
+"""The onboarding plan: the ordered, idempotent steps (step.py) for one team file.
 
 Order matters: the config merge comes first, so protection for prod is in place before any prod
 kubeconfig lands on disk; then the kubeconfig files, the aliases that point into them, and kubectl.
@@ -8,58 +6,13 @@ kubeconfig lands on disk; then the kubeconfig files, the aliases that point into
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
-
-from kctx.env import Environment
-from kctx.onboard.owned import Owned
-from kctx.onboard.schema import Team
-from kctx.paths import display
-
-
-@dataclass
-class Run:
-    """What every step needs: the team, the user's environment and the options of this run."""
-
-    team: Team
-    env: Environment
-    owned: Owned
-    refresh: bool = False  # re-run credentials commands even when their result looks fine
-    install: bool = True  # download kubectl releases
-
-    @property
-    def home(self) -> str:
-        return self.env.paths.home
-
-    def dest(self, name: str) -> str:
-        """Where the kubeconfig of cluster ``name`` goes (``aliases``: the alias contexts)."""
-        return os.path.join(self.home, ".kube", "configs", f"{self.team.name}.{name}.yaml")
-
-    def show(self, path: str) -> str:
-        return display(path, self.home)
-
-
-class Step:
-    label = ""
-
-    def pending(self) -> list[str]:
-        """What running this step would change, one line each; empty when the machine already matches."""
-        raise NotImplementedError
-
-    def run(self) -> list[str]:
-        """Make the change; returns what was done."""
-        raise NotImplementedError
-
-    def todo(self) -> list[str]:
-        """What the user still has to do by hand after this step."""
-        return []
+from kctx.onboard.step import Run, Step
+from kctx.onboard.step_config import ConfigStep
+from kctx.onboard.step_kubeconfig import AliasStep, KubeconfigStep
+from kctx.onboard.step_kubectl import install_steps
 
 
 def build(run: Run) -> list[Step]:
-    from kctx.onboard.step_config import ConfigStep
-    from kctx.onboard.step_kubeconfig import AliasStep, KubeconfigStep
-    from kctx.onboard.step_kubectl import install_steps
-
     steps: list[Step] = [ConfigStep(run)]
     steps += [KubeconfigStep(run, c) for c in run.team.clusters]
     if any(c.aliases for c in run.team.clusters):

@@ -8,7 +8,7 @@ from kctx import config as kconfig
 from kctx.errors import KctxError
 from kctx.onboard import configedit, merge
 from kctx.onboard.configedit import Change
-from kctx.onboard.plan import Run, Step
+from kctx.onboard.step import Run, Step
 from kctx.util.fsutil import atomic_write, kubeconfig_lock
 
 

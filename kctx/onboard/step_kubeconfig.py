@@ -14,8 +14,8 @@ import tempfile
 from kctx.errors import KctxError
 from kctx.kubeconfig.model import FileIndex
 from kctx.onboard import owned, sources
-from kctx.onboard.plan import Run, Step
 from kctx.onboard.schema import Cluster
+from kctx.onboard.step import Run, Step
 
 ALIASES_HEADER = ("# Context aliases for team \"{team}\", written by `kctx onboard`; it replaces this file when\n"
                   "# the team file changes, so change the team file rather than this one.\n")

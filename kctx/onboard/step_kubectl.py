@@ -5,7 +5,7 @@ is installed only when a team context would otherwise run something older."""
 from __future__ import annotations
 
 from kctx.onboard.kubectl import Effective, at_least
-from kctx.onboard.plan import Run, Step
+from kctx.onboard.step import Run, Step
 from kctx.versions import install, store
 from kctx.versions.parse import fmt, parse_spec
 from kctx.workspace import Workspace

@@ -12,7 +12,7 @@ from kctx.sandbox import routes, watch
 from kctx.sandbox.errors import ApiError
 
 if TYPE_CHECKING:
-    from kctx.sandbox.cluster import ClusterServer
+    from kctx.sandbox.served import ServedCluster
 
 ANONYMOUS = "system:anonymous"
 _HANDSHAKE_TIMEOUT = 5.0
@@ -24,7 +24,7 @@ class Handler(BaseHTTPRequestHandler):
     server_version = "kctx-sandbox"
 
     @property
-    def cluster(self) -> ClusterServer:
+    def cluster(self) -> ServedCluster:
         return self.server.cluster  # type: ignore[attr-defined]
 
     def setup(self) -> None:

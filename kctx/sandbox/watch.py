@@ -14,14 +14,15 @@ from kctx.sandbox.selectors import matcher
 from kctx.sandbox.store import Obj
 
 if TYPE_CHECKING:
-    from kctx.sandbox.cluster import ClusterServer
-    from kctx.sandbox.handler import Handler
+    from http.server import BaseHTTPRequestHandler
+
+    from kctx.sandbox.served import ServedCluster
 
 # How often an idle watch checks for a vanished client or a stopping server.
 _POLL = 0.2
 
 
-def stream(handler: Handler, cluster: ClusterServer, plan: WatchPlan) -> None:
+def stream(handler: BaseHTTPRequestHandler, cluster: ServedCluster, plan: WatchPlan) -> None:
     handler.close_connection = True  # one watch per connection keeps shutdown simple
     handler.send_response(200)
     handler.send_header("Content-Type", TABLE_TYPE if plan.table else "application/json")
@@ -36,7 +37,7 @@ def stream(handler: Handler, cluster: ClusterServer, plan: WatchPlan) -> None:
         pass  # the client went away mid-write: that is how most watches end
 
 
-def _run(handler: Handler, cluster: ClusterServer, plan: WatchPlan) -> None:
+def _run(handler: BaseHTTPRequestHandler, cluster: ServedCluster, plan: WatchPlan) -> None:
     q, store = plan.query, cluster.api.store
     deadline = time.monotonic() + float(q["timeoutSeconds"]) if q.get("timeoutSeconds") else None
     try:
@@ -58,14 +59,14 @@ def _run(handler: Handler, cluster: ClusterServer, plan: WatchPlan) -> None:
                 _send(handler, {"type": event.type, "object": _render(plan, event.obj, event.rv)})
 
 
-def _wait_for_change(cluster: ClusterServer, position: int) -> None:
+def _wait_for_change(cluster: ServedCluster, position: int) -> None:
     store = cluster.api.store
     with store.cond:
         store.cond.wait_for(lambda: store.resource_version > position or cluster.stopping.is_set(),
                             timeout=_POLL)
 
 
-def _initial(handler: Handler, cluster: ClusterServer, plan: WatchPlan) -> int:
+def _initial(handler: BaseHTTPRequestHandler, cluster: ServedCluster, plan: WatchPlan) -> int:
     """Send the starting state if asked for; return the resourceVersion to stream from."""
     q = plan.query
     send_initial = q.get("sendInitialEvents") == "true"
@@ -98,13 +99,13 @@ def _render(plan: WatchPlan, obj: Obj, rv: int) -> Obj:
     return tables.table(plan.resource.plural, [obj], rv, plan.query.get("includeObject", "Metadata"))
 
 
-def _send(handler: Handler, event: dict[str, Any]) -> None:
+def _send(handler: BaseHTTPRequestHandler, event: dict[str, Any]) -> None:
     data = json.dumps(event).encode() + b"\n"
     handler.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
     handler.wfile.flush()
 
 
-def _should_end(handler: Handler, cluster: ClusterServer, deadline: float | None) -> bool:
+def _should_end(handler: BaseHTTPRequestHandler, cluster: ServedCluster, deadline: float | None) -> bool:
     if cluster.stopping.is_set() or (deadline is not None and time.monotonic() >= deadline):
         return True
     # A Go client never writes during a response, so a readable socket means it hung up.
