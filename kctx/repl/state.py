@@ -7,7 +7,6 @@ Commands run through the kubectl shim with this session in their environment.
 
 from __future__ import annotations
 
-import io
 import os
 from pathlib import Path
 
@@ -61,14 +60,10 @@ class ReplState:
         """Create the REPL's session (from the launching shell's, if any) and install the shim."""
         from kctx.shim import install as shiminstall
 
-        quiet = Environment(stdout=io.StringIO(), stderr=env.stderr, stdin=env.stdin, environ=dict(env.environ),
-                            tty_path=env.tty_path)
-        ws = Workspace(quiet)
-        session_ops.start(ws, os.getpid(), context)
-        s = ws.session
-        env.environ["KCTX_SESSION"] = str(s.path)
+        ws = Workspace(env)
+        s = session_ops.start(ws, os.getpid(), context)
+        env.environ["KCTX_SESSION"] = s.path
         env.environ["KCTX_SESSION_PID"] = str(os.getpid())
-        quiet.environ.update(KCTX_SESSION=str(s.path))
         try:
             shiminstall.install(env.paths.shim_dir)
         except OSError as exc:
