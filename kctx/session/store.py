@@ -4,7 +4,7 @@ The session file is a JSON kubeconfig (kubectl reads JSON; we read it without ya
 ``current-context`` and one context entry that references the user's cluster and user by name —
 credentials are never copied. A sidecar ``.env`` file carries what the shell integration exports
 (KUBECONFIG and the prompt values) so the shell can pick changes up with built-ins only; it also holds
-the whole session state, so kctx reads it back without importing json (several ms at every start).
+the whole session state, so kctx reads it back without importing json, which would slow every start.
 Only when kubectl rewrote the session file after us (it is then newer than the .env) is the JSON read.
 
 Standard library only: the shim rewrites sessions for ``kubectl config use-context``.
@@ -28,7 +28,7 @@ class Session:
     def __init__(self, path: str, context: str = "", cluster: str = "", user: str = "", namespace: str = "",
                  previous_context: str = "", previous_namespaces: dict[str, str] | None = None,
                  base: list[str] | None = None, shell_pid: int = 0) -> None:
-        self.path = os.fspath(path)  # a str: pathlib costs the hot commands ~10 ms of imports
+        self.path = os.fspath(path)  # a str: importing pathlib would slow the hot commands
         self.context, self.cluster, self.user, self.namespace = context, cluster, user, namespace
         self.previous_context = previous_context
         self.previous_namespaces: dict[str, str] = previous_namespaces or {}
@@ -125,7 +125,7 @@ def _stat_key(st: os.stat_result) -> str:
 def _yaml(raw: bytes) -> dict:
     from kctx.kubeconfig import simpleyaml
 
-    doc = simpleyaml.load(raw)  # kubectl's own output: read without PyYAML's ~20 ms import
+    doc = simpleyaml.load(raw)  # kubectl's own output: read without importing PyYAML (slow)
     if doc is not None:
         return doc
     import yaml  # anything else, and the error messages
@@ -137,25 +137,38 @@ def _yaml(raw: bytes) -> dict:
 
 
 def from_doc(path: str, doc: dict) -> Session:
+    """The session a kubeconfig document holds (as kctx or kubectl wrote it); what is missing reads as empty."""
     s = Session(path=path, context=str(doc.get("current-context") or ""))
     for item in doc.get("contexts") or []:
         if isinstance(item, dict) and item.get("name") == s.context:
-            body = item.get("context") or {}
-            s.cluster, s.user = str(body.get("cluster") or ""), str(body.get("user") or "")
-            s.namespace = str(body.get("namespace") or "")
-            s.marked = any(isinstance(x, dict) and x.get("name") == EXTENSION and
-                           isinstance(x.get("extension"), dict) and x["extension"].get("protected") is True
-                           for x in item.get("extensions") or [])
-    for ext in doc.get("extensions") or []:
-        if isinstance(ext, dict) and ext.get("name") == EXTENSION and isinstance(ext.get("extension"), dict):
-            e = ext["extension"]
-            s.previous_context = str(e.get("previous-context") or "")
-            prev = e.get("previous-namespaces")
-            s.previous_namespaces = dict(prev) if isinstance(prev, dict) else {}
-            base = e.get("base")
-            s.base = [str(b) for b in base] if isinstance(base, list) else []
-            s.shell_pid = int(e.get("shell-pid") or 0)
+            _read_context(s, item)
+    for state in _kctx_extensions(doc.get("extensions")):
+        _read_state(s, state)
     return s
+
+
+def _read_context(s: Session, item: dict) -> None:
+    """The session's context entry: what it points at, and whether it carries kctx's protection mark."""
+    body = item.get("context") or {}
+    s.cluster, s.user = str(body.get("cluster") or ""), str(body.get("user") or "")
+    s.namespace = str(body.get("namespace") or "")
+    s.marked = any(e.get("protected") is True for e in _kctx_extensions(item.get("extensions")))
+
+
+def _read_state(s: Session, state: dict) -> None:
+    """The document's kctx extension: the session state kubectl has no place for."""
+    s.previous_context = str(state.get("previous-context") or "")
+    prev = state.get("previous-namespaces")
+    s.previous_namespaces = dict(prev) if isinstance(prev, dict) else {}
+    base = state.get("base")
+    s.base = [str(b) for b in base] if isinstance(base, list) else []
+    s.shell_pid = int(state.get("shell-pid") or 0)
+
+
+def _kctx_extensions(items) -> list[dict]:
+    """The values of kctx's entries in a kubeconfig ``extensions`` list."""
+    return [x["extension"] for x in items or []
+            if isinstance(x, dict) and x.get("name") == EXTENSION and isinstance(x.get("extension"), dict)]
 
 
 def kubeconfig_value(s: Session, view: View) -> str:
@@ -218,7 +231,7 @@ def _set_mtime(path: str, st: os.stat_result, mtime_ns: int) -> os.stat_result:
 
 def _holds(path: str, data: bytes) -> bool:
     """True when ``path`` already is ``data`` with mode 0600: replacing a file with an identical one still
-    costs a rename (~1 ms on ext4, which flushes the new file first), e.g. at every refresh after an edit."""
+    costs a rename (on ext4 also a flush of the new file), e.g. at every refresh after an edit."""
     try:
         with open(path, "rb") as fh:
             return os.fstat(fh.fileno()).st_mode & 0o777 == 0o600 and fh.read(len(data) + 1) == data
