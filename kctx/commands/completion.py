@@ -106,36 +106,61 @@ def candidates(words: list[str], env: Environment) -> tuple[str, list[tuple[str,
 
     name = ALIASES.get(done[0], done[0])
     spec = SPECS.get(name, GENERIC)
-    # Walk what was typed: which flag wants a value, how many positionals there are, whether `--` came.
-    positional, wants, mode = 0, None, None
-    for word in done[1:]:
-        if wants is not None:
-            wants = None
-        elif word == "--":
-            return "files", []
-        elif word in spec.modes:
-            mode = spec.modes[word]
-        elif word.startswith("-") and word != "-":
-            flag = word.partition("=")[0]
-            if "=" not in word and spec.flags.get(flag) is not None:
-                wants = flag
-        else:
-            positional += 1
-            mode = spec.after.get(word, mode) if positional == 1 else mode
-    if wants is not None:
-        return _answer(spec.flags[wants], env, done, cur)
+    typed = _Typed(spec, done[1:])
+    if typed.dashes:
+        return "files", []
+    if typed.wants is not None:
+        return _answer(spec.flags[typed.wants], env, done, cur)
     flag, eq, value = cur.partition("=")
     if eq and spec.flags.get(flag) is not None:
         directive, items = _answer(spec.flags[flag], env, done, value)
         return directive, [(f"{flag}={v}", d) for v, d in items]
-    what = mode or (spec.args[positional] if positional < len(spec.args) else spec.rest)
+    what = typed.source()
     if cur.startswith("-"):
-        flags = _filter([(f, "") for f in _flags(name, spec, env, done)], cur)
-        # kubectx's "-" (the previous one) is a positional that looks like a flag.
-        if cur == "-" and isinstance(what, str) and what.endswith("-"):
-            flags.insert(0, ("-", "the previous one"))
-        return "plain", flags
+        return "plain", _flag_words(name, spec, env, done, cur, what)
     return _answer(what, env, done, cur)
+
+
+class _Typed:
+    """What the words after the command say: which flag wants a value (the word being typed), how many
+    positionals came, the source a mode switch or sub-command set, and whether `--` came."""
+
+    def __init__(self, spec: Spec, words: list[str]) -> None:
+        self.spec = spec
+        self.positional, self.wants, self.mode, self.dashes = 0, None, None, False
+        for word in words:
+            if word == "--" and self.wants is None:
+                self.dashes = True
+                return
+            self._read(word)
+
+    def _read(self, word: str) -> None:
+        spec = self.spec
+        if self.wants is not None:
+            self.wants = None  # the word is that flag's value
+        elif word in spec.modes:
+            self.mode = spec.modes[word]
+        elif word.startswith("-") and word != "-":
+            flag = word.partition("=")[0]
+            if "=" not in word and spec.flags.get(flag) is not None:
+                self.wants = flag
+        else:
+            self.positional += 1
+            self.mode = spec.after.get(word, self.mode) if self.positional == 1 else self.mode
+
+    def source(self):
+        """The source of the next positional."""
+        args = self.spec.args
+        return self.mode or (args[self.positional] if self.positional < len(args) else self.spec.rest)
+
+
+def _flag_words(name: str, spec: Spec, env: Environment, done: list[str], cur: str,
+                what) -> list[tuple[str, str]]:
+    flags = _filter([(f, "") for f in _flags(name, spec, env, done)], cur)
+    # kubectx's "-" (the previous one) is a positional that looks like a flag.
+    if cur == "-" and isinstance(what, str) and what.endswith("-"):
+        flags.insert(0, ("-", "the previous one"))
+    return flags
 
 
 def _answer(what, env: Environment, done: list[str], cur: str) -> tuple[str, list[tuple[str, str]]]:
