@@ -275,29 +275,43 @@ def _flag_value(path: tuple[str, ...], flag: str, typed: str, prefix: str, line:
 
 def _positional(line: Line, cur: str, cache: Cache) -> Suggestions:
     cmd, path, args = line.path[0], line.path, line.args
-    cluster = cache.cluster
-    if cmd == "config" and len(path) > 1 and path[1] in CONTEXT_SUBCOMMANDS:
-        return Suggestions(fuzzy([(c, "") for c in cache.contexts], cur) if not args else [])
+    if cmd == "config":
+        return _config(line, cur, cache)
     if _elsewhere(line):
         return Suggestions()
-    ns = _namespace(line, cache)
+    ns, cluster = _namespace(line, cache), cache.cluster
     if cmd in POD_COMMANDS:
-        if args:
-            return Suggestions()
-        if "/" in cur:
-            return _type_slash_name(cur, ns, cluster)
-        return _names("pods", cur, ns, cluster)
+        return _pod(args, cur, ns, cluster)
     if cmd in NODE_COMMANDS or (cmd == "top" and len(path) > 1):
         kind = "pods" if cmd == "top" and path[1] in ("pod", "pods", "po") else "nodes"
         return _names(kind, cur, ns, cluster)
     if cmd == "explain":
         return _types(cur, cluster) if not args else Suggestions()
-    if cmd not in TYPE_THEN_NAMES:
+    if cmd in TYPE_THEN_NAMES:
+        return _type_then_names(args, cur, ns, cluster)
+    return Suggestions()
+
+
+def _config(line: Line, cur: str, cache: Cache) -> Suggestions:
+    """kubectl config: the context sub-commands take one context name."""
+    if len(line.path) > 1 and line.path[1] in CONTEXT_SUBCOMMANDS and not line.args:
+        return Suggestions(fuzzy([(c, "") for c in cache.contexts], cur))
+    return Suggestions()
+
+
+def _pod(args: list[str], cur: str, ns: str, cluster: ClusterData) -> Suggestions:
+    """logs, exec, attach, port-forward: one pod, or TYPE/NAME."""
+    if args:
         return Suggestions()
+    if "/" in cur:
+        return _type_slash_name(cur, ns, cluster)
+    return _names("pods", cur, ns, cluster)
+
+
+def _type_then_names(args: list[str], cur: str, ns: str, cluster: ClusterData) -> Suggestions:
+    """get, describe, delete…: a type (or TYPE/NAME), then names of that type."""
     if not args:
-        if "/" in cur:
-            return _type_slash_name(cur, ns, cluster)
-        return _types(cur, cluster)
+        return _type_slash_name(cur, ns, cluster) if "/" in cur else _types(cur, cluster)
     first = args[0]
     if "," in first:
         return Suggestions()  # several types: names would be ambiguous

@@ -75,39 +75,59 @@ def _fit(parts: list[tuple[str, str]], width: int) -> list[tuple[str, str]]:
     return out
 
 
+BAD, BUSY = "class:bottom-toolbar.bad", "class:bottom-toolbar.busy"
+
+
 def toolbar(target, refresher, cache, last_exit: int, hint: str, width: int) -> list[tuple[str, str]]:
     """Two lines: the target (and what the guard will do with the typed line), then the cluster's state
     and the kubectl in use. The long "why" of the version comes last, so it is what gets cut."""
-    bad, busy = "class:bottom-toolbar.bad", "class:bottom-toolbar.busy"
+    line2 = _state_line(refresher, cache.cluster, last_exit)
+    return _fit(_target_line(target, hint), width) + [("", "\n")] + _fit(line2, width)
+
+
+def _target_line(target, hint: str) -> list[tuple[str, str]]:
     if target.context:
-        line1 = [("", f" {target.cluster or '?'} · {target.server or 'no server'} · user {target.user or '?'}")]
-        line1.append((bad, " · PROTECTED") if target.protected else ("", " · not protected"))
+        line = [("", f" {target.cluster or '?'} · {target.server or 'no server'} · user {target.user or '?'}")]
+        line.append((BAD, " · PROTECTED") if target.protected else ("", " · not protected"))
     else:
-        line1 = [("", " no context: use CONTEXT, or ctx to pick one")]
+        line = [("", " no context: use CONTEXT, or ctx to pick one")]
     if hint:
-        line1.append((bad if "confirm" in hint else "", f" · {hint}"))
-    line2: list[tuple[str, str]] = []
-    cluster = cache.cluster
+        line.append((BAD if "confirm" in hint else "", f" · {hint}"))
+    return line
+
+
+def _state_line(refresher, cluster, last_exit: int) -> list[tuple[str, str]]:
+    """Refreshing, reachable or not, the last exit status, then the kubectl; joined by " ·"."""
+    parts: list[tuple[str, str]] = []
     if refresher is not None and refresher.cluster.busy:
-        line2.append((busy, " refreshing…"))
-    if cluster.reachable is True:
-        line2.append(("", f" reachable ({_ago(cluster.checked_at)})"))
-    elif cluster.reachable is False:
-        line2.append((bad, f" UNREACHABLE ({_ago(cluster.checked_at)}): {_short(cluster.error)}"))
-    elif refresher is not None and refresher.error:
-        line2.append((bad, f" refresh failed: {_short(refresher.error)}"))
+        parts.append((BUSY, " refreshing…"))
+    reach = _reachability(refresher, cluster)
+    if reach is not None:
+        parts.append(reach)
     if last_exit:
-        line2.append((bad, f" exit {last_exit}"))
+        parts.append((BAD, f" exit {last_exit}"))
+    parts.append(_kubectl(refresher))
+    return parts[:1] + [(style, " ·" + text) for style, text in parts[1:]]
+
+
+def _reachability(refresher, cluster) -> tuple[str, str] | None:
+    if cluster.reachable is True:
+        return ("", f" reachable ({_ago(cluster.checked_at)})")
+    if cluster.reachable is False:
+        return (BAD, f" UNREACHABLE ({_ago(cluster.checked_at)}): {_short(cluster.error)}")
+    if refresher is not None and refresher.error:
+        return (BAD, f" refresh failed: {_short(refresher.error)}")
+    return None
+
+
+def _kubectl(refresher) -> tuple[str, str]:
+    """The kubectl the typed line would run, and why that one."""
     choice = refresher.choice if refresher is not None else None
     if choice is None or not choice.path and not choice.why:
-        line2.append(("", " kubectl …"))
-    elif not choice.path:
-        line2.append((bad, f" kubectl: {choice.why}"))
-    else:
-        line2.append(("", f" kubectl {choice.version or choice.path} ({choice.why})"))
-    for i in range(1, len(line2)):
-        line2[i] = (line2[i][0], " ·" + line2[i][1])
-    return _fit(line1, width) + [("", "\n")] + _fit(line2, width)
+        return ("", " kubectl …")
+    if not choice.path:
+        return (BAD, f" kubectl: {choice.why}")
+    return ("", f" kubectl {choice.version or choice.path} ({choice.why})")
 
 
 def _short(text: str, limit: int = 60) -> str:
