@@ -93,6 +93,6 @@ def _dispatch(argv: list[str], env: Environment) -> int:
         env.stderr.write(f"error: unknown command \"{argv[0]}\" (see 'kctx --help')\n")
         return int(ExitStatus.USAGE)
     module_name = f"kctx.commands.{COMMANDS[name][0]}"
-    __import__(module_name)  # importlib.import_module would import importlib (0.5 ms) for nothing
+    __import__(module_name)  # importlib.import_module would import importlib for nothing
     module = sys.modules[module_name]
     return int(module.run(argv[1:], env))

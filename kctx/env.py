@@ -7,7 +7,7 @@ import sys
 
 from kctx.paths import Paths
 
-TYPE_CHECKING = False  # typing costs ~10 ms to import; annotations only
+TYPE_CHECKING = False  # typing is slow to import; annotations only
 if TYPE_CHECKING:
     from typing import TextIO
 

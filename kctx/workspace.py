@@ -13,8 +13,8 @@ from kctx.kubeconfig.model import View
 
 
 class cached_property:  # noqa: N801 - named like the functools original it stands in for
-    """functools.cached_property without importing functools, which costs ~3.5 ms (it pulls in
-    collections) on the start of every `kctx use` / `kctx ns`."""
+    """functools.cached_property without importing functools, which pulls in collections: a cost on the
+    start of every `kctx use` / `kctx ns`."""
 
     def __init__(self, fn) -> None:
         self.fn, self.name = fn, fn.__name__

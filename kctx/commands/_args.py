@@ -7,7 +7,7 @@ from kctx.errors import UsageError
 
 def simple(argv: list[str], prog: str, usage: str, value_flags: dict[str, str] = {},  # noqa: B006
            max_positional: int = 1) -> tuple[dict[str, str], list[str]]:
-    """A tiny parser for the hot commands (ls, use): argparse alone costs several ms at start-up.
+    """A tiny parser for the hot commands (ls, use): importing argparse would slow their start.
 
     ``value_flags`` maps each spelling (-o, --output) to a key. Returns (flags, positionals);
     ``-h``/``--help`` raises HelpRequested with the usage text.

@@ -2,7 +2,7 @@
 
 Standard library only, so JSON documents (our session files) can be indexed on the shim's path; and
 cheap to import, since the prompt's refresh indexes changed files: no base64 (it imports re), hashlib
-(it loads OpenSSL) or typing, ~10 ms together here.
+(it loads OpenSSL) or typing.
 """
 
 from __future__ import annotations
@@ -133,7 +133,7 @@ def _marked(extensions: Any) -> bool:
 
 
 def _sha256():
-    """hashlib's sha256 loads OpenSSL (~2.5 ms); the interpreter's own implementation gives the same digest."""
+    """hashlib's sha256 loads OpenSSL, which is slow; the interpreter's own implementation gives the same digest."""
     global _SHA256
     if _SHA256 is None:
         try:

@@ -1,8 +1,8 @@
 """Read one kubeconfig file (YAML or JSON) into a FileIndex. Never on the shim's path.
 
-kubectl's own output (and most hand-written files) is read by ``simpleyaml``; PyYAML, which costs ~20 ms to
-import (more than the prompt's whole refresh may take), is imported only for anything else and for the
-error messages of invalid files.
+kubectl's own output (and most hand-written files) is read by ``simpleyaml``; PyYAML, whose import takes
+longer than the prompt's whole refresh may, is imported only for anything else and for the error messages
+of invalid files.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """A strict reader for the plain block YAML that kubectl (sigs.k8s.io/yaml) and ``yaml.safe_dump`` write.
 
-PyYAML costs ~20 ms to import, more than the whole prompt refresh may take, yet the files the refresh
+Importing PyYAML takes longer than the whole prompt refresh may, yet the files the refresh
 reads are nearly always kubectl's own output: block mappings and sequences, one scalar per line. This
 reader handles exactly that and returns what ``yaml.safe_load`` returns, or None when the text uses
 anything else (anchors, tags, flow collections other than ``{}``/``[]``, block or multi-line scalars,
@@ -11,7 +11,7 @@ when in doubt, give up. Standard library only, and not even ``re``.
 
 from __future__ import annotations
 
-TYPE_CHECKING = False  # typing costs milliseconds to import; annotations only
+TYPE_CHECKING = False  # typing is slow to import; annotations only
 if TYPE_CHECKING:
     from typing import Any
 

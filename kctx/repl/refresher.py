@@ -39,7 +39,7 @@ class Choice:
 
 
 def _digest(text: str) -> str:
-    import hashlib  # ~3 ms (OpenSSL): only needed once the prompt is up
+    import hashlib  # loads OpenSSL: only needed once the prompt is up
 
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
@@ -342,7 +342,7 @@ class Refresher:
                 info = CommandInfo(dict(subs), dict(flags), frozenset(f for f, v in arity.items() if v),
                                    frozenset())
                 self.cache.put_command((), info)
-                for name in info.subcommands:  # warm the whole first level, a few ms each, once per binary
+                for name in info.subcommands:  # warm the whole first level, once per binary
                     self.local.put(("command", (name,)))
             else:
                 root = self.cache.command(())
