@@ -6,8 +6,7 @@ this shell (rename and delete always edit the file that defines the context).
 
 from __future__ import annotations
 
-from kctx import __version__
-from kctx.commands.printer import Printer, natural_key, run_kubectx_style
+from kctx.commands.printer import Printer, help_or_version, natural_key, run_kubectx_style
 from kctx.commands.switching import backend
 from kctx.env import Environment
 from kctx.errors import ExitStatus, KctxError
@@ -28,18 +27,6 @@ HELP = [
 ]
 
 
-def help_text(prog: str, entries: list[tuple[str, str]]) -> str:
-    """kubectx-style usage: one aligned "<prog> ARGS : what" line per entry."""
-    width = max(len(args) for args, _ in entries)
-    lines = ["USAGE:"]
-    for args, what in entries:
-        head = f"  {prog} {args.ljust(width)} : "
-        first, *rest = what.split("\n")
-        lines.append(head + first)
-        lines += [" " * len(head) + more for more in rest]
-    return "\n".join(lines) + "\n"
-
-
 def run(argv: list[str], env: Environment, prog: str = "kctx ctx") -> int:
     return run_kubectx_style(_run, argv, env, prog)
 
@@ -57,11 +44,7 @@ def _run(argv: list[str], env: Environment, out: Printer, prog: str) -> int:
     if len(argv) > 1:
         raise KctxError("too many arguments")
     arg = argv[0]
-    if arg in ("-h", "--help"):
-        env.stdout.write(help_text(prog, HELP))
-        return ExitStatus.OK
-    if arg in ("-V", "--version"):
-        env.stdout.write(f"v{__version__}\n")
+    if help_or_version(arg, env, prog, HELP):
         return ExitStatus.OK
     if arg in ("-c", "--current"):
         cur = backend(ws).current()

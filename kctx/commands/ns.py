@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import subprocess
 
-from kctx import __version__
-from kctx.commands.ctx import help_text
-from kctx.commands.printer import Printer, run_kubectx_style
+from kctx.commands.printer import Printer, help_or_version, run_kubectx_style
 from kctx.commands.switching import Backend, backend
 from kctx.env import Environment
 from kctx.errors import ExitStatus, KctxError
@@ -45,11 +43,7 @@ def _run(argv: list[str], env: Environment, out: Printer, prog: str) -> int:
     if len(argv) > 1:
         raise KctxError(f"unsupported arguments {argv!r}" if len(argv) == 2 else "too many arguments")
     arg = argv[0]
-    if arg in ("-h", "--help"):
-        env.stdout.write(help_text(prog, HELP))
-        return ExitStatus.OK
-    if arg in ("-V", "--version"):
-        env.stdout.write(f"v{__version__}\n")
+    if help_or_version(arg, env, prog, HELP):
         return ExitStatus.OK
     b = backend(ws)
     if arg in ("-c", "--current"):

@@ -1,4 +1,5 @@
-"""kubectx-style messages: "✔ " for success, "warning: " and "error: " prefixes, optional colour.
+"""kubectx-style messages: "✔ " for success, "warning: " and "error: " prefixes, optional colour; and
+kubectx's usage text and -h/-V answers.
 
 Colour follows kubectx: forced by _KUBECTX_FORCE_COLOR, off with NO_COLOR, else on when stdout is a
 terminal (for stderr messages too).
@@ -6,6 +7,7 @@ terminal (for stderr messages too).
 
 from __future__ import annotations
 
+from kctx import __version__
 from kctx.env import Environment
 
 GREEN, GREEN_BOLD, RED_BOLD, YELLOW_BOLD, RESET = "\033[32m", "\033[32;1m", "\033[31;1m", "\033[33;1m", "\033[0m"
@@ -45,6 +47,29 @@ def run_kubectx_style(body, argv: list[str], env: Environment, prog: str) -> int
     except KctxError as exc:
         out.error(exc.message)
         return ExitStatus.ERROR
+
+
+def help_text(prog: str, entries: list[tuple[str, str]]) -> str:
+    """kubectx-style usage: one aligned "<prog> ARGS : what" line per entry."""
+    width = max(len(args) for args, _ in entries)
+    lines = ["USAGE:"]
+    for args, what in entries:
+        head = f"  {prog} {args.ljust(width)} : "
+        first, *rest = what.split("\n")
+        lines.append(head + first)
+        lines += [" " * len(head) + more for more in rest]
+    return "\n".join(lines) + "\n"
+
+
+def help_or_version(arg: str, env: Environment, prog: str, entries: list[tuple[str, str]]) -> bool:
+    """Answer kubectx's -h/--help and -V/--version (True), or leave ``arg`` to the command (False)."""
+    if arg in ("-h", "--help"):
+        env.stdout.write(help_text(prog, entries))
+        return True
+    if arg in ("-V", "--version"):
+        env.stdout.write(f"v{__version__}\n")
+        return True
+    return False
 
 
 def natural_key(name: str) -> list:
