@@ -221,7 +221,8 @@ def test_own_session_leaves_the_launching_shell_alone(world, term):
     assert Path(parent).read_bytes() == before
     t.key("C-d")
     assert t.wait_exit() == 0
-    assert sessions(world) == {Path(parent)}  # the shell's session is removed at exit
+    assert sessions(world) == {Path(parent)}  # the shell's session is removed at exit, with its sidecars
+    assert not [p for p in Path(parent).parent.iterdir() if p.name.startswith(next(iter(ours)).stem)]
     assert json.loads(Path(parent).read_text())["current-context"] == "dev"
 
 

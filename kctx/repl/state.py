@@ -8,7 +8,6 @@ Commands run through the kubectl shim with this session in their environment.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from kctx.env import Environment
 from kctx.errors import KctxError
@@ -71,12 +70,10 @@ class ReplState:
         return cls(env, ws, s)
 
     def close(self) -> None:
-        p = Path(self.session.path)
-        for f in (p, p.with_suffix(".env"), p.with_name(p.name + ".lock")):
-            try:
-                f.unlink()
-            except OSError:
-                pass
+        try:
+            ksession.remove(self.session.path)
+        except OSError:
+            pass  # leftovers go at the next session start's cleanup
 
     # ------------------------------------------------------------ settings
 

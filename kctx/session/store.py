@@ -323,10 +323,15 @@ def cleanup(sessions_dir: str, keep: str | None = None) -> int:
             pid = 0
         if alive(pid):
             continue
-        for p in (path, _sibling(path, ".env"), _sibling(path, ".seen"), f"{path}.lock"):
-            try:
-                os.unlink(p)
-            except FileNotFoundError:
-                pass
+        remove(path)
         removed += 1
     return removed
+
+
+def remove(path: str) -> None:
+    """Delete a session file and what goes with it: its .env, the shell's .seen stamp, its lock."""
+    for p in (path, _sibling(path, ".env"), _sibling(path, ".seen"), f"{path}.lock"):
+        try:
+            os.unlink(p)
+        except FileNotFoundError:
+            pass
