@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from kctx.errors import KctxError
 from kctx.session import store as ksession
 from kctx.session.envfile import read as read_env
 from tests.kubeconfigs import kubeconfig, simple, write
@@ -221,3 +222,14 @@ def test_a_closed_stdout_is_one_line_error_not_a_traceback(home):
     p = subprocess.run(f"{sys.executable} -S {launch.__file__} ls >&-", shell=True, capture_output=True, text=True,
                        timeout=60)
     assert (p.returncode, p.stderr) == (1, "error: standard output is closed\n")
+
+
+@pytest.mark.parametrize("doc", [
+    '{"current-context": "a", "contexts": [{"name": "a", "context": "not a mapping"}]}',
+    '{"current-context": "a", "extensions": [{"name": "kctx", "extension": {"shell-pid": "x"}}]}',
+])
+def test_a_hand_edited_session_with_values_of_the_wrong_type_is_a_one_line_error(tmp_path, doc):
+    path = tmp_path / "s.json"
+    path.write_text(doc)
+    with pytest.raises(KctxError, match="the session file is damaged"):
+        ksession.read(path)

@@ -94,9 +94,9 @@ def read(path) -> Session:
             doc = json.loads(raw)
         else:
             doc = _yaml(raw)
-    except ValueError as exc:
+        return from_doc(path, doc if isinstance(doc, dict) else {})
+    except (ValueError, TypeError, AttributeError) as exc:  # not JSON/YAML, or values of the wrong type
         raise KctxError(f"{path}: the session file is damaged ({exc}); run 'kctx use CONTEXT'") from None
-    return from_doc(path, doc if isinstance(doc, dict) else {})
 
 
 def _from_env(path: str) -> Session | None:
