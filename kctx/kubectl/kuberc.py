@@ -1,7 +1,7 @@
 """kubectl's kuberc (user preferences: command aliases and per-command option defaults), expanded like kubectl.
 
 kubectl rewrites the command line from the kuberc before it runs anything, so the guard must judge the
-rewritten line. What kubectl 1.36/1.37 do (checked against the real binaries, see tests/test_kuberc.py):
+rewritten line. What kubectl 1.35-1.37 do (checked against the real binaries, see tests/test_kuberc.py):
 
 - The file: the first ``--kuberc PATH`` / ``--kuberc=PATH`` in argv (a raw scan that stops at ``--``),
   else $KUBERC, else ~/.kube/kuberc. ``KUBECTL_KUBERC=false`` (any case; no other value) turns kuberc off,
@@ -20,6 +20,22 @@ rewritten line. What kubectl 1.36/1.37 do (checked against the real binaries, se
   An alias option on a local flag is lost when the user's words lead into a sub-command.
 - ``defaults`` match the found command by its name only (``create serviceaccount`` also covers
   ``set serviceaccount``), never an alias itself, and an unknown option name makes kubectl refuse the call.
+
+Older kubectl reads it otherwise (RULES; the probes and their outcomes per minor are tests/kuberc_facts.json):
+1.32 and older read no kuberc and do not know --kuberc; 1.33 reads one only with KUBECTL_KUBERC=true (any case),
+knows only v1alpha1 and decodes strictly (an unknown or repeated field makes it ignore its default file, not an
+explicit one); 1.33 and 1.34 take $KUBERC only as ``off``, not as a path. Expansion itself is the same in all.
+
+Which reading counts: the one of the kubectl that will run. The kubectl is chosen for the target
+(kctx/versions/select.py), and the target depends on the reading (a kuberc may set --context), so apply()
+works out every kind of kubectl's reading first (the file is parsed once for all of them). When they agree on
+what the guard looks at (target flags, class, refusal), that is the answer and no kubectl is chosen here.
+Otherwise, newest first, each reading's target is resolved and its kubectl chosen exactly as the caller will
+choose it next (a kubectl kctx did not install is asked its version once, cached by its stat): the first
+reading whose kubectl reads the line that way is the one that runs, since the caller, resolving the target
+from the same flags, chooses the same kubectl. When no reading is consistent, or the version cannot be told,
+kctx fails closed: the most cautious class, and a problem (writes need confirmation) when the readings reach
+different targets. So a kuberc kctx applies but the running kubectl ignores never lowers a class.
 
 Hot path: the file is parsed once (kctx/kubectl/kubercfile.py, in a child process, with yaml) and cached with
 marshal, keyed on path, mtime, size and inode; the shim then stats the file and reads the cache here.
