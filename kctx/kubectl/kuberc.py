@@ -171,7 +171,7 @@ def apply(argv: list[str], environ, paths: Paths, *, in_process: bool = True, in
 
 
 def _readings(argv: list[str], environ, paths: Paths, in_process: bool) -> list[tuple[str, Result]]:
-    """(rules name, Result) for every kind of kubectl, newest first; the file is read once per path."""
+    """(rules name, Result) for every kind of kubectl, newest first; each file is read once."""
     typed = parse(argv)  # shared by the readings that leave argv as it is (nothing changes it later)
     out: list[tuple[str, Result]] = []
     seen: dict[tuple, Result] = {}
@@ -197,9 +197,9 @@ def _reading(argv: list[str], typed: KubectlArgs, path: str, explicit: bool, err
         return Result(typed, f"{error}; kubectl will refuse the call", path=path)
     if not path:
         return Result(typed)
-    if path not in files:
-        files[path] = _parsed(path, explicit, paths, in_process=in_process)
-    readings, problem = files[path]
+    if (path, explicit) not in files:
+        files[path, explicit] = _parsed(path, explicit, paths, in_process=in_process)
+    readings, problem = files[path, explicit]
     prefs, problem = _outcome(path, explicit, readings[rules.reading], rules) if readings else (None, problem)
     if prefs is None:
         return Result(typed, problem, path=path)
