@@ -12,7 +12,7 @@ from kctx.kubeconfig import files as kfiles
 from kctx.kubeconfig import index
 from kctx.kubeconfig.model import View
 from kctx.paths import Paths
-from kctx.util.fastos import exists
+from kctx.util.fastos import exists, isfile
 
 CONTRACT_FIELDS = ("context", "cluster", "server", "user", "namespace", "files", "protected")
 
@@ -90,7 +90,7 @@ def resolve(flags: dict, environ, paths: Paths, config: Config, *, in_process: b
     and ``environ``. ``problem``: why the call cannot be judged before any lookup (an unreadable kuberc)."""
     explicit = flags.get("kubeconfig", "")
     t = Target()
-    files = kfiles.absolute(kfiles.kubectl_files(environ, paths, explicit))
+    files = kfiles.absolute(kfiles.with_legacy(kfiles.kubectl_files(environ, paths, explicit), environ))
     if explicit and not exists(explicit):
         t.problem = f"{explicit}: no such file (given with --kubeconfig)"
     t.problem = t._problem or problem
@@ -117,8 +117,38 @@ def resolve(flags: dict, environ, paths: Paths, config: Config, *, in_process: b
         if cluster is None or normalize_server(server) != normalize_server(cluster.server):
             t.ca_sha256 = ""
         t.server = server
+    in_cluster(t, flags, environ, ctx)
     t._config, t._protected_by = config, None
     return t
+
+
+SERVICE_ACCOUNT = "/var/run/secrets/kubernetes.io/serviceaccount"
+
+
+def in_cluster(t: Target, flags: dict, environ, ctx) -> None:
+    """kubectl in a pod (client-go's in-cluster fallback, checked with the real binaries: tests/test_incluster.py).
+
+    It applies when KUBERNETES_SERVICE_HOST and _PORT are set and the service account's token file exists.
+    With no server from the kubeconfig, the flags or $KUBERNETES_MASTER, kubectl calls https://HOST:PORT (a
+    few flags, such as --request-timeout or --as, send it to localhost:8080 instead: judging the pod's server
+    there only errs on the careful side). And whenever -n is not given and the context sets no namespace
+    (there may be no context, or a kubeconfig), the namespace is $POD_NAMESPACE, else the namespace file
+    beside the token (trimmed), else "default"."""
+    host, port = environ.get("KUBERNETES_SERVICE_HOST", ""), environ.get("KUBERNETES_SERVICE_PORT", "")
+    if not (host and port and isfile(SERVICE_ACCOUNT + "/token")):
+        return
+    if not t.server:
+        t.server = "https://" + (f"[{host}]" if ":" in host else host) + ":" + port
+    if not flags.get("namespace") and not (ctx is not None and ctx.namespace):
+        t.namespace = environ.get("POD_NAMESPACE") or _pod_namespace() or "default"
+
+
+def _pod_namespace() -> str:
+    try:
+        with open(SERVICE_ACCOUNT + "/namespace", "rb") as fh:
+            return fh.read().decode(errors="replace").strip()
+    except (OSError, ValueError):
+        return ""
 
 
 def _describe(files: list[str]) -> str:

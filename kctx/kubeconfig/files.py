@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kctx.paths import Paths
-from kctx.util.fastos import abspath, join
+from kctx.util.fastos import abspath, exists, isfile, join
 
 
 def split_kubeconfig(value: str) -> list[str]:
@@ -34,6 +34,21 @@ def kubectl_files(environ, paths: Paths, explicit: str = "") -> list[str]:
     if not environ.get("HOME"):
         return [join(".kube", "config")]  # client-go: no $HOME means a path relative to the cwd
     return [str(paths.default_kubeconfig())]
+
+
+def with_legacy(files: list[str], environ) -> list[str]:
+    """The files whose content kubectl reads: before loading, kubectl (client-go) copies a legacy
+    ~/.kube/.kubeconfig to ~/.kube/config when only the former exists, whatever KUBECONFIG or --kubeconfig
+    say; a list naming ~/.kube/config then reads what the legacy file holds (checked with the real binaries,
+    tests/test_incluster.py). kctx reads the legacy file in its place and never copies it."""
+    home = environ.get("HOME", "")
+    config = join(home, ".kube", "config") if home else join(".kube", "config")
+    if not any(f == config or abspath(f) == abspath(config) for f in files) or exists(config):
+        return files
+    legacy = join(home, ".kube", ".kubeconfig") if home else join(".kube", ".kubeconfig")
+    if not isfile(legacy):
+        return files
+    return [legacy if f == config or abspath(f) == abspath(config) else f for f in files]
 
 
 def expand_globs(patterns: list[str], home: str) -> list[str]:

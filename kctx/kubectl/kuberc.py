@@ -1,7 +1,7 @@
 """kubectl's kuberc (user preferences: command aliases and per-command option defaults), expanded like kubectl.
 
 kubectl rewrites the command line from the kuberc before it runs anything, so the guard must judge the
-rewritten line. What kubectl 1.36/1.37 do (checked against the real binaries, see tests/test_kuberc.py):
+rewritten line. What kubectl 1.35-1.37 do (checked against the real binaries, see tests/test_kuberc.py):
 
 - The file: the first ``--kuberc PATH`` / ``--kuberc=PATH`` in argv (a raw scan that stops at ``--``),
   else $KUBERC, else ~/.kube/kuberc. ``KUBECTL_KUBERC=false`` (any case; no other value) turns kuberc off,
@@ -20,6 +20,22 @@ rewritten line. What kubectl 1.36/1.37 do (checked against the real binaries, se
   An alias option on a local flag is lost when the user's words lead into a sub-command.
 - ``defaults`` match the found command by its name only (``create serviceaccount`` also covers
   ``set serviceaccount``), never an alias itself, and an unknown option name makes kubectl refuse the call.
+
+Older kubectl reads it otherwise (RULES; the probes and their outcomes per minor are tests/kuberc_facts.json):
+1.32 and older read no kuberc and do not know --kuberc; 1.33 reads one only with KUBECTL_KUBERC=true (any case),
+knows only v1alpha1 and decodes strictly (an unknown or repeated field makes it ignore its default file, not an
+explicit one); 1.33 and 1.34 take $KUBERC only as ``off``, not as a path. Expansion itself is the same in all.
+
+Which reading counts: the one of the kubectl that will run. The kubectl is chosen for the target
+(kctx/versions/select.py), and the target depends on the reading (a kuberc may set --context), so apply()
+works out every kind of kubectl's reading first (the file is parsed once for all of them). When they agree on
+what the guard looks at (target flags, class, refusal), that is the answer and no kubectl is chosen here.
+Otherwise, newest first, each reading's target is resolved and its kubectl chosen exactly as the caller will
+choose it next (a kubectl kctx did not install is asked its version once, cached by its stat): the first
+reading whose kubectl reads the line that way is the one that runs, since the caller, resolving the target
+from the same flags, chooses the same kubectl. When no reading is consistent, or the version cannot be told,
+kctx fails closed: the most cautious class, and a problem (writes need confirmation) when the readings reach
+different targets. So a kuberc kctx applies but the running kubectl ignores never lowers a class.
 
 Hot path: the file is parsed once (kctx/kubectl/kubercfile.py, in a child process, with yaml) and cached with
 marshal, keyed on path, mtime, size and inode; the shim then stats the file and reads the cache here.
@@ -41,6 +57,7 @@ from kctx.kubectl.argv import (
     shorthand,
     subcommands,
 )
+from kctx.kubectl.classify import classify
 from kctx.util import parsecache
 from kctx.util.fastos import abspath, join
 
@@ -48,10 +65,12 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from kctx.paths import Paths
 
-MAGIC = "kctx-kuberc-1"
+MAGIC = "kctx-kuberc-2"
+ALPHA, BETA = "kubectl.config.k8s.io/v1alpha1", "kubectl.config.k8s.io/v1beta1"
 # apiVersion -> (key of the defaults list, key of an entry's options). v1 is not known to kubectl 1.37.
-VERSIONS = {"kubectl.config.k8s.io/v1beta1": ("defaults", "options"),
-            "kubectl.config.k8s.io/v1alpha1": ("overrides", "flags")}
+VERSIONS = {BETA: ("defaults", "options"), ALPHA: ("overrides", "flags")}
+# The readings a file is parsed for (and cached with): which apiVersions a kubectl knows.
+READINGS = {"alpha": (ALPHA,), "both": (ALPHA, BETA)}
 # klog's flags are added to kubectl after it applied the kuberc, so a kuberc cannot set them.
 _LATE_FLAGS = frozenset({"v", "vmodule", "log-flush-frequency", "log-backtrace-at", "log-dir", "log-file",
                          "log-file-max-size", "stderrthreshold", "add-dir-header", "alsologtostderr", "logtostderr",
@@ -60,6 +79,43 @@ GLOBALS = (GLOBAL_VALUE_FLAGS | GLOBAL_BOOL_FLAGS) - _LATE_FLAGS
 # Root commands kubectl has while it applies the kuberc (cobra adds help and completion requests later).
 ROOT = subcommands(()) - {"help", "__complete", "__completeNoDesc"}
 LOCAL, GLOBAL = "local", "global"
+
+
+class Rules:
+    """How the kubectl minors from ``since`` on read a kuberc (tests/kuberc_facts.json, from the real binaries).
+
+    ``gate``: read only with KUBECTL_KUBERC=true (any case), else unless KUBECTL_KUBERC=false (any case).
+    ``env_path``: $KUBERC may name the file (before, only KUBERC=off counts). ``reading``: which apiVersions
+    it knows (a key of READINGS). ``strict``: an unknown or repeated field makes it ignore the default file.
+    """
+
+    __slots__ = ("name", "since", "gate", "env_path", "reading", "strict")
+
+    def __init__(self, name: str, since: int, gate: bool, env_path: bool, reading: str, strict: bool) -> None:
+        self.name, self.since, self.gate, self.env_path = name, since, gate, env_path
+        self.reading, self.strict = reading, strict
+
+    def __repr__(self) -> str:
+        return f"Rules({self.name})"
+
+
+# Newest first. Minors before the last one read no kuberc (and do not know --kuberc); newer minors than
+# the first one are assumed to read it like it.
+RULES = (Rules("1.35+", 35, gate=False, env_path=True, reading="both", strict=False),
+         Rules("1.34", 34, gate=False, env_path=False, reading="both", strict=False),
+         Rules("1.33", 33, gate=True, env_path=False, reading="alpha", strict=True))
+NEWEST = RULES[0]
+NONE = "none"  # the reading of a kubectl that reads no kuberc
+
+
+def rules_for(minor: int) -> Rules | None:
+    """The rules of kubectl 1.<minor>; None when it reads no kuberc at all."""
+    return next((r for r in RULES if minor >= r.since), None)
+
+
+def enabled(rules: Rules, environ) -> bool:
+    value = environ.get("KUBECTL_KUBERC", "").lower()
+    return value == "true" if rules.gate else value != "false"
 
 
 class Expansion:
@@ -80,43 +136,192 @@ class Expansion:
 
 
 class Result:
-    """The parsed line after kuberc, why it cannot be judged (""), and the expansion behind it."""
+    """The parsed line after kuberc, why it cannot be judged (""), and the expansion behind it.
 
-    __slots__ = ("args", "problem", "expansion", "path")
+    ``reading``: the rules it was judged by when kubectl versions read this line differently (a Rules name,
+    NONE, or "" when they agree); ``expansion`` is set whenever a kuberc is in play (the shim keeps no memo)."""
+
+    __slots__ = ("args", "problem", "expansion", "path", "reading")
 
     def __init__(self, args: KubectlArgs, problem: str = "", expansion: Expansion | None = None,
-                 path: str = "") -> None:
-        self.args, self.problem, self.expansion, self.path = args, problem, expansion, path
+                 path: str = "", reading: str = "") -> None:
+        self.args, self.problem, self.expansion, self.path, self.reading = args, problem, expansion, path, reading
 
 
-def apply(argv: list[str], environ, paths: Paths, *, in_process: bool = True) -> Result:
-    """Parse argv as kubectl will run it after its kuberc; kubectl itself still gets the original argv."""
+def apply(argv: list[str], environ, paths: Paths, *, in_process: bool = True, install: bool | None = None) -> Result:
+    """Parse argv as the kubectl that will run reads it after its kuberc; kubectl still gets the original argv.
+
+    Every kubectl version's reading is worked out (cheap: the file is parsed once, for all of them); when they
+    differ in what the guard looks at, the kubectl that will run is chosen here the way the caller then
+    chooses it (``install``: may download, default ``not in_process``: the shim installs, reports do not)."""
     argv = [a if isinstance(a, str) else str(a) for a in argv]
     if not argv:  # kubectl applies no kuberc to a bare `kubectl`
         return Result(parse(argv))
-    path, explicit, error = locate(argv, environ)
+    readings = _readings(argv, environ, paths, in_process)
+    if all(r.expansion is None and not r.problem for _n, r in readings):
+        return readings[0][1]  # no kuberc in play: every kubectl runs argv as typed
+    groups = _grouped(readings)
+    if len(groups) == 1:
+        result = groups[0][1]
+    else:
+        result = _pick(groups, environ, paths, in_process, not in_process if install is None else install)
+    if result.expansion is None and any(r.expansion is not None or r.problem for _n, r in readings):
+        result.expansion = Expansion(list(argv))  # a kuberc is in play: no memo of this decision
+    return result
+
+
+def _readings(argv: list[str], environ, paths: Paths, in_process: bool) -> list[tuple[str, Result]]:
+    """(rules name, Result) for every kind of kubectl, newest first; each file is read once."""
+    typed = parse(argv)  # shared by the readings that leave argv as it is (nothing changes it later)
+    out: list[tuple[str, Result]] = []
+    seen: dict[tuple, Result] = {}
+    files: dict[str, tuple] = {}
+    for rules in RULES:
+        if not enabled(rules, environ):
+            continue
+        path, explicit, error = locate(argv, environ, rules)
+        key = (path, explicit, error, rules.reading, rules.strict)
+        if key not in seen:
+            seen[key] = _reading(argv, typed, path, explicit, error, rules, paths, in_process, files)
+        out.append((rules.name, seen[key]))
+    # A kubectl that reads no kuberc (1.32 and older, 1.33 without the gate, KUBECTL_KUBERC=false) has no
+    # --kuberc flag either: it refuses a line that gives one.
+    out.append((NONE, Result(typed, "this kubectl does not know --kuberc and will refuse the call"
+                              if "kuberc" in typed.globals else "")))
+    return out
+
+
+def _reading(argv: list[str], typed: KubectlArgs, path: str, explicit: bool, error: str, rules: Rules,
+             paths: Paths, in_process: bool, files: dict) -> Result:
     if error:
-        return Result(parse(argv), f"{error}; kubectl will refuse the call", path=path)
+        return Result(typed, f"{error}; kubectl will refuse the call", path=path)
     if not path:
-        return Result(parse(argv))
-    prefs, problem = read(path, explicit, paths, in_process=in_process)
+        return Result(typed)
+    if (path, explicit) not in files:
+        files[path, explicit] = _parsed(path, explicit, paths, in_process=in_process)
+    readings, problem = files[path, explicit]
+    prefs, problem = _outcome(path, explicit, readings[rules.reading], rules) if readings else (None, problem)
     if prefs is None:
-        return Result(parse(argv), problem, path=path)
+        return Result(typed, problem, path=path)
     try:
         exp = expand(argv, prefs)
         args = parse_expanded(exp)
     except Exception as exc:  # noqa: BLE001 - the guard fails closed rather than crash on a line it cannot expand
-        return Result(parse(argv), f"{path}: kctx could not expand the kuberc for this line ({exc!r})", path=path)
+        return Result(typed, f"{path}: kctx could not expand the kuberc for this line ({exc!r})", path=path)
     if exp.error:
-        return Result(parse(argv), f"{path}: kubectl will refuse the call: {exp.error}", exp, path)
+        return Result(typed, f"{path}: kubectl will refuse the call: {exp.error}", exp, path)
     return Result(args, "", exp, path)
+
+
+def _grouped(readings: list[tuple[str, Result]]) -> list[tuple[tuple[str, ...], Result]]:
+    """The readings that differ in what the guard looks at (target flags, class, refusal), newest first."""
+    groups: dict[tuple, tuple[tuple[str, ...], Result]] = {}
+    for name, result in readings:
+        key = _guard_key(result)
+        names, first = groups.get(key, ((), result))
+        groups[key] = ((*names, name), first)
+    return list(groups.values())
+
+
+def _guard_key(result: Result) -> tuple:
+    args = result.args
+    return (tuple(sorted(args.globals.items())), tuple(sorted(args.global_bools.items())), classify(args).cls,
+            bool(result.problem))
+
+
+# --- which kubectl runs -------------------------------------------------------------------------------------
+
+def _pick(groups: list, environ, paths: Paths, in_process: bool, install: bool) -> Result:
+    """The reading of the kubectl that will run. A reading's flags decide the target, the target decides the
+    kubectl (kctx/versions/select.py): a reading holds when that kubectl reads the line that way. When none
+    holds, or the kubectl's version cannot be told, fail closed (``_worst``)."""
+    chosen: dict[tuple, str | None] = {}  # target flags -> the name of the rules of the kubectl chosen for them
+    for names, result in groups:
+        key = _guard_key(result)[:2]
+        if key not in chosen:
+            chosen[key] = _rules_that_run(result, environ, paths, in_process, install)
+        if chosen[key] is None:
+            return _worst(groups, "kctx cannot tell which kubectl version runs")
+        if chosen[key] in names:
+            result.reading = chosen[key]
+            return result
+    return _worst(groups, "the kubectl chosen for each reading reads it another way")
+
+
+def _worst(groups: list, why: str) -> Result:
+    """Fail closed: the reading with the most cautious class, and a problem (writes need confirmation) when
+    the readings go to different targets or kubectl refuses some of them."""
+    from kctx.kubectl.classify import needs_confirmation
+
+    names, worst = max(groups, key=lambda g: (needs_confirmation(classify(g[1].args).cls), bool(g[1].problem)))
+    problem = worst.problem
+    if not problem and len({_guard_key(r)[:2] for _n, r in groups}) > 1:
+        path = next((r.path for _n, r in groups if r.path), "the kuberc")
+        problem = f"{path}: kubectl versions send this line to different targets and {why}"
+    return Result(worst.args, problem, worst.expansion, worst.path, names[0])
+
+
+def _rules_that_run(result: Result, environ, paths: Paths, in_process: bool, install: bool) -> str | None:
+    """The rules name of the kubectl the caller will choose for this reading's target; None when unknown."""
+    from kctx.config import load
+    from kctx.errors import KctxError
+    from kctx.guard.target import resolve
+    from kctx.kubectl.classify import is_client_only
+    from kctx.versions.parse import parse_spec
+    from kctx.versions.select import choose
+
+    environ = _session_environ(result.args, environ)
+    try:
+        config = load(paths, in_process=in_process)
+        target = resolve(result.args.globals, environ, paths, config, in_process=in_process, problem=result.problem)
+        choice = choose(target, config, environ, posix.getcwd(), paths, detect=not is_client_only(result.args),
+                        install=install, mark=False)
+    except (KctxError, OSError):
+        return None
+    version = parse_spec(choice.version or binary_version(choice.path, paths))
+    if version is None or version[0] != 1:
+        return None
+    rules = rules_for(version[1])
+    return rules.name if rules is not None else NONE
+
+
+def _session_environ(args: KubectlArgs, environ):
+    """The environment the shim resolves the target in: inside a session it follows the session's current
+    KUBECONFIG (kctx/shim/fullpath.py), unless --kubeconfig names the file."""
+    session = environ.get("KCTX_SESSION", "")
+    if not session or args.globals.get("kubeconfig"):
+        return environ
+    from kctx.session.envfile import read as read_session
+
+    value = read_session(session).get("KUBECONFIG")
+    return {**environ, "KUBECONFIG": value} if value else environ
+
+
+BINARY_MAGIC = "kctx-kubectl-version-1"
+
+
+def binary_version(path: str, paths: Paths) -> str:
+    """The version ("1.31.9") of a kubectl kctx did not install (on PATH, a configured path), asked once per
+    file (kctx/kubectl/binaryversion.py) and cached by its stat; "" when it cannot be told."""
+    try:
+        st = posix.stat(path)
+    except (OSError, ValueError):
+        return ""
+    cache = join(paths.cache_dir, "kubectl-versions-v1.marshal")
+    key = (abspath(path), st.st_mtime_ns, st.st_size, st.st_ino)
+    found = parsecache.lookup(cache, BINARY_MAGIC, key)
+    if isinstance(found, str):
+        return found
+    from kctx.kubectl.binaryversion import ask
+
+    return ask(path, cache, BINARY_MAGIC, key)
 
 
 # --- which file --------------------------------------------------------------------------------------------
 
-def locate(argv: list[str], environ) -> tuple[str, bool, str]:
+def locate(argv: list[str], environ, rules: Rules = NEWEST) -> tuple[str, bool, str]:
     """(path, explicitly chosen, error): the kuberc kubectl reads for this argv; path "" when kuberc is off."""
-    if environ.get("KUBECTL_KUBERC", "").lower() == "false":
+    if not enabled(rules, environ):
         return "", False, ""
     flag, error = _explicit(argv)
     if error:
@@ -125,7 +330,7 @@ def locate(argv: list[str], environ) -> tuple[str, bool, str]:
         return "", bool(flag), "KUBERC=off and --kuberc together" if flag else ""
     if flag:
         return flag, True, ""
-    if environ.get("KUBERC", ""):
+    if rules.env_path and environ.get("KUBERC", ""):
         return environ["KUBERC"], True, ""
     return join(environ.get("HOME", ""), ".kube", "kuberc"), False, ""
 
@@ -145,8 +350,15 @@ def _explicit(argv: list[str]) -> tuple[str, str]:
 
 # --- reading it through the cache --------------------------------------------------------------------------
 
-def read(path: str, explicit: bool, paths: Paths, *, in_process: bool = True) -> tuple[dict | None, str]:
-    """(preferences or None, why the call cannot be judged or "")."""
+def read(path: str, explicit: bool, paths: Paths, *, in_process: bool = True,
+         rules: Rules = NEWEST) -> tuple[dict | None, str]:
+    """(preferences or None, why the call cannot be judged or "") as ``rules`` read the file."""
+    readings, problem = _parsed(path, explicit, paths, in_process=in_process)
+    return _outcome(path, explicit, readings[rules.reading], rules) if readings else (None, problem)
+
+
+def _parsed(path: str, explicit: bool, paths: Paths, *, in_process: bool = True) -> tuple[dict | None, str]:
+    """(the file's readings (kctx/kubectl/kubercfile.py) or None, why not)."""
     try:
         st = posix.stat(path)
     except FileNotFoundError:
@@ -160,11 +372,15 @@ def read(path: str, explicit: bool, paths: Paths, *, in_process: bool = True) ->
 
         result = (kubercfile.parse_and_cache(path, paths.kuberc_cache) if in_process
                   else kubercfile.parse_in_child(path, paths))
-    return _outcome(path, explicit, result)
+    if isinstance(result, dict):
+        return result, ""
+    return None, _outcome(path, explicit, result, NEWEST)[1]  # the file could not be read or parsed at all
 
 
-def _outcome(path: str, explicit: bool, result: tuple) -> tuple[dict | None, str]:
+def _outcome(path: str, explicit: bool, result: tuple, rules: Rules) -> tuple[dict | None, str]:
     kind, value = result
+    if kind == "prefs" and rules.strict and not explicit and value.get("unknown"):
+        return None, ""  # kubectl 1.33 warns (strict decoding error) and ignores its default file
     if kind == "prefs":
         return value, ""
     if kind == "none" or (kind == "ignored" and not explicit):  # kubectl ignores it (with a warning)
@@ -176,18 +392,25 @@ def _outcome(path: str, explicit: bool, result: tuple) -> tuple[dict | None, str
     return None, f"{path}: {value}; kctx cannot expand this kuberc (KUBERC=off turns kuberc off)"
 
 
-def _cached(cache: str, key: tuple) -> tuple | None:
+def _cached(cache: str, key: tuple) -> dict | None:
     result = parsecache.lookup(cache, MAGIC, key)
     return result if _is_result(result) else None
 
 
 def _is_result(result: object) -> bool:
+    """A file's readings ({key of READINGS: (kind, value)}), or the error of a file that could not be read."""
+    if isinstance(result, dict):
+        return set(result) == set(READINGS) and all(_is_reading(r) for r in result.values())
+    return isinstance(result, tuple) and len(result) == 2 and result[0] == "error" and isinstance(result[1], str)
+
+
+def _is_reading(result: object) -> bool:
     if not (isinstance(result, tuple) and len(result) == 2):
         return False
     kind, value = result
     if kind == "prefs":
         return isinstance(value, dict) and isinstance(value.get("aliases"), list) and isinstance(
-            value.get("defaults"), list)
+            value.get("defaults"), list) and isinstance(value.get("unknown"), str)
     return kind in ("none", "ignored", "rejected", "error") and isinstance(value, str)
 
 

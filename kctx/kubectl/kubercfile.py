@@ -10,7 +10,7 @@ import marshal
 import posix
 import sys
 
-from kctx.kubectl.kuberc import MAGIC, VERSIONS, _is_result
+from kctx.kubectl.kuberc import ALPHA, MAGIC, READINGS, VERSIONS, _is_result
 from kctx.util import parsecache
 from kctx.util.fastos import abspath
 
@@ -26,7 +26,7 @@ def parse_and_cache(path: str, cache: str) -> tuple:
             raw = fh.read()
     except OSError as exc:
         return "error", f"cannot read the kuberc: {exc.strerror or exc}"
-    result = parse_bytes(raw)
+    result = parse_readings(raw)
     parsecache.store(cache, MAGIC, (abspath(path), st.st_mtime_ns, st.st_size, st.st_ino), result)
     return result
 
@@ -58,21 +58,27 @@ class _Unreadable(Exception):
     """kctx cannot tell how kubectl reads this file (bad YAML, a value of the wrong type...)."""
 
 
-def parse_bytes(raw: bytes) -> tuple:
-    """kubectl's reading of a kuberc: ("prefs", preferences), ("none", ""), ("ignored", why) when it holds no
-    preferences kubectl can use, ("rejected", why) when kubectl refuses it, or ("error", why) when kctx cannot
-    tell."""
+def parse_readings(raw: bytes) -> dict:
+    """The file as each kubectl reads it: {key of READINGS: parse_bytes(raw, those apiVersions)}."""
+    return {key: parse_bytes(raw, versions) for key, versions in READINGS.items()}
+
+
+def parse_bytes(raw: bytes, versions: tuple[str, ...] = tuple(VERSIONS)) -> tuple:
+    """A kubectl's reading of a kuberc when it knows the apiVersions ``versions``: ("prefs", preferences),
+    ("none", ""), ("ignored", why) when it holds no preferences kubectl can use, ("rejected", why) when kubectl
+    refuses it, or ("error", why) when kctx cannot tell. ``preferences["unknown"]`` names the first field a
+    strict decoder rejects in a v1alpha1 document ("" when none): kubectl 1.33 then ignores its default file."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         return "error", "not UTF-8 text"
     try:
-        return _parse_text(text)
+        return _parse_text(text, versions)
     except _Unreadable as exc:
         return "error", " ".join(str(exc).split())  # one line: it ends up in the guard's message
 
 
-def _parse_text(text: str) -> tuple:
+def _parse_text(text: str, versions: tuple[str, ...]) -> tuple:
     import yaml
 
     attempted = False
@@ -88,9 +94,10 @@ def _parse_text(text: str) -> tuple:
             raise _Unreadable(f"{where}invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
         except RecursionError:
             raise _Unreadable("nested too deeply") from None
-        api = _preference_version(node)
+        api = _preference_version(node, versions)
         if api:
             prefs = _preferences(_value(node), api)
+            prefs["unknown"] = _strict_problem(node) if api == ALPHA else ""
             why = _rejected(prefs)
             return ("rejected", why) if why else ("prefs", prefs)
     if attempted:
@@ -115,8 +122,8 @@ def _documents(text: str):
     yield "\n".join(doc), start
 
 
-def _preference_version(node) -> str:
-    """The apiVersion of a kuberc Preference document kubectl can read, or "" for any other document."""
+def _preference_version(node, versions: tuple[str, ...]) -> str:
+    """The apiVersion of a kuberc Preference document this kubectl can read, or "" for any other document."""
     import yaml
 
     if not isinstance(node, yaml.MappingNode):
@@ -125,7 +132,7 @@ def _preference_version(node) -> str:
     api, kind = top.get("apiVersion"), top.get("kind")
     if not (isinstance(api, yaml.ScalarNode) and isinstance(kind, yaml.ScalarNode)):
         return ""
-    if _scalar(kind) != "Preference" or _scalar(api) not in VERSIONS:
+    if _scalar(kind) != "Preference" or _scalar(api) not in versions:
         return ""
     return _scalar(api)
 
@@ -215,6 +222,40 @@ def _preferences(doc: dict, api: str) -> dict:
     for i, item in enumerate(_list(doc, "credentialPluginAllowlist", "")):
         _text(_struct(item, f"credentialPluginAllowlist[{i}]"), "command", f"credentialPluginAllowlist[{i}]")
     return {"aliases": aliases, "defaults": defaults}
+
+
+# The fields of a v1alpha1 Preference, for kubectl 1.33's strict decoding (later kubectl ignores unknown fields).
+_ALPHA_FIELDS = {"": {"apiVersion", "kind", "aliases", "overrides"},
+                 "aliases": {"name", "command", "prependArgs", "appendArgs", "flags"},
+                 "overrides": {"command", "flags"}, "flags": {"name", "default"}}
+
+
+def _strict_problem(node, within: str = "", where: str = "") -> str:
+    """The first unknown or repeated field of a v1alpha1 document (its path, like kubectl prints it), or ""."""
+    import yaml
+
+    if isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            found = _strict_problem(item, within, f"{where}[{i}]")
+            if found:
+                return found
+        return ""
+    if not isinstance(node, yaml.MappingNode):
+        return ""
+    seen: set[str] = set()
+    for key, value in node.value:
+        name = key.value if isinstance(key, yaml.ScalarNode) else ""
+        at = f"{where}.{name}" if where else name
+        if name in seen:
+            return f"repeated field {at}"
+        seen.add(name)
+        if name not in _ALPHA_FIELDS[within]:
+            return f"unknown field {at}"
+        if name in _ALPHA_FIELDS and name != within:  # a list of entries of that kind
+            found = _strict_problem(value, name, at)
+            if found:
+                return found
+    return ""
 
 
 def _options(item: dict, key: str, where: str) -> tuple:

@@ -1,0 +1,35 @@
+"""Ask a kubectl binary for its version, for kctx/kubectl/kuberc.py (which caches the answer by the file's stat).
+
+Cold path: runs the binary once per file. Plain string search instead of json, so the shim's cold path stays
+free of json (tests/test_kuberc.py).
+"""
+
+from __future__ import annotations
+
+from kctx.util import parsecache
+
+TIMEOUT = 20.0
+
+
+def ask(path: str, cache: str, magic: str, key: tuple) -> str:
+    """``path version --client -o json``'s gitVersion as "1.31.9" (remembered under ``key``); "" when the
+    binary does not run or does not say."""
+    import subprocess
+
+    from kctx.versions.parse import fmt, parse
+
+    try:
+        proc = subprocess.run([path, "version", "--client", "-o", "json"], capture_output=True, timeout=TIMEOUT,
+                              stdin=subprocess.DEVNULL, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    text = proc.stdout.decode(errors="replace")
+    at = text.find('"gitVersion"')
+    start = text.find('"', text.find(":", at) + 1) if at >= 0 else -1
+    end = text.find('"', start + 1) if start >= 0 else -1
+    found = parse(text[start + 1:end]) if 0 <= start < end else None
+    if proc.returncode != 0 or found is None:
+        return ""
+    version = fmt(found)
+    parsecache.store(cache, magic, key, version)
+    return version
