@@ -21,8 +21,9 @@ rewritten line. What kubectl 1.36/1.37 do (checked against the real binaries, se
 - ``defaults`` match the found command by its name only (``create serviceaccount`` also covers
   ``set serviceaccount``), never an alias itself, and an unknown option name makes kubectl refuse the call.
 
-Hot path: the file is parsed once (kctx/kubectl/kubercfile.py, in a child process, with yaml) and cached with
-marshal, keyed on path, mtime, size and inode; the shim then stats the file and reads the cache here.
+Hot path: the file is parsed once (kctx/kubectl/kubercfile.py, with yaml; in a child process in the shim) and
+cached with marshal, keyed on its path and stamp (kctx/util/parsecache.py); the shim then stats the file and
+reads the cache here.
 """
 
 from __future__ import annotations
@@ -48,10 +49,15 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from kctx.paths import Paths
 
-MAGIC = "kctx-kuberc-1"
-# apiVersion -> (key of the defaults list, key of an entry's options). v1 is not known to kubectl 1.37.
-VERSIONS = {"kubectl.config.k8s.io/v1beta1": ("defaults", "options"),
-            "kubectl.config.k8s.io/v1alpha1": ("overrides", "flags")}
+# The cache of parsed kuberc files (kctx/util/parsecache.py), whose parser is kctx/kubectl/kubercfile.py.
+# This module owns its format: the parser imports it from here, and this module names the parser only as a
+# string (it runs in a child process in the shim), so neither imports the other's yaml side.
+MAGIC = "kctx-kuberc-2"
+PARSER = "kctx.kubectl.kubercfile:parse_and_cache"
+# What a parse gives: (PREFS, preferences) or (kind, one line) for the others. NONE: no document;
+# IGNORED: no preferences kubectl can use; REJECTED: kubectl refuses the file; ERROR: kctx cannot tell.
+PREFS, NONE, IGNORED, REJECTED, ERROR = "prefs", "none", "ignored", "rejected", "error"
+KINDS = (PREFS, NONE, IGNORED, REJECTED, ERROR)
 # klog's flags are added to kubectl after it applied the kuberc, so a kuberc cannot set them.
 _LATE_FLAGS = frozenset({"v", "vmodule", "log-flush-frequency", "log-backtrace-at", "log-dir", "log-file",
                          "log-file-max-size", "stderrthreshold", "add-dir-header", "alsologtostderr", "logtostderr",
@@ -89,7 +95,7 @@ class Result:
         self.args, self.problem, self.expansion, self.path = args, problem, expansion, path
 
 
-def apply(argv: list[str], environ, paths: Paths, *, in_process: bool = True) -> Result:
+def apply(argv: list[str], environ, paths: Paths) -> Result:
     """Parse argv as kubectl will run it after its kuberc; kubectl itself still gets the original argv."""
     argv = [a if isinstance(a, str) else str(a) for a in argv]
     if not argv:  # kubectl applies no kuberc to a bare `kubectl`
@@ -99,7 +105,7 @@ def apply(argv: list[str], environ, paths: Paths, *, in_process: bool = True) ->
         return Result(parse(argv), f"{error}; kubectl will refuse the call", path=path)
     if not path:
         return Result(parse(argv))
-    prefs, problem = read(path, explicit, paths, in_process=in_process)
+    prefs, problem = read(path, explicit, paths)
     if prefs is None:
         return Result(parse(argv), problem, path=path)
     try:
@@ -145,7 +151,7 @@ def _explicit(argv: list[str]) -> tuple[str, str]:
 
 # --- reading it through the cache --------------------------------------------------------------------------
 
-def read(path: str, explicit: bool, paths: Paths, *, in_process: bool = True) -> tuple[dict | None, str]:
+def read(path: str, explicit: bool, paths: Paths) -> tuple[dict | None, str]:
     """(preferences or None, why the call cannot be judged or "")."""
     try:
         st = posix.stat(path)
@@ -153,42 +159,44 @@ def read(path: str, explicit: bool, paths: Paths, *, in_process: bool = True) ->
         return None, f"{path}: no such kuberc file; kubectl will refuse the call" if explicit else ""
     except (OSError, ValueError) as exc:
         return None, f"{path}: cannot read the kuberc: {getattr(exc, 'strerror', None) or exc}"
-    key = (abspath(path), st.st_mtime_ns, st.st_size, st.st_ino)
-    result = _cached(paths.kuberc_cache, key)
+    result = _cached(paths.kuberc_cache, parsecache.key(abspath(path), st))
     if result is None:  # the cold path: parsing needs yaml (kctx/kubectl/kubercfile.py)
-        from kctx.kubectl import kubercfile
-
-        result = (kubercfile.parse_and_cache(path, paths.kuberc_cache) if in_process
-                  else kubercfile.parse_in_child(path, paths))
+        try:
+            result = parsecache.parse(PARSER, [abspath(path), paths.kuberc_cache])
+        except parsecache.ChildFailed as exc:
+            result = ERROR, f"cannot parse the kuberc: {exc}"
+        if not is_result(result):
+            result = ERROR, "cannot parse the kuberc: the parser gave no answer kctx knows"
     return _outcome(path, explicit, result)
 
 
 def _outcome(path: str, explicit: bool, result: tuple) -> tuple[dict | None, str]:
     kind, value = result
-    if kind == "prefs":
+    if kind == PREFS:
         return value, ""
-    if kind == "none" or (kind == "ignored" and not explicit):  # kubectl ignores it (with a warning)
+    if kind == NONE or (kind == IGNORED and not explicit):  # kubectl ignores it (with a warning)
         return None, ""
-    if kind == "ignored":
+    if kind == IGNORED:
         return None, f"{path}: {value}; kubectl will refuse the call"
-    if kind == "rejected":
+    if kind == REJECTED:
         return None, f"{path}: kubectl rejects this kuberc ({value}) and will refuse the call"
     return None, f"{path}: {value}; kctx cannot expand this kuberc (KUBERC=off turns kuberc off)"
 
 
 def _cached(cache: str, key: tuple) -> tuple | None:
     result = parsecache.lookup(cache, MAGIC, key)
-    return result if _is_result(result) else None
+    return result if is_result(result) else None
 
 
-def _is_result(result: object) -> bool:
+def is_result(result: object) -> bool:
+    """Whether ``result`` is one of the outcomes a kuberc parse caches (the KINDS, with their value)."""
     if not (isinstance(result, tuple) and len(result) == 2):
         return False
     kind, value = result
-    if kind == "prefs":
+    if kind == PREFS:
         return isinstance(value, dict) and isinstance(value.get("aliases"), list) and isinstance(
             value.get("defaults"), list)
-    return kind in ("none", "ignored", "rejected", "error") and isinstance(value, str)
+    return kind in KINDS and isinstance(value, str)
 
 
 # --- the expansion (pure) ----------------------------------------------------------------------------------
