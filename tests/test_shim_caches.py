@@ -44,7 +44,7 @@ def test_a_context_protected_by_such_an_edit_is_protected_at_once(world, sandbox
 
 def test_a_kubeconfig_switched_to_prod_by_such_an_edit_is_judged_as_prod(world, sandbox):
     kubeconfig = world["home"] / ".kube" / "config"
-    p = kubectl(world, "create", "configmap", "before", "--from-literal=a=b")  # current context: dev
+    p = kubectl(world, "create", "configmap", "before-switch", "--from-literal=a=b")  # current context: dev
     assert p.returncode == 0, p.stderr
     sandbox.clear_requests()
     text = kubeconfig.read_text()
@@ -52,7 +52,7 @@ def test_a_kubeconfig_switched_to_prod_by_such_an_edit_is_judged_as_prod(world, 
     rewrite_keeping_times(kubeconfig, text.replace('current-context: "dev"\n', 'current-context: "prod"\n'))
     p = kubectl(world, "config", "current-context")
     assert p.stdout == "prod\n"  # kubectl reads the new file
-    p = kubectl(world, "create", "configmap", "after", "--from-literal=a=b")
+    p = kubectl(world, "create", "configmap", "after-switch", "--from-literal=a=b")
     assert p.returncode == 4 and 'context "prod" matches protect.contexts' in p.stderr, p.stderr
     assert writes(sandbox, "prod") == [] and writes(sandbox, "dev") == []
 
