@@ -132,6 +132,8 @@ def load(paths: Paths) -> Config:
             result = parsecache.parse("kctx.config:parse_and_cache", [path, paths.config_cache])
         except parsecache.ChildFailed as exc:
             result = {"error": f"{path}: cannot read the config: {exc}"}
+        if not _is_result(result):
+            result = {"error": f"{path}: cannot read the config: the parser gave no answer kctx knows"}
     if "error" in result:
         raise KctxError(result["error"])
     return from_dict(result["data"], path)
