@@ -7,7 +7,6 @@ Standard library only and cheap to import; yaml is imported only to parse a chan
 from __future__ import annotations
 
 import posix
-import sys
 
 from kctx.errors import KctxError
 from kctx.paths import Paths
@@ -16,7 +15,7 @@ from kctx.util.globmatch import first_match
 
 DEFAULT_GLOBS = ("~/.kube/config", "~/.kube/configs/*")
 CONFIRM_MODES = ("name", "yes")
-MAGIC = "kctx-config-2"
+MAGIC = "kctx-config-3"
 
 
 class Config:
@@ -88,13 +87,20 @@ def from_dict(data: object, source: str) -> Config:
 
 
 def parse_yaml(path: str) -> object:
+    """The document in ``path`` (read by the caller's rules: KctxError naming the file and line)."""
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+    except OSError as exc:
+        raise KctxError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    return parse_bytes(raw, path)
+
+
+def parse_bytes(raw: bytes, path: str) -> object:
     import yaml
 
     try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
-    except OSError as exc:
-        raise KctxError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise KctxError(f"{path}: cannot read: not UTF-8 text") from None
     try:
@@ -108,26 +114,38 @@ def parse_yaml(path: str) -> object:
     return data if data is not None else {}
 
 
-def load(paths: Paths, *, in_process: bool = True) -> Config:
+def load(paths: Paths) -> Config:
+    """The config in effect. No file is no config, unless $KCTX_CONFIG names it: a typo there must not drop
+    every protection rule, so a missing file it names is an error."""
     path = paths.config_file
     try:
         st = posix.stat(path)
     except FileNotFoundError:
+        if paths.config_explicit:
+            raise KctxError(f"{path}: no such file (named by KCTX_CONFIG)") from None
         return Config()
     except OSError as exc:
         raise KctxError(f"{path}: cannot read: {exc.strerror}") from None
-    key = (path, st.st_mtime_ns, st.st_size, st.st_ino)
-    cached = _read_cached(paths.config_cache, key)
-    if cached is None:
-        cached = parse_and_cache(path, paths.config_cache, key) if in_process else _parse_in_child(path, paths)
-    if "error" in cached:
-        raise KctxError(cached["error"])
-    return from_dict(cached["data"], path)
+    result = _read_cached(paths.config_cache, parsecache.key(path, st))
+    if result is None:  # the cold path: parsing needs yaml
+        try:
+            result = parsecache.parse("kctx.config:parse_and_cache", [path, paths.config_cache])
+        except parsecache.ChildFailed as exc:
+            result = {"error": f"{path}: cannot read the config: {exc}"}
+        if not _is_result(result):
+            result = {"error": f"{path}: cannot read the config: the parser gave no answer kctx knows"}
+    if "error" in result:
+        raise KctxError(result["error"])
+    return from_dict(result["data"], path)
 
 
 def _read_cached(cache: str, key: tuple) -> dict | None:
     cached = parsecache.lookup(cache, MAGIC, key)
-    return cached if isinstance(cached, dict) and ("data" in cached or "error" in cached) else None
+    return cached if _is_result(cached) else None
+
+
+def _is_result(value: object) -> bool:
+    return isinstance(value, dict) and (isinstance(value.get("data"), dict) or isinstance(value.get("error"), str))
 
 
 def _marshalable(value: object) -> object:
@@ -141,55 +159,26 @@ def _marshalable(value: object) -> object:
     return str(value)
 
 
-def parse_and_cache(path: str, cache: str, key: tuple) -> dict:
+def parse_and_cache(args: list[str]) -> dict:
+    """[path, cache]: parse and validate the config, remember the outcome, return it ({"data": ...} or
+    {"error": one line}). The cold path, run through kctx/util/parsecache.py (in a child in the shim)."""
+    path, cache = args
     try:
-        data = _marshalable(parse_yaml(path))
+        with open(path, "rb") as fh:
+            st = posix.fstat(fh.fileno())  # before reading: an edit while we read makes the entry stale
+            raw = fh.read()
+    except OSError as exc:
+        return {"error": f"{path}: cannot read: {exc.strerror or exc}"}
+    try:
+        data = _marshalable(parse_bytes(raw, path))
         from_dict(data, path)  # validate before caching
         result: dict = {"data": data}
     except KctxError as exc:
         result = {"error": exc.message}
-    parsecache.store(cache, MAGIC, key, result)
+    parsecache.store(cache, MAGIC, parsecache.key(path, st), result)
     return result
-
-
-def _parse_in_child(path: str, paths: Paths) -> dict:
-    import subprocess
-
-    from kctx.shim.exec import child_env
-
-    proc = subprocess.run([sys.executable, "-m", "kctx.config"], capture_output=True, check=False,
-                          env=child_env(paths_environ(paths)))
-    try:
-        st = posix.stat(path)
-    except OSError as exc:
-        return {"error": f"{path}: cannot read: {exc.strerror}"}
-    cached = _read_cached(paths.config_cache, (path, st.st_mtime_ns, st.st_size, st.st_ino))
-    if cached is None:
-        why = proc.stderr.decode(errors="replace").strip().splitlines()
-        return {"error": f"{path}: cannot read the config: {why[-1] if why else 'parser failed'}"}
-    return cached
-
-
-def paths_environ(paths: Paths) -> dict:
-    """The environment the child needs to find the same config file as this process."""
-    import os
-
-    env = dict(os.environ)
-    env["KCTX_CONFIG"] = paths.config_file
-    env["XDG_CACHE_HOME"] = os.path.dirname(paths.cache_dir)
-    return env
 
 
 def matches(name: str, globs: list[str]) -> str:
     """The first glob matching ``name`` (shell-style, case-sensitive), or ""."""
     return first_match(name, globs)
-
-
-def _main() -> None:  # the child process of _parse_in_child
-    p = Paths()
-    st = posix.stat(p.config_file)
-    parse_and_cache(p.config_file, p.config_cache, (p.config_file, st.st_mtime_ns, st.st_size, st.st_ino))
-
-
-if __name__ == "__main__":
-    _main()

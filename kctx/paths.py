@@ -19,7 +19,8 @@ def _xdg(environ, var: str, home: str, fallback: str) -> str:
 class Paths:
     """Locations, from $HOME and the XDG variables; $KCTX_CONFIG overrides the config file."""
 
-    __slots__ = ("home", "config_file", "config_dir", "state_dir", "cache_dir", "data_dir", "runtime_dir")
+    __slots__ = ("home", "config_file", "config_explicit", "config_dir", "state_dir", "cache_dir", "data_dir",
+                 "runtime_dir")
 
     def __init__(self, environ=None) -> None:
         if environ is None:
@@ -32,6 +33,7 @@ class Paths:
         self.config_dir = join(_xdg(env, "XDG_CONFIG_HOME", home, ".config"), "kctx")
         explicit = env.get("KCTX_CONFIG")
         self.config_file = expanduser(explicit) if explicit else join(self.config_dir, "config.yaml")
+        self.config_explicit = bool(explicit)  # named by $KCTX_CONFIG: it must exist (kctx/config.py)
         self.state_dir = join(_xdg(env, "XDG_STATE_HOME", home, ".local/state"), "kctx")
         self.cache_dir = join(_xdg(env, "XDG_CACHE_HOME", home, ".cache"), "kctx")
         self.data_dir = join(_xdg(env, "XDG_DATA_HOME", home, ".local/share"), "kctx")

@@ -205,9 +205,9 @@ def predict(probe: Probe, minor: str, home: Path) -> str:
     from kctx.paths import Paths
 
     env = {"HOME": str(home), "XDG_CACHE_HOME": str(home / "cache"), **probe.env_in(home)}
-    readings = dict(kuberc._readings(probe.argv_in(home), env, Paths(env), in_process=True))
+    readings = dict(kuberc._readings(probe.argv_in(home), env, Paths(env)))
     rules = kuberc.rules_for(int(minor.split(".")[1]))
-    result = readings.get(rules.name if rules is not None else kuberc.NONE, readings[kuberc.NONE])
+    result = readings.get(rules.name if rules is not None else kuberc.NO_KUBERC, readings[kuberc.NO_KUBERC])
     if "does not know --kuberc" in result.problem:
         return "unknown-flag"
     if "refuse" in result.problem:

@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 from kctx import config as kconfig
 from kctx.errors import KctxError
 from kctx.paths import Paths
+from kctx.util import parsecache
 from kctx.util.globmatch import match
+from tests.sneaky import rewrite_keeping_times
 
 
 def write_config(home, text: str):
@@ -52,11 +54,26 @@ def test_errors_name_file_and_key(home, text, where):
     assert where in err.value.message and "\n" not in err.value.message
 
 
-def test_child_process_parse_keeps_yaml_out(home):
+def test_the_shim_parses_in_a_child_process(home, monkeypatch):
     write_config(home, "protect:\n  contexts: [prod]\n")
-    cfg = kconfig.load(Paths(), in_process=False)  # parsed by `python -m kctx.config`, then cached
+    monkeypatch.setattr(parsecache, "PARSE_IN_CHILD", True)  # what the shim declares (parsecache.hot_path)
+    monkeypatch.setattr(kconfig, "parse_bytes", lambda raw, path: pytest.fail("parsed in this process"))
+    cfg = kconfig.load(Paths())  # parsed by a child process, which caches it
     assert cfg.protect_contexts == ["prod"]
-    assert kconfig.load(Paths(), in_process=False).protect_contexts == ["prod"]
+    assert kconfig.load(Paths()).protect_contexts == ["prod"]
+
+
+def test_a_child_that_fails_is_one_line_naming_the_file(home, monkeypatch):
+    path = write_config(home, "protect:\n  contexts: [prod]\n")
+    monkeypatch.setattr(parsecache, "PARSE_IN_CHILD", True)
+
+    def fail(parser, args, **kw):
+        raise parsecache.ChildFailed("MemoryError: out of memory")
+
+    monkeypatch.setattr(parsecache, "run_child", fail)
+    with pytest.raises(KctxError) as err:
+        kconfig.load(Paths())
+    assert err.value.message == f"{path}: cannot read the config: MemoryError: out of memory"
 
 
 def test_alternating_config_files_are_each_parsed_once(home, tmp_path, monkeypatch):
@@ -65,8 +82,8 @@ def test_alternating_config_files_are_each_parsed_once(home, tmp_path, monkeypat
         files.append(tmp_path / f"config{n}.yaml")
         files[-1].write_text(f"protect:\n  contexts: [prod{n}]\n")
     parsed = []
-    real_parse = kconfig.parse_yaml
-    monkeypatch.setattr(kconfig, "parse_yaml", lambda path: parsed.append(path) or real_parse(path))
+    real_parse = kconfig.parse_bytes
+    monkeypatch.setattr(kconfig, "parse_bytes", lambda raw, path: parsed.append(path) or real_parse(raw, path))
     for _ in range(3):
         for n, path in enumerate(files):
             cfg = kconfig.load(Paths({"HOME": str(home), "KCTX_CONFIG": str(path)}))
@@ -74,6 +91,31 @@ def test_alternating_config_files_are_each_parsed_once(home, tmp_path, monkeypat
     assert parsed == [str(f) for f in files]
     files[1].write_text("protect:\n  contexts: [changed]\n")  # an edit is seen
     assert kconfig.load(Paths({"HOME": str(home), "KCTX_CONFIG": str(files[1])})).protect_contexts == ["changed"]
+
+
+@pytest.mark.parametrize("in_child", [False, True])
+def test_an_edit_that_puts_the_old_mtime_back_is_seen(home, monkeypatch, in_child):
+    monkeypatch.setattr(parsecache, "PARSE_IN_CHILD", in_child)
+    path = write_config(home, "protect:\n  contexts: [qa]\n")
+    assert kconfig.load(Paths()).protect_contexts == ["qa"]
+    rewrite_keeping_times(path, "protect:\n  contexts: [pr]\n")  # same size, same inode, same mtime
+    assert kconfig.load(Paths()).protect_contexts == ["pr"]  # protected at once
+
+
+def test_a_config_named_by_kctx_config_must_exist(home, tmp_path):
+    typo = tmp_path / "cofnig.yaml"
+    with pytest.raises(KctxError) as err:
+        kconfig.load(Paths({"HOME": str(home), "KCTX_CONFIG": str(typo)}))
+    assert err.value.message == f"{typo}: no such file (named by KCTX_CONFIG)"
+    assert kconfig.load(Paths({"HOME": str(home)})).protect_contexts == []  # the default file may be missing
+
+
+def test_an_unreadable_config_is_an_error(home, tmp_path):
+    folder = tmp_path / "config.yaml"
+    folder.mkdir()
+    with pytest.raises(KctxError) as err:
+        kconfig.load(Paths({"HOME": str(home), "KCTX_CONFIG": str(folder)}))
+    assert err.value.message.startswith(f"{folder}: cannot read: ") and "\n" not in err.value.message
 
 
 @given(st.text(alphabet=string.ascii_lowercase + "-.*?[]!", max_size=8),

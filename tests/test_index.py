@@ -7,7 +7,6 @@ import binascii
 import hashlib
 import json
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -15,9 +14,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kctx.kubeconfig import index
+from kctx.kubeconfig import refresh as indexer
 from kctx.paths import Paths
+from kctx.util import parsecache
 from tests.kubeconfigs import FAKE_CERT, kubeconfig, simple, write
 from tests.runner import kctx
+from tests.sneaky import rewrite_keeping_times
 
 
 def test_cache_holds_no_credentials(home):
@@ -34,8 +36,8 @@ def test_cache_is_reused_then_refreshed_on_change(home, monkeypatch):
     first = index.load([str(cfg)], idx_dir)
     assert first[0].contexts["dev"]["cluster"] == "dev"
     calls = []
-    real = index.refresh
-    monkeypatch.setattr(index, "refresh", lambda paths, d: calls.append(paths) or real(paths, d))
+    real = indexer.index_files
+    monkeypatch.setattr(indexer, "index_files", lambda args: calls.append(args[1:]) or real(args))
     index.load([str(cfg)], idx_dir)
     assert calls == []  # warm: nothing parsed
     write(cfg, kubeconfig({"dev": ("dev", "dev", "changed")}, clusters={"dev": "https://x"}, users=["dev"]))
@@ -44,16 +46,18 @@ def test_cache_is_reused_then_refreshed_on_change(home, monkeypatch):
     assert again[0].contexts["dev"]["namespace"] == "changed"
 
 
-def test_same_size_change_within_the_same_second_is_seen(home):
-    cfg = home / ".kube" / "config"
-    simple(cfg, "aaa")
-    index.load([str(cfg)], Paths().index_dir)
-    st = cfg.stat()
-    simple(cfg, "bbb")  # same length, rewritten via a new inode or the same one
-    os.utime(cfg, ns=(st.st_atime_ns, st.st_mtime_ns))  # even a restored mtime is caught (inode/size/mtime)
-    names = list(index.load([str(cfg)], Paths().index_dir)[0].contexts)
-    assert names == ["bbb"] or cfg.stat().st_ino == st.st_ino  # same inode + same mtime + same size: undetectable
-    time.sleep(0)
+@pytest.mark.parametrize("in_child", [False, True])
+@pytest.mark.parametrize("bundled", [False, True])
+def test_an_edit_that_puts_the_old_mtime_back_is_seen(home, monkeypatch, in_child, bundled):
+    monkeypatch.setattr(parsecache, "PARSE_IN_CHILD", in_child)
+    cfg = simple(home / ".kube" / "config", "aaa")
+    others = [str(simple(home / ".kube" / "configs" / f"c{i}", f"c{i}", current=False))
+              for i in range(index.BUNDLE_MIN if bundled else 0)]
+    assert list(index.load([str(cfg), *others], Paths().index_dir)[0].contexts) == ["aaa"]
+    rewrite_keeping_times(cfg, cfg.read_text().replace("aaa", "bbb"))  # same size, inode and mtime
+    assert list(index.load([str(cfg), *others], Paths().index_dir)[0].contexts) == ["bbb"]
+    lazy = index.view([str(cfg), *others], Paths().index_dir, lazy=True)
+    assert lazy.current_context == "bbb"
 
 
 def test_ls_json_and_protection(home):
@@ -105,14 +109,14 @@ def test_a_changed_file_among_many_reuses_the_bundle_for_the_others(home, monkey
     index.load(files, idx_dir)  # writes the entries and the bundle
     simple(Path(files[3]), "renamed", current=False)
     read, parsed = [], []
-    real_read, real_refresh = index._read_entry, index.refresh
+    real_read, real_refresh = index._read_entry, indexer.index_files
     monkeypatch.setattr(index, "_read_entry", lambda d, p, st: read.append(p) or real_read(d, p, st))
-    monkeypatch.setattr(index, "refresh", lambda paths, d: parsed.extend(paths) or real_refresh(paths, d))
+    monkeypatch.setattr(indexer, "index_files", lambda args: parsed.extend(args[1:]) or real_refresh(args))
     got = index.load(files, idx_dir)
     assert parsed == [files[3]]
     assert read == [files[3]]  # the others came from the old bundle, not one read each
     assert [sorted(f.contexts) for f in got] == [["renamed"] if i == 3 else [f"c{i}"] for i in range(len(files))]
-    monkeypatch.setattr(index, "refresh", lambda paths, d: pytest.fail("the new bundle should hit"))
+    monkeypatch.setattr(indexer, "index_files", lambda args: pytest.fail("the new bundle should hit"))
     assert [f.to_dict() for f in index.load(files, idx_dir)] == [f.to_dict() for f in got]
 
 

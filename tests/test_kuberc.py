@@ -20,7 +20,9 @@ from kctx.kubectl.classify import classify
 from kctx.paths import Paths
 from kctx.sandbox import Sandbox
 from kctx.sandbox.resources import by_plural
+from kctx.util import parsecache
 from tests.runner import kctx
+from tests.sneaky import rewrite_keeping_times
 from tests.worlds import sandbox_world
 
 BETA = "apiVersion: kubectl.config.k8s.io/v1beta1\nkind: Preference\n"
@@ -273,14 +275,27 @@ def test_the_cache_is_used_until_the_file_changes(paths, tmp_path, monkeypatch):
     assert kuberc.read(str(f), False, paths) == (prefs(alias("gp", "get")), "")
 
 
-def test_the_shim_parses_in_a_child_process(paths, tmp_path):
+def test_the_shim_parses_in_a_child_process(paths, tmp_path, monkeypatch):
     f = write(tmp_path / "kuberc", BETA + DL)
-    assert kuberc.read(str(f), False, paths, in_process=False) == (prefs(DL), "")
+    want = prefs(DL)
+    monkeypatch.setattr(parsecache, "PARSE_IN_CHILD", True)  # what the shim declares (parsecache.hot_path)
+    monkeypatch.setattr(kubercfile, "parse_bytes", lambda raw: pytest.fail("parsed in this process"))
+    assert kuberc.read(str(f), False, paths) == (want, "")
     assert os.path.exists(paths.kuberc_cache)
     g = write(tmp_path / "other", "bad: [\n")
-    data, problem = kuberc.read(str(g), False, paths, in_process=False)
+    data, problem = kuberc.read(str(g), False, paths)
     assert data is None and problem.startswith(f"{g}: line 2: invalid YAML") and "\n" not in problem
-    assert kuberc.read(str(f), False, paths) == (prefs(DL), "")  # both files are remembered
+    monkeypatch.setattr(parsecache, "PARSE_IN_CHILD", False)
+    assert kuberc.read(str(f), False, paths) == (want, "")  # both files are remembered
+
+
+@pytest.mark.parametrize("in_child", [False, True])
+def test_an_edit_that_puts_the_old_mtime_back_is_seen(paths, tmp_path, monkeypatch, in_child):
+    monkeypatch.setattr(parsecache, "PARSE_IN_CHILD", in_child)
+    f = write(tmp_path / "kuberc", BETA + alias("aa", "get"))
+    assert kuberc.read(str(f), False, paths) == (prefs(alias("aa", "get")), "")
+    rewrite_keeping_times(f, BETA + alias("bb", "get"))  # same size, inode and mtime
+    assert kuberc.read(str(f), False, paths) == (prefs(alias("bb", "get")), "")
 
 
 @pytest.mark.parametrize("text, explicit, problem", [
@@ -492,6 +507,17 @@ def test_a_kuberc_default_context_is_seen(world, sandbox):
     assert p.returncode == 4 and 'context "prod" matches protect.contexts' in p.stderr, p.stderr
     p = shim(world, "delete", "cm", "x", env={"KUBERC": "off"})  # kuberc off: dev, as typed
     assert p.returncode == 0, p.stderr
+    assert observe(sandbox, before)[2] == {"dev"}
+
+
+def test_a_kuberc_edit_that_puts_the_old_mtime_back_is_seen_at_once(world, sandbox):
+    f = write(world["home"] / ".kube" / "kuberc", BETA + defaults("delete", ("context", "dev")))
+    before = seed(sandbox)
+    p = shim(world, "delete", "cm", "x")
+    assert p.returncode == 0, p.stderr
+    rewrite_keeping_times(f, BETA + defaults("delete", ("context", "prod")))  # same size, inode and mtime
+    p = shim(world, "delete", "cm", "y")  # kubectl would delete it on prod
+    assert p.returncode == 4 and 'context "prod" matches protect.contexts' in p.stderr, p.stderr
     assert observe(sandbox, before)[2] == {"dev"}
 
 

@@ -84,7 +84,7 @@ def test_rules_per_minor():
 def _groups(body: str, argv: list[str], tmp_path: Path, env: dict | None = None):
     write(tmp_path / ".kube" / "kuberc", body)
     environ = {"HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path / "cache"), **(env or {})}
-    return kuberc._grouped(kuberc._readings(argv, environ, Paths(environ), True)), environ
+    return kuberc._grouped(kuberc._readings(argv, environ, Paths(environ))), environ
 
 
 @pytest.fixture
@@ -104,7 +104,7 @@ def test_a_dry_run_default_only_counts_for_a_kubectl_that_reads_it(kube_home, mo
     groups, environ = _groups(BETA + defaults("delete", ("dry-run", "server")), ["delete", "cm", "x"], kube_home)
     assert len(groups) == 2
     monkeypatch.setattr(kuberc, "_rules_that_run", lambda *a: runs)
-    r = kuberc._pick(groups, environ, Paths(environ), True, False)
+    r = kuberc._pick(groups, environ, Paths(environ), False)
     assert (classify(r.args).cls, bool(r.problem)) == (cls, problem)
 
 
@@ -114,10 +114,10 @@ def test_readings_that_send_the_line_elsewhere_fail_closed(kube_home, monkeypatc
     # kubectl does: no kubectl reads the line the way its own target needs
     monkeypatch.setattr(kuberc, "_rules_that_run",
                         lambda result, *a: "none" if result.args.globals.get("context") == "prod" else "1.35+")
-    r = kuberc._pick(groups, environ, Paths(environ), True, False)
+    r = kuberc._pick(groups, environ, Paths(environ), False)
     assert "kubectl versions send this line to different targets" in r.problem
     monkeypatch.setattr(kuberc, "_rules_that_run", lambda *a: None)
-    assert "cannot tell which kubectl version runs" in kuberc._pick(groups, environ, Paths(environ), True,
+    assert "cannot tell which kubectl version runs" in kuberc._pick(groups, environ, Paths(environ),
                                                                     False).problem
 
 
@@ -146,7 +146,7 @@ def test_the_version_of_a_kubectl_on_path_is_asked_once(tmp_path, kubectl, monke
 
 def test_a_kuberc_flag_is_refused_by_a_kubectl_without_kuberc(kube_home):
     environ = {"HOME": str(kube_home)}
-    readings = dict(kuberc._readings(["--kuberc", "/x", "get"], environ, Paths(environ), True))
+    readings = dict(kuberc._readings(["--kuberc", "/x", "get"], environ, Paths(environ)))
     assert "does not know --kuberc" in readings["none"].problem
     assert parse(["get", "--kuberc=/x"]).globals["kuberc"] == "/x"
 
@@ -259,5 +259,5 @@ def test_the_shim_refuses_a_delete_an_old_kubectl_would_run_for_real(home, sandb
 def test_a_missing_file_is_an_error_only_where_it_was_named(kube_home):
     """KUBERC names the default file, which is missing: 1.35+ refuses the call, 1.34 ignores KUBERC."""
     environ = {"HOME": str(kube_home), "KUBERC": str(kube_home / ".kube" / "kuberc")}
-    readings = dict(kuberc._readings(["get"], environ, Paths(environ), True))
+    readings = dict(kuberc._readings(["get"], environ, Paths(environ)))
     assert "no such kuberc file" in readings["1.35+"].problem and readings["1.34"].problem == ""

@@ -140,7 +140,7 @@ def test_exec_plugins_are_never_run(home: Path, sandbox: Sandbox, tmp_path: Path
     doc["users"][0]["user"] = {"exec": exec_}
     h = Home(home, sandbox, doc)
     sandbox.clear_requests("dev")
-    entry = refresh(h.target("dev"), h.paths, h.environ, force=True, in_process=True)
+    entry = refresh(h.target("dev"), h.paths, h.environ, force=True)
     assert not marker.exists()
     assert [r.user for r in sandbox.requests("dev")] == ["system:anonymous"]  # asked anonymously
     assert "HTTP 401" in entry.error
@@ -156,11 +156,11 @@ def test_ca_file_token_file_and_tls_server_name(home: Path, sandbox: Sandbox) ->
     user["tokenFile"] = "token"
     cluster["tls-server-name"] = "localhost"  # in the serving certificate's SANs
     h = Home(home, sandbox, doc)
-    entry = refresh(h.target("dev"), h.paths, h.environ, force=True, in_process=True)
+    entry = refresh(h.target("dev"), h.paths, h.environ, force=True)
     assert (entry.version, entry.error) == ("1.36.4", "")
     cluster["tls-server-name"] = "wrong.example"
     h.kubeconfig.write_text(yaml.safe_dump(doc))
-    entry = refresh(h.target("dev"), h.paths, h.environ, force=True, in_process=True)
+    entry = refresh(h.target("dev"), h.paths, h.environ, force=True)
     assert "TLS" in entry.error and entry.version == "1.36.4"  # kept
 
 
@@ -170,7 +170,7 @@ def test_insecure_skip_tls_verify(home: Path, sandbox: Sandbox) -> None:
     del cluster["certificate-authority-data"]
     cluster["insecure-skip-tls-verify"] = True
     h = Home(home, sandbox, doc)
-    entry = refresh(h.target("dev"), h.paths, h.environ, force=True, in_process=True)
+    entry = refresh(h.target("dev"), h.paths, h.environ, force=True)
     assert (entry.version, entry.error) == ("1.36.4", "")
 
 
@@ -218,9 +218,9 @@ def test_a_ca_that_is_not_pem_is_a_cached_failure_not_a_crash(home: Path, sandbo
     cluster = doc["clusters"][0]["cluster"]
     cluster["certificate-authority-data"] = base64.b64encode(bytes(range(200, 256)) * 20).decode()
     h = Home(home, sandbox, doc)
-    entry = refresh(h.target("dev"), h.paths, h.environ, force=True, in_process=True)
+    entry = refresh(h.target("dev"), h.paths, h.environ, force=True)
     assert entry.error.endswith("cannot load the cluster's CA: certificate-authority-data is not PEM")
     cluster["certificate-authority-data"] = base64.b64encode(b"-----BEGIN CERTIFICATE-----\nnope\n").decode()
     h.kubeconfig.write_text(yaml.safe_dump(doc))
-    entry = refresh(h.target("dev"), h.paths, h.environ, force=True, in_process=True)
+    entry = refresh(h.target("dev"), h.paths, h.environ, force=True)
     assert "cannot load the cluster's CA" in entry.error

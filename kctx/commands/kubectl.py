@@ -216,7 +216,7 @@ def do_refresh(args, env: Environment) -> int:
     target = _target(ws, environ, args.context)
     if not target.server:
         raise KctxError(target.problem or "no current context, so no cluster to ask (use --context)")
-    entry = refresh(target, ws.paths, environ, force=True, in_process=True)
+    entry = refresh(target, ws.paths, environ, force=True)
     name = target.context or target.cluster
     if entry.error:
         kept = f"; still using {entry.version} from {_ago(entry.ok_at)}" if entry.version else ""

@@ -80,12 +80,8 @@ class Target:
         return {k: getattr(self, k) for k in CONTRACT_FIELDS}
 
 
-def load_view(files: list[str], paths: Paths, *, in_process: bool = True) -> View:
-    return index.view(kfiles.absolute(files), paths.index_dir, in_process=in_process)
-
-
-def resolve(flags: dict, environ, paths: Paths, config: Config, *, in_process: bool = True,
-            view: View | None = None, problem: str = "") -> Target:
+def resolve(flags: dict, environ, paths: Paths, config: Config, *, view: View | None = None,
+            problem: str = "") -> Target:
     """Resolve the target for kubectl's global ``flags`` (canonical long names, after kuberc: kctx/kubectl/kuberc.py)
     and ``environ``. ``problem``: why the call cannot be judged before any lookup (an unreadable kuberc)."""
     explicit = flags.get("kubeconfig", "")
@@ -94,32 +90,42 @@ def resolve(flags: dict, environ, paths: Paths, config: Config, *, in_process: b
     if explicit and not exists(explicit):
         t.problem = f"{explicit}: no such file (given with --kubeconfig)"
     t.problem = t._problem or problem
-    if view is None:
-        view = index.view(files, paths.index_dir, in_process=in_process, lazy=True)
-    t._view = view
-    t.context = flags.get("context") or view.current_context
-    ctx = view.context(t.context) if t.context else None
-    if t.context and ctx is None:
-        t.problem = t._problem or f'context "{t.context}" does not exist in {_describe(files)}'
-    if ctx is not None:
-        t.cluster, t.user, t.namespace = ctx.cluster, ctx.user, ctx.namespace or "default"
+    t._view = view if view is not None else index.view(files, paths.index_dir, lazy=True)
+    _pick_context(t, flags, files)
     t.overridden = [f for f in ("cluster", "user", "server", "namespace") if flags.get(f)]
     t.cluster = flags.get("cluster") or t.cluster
     t.user = flags.get("user") or t.user
     t.namespace = flags.get("namespace") or t.namespace
-    cluster = view.cluster(t.cluster) if t.cluster else None
+    _pick_server(t, flags, environ, files)
+    in_cluster(t, flags, environ, t._view.context(t.context) if t.context else None)
+    t._config, t._protected_by = config, None
+    return t
+
+
+def _pick_context(t: Target, flags: dict, files: list[str]) -> None:
+    """The context (--context, else the current one) and the cluster, user and namespace it names."""
+    view = t._view
+    t.context = flags.get("context") or view.current_context
+    ctx = view.context(t.context) if t.context else None
+    if ctx is not None:
+        t.cluster, t.user, t.namespace = ctx.cluster, ctx.user, ctx.namespace or "default"
+    elif t.context:
+        t.problem = t._problem or f'context "{t.context}" does not exist in {_describe(files)}'
+
+
+def _pick_server(t: Target, flags: dict, environ, files: list[str]) -> None:
+    """The server and its CA: the cluster entry's, overridden by -s/--server, else $KUBERNETES_MASTER (kubectl's
+    fallback when no server is configured). A server other than the entry's has no known CA."""
+    cluster = t._view.cluster(t.cluster) if t.cluster else None
     if cluster is not None:
         t.server, t.ca_sha256, t.insecure = cluster.server, cluster.ca_sha256, cluster.insecure
     elif t.cluster and not flags.get("server"):
         t.problem = t._problem or f'cluster "{t.cluster}" is not defined in {_describe(files)}'
     server = flags.get("server") or ("" if t.server else environ.get("KUBERNETES_MASTER", ""))
-    if server:  # kubectl falls back to $KUBERNETES_MASTER when no server is configured
+    if server:
         if cluster is None or normalize_server(server) != normalize_server(cluster.server):
             t.ca_sha256 = ""
         t.server = server
-    in_cluster(t, flags, environ, ctx)
-    t._config, t._protected_by = config, None
-    return t
 
 
 SERVICE_ACCOUNT = "/var/run/secrets/kubernetes.io/serviceaccount"

@@ -1,21 +1,25 @@
-"""The per-file index cache: each kubeconfig file parsed once, re-read only when mtime, size or inode change.
+"""The per-file index cache: each kubeconfig file parsed once, re-read only when its stamp changes.
 
 One small marshal file per kubeconfig file (marshal is built in: no import cost, fastest to load), so
-the shim reads only the entries of the two or three files its session needs. Standard library only.
-A process that may not import yaml (the shim) re-indexes stale YAML files in a child process
-(``python -m kctx.kubeconfig.refresh``); JSON files (our sessions) are indexed in-process.
+the shim reads only the entries of the two or three files its session needs. An entry holds for the file's
+stamp (mtime, ctime, size, inode, device: kctx/util/parsecache.py), which an edit cannot keep even when it
+puts the old mtime back. Standard library only. YAML files are indexed by kctx/kubeconfig/refresh.py,
+through kctx/util/parsecache.py (in a child process in the shim, which never imports yaml); JSON files (our
+sessions) are indexed here, without yaml.
 """
 
 from __future__ import annotations
 
 import marshal
 import posix
-import sys
 
 from kctx.kubeconfig.model import FileIndex, View
+from kctx.util import parsecache
 from kctx.util.fastos import abspath, dirname, join
 
-MAGIC = "kctx-index-1"
+MAGIC = "kctx-index-2"
+INDEXER = "kctx.kubeconfig.refresh:index_files"
+S_IFMT, S_IFREG = 0o170000, 0o100000
 
 
 def entry_path(index_dir: str, path: str) -> str:
@@ -31,14 +35,11 @@ def _read_entry(index_dir: str, path: str, st: posix.stat_result) -> FileIndex |
         return None
     if not isinstance(data, tuple) or len(data) != 2 or data[0] != MAGIC:
         return None
-    d = data[1]
-    if d.get("mtime_ns") != st.st_mtime_ns or d.get("size") != st.st_size or d.get("ino") != st.st_ino:
-        return None
-    return FileIndex.from_dict(d)
+    return _reuse(data[1], st)
 
 
 def store(index_dir: str, idx: FileIndex) -> None:
-    if not idx.mtime_ns:
+    if not idx.stamp:
         return  # could not even stat it: nothing stable to key on
     _write(entry_path(index_dir, idx.path), (MAGIC, idx.to_dict()), index_dir)
 
@@ -46,11 +47,38 @@ def store(index_dir: str, idx: FileIndex) -> None:
 BUNDLE_MIN = 8  # from this many files on, one bundle file replaces one read per file
 
 
-def load(paths: list[str], index_dir: str, *, in_process: bool = True) -> list[FileIndex]:
-    """Index every existing regular file of ``paths``; missing files are skipped, as kubectl does.
+def load(paths: list[str], index_dir: str) -> list[FileIndex]:
+    """Index every existing regular file of ``paths``; missing files are skipped, as kubectl does."""
+    stats, odd = _stat_all(paths)
+    key = tuple((p, *parsecache.stamp(st)) for p, st in stats.items())
+    bundle = _bundle_path(index_dir, key) if len(key) >= BUNDLE_MIN and not odd else ""
+    hit, previous = _from_bundle(bundle, key)
+    if hit is not None:
+        return hit
+    found = _cached(stats, index_dir, previous)
+    stale = [p for p, idx in found.items() if idx is None]
+    if stale:
+        found.update((idx.path, idx) for idx in _refresh(stale, index_dir))
+    out = [idx for idx in found.values() if idx is not None] + odd
+    if bundle and not any(idx.error for idx in out):
+        _write(bundle, (MAGIC, key, [idx.to_dict() for idx in out]), index_dir)
+    return out
 
-    ``in_process=False`` keeps yaml out of this process: stale YAML files are re-indexed by a child.
-    """
+
+def _from_bundle(bundle: str, key: tuple) -> tuple[list[FileIndex] | None, dict]:
+    """(every file's index when the bundle was written for exactly ``key``, else None; the bundle's dicts by
+    path, which still hold for the files that did not change)."""
+    data = _read_bundle(bundle) if bundle else None
+    if data is None:
+        return None, {}
+    if data[1] == key:
+        return [FileIndex.from_dict(d) for d in data[2]], {}
+    return None, {d.get("path"): d for d in data[2] if isinstance(d, dict)}
+
+
+def _stat_all(paths: list[str]) -> tuple[dict[str, posix.stat_result], list[FileIndex]]:
+    """The regular files of ``paths`` with their stat (each once, in order), and an error for anything else
+    that exists (a pipe, a folder)."""
     stats: dict[str, posix.stat_result] = {}
     odd: list[FileIndex] = []
     for p in paths:
@@ -60,36 +88,20 @@ def load(paths: list[str], index_dir: str, *, in_process: bool = True) -> list[F
             st = posix.stat(p)
         except OSError:
             continue
-        if (st.st_mode & 0o170000) == 0o100000:  # regular files only
+        if (st.st_mode & S_IFMT) == S_IFREG:
             stats[p] = st
         else:
             odd.append(not_regular(p))
-    key = tuple((p, st.st_mtime_ns, st.st_size, st.st_ino) for p, st in stats.items())
-    bundle = _bundle_path(index_dir, key) if len(key) >= BUNDLE_MIN and not odd else ""
-    previous: dict[str, dict] = {}
-    if bundle:
-        data = _read_bundle(bundle)
-        if data is not None and data[1] == key:
-            return [FileIndex.from_dict(d) for d in data[2]]
-        if data is not None:  # some files changed: the others' entries are still good
-            previous = {d.get("path"): d for d in data[2] if isinstance(d, dict)}
-    found: dict[str, FileIndex | None] = {}
-    stale: list[str] = []
-    for p, st in stats.items():
-        found[p] = _reuse(previous.get(p), st) or _read_entry(index_dir, p, st)
-        if found[p] is None:
-            stale.append(p)
-    if stale:
-        for idx in _refresh(stale, index_dir, in_process):
-            found[idx.path] = idx
-    out = [idx for idx in found.values() if idx is not None] + odd
-    if bundle and not any(idx.error for idx in out):
-        _write(bundle, (MAGIC, key, [idx.to_dict() for idx in out]), index_dir)
-    return out
+    return stats, odd
+
+
+def _cached(stats: dict[str, posix.stat_result], index_dir: str, previous: dict) -> dict[str, FileIndex | None]:
+    """Each file's index from an older bundle (``previous``: path -> dict) or its own entry; None when stale."""
+    return {p: _reuse(previous.get(p), st) or _read_entry(index_dir, p, st) for p, st in stats.items()}
 
 
 def _bundle_path(index_dir: str, key: tuple) -> str:
-    """Many files read together (a long KUBECONFIG, ls): one marshal file keyed by every file's stat."""
+    """Many files read together (a long KUBECONFIG, ls): one marshal file keyed by every file's stamp."""
     # A checksum of the file names, without importing binascii or zlib (0.4-0.5 ms): the bundle records its
     # own key, so two lists with the same name only take turns in one file.
     digest = int.from_bytes("\0".join(p for p, *_ in key).encode(), "big") % 4294967291
@@ -108,9 +120,9 @@ def _read_bundle(bundle: str) -> tuple | None:
     return data
 
 
-def _reuse(d: dict | None, st: posix.stat_result) -> FileIndex | None:
-    """A FileIndex from an older bundle's dict when its file has not changed since (same test as entries)."""
-    if d is None or d.get("mtime_ns") != st.st_mtime_ns or d.get("size") != st.st_size or d.get("ino") != st.st_ino:
+def _reuse(d: object, st: posix.stat_result) -> FileIndex | None:
+    """A FileIndex from a cached dict when its file still has the stamp it was indexed at."""
+    if not isinstance(d, dict) or d.get("stamp") != parsecache.stamp(st):
         return None
     try:
         return FileIndex.from_dict(d)
@@ -129,7 +141,8 @@ def _write(path: str, value: object, index_dir: str) -> None:
         pass  # a cache that cannot be written only costs speed
 
 
-def _refresh(paths: list[str], index_dir: str, in_process: bool) -> list[FileIndex]:
+def _refresh(paths: list[str], index_dir: str) -> list[FileIndex]:
+    """Index ``paths`` again: JSON files here, the others through the indexer (kctx/kubeconfig/refresh.py)."""
     out = []
     rest = []
     for p in paths:
@@ -139,26 +152,22 @@ def _refresh(paths: list[str], index_dir: str, in_process: bool) -> list[FileInd
         else:
             store(index_dir, idx)
             out.append(idx)
-    if rest:
-        out += refresh(rest, index_dir) if in_process else _refresh_in_child(rest, index_dir)
-    return out
-
-
-def refresh(paths: list[str], index_dir: str) -> list[FileIndex]:
-    from kctx.kubeconfig.parse import parse_file
-
-    out = [parse_file(p) for p in paths]
-    for idx in out:
-        store(index_dir, idx)
-    return out
+    if not rest:
+        return out
+    try:
+        found = parsecache.parse(INDEXER, [index_dir, *rest])
+        return out + [FileIndex.from_dict(d) for d in found]
+    except parsecache.ChildFailed as exc:
+        return out + [FileIndex(path=p, error=f"{p}: cannot index: {exc}") for p in rest]
+    except (TypeError, AttributeError):  # not a list of FileIndex dicts
+        return out + [FileIndex(path=p, error=f"{p}: cannot index: the indexer gave no answer kctx knows")
+                      for p in rest]
 
 
 def index_json(path: str) -> FileIndex | None:
     """Index a JSON kubeconfig (our session files) without yaml; None when the file is not JSON."""
     try:
-        st = posix.stat(path)
-        with open(path, "rb") as fh:
-            raw = fh.read()
+        file_stamp, raw = parsecache.read_file(path)
     except OSError:
         return None
     if not raw.lstrip().startswith(b"{"):
@@ -169,32 +178,11 @@ def index_json(path: str) -> FileIndex | None:
 
     try:
         doc = json.loads(raw)
-        idx = FileIndex(path=path, mtime_ns=st.st_mtime_ns, size=st.st_size, ino=st.st_ino)
+        idx = FileIndex(path=path, stamp=file_stamp)
         fill(idx, doc, dirname(abspath(path)))
     except (ValueError, NotAKubeconfig):
         return None  # let the full parser produce the proper one-line error
     return idx
-
-
-def _refresh_in_child(paths: list[str], index_dir: str) -> list[FileIndex]:
-    import subprocess
-
-    from kctx.shim.exec import child_env
-
-    proc = subprocess.run([sys.executable, "-m", "kctx.kubeconfig.refresh", index_dir, *paths],
-                          capture_output=True, check=False, env=child_env())
-    out = []
-    for p in paths:
-        try:
-            st = posix.stat(p)
-        except OSError:
-            continue
-        idx = _read_entry(index_dir, p, st) if proc.returncode == 0 else None
-        if idx is None:
-            why = proc.stderr.decode(errors="replace").strip().splitlines()
-            idx = FileIndex(path=p, error=f"{p}: cannot index: {why[-1] if why else 'indexer failed'}")
-        out.append(idx)
-    return out
 
 
 def not_regular(path: str) -> FileIndex:
@@ -212,8 +200,8 @@ class LazyFiles:
     to the end, or meeting a stale entry, loads everything that is left in one go (``load``).
     """
 
-    def __init__(self, paths: list[str], index_dir: str, in_process: bool) -> None:
-        self._paths, self._index_dir, self._in_process = paths, index_dir, in_process
+    def __init__(self, paths: list[str], index_dir: str) -> None:
+        self._paths, self._index_dir = paths, index_dir
         self._loaded: list[FileIndex] = []
         self._seen: set[str] = set()
         self._pos = 0
@@ -244,13 +232,13 @@ class LazyFiles:
                 st = posix.stat(p)
             except OSError:
                 continue
-            if (st.st_mode & 0o170000) != 0o100000:
+            if (st.st_mode & S_IFMT) != S_IFREG:
                 self._loaded.append(not_regular(p))
                 return True
             hit = _read_entry(self._index_dir, p, st)
             if hit is None:  # stale: refresh the rest together (one child process at most)
                 rest = [q for q in self._paths[self._pos - 1:] if q not in self._seen or q == p]
-                self._loaded += load(rest, self._index_dir, in_process=self._in_process)
+                self._loaded += load(rest, self._index_dir)
                 self._pos = len(self._paths)
                 return True
             self._loaded.append(hit)
@@ -258,7 +246,7 @@ class LazyFiles:
         return False
 
 
-def view(paths: list[str], index_dir: str, *, in_process: bool = True, lazy: bool = False) -> View:
+def view(paths: list[str], index_dir: str, *, lazy: bool = False) -> View:
     if lazy:
-        return View(LazyFiles(paths, index_dir, in_process))
-    return View(load(paths, index_dir, in_process=in_process))
+        return View(LazyFiles(paths, index_dir))
+    return View(load(paths, index_dir))

@@ -7,20 +7,20 @@ credentials.
 
 from __future__ import annotations
 
-INDEX_FIELDS = ("path", "mtime_ns", "size", "ino", "current_context", "contexts", "clusters", "users", "error")
+INDEX_FIELDS = ("path", "stamp", "current_context", "contexts", "clusters", "users", "error")
 
 
 class FileIndex:
-    """One file: ``contexts`` name -> {cluster, user, namespace, protected};
+    """One file, as it was when ``stamp`` (kctx/util/parsecache.py; () when it could not be read) was taken:
+    ``contexts`` name -> {cluster, user, namespace, protected};
     ``clusters`` name -> {server, ca_sha256, ca_file, insecure, tls_server_name, proxy_url, protected};
     ``users`` name -> {auth}; ``error`` is one line naming the file (and line) when it could not be used."""
 
     __slots__ = INDEX_FIELDS
 
-    def __init__(self, path: str, mtime_ns: int = 0, size: int = 0, ino: int = 0, current_context: str = "",
-                 contexts: dict | None = None, clusters: dict | None = None, users: dict | None = None,
-                 error: str = "") -> None:
-        self.path, self.mtime_ns, self.size, self.ino = path, mtime_ns, size, ino
+    def __init__(self, path: str, stamp: tuple = (), current_context: str = "", contexts: dict | None = None,
+                 clusters: dict | None = None, users: dict | None = None, error: str = "") -> None:
+        self.path, self.stamp = path, stamp
         self.current_context = current_context
         self.contexts: dict[str, dict] = contexts if contexts is not None else {}
         self.clusters: dict[str, dict] = clusters if clusters is not None else {}

@@ -12,6 +12,7 @@ import os
 from kctx.kubeconfig import simpleyaml
 from kctx.kubeconfig.extract import NotAKubeconfig, fill
 from kctx.kubeconfig.model import FileIndex
+from kctx.util.parsecache import read_file
 
 
 class InvalidYAML(ValueError):
@@ -26,10 +27,7 @@ def parse_file(path: str) -> FileIndex:
     """Index ``path``. Failures are recorded in ``FileIndex.error`` as one line naming the file."""
     idx = FileIndex(path=path)
     try:
-        st = os.stat(path)
-        idx.mtime_ns, idx.size, idx.ino = st.st_mtime_ns, st.st_size, st.st_ino
-        with open(path, "rb") as fh:
-            raw = fh.read()
+        idx.stamp, raw = read_file(path)  # stamped before reading: an edit while we read leaves it stale
         fill(idx, load(raw) if raw.strip() else {}, os.path.dirname(os.path.abspath(path)))
     except InvalidYAML as exc:
         where = f": line {exc.line}" if exc.line else ""

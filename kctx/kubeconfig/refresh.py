@@ -1,19 +1,19 @@
-"""Child process entry: ``python -m kctx.kubeconfig.refresh INDEX_DIR FILE...`` re-indexes FILEs.
-
-Run by processes that keep yaml out of their own imports (the shim); the results land in the cache.
-"""
+"""The indexer of YAML kubeconfig files, named by kctx/kubeconfig/index.py and run through
+kctx/util/parsecache.py (in a child process in the shim, which never imports yaml)."""
 
 from __future__ import annotations
 
-import sys
-
-from kctx.kubeconfig.index import refresh
+from kctx.kubeconfig import index
 
 
-def main(argv: list[str]) -> int:
-    refresh(argv[1:], argv[0])
-    return 0
+def index_files(args: list[str]) -> list[dict]:
+    """[index folder, file...]: index each file, store its entry, return the FileIndexes as dicts."""
+    from kctx.kubeconfig.parse import parse_file
 
-
-if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))
+    index_dir, *paths = args
+    out = []
+    for p in paths:
+        idx = parse_file(p)
+        index.store(index_dir, idx)
+        out.append(idx.to_dict())
+    return out

@@ -37,8 +37,9 @@ from the same flags, chooses the same kubectl. When no reading is consistent, or
 kctx fails closed: the most cautious class, and a problem (writes need confirmation) when the readings reach
 different targets. So a kuberc kctx applies but the running kubectl ignores never lowers a class.
 
-Hot path: the file is parsed once (kctx/kubectl/kubercfile.py, in a child process, with yaml) and cached with
-marshal, keyed on path, mtime, size and inode; the shim then stats the file and reads the cache here.
+Hot path: the file is parsed once (kctx/kubectl/kubercfile.py, with yaml; in a child process in the shim) and
+cached with marshal, keyed on its path and stamp (kctx/util/parsecache.py); the shim then stats the file and
+reads the cache here.
 """
 
 from __future__ import annotations
@@ -65,7 +66,15 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from kctx.paths import Paths
 
-MAGIC = "kctx-kuberc-2"
+# The cache of parsed kuberc files (kctx/util/parsecache.py), whose parser is kctx/kubectl/kubercfile.py.
+# This module owns its format: the parser imports it from here, and this module names the parser only as a
+# string (it runs in a child process in the shim), so neither imports the other's yaml side.
+MAGIC = "kctx-kuberc-3"
+PARSER = "kctx.kubectl.kubercfile:parse_and_cache"
+# What a parse gives, per reading: (PREFS, preferences) or (kind, one line) for the others. NONE: no document;
+# IGNORED: no preferences kubectl can use; REJECTED: kubectl refuses the file; ERROR: kctx cannot tell.
+PREFS, NONE, IGNORED, REJECTED, ERROR = "prefs", "none", "ignored", "rejected", "error"
+KINDS = (PREFS, NONE, IGNORED, REJECTED, ERROR)
 ALPHA, BETA = "kubectl.config.k8s.io/v1alpha1", "kubectl.config.k8s.io/v1beta1"
 # apiVersion -> (key of the defaults list, key of an entry's options). v1 is not known to kubectl 1.37.
 VERSIONS = {BETA: ("defaults", "options"), ALPHA: ("overrides", "flags")}
@@ -105,7 +114,7 @@ RULES = (Rules("1.35+", 35, gate=False, env_path=True, reading="both", strict=Fa
          Rules("1.34", 34, gate=False, env_path=False, reading="both", strict=False),
          Rules("1.33", 33, gate=True, env_path=False, reading="alpha", strict=True))
 NEWEST = RULES[0]
-NONE = "none"  # the reading of a kubectl that reads no kuberc
+NO_KUBERC = "none"  # the reading of a kubectl that reads no kuberc
 
 
 def rules_for(minor: int) -> Rules | None:
@@ -139,7 +148,7 @@ class Result:
     """The parsed line after kuberc, why it cannot be judged (""), and the expansion behind it.
 
     ``reading``: the rules it was judged by when kubectl versions read this line differently (a Rules name,
-    NONE, or "" when they agree); ``expansion`` is set whenever a kuberc is in play (the shim keeps no memo)."""
+    NO_KUBERC, or "" when they agree); ``expansion`` is set whenever a kuberc is in play (the shim keeps no memo)."""
 
     __slots__ = ("args", "problem", "expansion", "path", "reading")
 
@@ -148,29 +157,29 @@ class Result:
         self.args, self.problem, self.expansion, self.path, self.reading = args, problem, expansion, path, reading
 
 
-def apply(argv: list[str], environ, paths: Paths, *, in_process: bool = True, install: bool | None = None) -> Result:
+def apply(argv: list[str], environ, paths: Paths, *, install: bool | None = None) -> Result:
     """Parse argv as the kubectl that will run reads it after its kuberc; kubectl still gets the original argv.
 
     Every kubectl version's reading is worked out (cheap: the file is parsed once, for all of them); when they
     differ in what the guard looks at, the kubectl that will run is chosen here the way the caller then
-    chooses it (``install``: may download, default ``not in_process``: the shim installs, reports do not)."""
+    chooses it (``install``: may download; by default only the shim does, reports do not)."""
     argv = [a if isinstance(a, str) else str(a) for a in argv]
     if not argv:  # kubectl applies no kuberc to a bare `kubectl`
         return Result(parse(argv))
-    readings = _readings(argv, environ, paths, in_process)
+    readings = _readings(argv, environ, paths)
     if all(r.expansion is None and not r.problem for _n, r in readings):
         return readings[0][1]  # no kuberc in play: every kubectl runs argv as typed
     groups = _grouped(readings)
     if len(groups) == 1:
         result = groups[0][1]
     else:
-        result = _pick(groups, environ, paths, in_process, not in_process if install is None else install)
+        result = _pick(groups, environ, paths, parsecache.PARSE_IN_CHILD if install is None else install)
     if result.expansion is None and any(r.expansion is not None or r.problem for _n, r in readings):
         result.expansion = Expansion(list(argv))  # a kuberc is in play: no memo of this decision
     return result
 
 
-def _readings(argv: list[str], environ, paths: Paths, in_process: bool) -> list[tuple[str, Result]]:
+def _readings(argv: list[str], environ, paths: Paths) -> list[tuple[str, Result]]:
     """(rules name, Result) for every kind of kubectl, newest first; each file is read once."""
     typed = parse(argv)  # shared by the readings that leave argv as it is (nothing changes it later)
     out: list[tuple[str, Result]] = []
@@ -182,23 +191,23 @@ def _readings(argv: list[str], environ, paths: Paths, in_process: bool) -> list[
         path, explicit, error = locate(argv, environ, rules)
         key = (path, explicit, error, rules.reading, rules.strict)
         if key not in seen:
-            seen[key] = _reading(argv, typed, path, explicit, error, rules, paths, in_process, files)
+            seen[key] = _reading(argv, typed, path, explicit, error, rules, paths, files)
         out.append((rules.name, seen[key]))
     # A kubectl that reads no kuberc (1.32 and older, 1.33 without the gate, KUBECTL_KUBERC=false) has no
     # --kuberc flag either: it refuses a line that gives one.
-    out.append((NONE, Result(typed, "this kubectl does not know --kuberc and will refuse the call"
+    out.append((NO_KUBERC, Result(typed, "this kubectl does not know --kuberc and will refuse the call"
                               if "kuberc" in typed.globals else "")))
     return out
 
 
 def _reading(argv: list[str], typed: KubectlArgs, path: str, explicit: bool, error: str, rules: Rules,
-             paths: Paths, in_process: bool, files: dict) -> Result:
+             paths: Paths, files: dict) -> Result:
     if error:
         return Result(typed, f"{error}; kubectl will refuse the call", path=path)
     if not path:
         return Result(typed)
     if (path, explicit) not in files:
-        files[path, explicit] = _parsed(path, explicit, paths, in_process=in_process)
+        files[path, explicit] = _parsed(path, explicit, paths)
     readings, problem = files[path, explicit]
     prefs, problem = _outcome(path, explicit, readings[rules.reading], rules) if readings else (None, problem)
     if prefs is None:
@@ -231,7 +240,7 @@ def _guard_key(result: Result) -> tuple:
 
 # --- which kubectl runs -------------------------------------------------------------------------------------
 
-def _pick(groups: list, environ, paths: Paths, in_process: bool, install: bool) -> Result:
+def _pick(groups: list, environ, paths: Paths, install: bool) -> Result:
     """The reading of the kubectl that will run. A reading's flags decide the target, the target decides the
     kubectl (kctx/versions/select.py): a reading holds when that kubectl reads the line that way. When none
     holds, or the kubectl's version cannot be told, fail closed (``_worst``)."""
@@ -239,7 +248,7 @@ def _pick(groups: list, environ, paths: Paths, in_process: bool, install: bool) 
     for names, result in groups:
         key = _guard_key(result)[:2]
         if key not in chosen:
-            chosen[key] = _rules_that_run(result, environ, paths, in_process, install)
+            chosen[key] = _rules_that_run(result, environ, paths, install)
         if chosen[key] is None:
             return _worst(groups, "kctx cannot tell which kubectl version runs")
         if chosen[key] in names:
@@ -261,7 +270,7 @@ def _worst(groups: list, why: str) -> Result:
     return Result(worst.args, problem, worst.expansion, worst.path, names[0])
 
 
-def _rules_that_run(result: Result, environ, paths: Paths, in_process: bool, install: bool) -> str | None:
+def _rules_that_run(result: Result, environ, paths: Paths, install: bool) -> str | None:
     """The rules name of the kubectl the caller will choose for this reading's target; None when unknown."""
     from kctx.config import load
     from kctx.errors import KctxError
@@ -272,8 +281,8 @@ def _rules_that_run(result: Result, environ, paths: Paths, in_process: bool, ins
 
     environ = _session_environ(result.args, environ)
     try:
-        config = load(paths, in_process=in_process)
-        target = resolve(result.args.globals, environ, paths, config, in_process=in_process, problem=result.problem)
+        config = load(paths)
+        target = resolve(result.args.globals, environ, paths, config, problem=result.problem)
         choice = choose(target, config, environ, posix.getcwd(), paths, detect=not is_client_only(result.args),
                         install=install, mark=False)
     except (KctxError, OSError):
@@ -282,7 +291,7 @@ def _rules_that_run(result: Result, environ, paths: Paths, in_process: bool, ins
     if version is None or version[0] != 1:
         return None
     rules = rules_for(version[1])
-    return rules.name if rules is not None else NONE
+    return rules.name if rules is not None else NO_KUBERC
 
 
 def _session_environ(args: KubectlArgs, environ):
@@ -308,7 +317,7 @@ def binary_version(path: str, paths: Paths) -> str:
     except (OSError, ValueError):
         return ""
     cache = join(paths.cache_dir, "kubectl-versions-v1.marshal")
-    key = (abspath(path), st.st_mtime_ns, st.st_size, st.st_ino)
+    key = parsecache.key(abspath(path), st)
     found = parsecache.lookup(cache, BINARY_MAGIC, key)
     if isinstance(found, str):
         return found
@@ -350,14 +359,13 @@ def _explicit(argv: list[str]) -> tuple[str, str]:
 
 # --- reading it through the cache --------------------------------------------------------------------------
 
-def read(path: str, explicit: bool, paths: Paths, *, in_process: bool = True,
-         rules: Rules = NEWEST) -> tuple[dict | None, str]:
+def read(path: str, explicit: bool, paths: Paths, *, rules: Rules = NEWEST) -> tuple[dict | None, str]:
     """(preferences or None, why the call cannot be judged or "") as ``rules`` read the file."""
-    readings, problem = _parsed(path, explicit, paths, in_process=in_process)
+    readings, problem = _parsed(path, explicit, paths)
     return _outcome(path, explicit, readings[rules.reading], rules) if readings else (None, problem)
 
 
-def _parsed(path: str, explicit: bool, paths: Paths, *, in_process: bool = True) -> tuple[dict | None, str]:
+def _parsed(path: str, explicit: bool, paths: Paths) -> tuple[dict | None, str]:
     """(the file's readings (kctx/kubectl/kubercfile.py) or None, why not)."""
     try:
         st = posix.stat(path)
@@ -365,13 +373,14 @@ def _parsed(path: str, explicit: bool, paths: Paths, *, in_process: bool = True)
         return None, f"{path}: no such kuberc file; kubectl will refuse the call" if explicit else ""
     except (OSError, ValueError) as exc:
         return None, f"{path}: cannot read the kuberc: {getattr(exc, 'strerror', None) or exc}"
-    key = (abspath(path), st.st_mtime_ns, st.st_size, st.st_ino)
-    result = _cached(paths.kuberc_cache, key)
+    result = _cached(paths.kuberc_cache, parsecache.key(abspath(path), st))
     if result is None:  # the cold path: parsing needs yaml (kctx/kubectl/kubercfile.py)
-        from kctx.kubectl import kubercfile
-
-        result = (kubercfile.parse_and_cache(path, paths.kuberc_cache) if in_process
-                  else kubercfile.parse_in_child(path, paths))
+        try:
+            result = parsecache.parse(PARSER, [abspath(path), paths.kuberc_cache])
+        except parsecache.ChildFailed as exc:
+            result = ERROR, f"cannot parse the kuberc: {exc}"
+        if not is_result(result):
+            result = ERROR, "cannot parse the kuberc: the parser gave no answer kctx knows"
     if isinstance(result, dict):
         return result, ""
     return None, _outcome(path, explicit, result, NEWEST)[1]  # the file could not be read or parsed at all
@@ -379,39 +388,39 @@ def _parsed(path: str, explicit: bool, paths: Paths, *, in_process: bool = True)
 
 def _outcome(path: str, explicit: bool, result: tuple, rules: Rules) -> tuple[dict | None, str]:
     kind, value = result
-    if kind == "prefs" and rules.strict and not explicit and value.get("unknown"):
+    if kind == PREFS and rules.strict and not explicit and value.get("unknown"):
         return None, ""  # kubectl 1.33 warns (strict decoding error) and ignores its default file
-    if kind == "prefs":
+    if kind == PREFS:
         return value, ""
-    if kind == "none" or (kind == "ignored" and not explicit):  # kubectl ignores it (with a warning)
+    if kind == NONE or (kind == IGNORED and not explicit):  # kubectl ignores it (with a warning)
         return None, ""
-    if kind == "ignored":
+    if kind == IGNORED:
         return None, f"{path}: {value}; kubectl will refuse the call"
-    if kind == "rejected":
+    if kind == REJECTED:
         return None, f"{path}: kubectl rejects this kuberc ({value}) and will refuse the call"
     return None, f"{path}: {value}; kctx cannot expand this kuberc (KUBERC=off turns kuberc off)"
 
 
 def _cached(cache: str, key: tuple) -> dict | None:
     result = parsecache.lookup(cache, MAGIC, key)
-    return result if _is_result(result) else None
+    return result if is_result(result) else None
 
 
-def _is_result(result: object) -> bool:
+def is_result(result: object) -> bool:
     """A file's readings ({key of READINGS: (kind, value)}), or the error of a file that could not be read."""
     if isinstance(result, dict):
         return set(result) == set(READINGS) and all(_is_reading(r) for r in result.values())
-    return isinstance(result, tuple) and len(result) == 2 and result[0] == "error" and isinstance(result[1], str)
+    return isinstance(result, tuple) and len(result) == 2 and result[0] == ERROR and isinstance(result[1], str)
 
 
 def _is_reading(result: object) -> bool:
     if not (isinstance(result, tuple) and len(result) == 2):
         return False
     kind, value = result
-    if kind == "prefs":
+    if kind == PREFS:
         return isinstance(value, dict) and isinstance(value.get("aliases"), list) and isinstance(
             value.get("defaults"), list) and isinstance(value.get("unknown"), str)
-    return kind in ("none", "ignored", "rejected", "error") and isinstance(value, str)
+    return kind in KINDS and isinstance(value, str)
 
 
 # --- the expansion (pure) ----------------------------------------------------------------------------------

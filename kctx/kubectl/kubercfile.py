@@ -1,55 +1,26 @@
-"""Reading a kuberc file the way kubectl does (yaml), and the marshal cache kctx/kubectl/kuberc.py reads.
+"""Reading a kuberc file the way kubectl does (yaml), into the cache format kctx/kubectl/kuberc.py owns.
 
-The cold half of kctx/kubectl/kuberc.py: the shim runs it in a child process
-(``python -m kctx.kubectl.kubercfile``) only when the file changed, so the shim itself never imports yaml.
+The cold half of kctx/kubectl/kuberc.py, which names ``parse_and_cache`` as its parser (kctx/util/parsecache.py
+runs it in a child process in the shim, so the shim itself never imports yaml) and never imports this module.
 """
 
 from __future__ import annotations
 
-import marshal
-import posix
-import sys
-
-from kctx.kubectl.kuberc import ALPHA, MAGIC, READINGS, VERSIONS, _is_result
+from kctx.kubectl.kuberc import ALPHA, ERROR, IGNORED, MAGIC, NONE, PREFS, READINGS, REJECTED, VERSIONS
 from kctx.util import parsecache
-from kctx.util.fastos import abspath
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from kctx.paths import Paths
 
-def parse_and_cache(path: str, cache: str) -> tuple:
-    """Parse the file (yaml) and remember the outcome; the cold path, in the shim's child process."""
+def parse_and_cache(args: list[str]) -> object:
+    """[absolute path, cache]: parse the file (yaml) for every reading and remember the outcome, keyed by the
+    stamp the file had before it was read."""
+    path, cache = args
     try:
-        with open(path, "rb") as fh:
-            st = posix.fstat(fh.fileno())  # before reading: an edit while we read makes the entry stale
-            raw = fh.read()
+        file_stamp, raw = parsecache.read_file(path)
     except OSError as exc:
-        return "error", f"cannot read the kuberc: {exc.strerror or exc}"
+        return ERROR, f"cannot read the kuberc: {exc.strerror or exc}"
     result = parse_readings(raw)
-    parsecache.store(cache, MAGIC, (abspath(path), st.st_mtime_ns, st.st_size, st.st_ino), result)
+    parsecache.store(cache, MAGIC, (path, *file_stamp), result)
     return result
-
-
-def parse_in_child(path: str, paths: Paths) -> tuple:
-    """The shim never imports yaml: a child parses the file, caches the outcome and prints it (marshal)."""
-    import subprocess
-
-    from kctx.shim.exec import child_env
-
-    try:
-        proc = subprocess.run([sys.executable, "-m", "kctx.kubectl.kubercfile", abspath(path), paths.kuberc_cache],
-                              capture_output=True, check=False, env=child_env())
-    except OSError as exc:
-        return "error", f"cannot start the kuberc parser: {exc.strerror or exc}"
-    try:
-        result = marshal.loads(proc.stdout)
-    except (ValueError, EOFError, TypeError):
-        result = None
-    if _is_result(result):
-        return result
-    why = proc.stderr.decode(errors="replace").strip().splitlines()
-    return "error", f"cannot parse the kuberc: {why[-1] if why else 'the parser failed'}"
 
 
 # --- parsing (cold: yaml) ----------------------------------------------------------------------------------
@@ -64,18 +35,18 @@ def parse_readings(raw: bytes) -> dict:
 
 
 def parse_bytes(raw: bytes, versions: tuple[str, ...] = tuple(VERSIONS)) -> tuple:
-    """A kubectl's reading of a kuberc when it knows the apiVersions ``versions``: ("prefs", preferences),
-    ("none", ""), ("ignored", why) when it holds no preferences kubectl can use, ("rejected", why) when kubectl
-    refuses it, or ("error", why) when kctx cannot tell. ``preferences["unknown"]`` names the first field a
+    """A kubectl's reading of a kuberc when it knows the apiVersions ``versions``: (PREFS, preferences),
+    (NONE, ""), (IGNORED, why) when it holds no preferences kubectl can use, (REJECTED, why) when kubectl
+    refuses it, or (ERROR, why) when kctx cannot tell. ``preferences["unknown"]`` names the first field a
     strict decoder rejects in a v1alpha1 document ("" when none): kubectl 1.33 then ignores its default file."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return "error", "not UTF-8 text"
+        return ERROR, "not UTF-8 text"
     try:
         return _parse_text(text, versions)
     except _Unreadable as exc:
-        return "error", " ".join(str(exc).split())  # one line: it ends up in the guard's message
+        return ERROR, " ".join(str(exc).split())  # one line: it ends up in the guard's message
 
 
 def _parse_text(text: str, versions: tuple[str, ...]) -> tuple:
@@ -99,10 +70,10 @@ def _parse_text(text: str, versions: tuple[str, ...]) -> tuple:
             prefs = _preferences(_value(node), api)
             prefs["unknown"] = _strict_problem(node) if api == ALPHA else ""
             why = _rejected(prefs)
-            return ("rejected", why) if why else ("prefs", prefs)
+            return (REJECTED, why) if why else (PREFS, prefs)
     if attempted:
-        return "ignored", "no kubectl preferences in it (apiVersion kubectl.config.k8s.io/v1beta1, kind Preference)"
-    return "none", ""
+        return IGNORED, "no kubectl preferences in it (apiVersion kubectl.config.k8s.io/v1beta1, kind Preference)"
+    return NONE, ""
 
 
 def _documents(text: str):
@@ -328,12 +299,3 @@ def _rejected(prefs: dict) -> str:
 def _dashed(options: tuple) -> str:
     bad = next((name for name, _default in options if name.startswith("-")), None)
     return f"flag name {bad} should be in long form without dashes" if bad is not None else ""
-
-
-def _main(argv: list[str]) -> None:  # the child process of parse_in_child
-    result = parse_and_cache(argv[1], argv[2])
-    sys.stdout.buffer.write(marshal.dumps(result))
-
-
-if __name__ == "__main__":
-    _main(sys.argv)

@@ -11,14 +11,3 @@ def replace_process(binary: str, argv: list[str], environ) -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     posix.execve(binary, argv, environ)
-
-
-def child_env(environ=None) -> dict:
-    """Environment for a `python -m kctx.…` helper child: kctx importable even when the parent started with
-    ``python -S`` from a checkout (the shim), where site-packages and .pth files were never read."""
-    import os
-
-    env = dict(os.environ if environ is None else environ)
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
-    return env

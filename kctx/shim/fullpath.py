@@ -15,6 +15,7 @@ from kctx.kubectl.kuberc import apply as apply_kuberc
 from kctx.paths import Paths
 from kctx.shim import memo as shimfast
 from kctx.shim.memo import MAX_DEPTH, plain
+from kctx.util import parsecache
 from kctx.util.fastos import basename
 from kctx.util.fastos import environ as process_environ
 
@@ -23,6 +24,7 @@ def main(argv: list[str] | None = None, stale_bundle: str | None = None, stamp: 
     """``stale_bundle``: the shim script's hot-path bundle was missing or stale; write it before exec.
     ``stamp``: the bundle this code was loaded from (kctx/shim/boot.py), which memos are made with."""
     argv = sys.argv[1:] if argv is None else argv
+    parsecache.hot_path()  # this process is the shim: files are parsed in child processes
     try:
         code = run(argv, process_environ(), stale_bundle, stamp)
     except KctxError as exc:
@@ -85,7 +87,7 @@ def _decide(argv: list[str], environ: dict, paths: Paths, replayable: bool) -> t
     it must be made again; whether it holds for any plain command line or only for this one).
     ``replayable``: whether to work out the last two."""
     # Judge the line kubectl will run after its kuberc (aliases, option defaults); kubectl still gets argv.
-    expanded = apply_kuberc(argv, environ, paths, in_process=False)
+    expanded = apply_kuberc(argv, environ, paths)
     args = expanded.args
     session = environ.get("KCTX_SESSION", "")
     if session and not args.globals.get("kubeconfig"):
@@ -119,7 +121,7 @@ def _guard_and_pick(argv: list[str], args, environ: dict, paths: Paths, kuberc_p
     client_only = is_client_only(args)
     risky = needs_confirmation(c.cls) and not client_only
     try:
-        config = load(paths, in_process=False)
+        config = load(paths)
     except KctxError as exc:
         if risky:  # a broken config could hide a protection rule: fail closed for writes
             _refuse(argv, c, environ, paths, f"cannot read the kctx config, so protection cannot be ruled out: "
@@ -127,7 +129,7 @@ def _guard_and_pick(argv: list[str], args, environ: dict, paths: Paths, kuberc_p
         sys.stderr.write(f"kctx: warning: {exc.message} (using defaults)\n")
         config = Config()
         replayable = False  # the warning must show on every call
-    target = resolve(args.globals, environ, paths, config, in_process=False, problem=kuberc_problem)
+    target = resolve(args.globals, environ, paths, config, problem=kuberc_problem)
     choice = choose(target, config, environ, posix.getcwd(), paths, detect=not client_only)
     skew = "" if client_only else choice.skew
     if skew:

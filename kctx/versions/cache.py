@@ -60,19 +60,27 @@ def read(cache_folder: str, server: str, ca: str) -> Entry | None:
             data = marshal.loads(fh.read())
     except (OSError, ValueError, EOFError, TypeError):
         return None
+    return from_record(data, server, ca)
+
+
+def record(entry: Entry) -> tuple:
+    """What the cache file holds for ``entry`` (and what the detection child answers)."""
+    return (MAGIC, entry.server, entry.ca, entry.version, float(entry.checked), float(entry.ok_at), entry.error)
+
+
+def from_record(data: object, server: str, ca: str) -> Entry | None:
+    """The Entry in ``data`` when it is a record for ``server`` and ``ca``, else None."""
     if not isinstance(data, tuple) or len(data) != 7 or data[0] != MAGIC or data[1:3] != (server, ca):
         return None
     return Entry(*data[1:])
 
 
 def write(cache_folder: str, entry: Entry) -> None:
-    record = (MAGIC, entry.server, entry.ca, entry.version, float(entry.checked), float(entry.ok_at),
-              entry.error)
     from kctx.util.fsutil import atomic_write, ensure_private_dir
 
     try:
         ensure_private_dir(cache_folder)
-        atomic_write(entry_path(cache_folder, entry.server, entry.ca), marshal.dumps(record), mode=0o600)
+        atomic_write(entry_path(cache_folder, entry.server, entry.ca), marshal.dumps(record(entry)), mode=0o600)
     except OSError:
         pass  # a cache that cannot be written only costs a detection next time
 

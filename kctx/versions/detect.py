@@ -1,15 +1,14 @@
 """Detect a cluster's Kubernetes version: ``GET /version`` with the kubeconfig's TLS settings, then cache it.
 
 Short timeouts (1.5 s to connect, 3 s in all) so an unreachable cluster costs little, once: failures are
-cached too (cache.FAIL_TTL). 401/403 keep the last known version. The shim runs this as a child process
-(``python -m kctx.versions.detect``, see refresh.py) so yaml, ssl and http.client stay out of the shim.
+cached too (cache.FAIL_TTL). 401/403 keep the last known version. This runs in a child process
+(``detect_for_cache``, see refresh.py), so yaml, ssl and http.client stay out of the shim.
 """
 
 from __future__ import annotations
 
 import http.client
 import os
-import sys
 import time
 
 from kctx.errors import KctxError
@@ -230,15 +229,8 @@ class _Material:
             shutil.rmtree(self.tmpdir, ignore_errors=True)
 
 
-def main(argv: list[str]) -> int:
-    """Child entry point: CACHE_FOLDER SERVER CA_SHA256 CLUSTER USER [KUBECONFIG_FILE…]."""
-    if len(argv) < 5:
-        sys.stderr.write("usage: python -m kctx.versions.detect FOLDER SERVER CA CLUSTER USER [FILE…]\n")
-        return 2
-    folder, server, ca, cluster, user, *files = argv
-    entry = detect_and_store(folder, server, ca, cluster, user, files)
-    return 0 if not entry.error else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+def detect_for_cache(args: list[str]) -> tuple:
+    """[cache folder, server, CA sha256, cluster, user, kubeconfig file...]: detect and record the outcome;
+    returns the entry's cache record. Run in a child process (kctx/versions/refresh.py)."""
+    folder, server, ca, cluster, user, *files = args
+    return cache.record(detect_and_store(folder, server, ca, cluster, user, files))

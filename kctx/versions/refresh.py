@@ -1,17 +1,19 @@
 """Refresh one server's cached version, at most once per TTL, with a hard time limit.
 
 Called from selection when the entry is missing or stale. Under a per-entry flock (so N shims starting
-together cause one detection) it re-reads the entry, then runs detection in a child process
-(``python -m kctx.versions.detect``) killed after CHILD_TIMEOUT, and records a failure itself if the
-child could not. The shim so never imports yaml, ssl or http.client, and an unreachable cluster costs
-one bounded wait, then nothing until the failure entry expires. Imports subprocess only when it runs.
+together cause one detection) it re-reads the entry, then runs detection (kctx/versions/detect.py) in a child
+process killed after CHILD_TIMEOUT (kctx/util/parsecache.py runs it), and records a failure itself if the
+child could not. Always a child, whoever asks: only a process can be stopped at a deadline (name lookups and
+TLS handshakes do not all obey socket timeouts), and the shim so never imports yaml, ssl or http.client. An
+unreachable cluster costs one bounded wait, then nothing until the failure entry expires.
 """
 
 from __future__ import annotations
 
-import sys
+import marshal
 import time
 
+from kctx.util import parsecache
 from kctx.util.fsutil import ensure_private_dir, locked
 from kctx.versions import cache
 
@@ -21,10 +23,10 @@ if TYPE_CHECKING:
     from kctx.paths import Paths
 
 CHILD_TIMEOUT = 5.0  # the child's own limits are 1.5 s to connect and 3 s in all; this covers start-up
+DETECTOR = "kctx.versions.detect:detect_for_cache"
 
 
-def refresh(target: Target, paths: Paths, environ, *, force: bool = False,
-            in_process: bool = False) -> cache.Entry:
+def refresh(target: Target, paths: Paths, environ, *, force: bool = False) -> cache.Entry:
     """The entry for ``target``'s server after a detection (skipped when another process just did one)."""
     folder = cache.folder(paths.cache_dir)
     server, ca = target.server, target.ca_sha256
@@ -33,36 +35,23 @@ def refresh(target: Target, paths: Paths, environ, *, force: bool = False,
         entry = cache.read(folder, server, ca)
         if entry is not None and entry.fresh(time.time()) and not force:
             return entry  # another process refreshed it while we waited for the lock
-        if in_process:
-            from kctx.versions.detect import detect_and_store
-
-            return detect_and_store(folder, server, ca, target.cluster, target.user, list(target.files))
-        started = time.time()
-        why = _run_child(folder, target, environ)
-        entry = cache.read(folder, server, ca)
-        if entry is None or entry.checked < started:
-            entry = (entry or cache.Entry(server, ca)).failed(why or "version detection failed", time.time())
+        entry, why = _detect(folder, target, environ)
+        if entry is None:
+            previous = cache.read(folder, server, ca) or cache.Entry(server, ca)
+            entry = previous.failed(why, time.time())
             cache.write(folder, entry)
     return entry
 
 
-def _run_child(folder: str, target: Target, environ) -> str:
-    """Run the detection child; "" when it finished, else why not (one line)."""
-    import subprocess
-
-    from kctx.shim.exec import child_env
-
-    env = child_env(environ)
-    cmd = [sys.executable or "python3", "-m", "kctx.versions.detect", folder, target.server, target.ca_sha256,
-           target.cluster, target.user, *target.files]
+def _detect(folder: str, target: Target, environ) -> tuple[cache.Entry | None, str]:
+    """(the entry the detection child recorded, or None and why it gave none: one line)."""
+    args = [folder, target.server, target.ca_sha256, target.cluster, target.user, *target.files]
     try:
-        proc = subprocess.run(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE, timeout=CHILD_TIMEOUT, check=False)
-    except subprocess.TimeoutExpired:
-        return f"{target.server}: version detection did not finish in {CHILD_TIMEOUT:.0f} s"
-    except OSError as exc:
-        return f"cannot start version detection: {exc.strerror or exc}"
-    if proc.returncode not in (0, 1):  # 1: detection failed and said so in the cache
-        lines = proc.stderr.decode(errors="replace").strip().splitlines()
-        return f"version detection failed: {lines[-1] if lines else f'exit status {proc.returncode}'}"
-    return ""
+        out = parsecache.run_child(DETECTOR, args, environ=environ, timeout=CHILD_TIMEOUT)
+    except parsecache.ChildFailed as exc:
+        return None, f"{target.server}: version detection failed: {exc}"
+    try:
+        entry = cache.from_record(marshal.loads(out), target.server, target.ca_sha256)
+    except (ValueError, EOFError, TypeError):
+        entry = None
+    return entry, "" if entry is not None else f"{target.server}: version detection gave no answer kctx knows"
