@@ -45,9 +45,10 @@ def test_server_spellings_are_one_server(kube, server):
 
 
 def test_normalize_server():
-    assert normalize_server("HTTPS://Host.Example/") == "https://host.example:443"
-    assert normalize_server("https://h:6443/x/") == "https://h:6443/x"
-    assert normalize_server("http://h") == "http://h:80"
+    assert normalize_server("HTTPS://Host.Example/") == "host.example:443"
+    assert normalize_server("https://h:6443/x/") == "h:6443/x"
+    assert normalize_server("http://h") == "h:80"
+    assert normalize_server("https://h:x") == "https://h:x"  # kubectl refuses it: kept as written
 
 
 def test_server_used_by_a_protected_context_in_another_spelling(kube):
