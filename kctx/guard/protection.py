@@ -39,7 +39,7 @@ def protection(config: Config, view: View, context: str, cluster: str, server: s
     cl = view.cluster(cluster) if cluster else None
     if cl is not None and cl.protected_mark and ident is not None and identity(cl.server) in covering(ident):
         return f'cluster "{cluster}" is marked protected in {cl.file}'
-    by_cluster, by_server = _protected_uses(config, view)
+    by_cluster, by_server = protected_uses(config, view)
     hit = by_cluster.get(cluster) if cluster else None
     if hit:
         return f'cluster "{cluster}" is used by {hit}'
@@ -77,7 +77,7 @@ def _normalised(globs: list[str]) -> list[tuple[str, bool]]:
     return cached
 
 
-def _protected_uses(config: Config, view: View) -> tuple[dict[str, str], dict[str, str]]:
+def protected_uses(config: Config, view: View) -> tuple[dict[str, str], dict[str, str]]:
     """Clusters used by protected contexts, and the server identities of protected contexts and protected
     clusters, computed once per view and config: `kctx ls` asks for every context, and the whole merge must
     not be walked once per context."""
