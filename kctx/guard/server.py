@@ -87,14 +87,14 @@ def server_glob(pattern: str) -> tuple[str, bool]:
 # --- the common spellings, without imports ---------------------------------------------------------------
 
 def _plain(url: str) -> str | None:
-    """The identity of ``http(s)://host[:port][/path]`` in lower case with a plain path and a canonical
-    port, or None to take the full parse."""
+    """The identity of ``http(s)://host[:port][/path]`` with a plain host name or dotted-quad IPv4 address, a
+    canonical port and a plain path, or None to take the full parse."""
     scheme, sep, rest = url.partition("://")
     default = _PORTS.get(scheme)
     if not sep or default is None:
         return None
     authority, slash, path = rest.partition("/")
-    host, colon, port = authority.partition(":")
+    host, colon, port = authority.lower().partition(":")  # EKS endpoints are upper-case hex
     if colon and not (port.isascii() and port.isdigit() and port[0] != "0" and int(port) <= 65535):
         return None
     labels = host.split(".")
