@@ -61,7 +61,8 @@ def _server_rule(server: str, ident: str | None, globs: list[str]) -> str:
         return hit
     candidates = covering(ident)
     for pattern, (norm, is_glob) in zip(globs, _normalised(globs), strict=True):
-        if any(match(c, norm) for c in candidates) if is_glob else norm in candidates:
+        # (a glob ending in "/*" also matches the server without a path)
+        if any(match(c, norm) or match(c + "/", norm) for c in candidates) if is_glob else norm in candidates:
             return pattern
     return ""
 
