@@ -45,9 +45,28 @@ def test_server_spellings_are_one_server(kube, server):
 
 
 def test_normalize_server():
-    assert normalize_server("HTTPS://Host.Example/") == "https://host.example:443"
-    assert normalize_server("https://h:6443/x/") == "https://h:6443/x"
-    assert normalize_server("http://h") == "http://h:80"
+    assert normalize_server("HTTPS://Host.Example/") == "host.example:443"
+    assert normalize_server("https://h:6443/x/") == "h:6443/x"
+    assert normalize_server("http://h") == "h:80"
+    assert normalize_server("https://h:x") == "https://h:x"  # kubectl refuses it: kept as written
+
+
+@pytest.mark.parametrize("glob,server,hit", [
+    ("https://prod.example.com/*", "https://PROD.example.com:443", True),
+    ("https://prod.example.com/*", "https://prod.example.com/k8s/x", True),
+    ("https://*.example.com", "https://u@api.EXAMPLE.com.:0443/", True),
+    ("https://[::1]:6443", "https://127.0.0.1:6443/x", True),  # a server without a path covers every path
+    ("https://rancher/k8s/clusters/c-1", "https://rancher/k8s/clusters/c-2", False),
+    ("https://prod.example.com", "https://prod.example.com:6443", False),
+])
+def test_protect_servers_globs_match_every_spelling(glob, server, hit):
+    from kctx.config import Config
+    from kctx.guard.protection import protection
+    from kctx.kubeconfig.model import View
+
+    cfg = Config()
+    cfg.protect_servers = [glob]
+    assert bool(protection(cfg, View([]), "", "", server)) is hit
 
 
 def test_server_used_by_a_protected_context_in_another_spelling(kube):

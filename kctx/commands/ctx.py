@@ -10,6 +10,7 @@ from kctx.commands.printer import Printer, help_or_version, natural_key, run_kub
 from kctx.commands.switching import backend
 from kctx.env import Environment
 from kctx.errors import ExitStatus, KctxError
+from kctx.guard import localwrite
 from kctx.workspace import Workspace
 
 HELP = [
@@ -94,17 +95,29 @@ def _rename(ws: Workspace, out: Printer, new: str, old: str) -> int:
         old = b.current()
         if not old:
             raise KctxError("current-context is not set")
+    _guard(ws, b, "rename-context", localwrite.rename_context, old, new)
     b.rename(old, new)
     out.success(f"Context {out.name(old)} renamed to {out.name(new)}.")
     return ExitStatus.OK
 
 
+def _guard(ws: Workspace, b, sub: str, removal, *names: str) -> None:
+    """A rename or delete that removes protection asks first, like `kubectl config SUB NAMES` through the shim."""
+    removed = removal(ws.view if ws.session else b.view(), ws.config, *names)
+    if removed is not None:
+        localwrite.guard(removed, ["config", sub, *names], f"config {sub}", ws.env.environ, ws.config,
+                         ws.paths.audit_log, ws.env.tty_path)
+
+
 def _delete(ws: Workspace, out: Printer, name: str) -> None:
     b = backend(ws)
-    if name == ".":
+    current = name == "."
+    if current:
         name = b.current()
         if not name:
             raise KctxError("error deleting context \"\": can't use '.' as the no active context is set")
+    _guard(ws, b, "delete-context", localwrite.delete_context, name)
+    if current:
         out.warning('You deleted the current context. Use "kubectx" to select a new context.')
     b.delete(name)
     out.success(f"Deleted context {out.name(name)}.")

@@ -1,88 +1,116 @@
 """Whether a target is protected: the config's protect globs, protection marks inside kubeconfig files, and
-clusters or servers that a protected context uses. Standard library only (the shim runs it)."""
+clusters or servers that a protected context or a protected cluster uses. Servers are compared by identity
+(kctx/guard/server.py): every spelling kubectl reaches one server with is that server. Standard library only
+(the shim runs it)."""
 
 from __future__ import annotations
 
 from kctx.config import Config, matches
+from kctx.guard.server import covering, identity, server_glob
 from kctx.kubeconfig.model import View
+from kctx.util.globmatch import match
 
 
 def normalize_server(url: str) -> str:
-    """A server URL in one spelling: lower-case scheme and host, default port, no trailing slash."""
-    raw = url.strip()
-    scheme, sep, rest = raw.partition("://")
-    if not sep:
-        scheme, rest = "https", raw
-    scheme = scheme.lower()
-    host, slash, path = rest.partition("/")
-    host = host.lower()
-    if ":" not in host.rsplit("]", 1)[-1]:
-        host += ":443" if scheme == "https" else ":80"
-    path = path.rstrip("/")
-    return f"{scheme}://{host}" + (f"/{path}" if path else "")
-
-
-def normalize_glob(pattern: str) -> str:
-    """protect.servers globs in the same spelling as normalize_server (the globs' own * are kept)."""
-    return normalize_server(pattern) if "://" in pattern and not pattern.endswith("*") else pattern.lower()
+    """A server URL as its identity (``host:port[/path]``); a URL kubectl refuses stays as written."""
+    ident = identity(url)
+    return url.strip() if ident is None else ident
 
 
 def protection(config: Config, view: View, context: str, cluster: str, server: str,
                overridden: list[str] | tuple[str, ...] = ()) -> str:
-    """Why this target is protected (which rule matched), or "" when it is not."""
-    norm = normalize_server(server) if server else ""
+    """Why this target is protected (which rule matched), or "" when it is not. ``server`` is the server the
+    call reaches (after -s/--server): what protects a server does not depend on the flag that named it, so
+    ``overridden`` (the global flags that changed the target) is not needed here."""
     for value, globs, what in ((context, config.protect_contexts, "context"),
-                               (cluster, config.protect_clusters, "cluster"),
-                               (server, config.protect_servers, "server"),
-                               (norm, [normalize_glob(g) for g in config.protect_servers], "server")):
+                               (cluster, config.protect_clusters, "cluster")):
         hit = matches(value, globs)
         if hit:
             return f'{what} "{value}" matches protect.{what}s "{hit}"'
+    ident = identity(server)
+    hit = _server_rule(server, ident, config.protect_servers)
+    if hit:
+        return f'server "{server}" matches protect.servers "{hit}"'
     # A context marked protected stays protected whatever flags override its parts (like protect.contexts).
     ctx = view.context(context) if context else None
     if ctx is not None and ctx.protected_mark:
         return f'context "{context}" is marked protected in {ctx.file}'
+    # A cluster's mark protects its server, whichever cluster entry, context or -s spelling reaches it.
     cl = view.cluster(cluster) if cluster else None
-    if cl is not None and cl.protected_mark and "server" not in overridden:
+    if cl is not None and cl.protected_mark and ident is not None and identity(cl.server) in covering(ident):
         return f'cluster "{cluster}" is marked protected in {cl.file}'
-    return _reached_through_protected_context(config, view, context, cluster, server)
-
-
-def _reached_through_protected_context(config: Config, view: View, context: str, cluster: str, server: str) -> str:
-    """`--cluster prod` or `-s https://prod…` on a dev context still reaches prod: a cluster or server that a
-    protected context uses is protected too."""
-    if not (cluster or server):
-        return ""
-    by_cluster, by_server = _protected_uses(config, view)
+    by_cluster, by_server = protected_uses(config, view)
     hit = by_cluster.get(cluster) if cluster else None
     if hit:
-        return f'cluster "{cluster}" is used by the protected context {hit}'
-    hit = by_server.get(normalize_server(server)) if server else None
-    return f'server "{server}" is used by the protected context {hit}' if hit else ""
+        return f'cluster "{cluster}" is used by {hit}'
+    if ident is None:
+        # kubectl refuses this URL, so kctx cannot tell which server it names: fail closed where anything is.
+        if by_server or config.protect_servers:
+            return f'server "{server}" is not a URL kubectl reads, so it may be a protected server'
+        return ""
+    hit = next((by_server[c] for c in covering(ident) if c in by_server), "")
+    shown = server or "(none: kubectl's default)"
+    return f'server "{shown}" is the server of {hit}' if hit else ""
 
 
-def _protected_uses(config: Config, view: View) -> tuple[dict[str, str], dict[str, str]]:
-    """Clusters and (normalised) servers used by protected contexts, computed once per view and config: `kctx ls`
-    asks for every context, and the whole merge must not be walked once per context."""
+def _server_rule(server: str, ident: str | None, globs: list[str]) -> str:
+    """The first protect.servers entry matching the server as written or its identity (or a path prefix of it:
+    a server protected without a path is protected whatever path a call adds)."""
+    hit = matches(server, globs)
+    if hit or not globs or ident is None:
+        return hit
+    candidates = covering(ident)
+    for pattern, (norm, is_glob) in zip(globs, _normalised(globs), strict=True):
+        # (a glob ending in "/*" also matches the server without a path)
+        if any(match(c, norm) or match(c + "/", norm) for c in candidates) if is_glob else norm in candidates:
+            return pattern
+    return ""
+
+
+_GLOBS: dict[tuple[str, ...], list[tuple[str, bool]]] = {}
+
+
+def _normalised(globs: list[str]) -> list[tuple[str, bool]]:
+    key = tuple(globs)
+    cached = _GLOBS.get(key)
+    if cached is None:
+        cached = _GLOBS[key] = [server_glob(g) for g in globs]
+    return cached
+
+
+def protected_uses(config: Config, view: View) -> tuple[dict[str, str], dict[str, str]]:
+    """Clusters used by protected contexts, and the server identities of protected contexts and protected
+    clusters, computed once per view and config: `kctx ls` asks for every context, and the whole merge must
+    not be walked once per context."""
     cached = getattr(view, "_protected_uses", None)
     if cached is not None and cached[0] is config:
         return cached[1]
     by_cluster: dict[str, str] = {}
     by_server: dict[str, str] = {}
-    globs = bool(config.protect_contexts or config.protect_clusters)
     for name in view.context_names():
-        if not globs and not view.context_marked(name):
+        if not config.protect_contexts and not view.context_marked(name):
             continue  # the common case: no rules to match, and this context carries no mark
         ctx = view.context(name)
-        own = view.cluster(ctx.cluster)
-        rule = matches(ctx.name, config.protect_contexts) or (ctx.protected_mark and "marked protected")
-        if not rule and own is not None:
-            rule = matches(own.name, config.protect_clusters)
+        rule = matches(name, config.protect_contexts) or (ctx.protected_mark and f"marked protected in {ctx.file}")
         if not rule:
             continue
-        desc = f'"{ctx.name}" ({rule})'
+        desc = f'the protected context "{name}" ({rule})'
         by_cluster.setdefault(ctx.cluster, desc)
-        if own is not None and own.server:
-            by_server.setdefault(normalize_server(own.server), desc)
+        own = view.cluster(ctx.cluster)
+        if own is not None:
+            _add(by_server, own.server, desc)
+    for name in view.cluster_names():
+        if not config.protect_clusters and not view.cluster_marked(name):
+            continue
+        cl = view.cluster(name)
+        rule = matches(name, config.protect_clusters) or (cl.protected_mark and f"marked protected in {cl.file}")
+        if rule:
+            _add(by_server, cl.server, f'the protected cluster "{name}" ({rule})')
     view._protected_uses = (config, (by_cluster, by_server))
     return by_cluster, by_server
+
+
+def _add(by_server: dict[str, str], server: str, desc: str) -> None:
+    ident = identity(server)
+    if ident is not None:
+        by_server.setdefault(ident, desc)

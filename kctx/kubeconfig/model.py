@@ -135,6 +135,11 @@ class View:
         hit = self._find("contexts", name)
         return bool(hit and hit[0].get("protected"))
 
+    def cluster_marked(self, name: str) -> bool:
+        """Like context_marked, for cluster entries."""
+        hit = self._find("clusters", name)
+        return bool(hit and hit[0].get("protected"))
+
     def context(self, name: str) -> Context | None:
         hit = self._find("contexts", name)
         if hit is None:

@@ -134,6 +134,11 @@ def _guard_and_pick(argv: list[str], args, environ: dict, paths: Paths, kuberc_p
     skew = "" if client_only else choice.skew
     if skew:
         sys.stderr.write(f"kctx: warning: {skew}\n")
+    if c.cls == "local-write":  # deleting, renaming or re-pointing a protected context or cluster asks first
+        from kctx.guard.localwrite import guard_kubectl
+
+        if guard_kubectl(argv, args, target, config, environ, paths.audit_log):
+            return choice.path, 0.0, False  # confirmed or allowed by KCTX_CONFIRM: decided again next time
     # Not protected and nothing to warn about: the guard lets every command through (no audit either).
     memo = replayable and not skew and not target.problem
     if memo and not choice.skew and not target.protected and plain(argv):

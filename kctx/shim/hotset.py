@@ -31,6 +31,7 @@ MODULES = (
     "kctx.kubeconfig.files",
     "kctx.kubeconfig.model",
     "kctx.kubeconfig.index",
+    "kctx.guard.server",
     "kctx.guard.protection",
     "kctx.guard.target",
     "kctx.versions",
