@@ -212,12 +212,14 @@ def _lowered(args: KubectlArgs, key: str, cls: CommandClass, mode: str | None,
         return LOCAL, f"--local: {key} works on local files; nothing is sent to the cluster"
     if key in _LISTS and _flag_on(args, "list"):
         return READ, f"--list: {key} only prints what is set; nothing is written"
-    if cls is MUTATE and mode in ("client", "server"):
-        ignored = next((f for f in _DRY_RUN_IGNORED_WITH.get(key, ()) if _given(args, f)), None)
-        if ignored is not None:
-            return None
+    if cls is MUTATE and mode in ("client", "server") and _dry_run_ignored_with(args, key) is None:
         return READ, f"--dry-run={mode}: nothing is written"
     return None
+
+
+def _dry_run_ignored_with(args: KubectlArgs, key: str) -> str | None:
+    """The flag (raw, edit) that makes kubectl ignore --dry-run on this line, if any."""
+    return next((f for f in _DRY_RUN_IGNORED_WITH.get(key, ()) if _given(args, f)), None)
 
 
 def _create_without_plugins(key: str, minor: int | None) -> bool:
@@ -301,13 +303,10 @@ def classify(args: KubectlArgs, minor: str | int | None = None) -> Classificatio
         cls, reason = lowered
     elif args.unknown and cls in (MUTATE, ACCESS):
         reason += f" (unknown flag {args.unknown[0]}: --dry-run, --local and --help are not trusted)"
-    elif cls is MUTATE and mode in ("client", "server"):
-        reason += f" (--dry-run={mode} is ignored with --{_ignored_with(args, key)}: kubectl sends it as it is)"
-    return Classification(cls, _display(args), cls is READ and mode in ("client", "server"), reason)
-
-
-def _ignored_with(args: KubectlArgs, key: str) -> str:
-    return next((f for f in _DRY_RUN_IGNORED_WITH.get(key, ()) if _given(args, f)), "?")
+    ignored = _dry_run_ignored_with(args, key) if mode in ("client", "server") else None
+    if ignored is not None and cls is MUTATE:
+        reason += f" (--dry-run={mode} is ignored with --{ignored}: kubectl sends it as it is)"
+    return Classification(cls, _display(args), mode in ("client", "server") and ignored is None, reason)
 
 
 def is_client_only(args: KubectlArgs, minor: str | int | None = None) -> bool:
