@@ -22,20 +22,27 @@ from kctx.kubectl.classify import (
     CommandClass,
     classify,
     dry_run_mode,
+    is_access_path,
     is_client_only,
     needs_confirmation,
+    parse_minor,
 )
 from tests.test_argv import VOCAB, lines_with_globals
 
 
-def _classify(line: str) -> Classification:
-    return classify(parse(line.split()))
+def _classify(line: str, minor: str | None = "1.37") -> Classification:
+    return classify(parse(line.split()), minor)
 
 
 TREE = [
     # Reads.
     ("get pods", READ, "get"),
     ("get --raw /api", READ, "get"),
+    ("get --raw /api/v1/namespaces/x/pods/p/log", READ, "get"),
+    ("get --raw /api/v1/namespaces/x/pods/p/proxy/", ACCESS, "get"),
+    ("get --raw /api/v1/namespaces/x/services/https:s:443/proxy/metrics", ACCESS, "get"),
+    ("get --raw /api/v1/nodes/n/proxy/configz", ACCESS, "get"),
+    ("get --raw /api/v1/namespaces/x/pods/p/exec?command=ls", ACCESS, "get"),
     ("describe pod x", READ, "describe"),
     ("logs -f pod/x", READ, "logs"),
     ("events -A", READ, "events"),
@@ -179,7 +186,7 @@ def test_every_command_in_the_tree_has_a_class():
         todo += [[*path, s] for s in subs if s != "alpha"]
         if path and not subs:
             assert " ".join(path) in classified, path
-            assert classify(parse(path)).cls is not UNKNOWN, path
+            assert classify(parse(path), "1.37").cls is not UNKNOWN, path
 
 
 @pytest.mark.parametrize(("line", "cls", "dry_run"), [
@@ -232,6 +239,94 @@ def test_dry_run_on_a_command_without_it_is_not_trusted():
     c = _classify("delete pod x --brand-new-flag --dry-run=server")
     assert (c.cls, c.dry_run) == (MUTATE, False)
     assert _classify("exec pod --dry-run -- ls").cls is ACCESS
+
+
+@pytest.mark.parametrize(("line", "cls"), [
+    # kubectl sends a --raw request, and the object edited with create --edit, whatever --dry-run says.
+    ("create --raw /api/v1/namespaces/x/configmaps -f c.yaml --dry-run=server", MUTATE),
+    ("create --raw= -f c.yaml --dry-run", MUTATE),  # an empty --raw still counts: kubectl may take it
+    ("replace --raw /api/v1/namespaces/x/configmaps/c -f c.yaml --dry-run=client", MUTATE),
+    ("delete --raw /api/v1/namespaces/x/configmaps/c --dry-run", MUTATE),
+    ("create --edit -f c.yaml --dry-run=client", MUTATE),
+    ("create --edit=true -f c.yaml --dry-run=server", MUTATE),
+    ("create --edit=false -f c.yaml --dry-run=server", READ),
+    ("create -f c.yaml --dry-run=server", READ),
+    ("delete cm c --dry-run=server", READ),
+])
+def test_dry_run_ignored_with_raw_and_edit(line, cls):
+    c = _classify(line)
+    assert (c.cls, c.dry_run) == (cls, cls is READ)
+    if cls is MUTATE:
+        assert "ignored" in c.reason
+
+
+@pytest.mark.parametrize(("line", "cls"), [
+    ("label --list cm c", READ),
+    ("label --list cm c a=b", READ),  # prints the labels it would set; sends nothing
+    ("annotate --list cm c a=b", READ),
+    ("set env --list deploy/d A=1", READ),
+    ("label --list=false cm c a=b", MUTATE),
+    ("set env --list --list=false deploy/d A=1", MUTATE),
+    ("set image --list deploy/d c=i", MUTATE),  # no such flag: kubectl fails, nothing is lowered
+])
+def test_list(line, cls):
+    assert _classify(line).cls is cls
+
+
+@pytest.mark.parametrize(("line", "minor", "cls"), [
+    ("kuberc view", "1.36", LOCAL),
+    ("kuberc view", "1.35", UNKNOWN),  # runs kubectl-kuberc from PATH
+    ("kuberc view", None, UNKNOWN),
+    ("kuberc view", "1.38", UNKNOWN),  # outside the facts: judged like an unknown minor
+    ("kuberc view -h", "1.35", UNKNOWN),  # the plugin gets the -h too
+    ("kuberc -h", "1.33", UNKNOWN),
+    ("kuberc -h", "1.37", LOCAL),
+    ("kuberc set --section=aliases --name=g --command=get", "v1.37.1", LOCAL_WRITE),
+    ("kuberc set --section=aliases --name=g --command=get", "1.29", UNKNOWN),
+    ("create networkpolicy x -h", "1.30", LOCAL),  # no create plugins yet: kubectl prints create's help
+    ("create networkpolicy x -h", "1.31", UNKNOWN),  # kubectl-create-networkpolicy gets the -h
+    ("create networkpolicy x -h", None, UNKNOWN),
+    ("delete pod x --dry-run", None, READ),  # every release honours it
+])
+def test_per_release(line, minor, cls):
+    c = classify(parse(line.split()), minor)
+    assert c.cls is cls, c.reason
+
+
+def test_kuberc_before_1_36_is_not_client_only():
+    assert is_client_only(parse(["kuberc", "view"]), "1.36")
+    assert not is_client_only(parse(["kuberc", "view"]), "1.35")
+    assert not is_client_only(parse(["kuberc", "foo"]))
+    assert "plugin kubectl-kuberc" in classify(parse(["kuberc", "view"]), "1.35").reason
+
+
+@pytest.mark.parametrize(("minor", "n"), [
+    ("1.27", 27), ("v1.37.1", 37), ("1.33.9", 33), (30, 30), ("1.26", None), ("1.38", None), ("2.1", None),
+    ("", None), (None, None), ("latest", None), ("1.x", None),
+])
+def test_parse_minor(minor, n):
+    assert parse_minor(minor) == n
+
+
+@pytest.mark.parametrize(("raw", "access"), [
+    ("/api/v1/namespaces/x/pods/p/proxy", True),
+    ("/api/v1/namespaces/x/pods/p/proxy/", True),
+    ("/api/v1/namespaces/x/pods/p/%70roxy/", True),
+    ("/api/v1/namespaces/x/pods/p%2Fproxy/", True),
+    ("/api/v1/namespaces/x/pods/p/x/../proxy/", True),
+    ("/api/v1/namespaces/x/pods/p/./exec", True),
+    ("/api/v1/namespaces/x/pods/p/PortForward", True),
+    ("/api/v1/namespaces/x/pods/p/attach?stdin=true", True),
+    ("/api/v1/proxy/namespaces/x/pods/p", True),
+    ("/api/v1/namespaces/x/pods/p/log", False),
+    ("/api/v1/namespaces/x/configmaps?x=/proxy/", False),  # the query is not the path
+    ("/api/v1/namespaces/x/pods/p/proxy/..", True),  # kept or resolved: the server may see either
+    ("/proxy", False),  # a top-level path, not a sub-resource
+    ("/api", False),
+    ("", False),
+])
+def test_is_access_path(raw, access):
+    assert is_access_path(raw) is access
 
 
 @pytest.mark.parametrize(("line", "cls"), [
@@ -288,7 +383,7 @@ def test_needs_confirmation():
     ("alpha x", False), ("create foo", False),
 ])
 def test_is_client_only(line, client_only):
-    assert is_client_only(parse(line.split())) is client_only
+    assert is_client_only(parse(line.split()), "1.37") is client_only
 
 
 def test_command_class_behaves_like_a_str_enum():
@@ -327,6 +422,7 @@ def test_classify_is_total(line):
     args = parse(line)
     c = classify(args)
     assert c.cls in ALL_CLASSES and isinstance(c.reason, str) and c.reason
+    assert c.cls in (classify(args, "1.37").cls, UNKNOWN)  # an unknown minor only ever adds caution
     assert isinstance(is_client_only(args), bool)
     if c.dry_run:
         assert args.last("dry-run") is not None

@@ -1,10 +1,14 @@
 """Sort a parsed kubectl command line into read / mutate / access / local / local-write / unknown.
 
-The table covers kubectl 1.27-1.37. Anything it does not know (plugins, kuberc aliases, `alpha`,
-a sub-command kubectl would reject) is UNKNOWN, which the guard treats like a write. Flags only
-ever lower the class when kubectl would honour them: the last --dry-run, the last --local, a
-true -h/--help; and never when the line has a flag the command does not know, because a newer
-kubectl's value flag could have swallowed them.
+The table covers kubectl 1.27-1.37 and is held to what the real binaries send (tests/data/
+guard_facts.json, made by scripts/gen_guard_facts.py; docs/guard.md). Anything it does not know
+(plugins, kuberc aliases, `alpha`, a sub-command kubectl would reject, a command the kubectl that
+will run does not have) is UNKNOWN, which the guard treats like a write. Flags only ever lower
+the class where kubectl honours them for that command form: the last --dry-run (not with --raw,
+nor with create --edit), the last --local, --list, a true -h/--help; and never when the line has a
+flag the command does not know, because a newer kubectl's value flag could have swallowed them.
+Given the minor that will run, a command is judged by that release; without one, by every
+release 1.27-1.37.
 
 Hot path: no enum or dataclasses (they cost milliseconds to import), so CommandClass is a str
 subclass with the members as attributes, and Classification a frozen slotted record.
@@ -115,6 +119,23 @@ _CLASSES: dict[str, CommandClass] = {
     "config delete-context": LOCAL_WRITE, "config delete-cluster": LOCAL_WRITE,
     "config delete-user": LOCAL_WRITE, "config rename-context": LOCAL_WRITE, "kuberc set": LOCAL_WRITE,
 }
+# Top-level commands only some releases have (minor they appear in); before it, kubectl runs a plugin
+# of that name from PATH (`kubectl kuberc view` runs kubectl-kuberc on 1.35). From the facts table's
+# "commands", read from each binary's --help; the per-release flag tables in this folder may take it over.
+_SINCE: dict[str, int] = {"kuberc": 36}
+# From this minor an unknown `create <word>` runs a plugin kubectl-create-<word> (before it kubectl
+# rejects the line, or prints create's help for -h).
+_CREATE_PLUGINS_SINCE = 31
+_OLDEST, _NEWEST = 27, 37  # the releases the facts cover; any other minor counts as unknown
+# --dry-run is ignored by these commands when one of these flags is on: kubectl sends the --raw
+# request, or the edited object, as it is.
+_DRY_RUN_IGNORED_WITH: dict[str, tuple[str, ...]] = {"create": ("raw", "edit"), "replace": ("raw",),
+                                                     "delete": ("raw",)}
+# --list only prints the current labels, annotations or environment; nothing is written.
+_LISTS = frozenset({"label", "annotate", "set env"})
+# get --raw to one of these sub-resources reaches a container, node or service (kubectl exec/proxy).
+_ACCESS_SEGMENTS = frozenset({"exec", "attach", "portforward", "proxy"})
+
 # Commands that only group sub-commands: alone they print help, with an argument kubectl rejects it.
 _GROUPS = frozenset({
     "auth", "certificate", "config", "create secret", "create service", "kuberc", "plugin", "rollout", "set",
@@ -170,6 +191,8 @@ def _base(args: KubectlArgs, key: str) -> tuple[CommandClass, str]:
         return UNKNOWN, f"create {args.args[0]!r} is not a kubectl create sub-command (a plugin?)"
     if key == "version" and _flag_on(args, "client"):
         return LOCAL, "version --client only prints the client version"
+    if key == "get" and args.last("raw") is not None and is_access_path(args.last("raw") or ""):
+        return ACCESS, "get --raw to an exec, attach, port-forward or proxy path reaches a pod, node or service"
     cls = _CLASSES.get(key)
     if cls is None and args.command[0] == "alpha":
         return UNKNOWN, f"{key}: alpha commands differ from release to release"
@@ -178,18 +201,34 @@ def _base(args: KubectlArgs, key: str) -> tuple[CommandClass, str]:
     return cls, _REASONS[cls].format(key)
 
 
-def _lowered(args: KubectlArgs, key: str, cls: CommandClass,
-             mode: str | None) -> tuple[CommandClass, str] | None:
-    """The class and reason a --help, --local or --dry-run lowers ``cls`` to, if any."""
-    if _flag_on(args, "help") and (cls is not UNKNOWN or key in _GROUPS):
+def _lowered(args: KubectlArgs, key: str, cls: CommandClass, mode: str | None,
+             minor: int | None) -> tuple[CommandClass, str] | None:
+    """The class and reason a --help, --local, --list or --dry-run lowers ``cls`` to, if any."""
+    if _flag_on(args, "help") and (cls is not UNKNOWN or key in _GROUPS or _create_without_plugins(key, minor)):
         return LOCAL, "--help: kubectl only prints help"
     if cls is UNKNOWN:
         return None  # a plugin or alias gets its flags verbatim: no telling what they do
     if _flag_on(args, "local"):
         return LOCAL, f"--local: {key} works on local files; nothing is sent to the cluster"
-    if cls is MUTATE and mode in ("client", "server"):
+    if key in _LISTS and _flag_on(args, "list"):
+        return READ, f"--list: {key} only prints what is set; nothing is written"
+    if cls is MUTATE and mode in ("client", "server") and _dry_run_ignored_with(args, key) is None:
         return READ, f"--dry-run={mode}: nothing is written"
     return None
+
+
+def _dry_run_ignored_with(args: KubectlArgs, key: str) -> str | None:
+    """The flag (raw, edit) that makes kubectl ignore --dry-run on this line, if any."""
+    return next((f for f in _DRY_RUN_IGNORED_WITH.get(key, ()) if _given(args, f)), None)
+
+
+def _create_without_plugins(key: str, minor: int | None) -> bool:
+    return key == "create" and minor is not None and minor < _CREATE_PLUGINS_SINCE
+
+
+def _given(args: KubectlArgs, name: str) -> bool:
+    """--raw (any value, even empty) or a true boolean such as --edit."""
+    return args.last(name) is not None if name == "raw" else _flag_on(args, name)
 
 
 def _display(args: KubectlArgs) -> str:
@@ -199,24 +238,81 @@ def _display(args: KubectlArgs) -> str:
     return key
 
 
-def classify(args: KubectlArgs) -> Classification:
-    """Classify a parsed kubectl command line."""
+def parse_minor(minor: str | int | None) -> int | None:
+    """27 for "1.27", "v1.27.3" or 27; None when unknown or outside the releases the facts cover."""
+    if isinstance(minor, int):
+        n = minor
+    else:
+        parts = (minor or "").removeprefix("v").split(".")
+        if len(parts) < 2 or parts[0] != "1" or not parts[1].isdigit():
+            return None
+        n = int(parts[1])
+    return n if _OLDEST <= n <= _NEWEST else None
+
+
+def missing_command(command: tuple[str, ...], minor: int | None) -> str:
+    """Why kubectl 1.<minor> (any of 1.27-1.37 when None) may not have ``command`` built in; "" if it has."""
+    since = _SINCE.get(command[0]) if command else None
+    if since is None or (minor is not None and minor >= since):
+        return ""
+    where = "this kubectl" if minor is not None else "kubectl before 1." + str(since)
+    return f"{command[0]} is built in only from kubectl 1.{since}: {where} runs a plugin kubectl-{command[0]} from PATH"
+
+
+def is_access_path(raw: str) -> bool:
+    """Whether a --raw URI names an exec/attach/portforward/proxy sub-resource (percent-decoded, dot
+    segments either kept or resolved: the server may see either)."""
+    path = raw.split("?", 1)[0].split("#", 1)[0]
+    words = [w.lower() for w in _percent_decoded(path).split("/")]
+    resolved: list[str] = []
+    for w in words:
+        if w == "..":
+            resolved = resolved[:-1]
+        elif w not in ("", "."):
+            resolved.append(w)
+    return any(w in _ACCESS_SEGMENTS for w in words[2:] + resolved[1:])
+
+
+def _percent_decoded(text: str) -> str:
+    out, i = [], 0
+    while i < len(text):
+        h = text[i + 1:i + 3]
+        if text[i] == "%" and len(h) == 2 and all(c in "0123456789abcdefABCDEF" for c in h):
+            out.append(chr(int(h, 16)))
+            i += 3
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
+
+
+def classify(args: KubectlArgs, minor: str | int | None = None) -> Classification:
+    """Classify a parsed kubectl command line for kubectl 1.<minor> ("1.37"); for any of 1.27-1.37 when
+    the minor is not given or not one of those."""
     key = " ".join(args.command)
+    n = parse_minor(minor)
+    missing = missing_command(args.command, n)
+    if missing:  # a plugin gets every word, -h and --dry-run included
+        return Classification(UNKNOWN, _display(args), False, missing)
     cls, reason = _base(args, key)
     # A flag the command lacks (--dry-run on `rollout restart`, or one newer than our tables) makes
     # kubectl fail, or means we may have misread what follows it: lower nothing then.
     mode = None if args.unknown else dry_run_mode(args)
-    lowered = None if args.unknown else _lowered(args, key, cls, mode)
+    lowered = None if args.unknown else _lowered(args, key, cls, mode, n)
     if lowered is not None:
         cls, reason = lowered
     elif args.unknown and cls in (MUTATE, ACCESS):
         reason += f" (unknown flag {args.unknown[0]}: --dry-run, --local and --help are not trusted)"
-    return Classification(cls, _display(args), mode in ("client", "server"), reason)
+    ignored = _dry_run_ignored_with(args, key) if mode in ("client", "server") else None
+    if ignored is not None and cls is MUTATE:
+        reason += f" (--dry-run={mode} is ignored with --{ignored}: kubectl sends it as it is)"
+    return Classification(cls, _display(args), mode in ("client", "server") and ignored is None, reason)
 
 
-def is_client_only(args: KubectlArgs) -> bool:
-    """Whether kubectl will not talk to any server for this command line."""
-    cls = classify(args).cls
+def is_client_only(args: KubectlArgs, minor: str | int | None = None) -> bool:
+    """Whether kubectl will not talk to any server for this command line (a plugin might)."""
+    cls = classify(args, minor).cls
     if cls in (LOCAL, LOCAL_WRITE):
         return True
-    return cls is UNKNOWN and bool(args.command) and args.command[0] in _CLIENT_SIDE_ROOTS
+    return (cls is UNKNOWN and bool(args.command) and args.command[0] in _CLIENT_SIDE_ROOTS
+            and not missing_command(args.command, parse_minor(minor)))

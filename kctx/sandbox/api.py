@@ -11,7 +11,7 @@ from typing import Any
 from kctx.sandbox import patch as patches
 from kctx.sandbox.defaults import apply_defaults, template_hash
 from kctx.sandbox.errors import ApiError, not_found
-from kctx.sandbox.resources import Resource, by_plural
+from kctx.sandbox.resources import RESOURCES, Resource, by_plural
 from kctx.sandbox.selectors import matcher
 from kctx.sandbox.store import Obj, Store
 
@@ -183,7 +183,7 @@ class ClusterApi:
                 self._reconcile(ns, self.store.get(by_plural("deployments"), ns, owner))
 
     def _empty_namespace(self, ns: str) -> None:
-        for plural in ("deployments", "pods", "configmaps"):
+        for plural in dict.fromkeys(r.plural for r in RESOURCES if r.namespaced):
             res = by_plural(plural)
             for obj in self.store.list(res, ns)[0]:
                 self.store.delete(res, ns, obj["metadata"]["name"])

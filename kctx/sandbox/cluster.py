@@ -25,6 +25,7 @@ class RecordedRequest:
     user: str  # authenticated user, or "system:anonymous"
     time: float  # time.time() on arrival
     user_agent: str = ""  # e.g. "kubectl/v1.37.1 (linux/amd64) ..." - tells which binary called
+    dry_run: bool = False  # a server-side dry run (dryRun=All in the query or the DeleteOptions body)
 
 
 class _Server(ThreadingHTTPServer):
@@ -144,8 +145,9 @@ class ClusterServer:
         return self.user if self.auth == "cert" and names == [self.user] else None
 
     # --- request log and hang switch -------------------------------------------------------------
-    def record(self, method: str, path: str, query: str, user: str, user_agent: str) -> None:
-        entry = RecordedRequest(method, path, query, user, time.time(), user_agent)
+    def record(self, method: str, path: str, query: str, user: str, user_agent: str,
+               dry_run: bool = False) -> None:
+        entry = RecordedRequest(method, path, query, user, time.time(), user_agent, dry_run)
         with self._log_lock:
             self._log.append(entry)
 
@@ -156,6 +158,11 @@ class ClusterServer:
     def clear_requests(self) -> None:
         with self._log_lock:
             self._log.clear()
+
+    def reset(self) -> ClusterApi:
+        """Forget every object (a fresh store with only the built-in namespaces) and return the new API."""
+        self.api = ClusterApi()
+        return self.api
 
     def set_hang(self, hang: bool) -> None:
         with self._hang:

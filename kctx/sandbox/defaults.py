@@ -37,6 +37,7 @@ def _pod(obj: Obj) -> None:
     _pod_spec(spec)
     spec.setdefault("nodeName", NODE)
     spec.setdefault("restartPolicy", "Always")
+    spec.setdefault("securityContext", {})  # kubectl debug (1.33+) reads it and fails when it is absent
     containers = spec.get("containers") or []
     started = obj.get("status", {}).get("startTime") or timestamp()
     ip = fake_ip(obj["metadata"]["name"])

@@ -49,17 +49,18 @@ class Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         body = self._read_body()
         user = self._identity()
+        query = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        request = routes.Request(self.command, url.path, query, headers, body)
         self.cluster.record(self.command, url.path, url.query, user or ANONYMOUS,
-                            self.headers.get("User-Agent", ""))
+                            self.headers.get("User-Agent", ""), routes.is_dry_run(request))
         if not self.cluster.wait_while_hung():
             self.close_connection = True  # the server is stopping: drop the request unanswered
             return
         if user is None:
             self.send(routes.Response(401, ApiError(401, "Unauthorized").status()))
             return
-        query = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        result = routes.handle(self.cluster, routes.Request(self.command, url.path, query, headers, body))
+        result = routes.handle(self.cluster, request)
         if isinstance(result, routes.WatchPlan):
             watch.stream(self, self.cluster, result)
         else:

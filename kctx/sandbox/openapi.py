@@ -5,7 +5,9 @@ fields itself (a `fieldValidation` query parameter on the PATCH operation for th
 both v3 and v2 missing it refuses to send the object. We advertise the parameter, so kubectl
 leaves validation to the server (the sandbox accepts any fields). The PATCH operations do not list
 strategic-merge-patch, so client-side apply computes its patch from kubectl's compiled-in types.
-/openapi/v2 stays 404: kubectl only falls back to it when v3 is missing.
+/openapi/v2 is an empty protobuf document (no paths, no definitions): kubectl 1.27 and 1.28
+fetch it for `edit` and `create --edit` and give up when it is missing; an empty one makes them
+fall back to their compiled-in types, as newer releases do with the schema-less v3.
 """
 
 from __future__ import annotations
@@ -30,6 +32,18 @@ def document(path: str) -> dict[str, Any]:
     if key in _docs():
         return _docs()[key][0]
     raise ApiError(404, "the server could not find the requested resource")
+
+
+V2_TYPE = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf"
+
+
+def v2_document() -> bytes:
+    """An openapi_v2.Document with only `swagger: "2.0"` and an info block, protobuf-encoded."""
+    def string(number: int, text: str) -> bytes:
+        data = text.encode()
+        return bytes([number << 3 | 2, len(data)]) + data
+    info = string(1, "kctx sandbox") + string(2, "unversioned")
+    return string(1, "2.0") + bytes([2 << 3 | 2, len(info)]) + info
 
 
 def _gv_key(group: str, version: str) -> str:

@@ -17,6 +17,8 @@ JSON = "application/json"
 TABLE_TYPE = "application/json;as=Table;v=v1;g=meta.k8s.io"
 PARTIAL_TYPE = "application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io"
 REFUSED = ("exec", "attach", "portforward")
+# Proxy subresources, refused like exec: the path after them is the proxied one (.../pods/x/proxy/metrics).
+PROXIED = ("pods", "services", "nodes")
 
 
 class ClusterView(Protocol):
@@ -79,6 +81,8 @@ def _route(cluster: ClusterView, req: Request) -> Response | WatchPlan:
         return Response(200, b"ok", "text/plain; charset=utf-8")
     if path == "/version":
         return Response(200, discovery.version_info(cluster.version))
+    if path == "/openapi/v2" and "protobuf" in req.headers.get("accept", ""):
+        return Response(200, openapi.v2_document(), openapi.V2_TYPE)
     if path.startswith("/openapi/"):
         return Response(200, openapi.document(path))
     parts = path.strip("/").split("/")
@@ -126,6 +130,8 @@ def _target(group: str, version: str, rest: list[str]) -> Target:
     if len(rest) >= 3 and rest[0] == "namespaces" and lookup(group, version, rest[2]):
         ns, rest = rest[1], rest[2:]
     res = lookup(group, version, rest[0])
+    if res is not None and res.plural in PROXIED and len(rest) > 3 and rest[2] == "proxy":
+        rest = rest[:3]
     if res is None or len(rest) > 3 or (ns is not None and not res.namespaced):
         raise _not_found()
     return Target(res, ns, rest[1] if len(rest) > 1 else None, rest[2] if len(rest) > 2 else None)
@@ -153,13 +159,21 @@ def _dry_run(req: Request) -> bool:
 
 def _delete_dry_run(req: Request) -> bool:
     """kubectl sends a delete's dry run in the DeleteOptions body, not the query."""
-    if _dry_run(req) or not req.body:
+    return is_dry_run(req)
+
+
+def is_dry_run(req: Request) -> bool:
+    """A server-side dry run: `dryRun=All` in the query, or in a DeleteOptions (or Eviction) JSON body."""
+    if _dry_run(req) or not req.body or req.body[:1] != b"{":
         return _dry_run(req)
     try:
-        body = _json_body(req)
-    except ApiError:
+        body = json.loads(req.body)
+    except ValueError:
         return False
-    return isinstance(body, dict) and "All" in (body.get("dryRun") or ())
+    if not isinstance(body, dict):
+        return False
+    options = body.get("deleteOptions") if isinstance(body.get("deleteOptions"), dict) else body
+    return "All" in (options.get("dryRun") or ())
 
 
 def _collection(cluster: ClusterView, req: Request, t: Target) -> Response | WatchPlan:
@@ -223,7 +237,7 @@ def _item(cluster: ClusterView, req: Request, t: Target) -> Response:
 
 def _subresource(cluster: ClusterView, req: Request, t: Target) -> Response:
     res, api, ns, name, sub = t.resource, cluster.api, t.namespace or "", t.name or "", t.sub
-    if res.plural == "pods" and sub in REFUSED:
+    if (res.plural == "pods" and sub in REFUSED) or (res.plural in PROXIED and sub == "proxy"):
         api.get(res, ns, name)  # a missing pod is still "not found", as on a real cluster
         raise ApiError(403, f"{sub} is not supported by the kctx sandbox", "Forbidden")
     if res.plural == "pods" and sub == "log" and req.method == "GET":
@@ -234,7 +248,48 @@ def _subresource(cluster: ClusterView, req: Request, t: Target) -> Response:
         return _scale(cluster, req, ns, name)
     if sub == "status" and req.method == "GET":
         return Response(200, api.get(res, ns, name))
+    handler = _SUBRESOURCE_WRITES.get((res.plural, sub, req.method))
+    if handler is not None:
+        return handler(cluster, req, t)
     raise ApiError(405, f"the kctx sandbox does not support {req.method} on {res.plural}/{sub}")
+
+
+def _ephemeral(cluster: ClusterView, req: Request, t: Target) -> Response:
+    """`kubectl debug` patches pods/x/ephemeralcontainers: patch the pod itself (nothing is run)."""
+    if req.method == "GET":
+        return Response(200, cluster.api.get(t.resource, t.namespace or "", t.name or ""))
+    ctype = req.headers.get("content-type", "").split(";")[0].strip()
+    obj, _ = cluster.api.patch(t.resource, t.namespace or "", t.name or "", ctype, req.body, _dry_run(req))
+    return Response(200, obj)
+
+
+def _evict(cluster: ClusterView, req: Request, t: Target) -> Response:
+    """An eviction (`kubectl drain`) deletes the pod at once: no disruption budgets are checked."""
+    cluster.api.delete(t.resource, t.namespace or "", t.name or "", is_dry_run(req))
+    return Response(201, status_body("Success"))
+
+
+def _token(cluster: ClusterView, req: Request, t: Target) -> Response:
+    """`kubectl create token`: a made-up token (the body, a protobuf TokenRequest, is not read)."""
+    cluster.api.get(t.resource, t.namespace or "", t.name or "")
+    return Response(201, {"kind": "TokenRequest", "apiVersion": "authentication.k8s.io/v1",
+                          "metadata": {"name": t.name, "namespace": t.namespace},
+                          "spec": {"audiences": []},
+                          "status": {"token": "kctx-sandbox-token", "expirationTimestamp": "2099-01-01T00:00:00Z"}})
+
+
+def _approval(cluster: ClusterView, req: Request, t: Target) -> Response:
+    """`kubectl certificate approve|deny`: accepted and answered with the object unchanged."""
+    return Response(200, cluster.api.get(t.resource, "", t.name or ""))
+
+
+_SUBRESOURCE_WRITES = {
+    ("pods", "ephemeralcontainers", "GET"): _ephemeral,
+    ("pods", "ephemeralcontainers", "PATCH"): _ephemeral,
+    ("pods", "eviction", "POST"): _evict,
+    ("serviceaccounts", "token", "POST"): _token,
+    ("certificatesigningrequests", "approval", "PUT"): _approval,
+}
 
 
 def _scale(cluster: ClusterView, req: Request, ns: str, name: str) -> Response:

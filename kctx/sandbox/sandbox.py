@@ -183,6 +183,10 @@ class Sandbox:
         for cluster in ([self.cluster(name)] if name is not None else self._clusters.values()):
             cluster.clear_requests()
 
+    def reset(self, name: str) -> None:
+        """Forget every object of one cluster: only the built-in namespaces remain."""
+        self.cluster(name).reset()
+
     def set_hang(self, name: str, hang: bool) -> None:
         self.cluster(name).set_hang(hang)
 
