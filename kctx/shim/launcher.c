@@ -80,15 +80,39 @@ static const char *field(const char **cursor, const char *end) {
     return start;
 }
 
-/* A decimal number field; -1 for anything else (a record that does not parse is not used). */
+/* A decimal number field of at most 17 digits; -1 for anything else (a record that does not parse is not used). */
 static long long number(const char *text) {
     long long n = 0;
-    if (text == NULL || *text == '\0') return -1;
+    if (text == NULL || *text == '\0' || strlen(text) > 17) return -1;
     for (; *text; text++) {
-        if (*text < '0' || *text > '9' || n > (1LL << 55)) return -1;
+        if (*text < '0' || *text > '9') return -1;
         n = n * 10 + (*text - '0');
     }
     return n;
+}
+
+/* A variable name: not empty, no "=". */
+static int is_name(const char *text) {
+    return text != NULL && *text != '\0' && strchr(text, '=') == NULL;
+}
+
+/* A line's digest: 64 lowercase hex digits. */
+static int is_digest(const char *text) {
+    return text != NULL && strlen(text) == 64 && strspn(text, "0123456789abcdef") == 64;
+}
+
+/* A stat signature: "-" (absent), or six integers, one space between them (kctx/shim/memo.py: signature). */
+static int is_signature(const char *text) {
+    if (text == NULL) return 0;
+    if (strcmp(text, "-") == 0) return 1;
+    for (int i = 0; i < 6; i++) {
+        if (i > 0 && *text++ != ' ') return 0;
+        if (*text == '-') text++;
+        size_t digits = strspn(text, "0123456789");
+        if (digits == 0) return 0;
+        text += digits;
+    }
+    return *text == '\0';
 }
 
 /* A count of items of ``per_item`` fields each: -1 unless the rest of the body [cur, end) can hold them. */
@@ -119,7 +143,7 @@ static int parse_lines(const char **cur, const char *end, const char *kind, stru
     r->n_lines = count(kind, *cur, end, 1);
     if (r->n_lines < 0 || (r->lines = calloc((size_t)r->n_lines + 1, sizeof *r->lines)) == NULL) return 0;
     for (long long i = 0; i < r->n_lines; i++)
-        if ((r->lines[i] = field(cur, end)) == NULL) return 0;
+        if (!is_digest(r->lines[i] = field(cur, end))) return 0;
     return 1;
 }
 
@@ -130,7 +154,8 @@ static int parse_checks(const char **cur, const char *end, struct record *r) {
     for (long long i = 0; i < r->n_env; i++) {
         struct env_check *e = &r->env[i];
         e->name = field(cur, end);
-        if (!flag(field(cur, end), &e->present) || (e->value = field(cur, end)) == NULL) return 0;
+        if (!flag(field(cur, end), &e->present) || (e->value = field(cur, end)) == NULL || !is_name(e->name))
+            return 0;
     }
     n = field(cur, end);
     r->n_overrides = count(n, *cur, end, 2);
@@ -138,7 +163,7 @@ static int parse_checks(const char **cur, const char *end, struct record *r) {
         return 0;
     for (long long i = 0; i < r->n_overrides; i++) {
         r->overrides[i].name = field(cur, end);
-        if ((r->overrides[i].value = field(cur, end)) == NULL) return 0;
+        if ((r->overrides[i].value = field(cur, end)) == NULL || !is_name(r->overrides[i].name)) return 0;
     }
     n = field(cur, end);
     r->n_files = count(n, *cur, end, 3);
@@ -146,7 +171,7 @@ static int parse_checks(const char **cur, const char *end, struct record *r) {
     for (long long i = 0; i < r->n_files; i++) {
         struct file_check *f = &r->files[i];
         f->path = field(cur, end);
-        if (!flag(field(cur, end), &f->follow) || (f->sig = field(cur, end)) == NULL) return 0;
+        if (!flag(field(cur, end), &f->follow) || !is_signature(f->sig = field(cur, end))) return 0;
     }
     return 1;
 }

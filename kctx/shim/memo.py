@@ -159,14 +159,14 @@ def _parse(body: bytes) -> Record | None:
         session, kubeconfig, cwd, until, binary, kind = (f.next() for _ in range(6))
         if _number(until) < 0:
             return None
-        lines = None if kind == b"*" else tuple(bytes.fromhex(f.next().decode()) for _ in range(_count(kind)))
-        env = tuple((name, value if present else None) for name, present, value in
+        lines = None if kind == b"*" else tuple(_digest(f.next()) for _ in range(_count(kind)))
+        env = tuple((_name(name), value if present else None) for name, present, value in
                     ((f.next(), f.flag(), f.next()) for _ in range(f.count())))
-        overrides = tuple((f.next(), f.next()) for _ in range(f.count()))
+        overrides = tuple((_name(f.next()), f.next()) for _ in range(f.count()))
         files = tuple((f.next(), f.flag(), _signature(f.next())) for _ in range(f.count()))
         if f.next() != b"end" or f.at != len(f.items) - 1:
             return None
-    except (IndexError, ValueError, UnicodeDecodeError):
+    except (IndexError, ValueError):
         return None
     return Record(session, kubeconfig, cwd, _number(until), binary, lines, env, overrides, files)
 
@@ -178,11 +178,19 @@ def _count(text: bytes) -> int:
     return n
 
 
+def _digest(text: bytes) -> bytes:
+    """A line's digest from its 64 lowercase hex digits."""
+    if len(text) != 64 or text.strip(b"0123456789abcdef"):
+        raise ValueError
+    return bytes.fromhex(text.decode())
+
+
 def _signature(text: bytes) -> tuple | None:
+    """"-" (absent), or six integers, one space between them."""
     if text == b"-":
         return None
     parts = text.split(b" ")
-    if len(parts) != 6:
+    if len(parts) != 6 or not all(p.removeprefix(b"-").isdigit() for p in parts):
         raise ValueError
     return tuple(int(p) for p in parts)
 
