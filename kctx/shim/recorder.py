@@ -137,7 +137,6 @@ class Recorder:
                                           and key[0].startswith(self._derived)):  # the first look counts
             self.files[key] = memo.signature(key[0], follow)
 
-
     def write(self, code: tuple, binary: str, until: float, final_env: dict, line: list | None = None) -> str:
         """Write the memo record for this call, for any plain command line (``line`` None) or for ``line``
         (kept as its digest: a word may be a secret); returns why not ("" when written). ``code``: the
