@@ -30,8 +30,8 @@ def _load_in_child(root: Path, bundle: Path) -> str:
     """Boot from the bundle the way the shim script does; report what it did."""
     code = (f"import sys, marshal, posix\nsys.path.insert(0, {str(root)!r})\n"
             f"fh = open({str(bundle)!r}, 'rb')\nst = posix.fstat(fh.fileno())\n"
-            "boot, fast, checks = marshal.loads(fh.read(int(fh.read(8), 16)))\n"
-            "scope = {}\nexec(boot, scope)\nok = scope['boot'](fh, st, fast, checks) is not None\n"
+            "boot, *data = marshal.loads(fh.read())\n"
+            f"scope = {{}}\nexec(boot, scope)\nok = scope['boot']({str(bundle)!r}, st, *data) is not None\n"
             "names = sorted(m for m in sys.modules if m.startswith('kctx'))\n"
             "print(ok, len(names), sys.modules['kctx.shim.fullpath'].__file__ if ok else '-', "
             "'os' in sys.modules)\n")
@@ -62,11 +62,10 @@ def test_an_edited_source_makes_the_bundle_stale_and_nothing_is_loaded(tmp_path)
 def test_a_module_failing_to_run_leaves_no_half_loaded_modules(tmp_path):
     root = _copy_package(tmp_path)
     bundle = tmp_path / "b"
-    front, (modules, codes) = hotbundle.parse(hotbundle.build(str(root)))
+    loader, checks, modules, codes = hotbundle.parse(hotbundle.build(str(root)))
     broken = [name for name, *_ in modules].index("kctx.guard.target")
     codes[broken] = compile("raise RuntimeError('boom')", "x", "exec")
-    head = marshal.dumps(front)
-    bundle.write_bytes(b"%08x" % len(head) + head + marshal.dumps((modules, codes)))
+    bundle.write_bytes(marshal.dumps((loader, checks, modules, codes)))
     assert _load_in_child(root, bundle) == "False 0 - False"
 
 
@@ -79,7 +78,7 @@ def test_write_replaces_bundles_of_other_interpreters(tmp_path):
 
 
 def test_a_change_to_the_loader_or_the_builder_makes_bundles_stale():
-    (_loader, _fast, checks), (modules, _codes) = hotbundle.parse(hotbundle.build())
+    _loader, checks, modules, _codes = hotbundle.parse(hotbundle.build())
     checked = {path for path, _mtime, _size in checks}
     assert {str(ROOT / "kctx" / "shim" / "boot.py"), str(ROOT / "kctx" / "shim" / "bundle.py")} <= checked
     assert {origin for _name, origin, _pkg in modules} <= checked

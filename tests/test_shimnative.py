@@ -22,6 +22,10 @@ def test_the_launcher_is_built_once_and_recognised(tmp_path: Path) -> None:
     assert kubectl.read_bytes()[:4] == b"\x7fELF" and script.read_text().startswith("#!")
     assert shimnative.built_from(kubectl) == shimnative.digest(shiminstall.sys.executable, str(script))
     assert is_shim(str(kubectl)) and is_shim(str(script)) and shiminstall.is_current(kubectl, folder)
+    # The script behind the launcher writes memo records for it; a script installed alone writes none.
+    head = shiminstall._header(script.read_text())
+    assert head == shiminstall._header(shiminstall.render(folder, native=True))
+    assert head != shiminstall._header(shiminstall.render(folder))
     before = kubectl.stat().st_mtime_ns
     shiminstall.install(folder, native=True)
     assert kubectl.stat().st_mtime_ns == before  # up to date: not compiled again

@@ -1,5 +1,5 @@
-"""The `kubectl` shim: the script and native launcher on PATH, the full path that decides, the memo it
-replays, the hot-path bundle, and their installation."""
+"""The `kubectl` shim: the native launcher and the Python script on PATH, the full path that decides, the
+memo records it writes and the launcher replays, the hot-path bundle, and their installation."""
 
 
 def main(*args, **kwargs):

@@ -1,30 +1,24 @@
-"""Boot the shim from one pre-compiled bundle: the fast path first, then the hot-path modules.
+"""Boot the shim from one pre-compiled bundle of its hot-path modules.
 
 Why: each import through importlib costs 0.1–0.3 ms here (path finders, stat calls, opening and checking
-a .pyc), and the shim needs about twenty modules on every call. The bundle (kctx/shim/bundle.py builds it)
+a .pyc), and the shim needs about forty modules on every call. The bundle (kctx/shim/bundle.py builds it)
 holds their compiled code in an order where a module's imports come before it; loading it is one read,
 one unmarshal and one stat per source file.
 
 Like a .pyc, every module is checked against its source's mtime and size first: a stale bundle is never
-used (the shim then imports normally and writes a fresh one). Then the fast path (kctx/shim/memo.py) runs:
-when the last decision still holds it execs kubectl and nothing else is unmarshalled.
+used (the shim then imports normally and writes a fresh one).
 
 This module is not imported by the shim: its compiled code travels at the front of the bundle and the
 shim script runs it with exec, so it may use only builtins and modules loaded at interpreter start.
 """
 
 
-def boot(fh, st, fast, checks) -> tuple | None:
-    """Run the fast path, else install the bundle's modules in sys.modules; returns the bundle's stamp
-    (what memos are made with), or None (and nothing installed) if any source changed.
-
-    ``fh`` is the bundle file positioned after its front part, ``st`` its fstat, ``fast`` the fast path's
-    code and ``checks`` every file the bundle depends on with its mtime and size (the modules' sources,
-    this loader and the builder).
-    """
-    import marshal
+def boot(path: str, st, checks: tuple, module_list: tuple, codes: list) -> tuple | None:
+    """Install the bundle's modules in sys.modules. Returns what identifies the code now running (the
+    bundle's ``path`` and fstat ``st``, and ``checks``: every file it was built from with its mtime and size:
+    the modules' sources, this loader and the builder), which memo records check; None, with nothing
+    installed, if a source changed or a module failed to run."""
     import posix
-    import sys
 
     for origin, mtime_ns, size in checks:
         try:
@@ -33,20 +27,7 @@ def boot(fh, st, fast, checks) -> tuple | None:
             return None
         if s.st_mtime_ns != mtime_ns or s.st_size != size:
             return None
-    stamp = (st.st_ino, st.st_dev, st.st_mtime_ns, st.st_size)
-    module_type = type(sys)
-    shimfast = module_type("kctx.shim.memo")
-    shimfast.__package__ = "kctx.shim"
-    exec(fast, shimfast.__dict__)
-    shimfast.run(sys.argv[1:], stamp)  # execs kubectl when the last decision still holds
-    module_list, codes = marshal.loads(fh.read())
-    sys.modules["kctx.shim.memo"] = shimfast  # the full path uses it too (kctx/shim/recorder.py)
-    if not load(module_list, codes):
-        del sys.modules["kctx.shim.memo"]
-        return None
-    sys.modules["kctx.shim"].memo = shimfast
-    shimfast.bundle = (fh.name, checks)  # what the native launcher's memo must check too (kctx/shim/recorder.py)
-    return stamp
+    return (path, st, checks) if load(module_list, codes) else None
 
 
 def load(module_list, codes) -> bool:

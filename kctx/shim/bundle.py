@@ -1,13 +1,11 @@
 """Build the shim's hot-path bundle (see kctx/shim/boot.py for why and how it is loaded).
 
 The bundle is one file beside the shim script, named after the exact interpreter version
-(``.kctx-hot3-<sys.hexversion>``). Its front part, which the shim reads first, is the length of the
-front part in 8 hex digits, then the marshalled ``(loader code, fast path code, checks)``: the mtime and
-size of every file the bundle was made from (module sources, the loader, this builder: a change to any
-makes it stale). The rest, read only when the fast path does not apply, is the marshalled
-``(modules, codes)``: each module's name, source file and whether it is a package, in load order, and its
-code. Not on the hot path itself: the shim imports this only to write a missing or stale bundle, and
-`kctx shim install` writes one up front.
+(``.kctx-hot4-<sys.hexversion>``): the marshalled ``(loader code, checks, modules, codes)``. ``checks``
+holds the mtime and size of every file the bundle was made from (module sources, the loader, this builder:
+a change to any makes it stale); ``modules`` each module's name, source file and whether it is a package,
+in load order, and ``codes`` their code. Not on the hot path itself: the shim imports this only to write
+a missing or stale bundle, and `kctx shim install` writes one up front.
 """
 
 from __future__ import annotations
@@ -20,9 +18,8 @@ import sys
 from kctx.shim import hotset
 from kctx.util.fsutil import atomic_write
 
-FAST = "kctx.shim.memo"  # runs first, from the front part (kctx/shim/boot.py)
-PREFIX = ".kctx-hot3-"
-LEGACY_PREFIXES = (".kctx-hot-",)  # bundles of older shim scripts, removed when a new one is written
+PREFIX = ".kctx-hot4-"
+LEGACY_PREFIXES = (".kctx-hot-", ".kctx-hot3-")  # bundles of older shim scripts, removed when a new one is written
 
 
 def bundle_path(shim_dir: str) -> str:
@@ -104,30 +101,27 @@ def plan(root: str | None = None, modules: tuple[str, ...] = hotset.MODULES) -> 
 def build(root: str | None = None) -> bytes:
     from kctx.shim import boot as hotload
 
-    checks, modules, codes, fast = [], [], [], None
+    checks, modules, codes = [], [], []
     for name, origin, is_pkg in plan(root):
         source = _read(origin, checks)
         # optimize=2 drops docstrings (a tenth of the bytes to read and unmarshal); hot modules have no asserts.
-        code = compile(source, origin, "exec", dont_inherit=True, optimize=2)
-        if name == FAST:
-            fast = code
-            continue
-        codes.append(code)
+        codes.append(compile(source, origin, "exec", dont_inherit=True, optimize=2))
         modules.append((name, origin, is_pkg))
     loader_file = os.path.abspath(hotload.__file__)
     loader = compile(_read(loader_file, checks), loader_file, "exec", dont_inherit=True)
     _read(os.path.abspath(__file__), checks)
-    front = marshal.dumps((loader, fast, tuple(checks)))
-    return b"%08x" % len(front) + front + marshal.dumps((tuple(modules), codes))
+    return marshal.dumps((loader, tuple(checks), tuple(modules), codes))
 
 
-def parse(data: bytes) -> tuple[tuple, tuple]:
-    """((loader, fast path, checks), (modules, codes)) of a bundle's bytes; ValueError if it is not one."""
+def parse(data: bytes) -> tuple:
+    """(loader, checks, modules, codes) of a bundle's bytes; ValueError if it is not one."""
     try:
-        size = int(data[:8], 16)
-    except ValueError:
-        raise ValueError("not a kctx hot-path bundle") from None
-    return marshal.loads(data[8:8 + size]), marshal.loads(data[8 + size:])
+        bundle = marshal.loads(data)
+    except (EOFError, TypeError) as exc:
+        raise ValueError(f"not a kctx hot-path bundle: {exc}") from None
+    if type(bundle) is not tuple or len(bundle) != 4:
+        raise ValueError("not a kctx hot-path bundle")
+    return bundle
 
 
 def _read(path: str, checks: list) -> bytes:
@@ -141,7 +135,7 @@ def is_fresh(path: str) -> bool:
     """Whether the bundle at ``path`` exists and matches every source it was built from."""
     try:
         with open(path, "rb") as fh:
-            (_loader, _fast, checks), _rest = parse(fh.read())
+            _loader, checks, _modules, _codes = parse(fh.read())
         return all(_unchanged(origin, mtime_ns, size) for origin, mtime_ns, size in checks)
     except (OSError, ValueError, EOFError, TypeError):
         return False

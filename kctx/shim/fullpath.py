@@ -13,38 +13,44 @@ from kctx.errors import ExitStatus, KctxError
 from kctx.kubectl.classify import classify, is_client_only
 from kctx.kubectl.kuberc import apply as apply_kuberc
 from kctx.paths import Paths
-from kctx.shim import memo as shimfast
 from kctx.shim.memo import MAX_DEPTH, plain
 from kctx.util import parsecache
 from kctx.util.fastos import basename
 from kctx.util.fastos import environ as process_environ
 
+DEBUG = b"KCTX_DEBUG"  # set: the shim says on stderr which path it takes and why
 
-def main(argv: list[str] | None = None, stale_bundle: str | None = None, stamp: tuple | None = None) -> None:
+
+def main(argv: list[str] | None = None, stale_bundle: str | None = None, code: tuple | None = None,
+         native: bool | None = None) -> None:
     """``stale_bundle``: the shim script's hot-path bundle was missing or stale; write it before exec.
-    ``stamp``: the bundle this code was loaded from (kctx/shim/boot.py), which memos are made with."""
+    ``code``: the bundle this code was loaded from (kctx/shim/boot.py), which memo records check.
+    ``native``: whether a native launcher ran this script (then it replays the memo records written here)."""
     argv = sys.argv[1:] if argv is None else argv
     parsecache.hot_path()  # this process is the shim: files are parsed in child processes
     try:
-        code = run(argv, process_environ(), stale_bundle, stamp)
+        status = run(argv, process_environ(), stale_bundle, code, native)
     except KctxError as exc:
         sys.stderr.write(f"kctx: error: {exc.message}\n")
-        code = exc.status
+        status = exc.status
     except KeyboardInterrupt:
-        code = ExitStatus.INTERRUPTED
-    sys.exit(code)
+        status = ExitStatus.INTERRUPTED
+    sys.exit(status)
 
 
-def run(argv: list[str], environ: dict, stale_bundle: str | None = None, stamp: tuple | None = None) -> int:
+def run(argv: list[str], environ: dict, stale_bundle: str | None = None, code: tuple | None = None,
+        native: bool | None = None) -> int:
     depth_text = environ.get("KCTX_SHIM_DEPTH", "0")
     depth = int(depth_text) if depth_text.isdigit() else MAX_DEPTH  # garbage: refuse rather than guess
     if depth >= MAX_DEPTH:
         raise KctxError("the kubectl shim called itself too often; is a kctx shim listed as the real kubectl "
                         "(KCTX_KUBECTL)?")
     environ["KCTX_SHIM_DEPTH"] = str(depth + 1)
+    if native is False and DEBUG in posix.environ:  # behind a launcher, the launcher said which path and why
+        note("full path: no native launcher (no C compiler, or KCTX_SHIM_NATIVE=0)")
     recorder = None
     # The decision may hold for any command line, or for this one: record what it depends on.
-    if stamp and environ.get("KCTX_SHIM_MEMO") != "0":
+    if code and native and environ.get("KCTX_SHIM_MEMO") != "0":
         from kctx.shim.recorder import Recorder
 
         recorder = Recorder(environ)
@@ -60,7 +66,7 @@ def run(argv: list[str], environ: dict, stale_bundle: str | None = None, stamp: 
     if isinstance(binary, int):
         return binary
     if recorder is not None:
-        _remember(recorder, stamp, binary, until, environ, None if any_line else argv)
+        _remember(recorder, code, binary, until, environ, None if any_line else argv)
     if stale_bundle:
         from kctx.shim import bundle as hotbundle
 
@@ -72,14 +78,19 @@ def run(argv: list[str], environ: dict, stale_bundle: str | None = None, stamp: 
     return ExitStatus.ERROR  # not reached
 
 
-def _remember(recorder, stamp: tuple, binary: str, until: float, environ: dict, line: list | None) -> None:
-    """Write the memo the fast path replays (kctx/shim/memo.py), when the decision holds for any command
-    (``line`` None) or for this command line whenever it comes again."""
-    why = recorder.write(stamp, binary, until, environ, line) if until else (
+def _remember(recorder, code: tuple, binary: str, until: float, environ: dict, line: list | None) -> None:
+    """Write the memo record the native launcher replays (kctx/shim/memo.py), when the decision holds for any
+    command (``line`` None) or for this command line whenever it comes again."""
+    why = recorder.write(code, binary, until, environ, line) if until else (
         "the decision depends on more than this command line (a confirmation, a warning, a kuberc, an audit "
         "entry) or on a cache that was not warm (a version detected or installed just now)")
-    if shimfast.DEBUG in posix.environ:
-        shimfast.note(f"no memo: {why}" if why else "memo written: the next calls take the fast path")
+    if DEBUG in posix.environ:
+        note(f"no memo: {why}" if why else "memo written: the next calls take the fast path")
+
+
+def note(text: str) -> None:
+    """A $KCTX_DEBUG line on stderr."""
+    posix.write(2, f"kctx: debug: {text}\n".encode(errors="replace"))
 
 
 def _decide(argv: list[str], environ: dict, paths: Paths, replayable: bool) -> tuple[str | int, float, bool]:

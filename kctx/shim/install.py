@@ -12,25 +12,27 @@ MARKER = "# kctx-shim"  # lets the shim (and doctor) recognise its own copies on
 
 # What the shim script runs: it loads the modules from a pre-compiled bundle beside it when that is fresh
 # (kctx/shim/boot.py) and no one but the user (or root) could have written it; otherwise it imports them
-# normally and main() writes a new bundle. Compiled when the shim is written and embedded as marshal
-# data: a script's own source is parsed on every run, which cost 0.3 ms for these lines.
+# normally and main() writes a new bundle. ``native``: a native launcher runs this script when its memo does
+# not hold, so the full path writes memo records for it (without one nothing would read them). Compiled when
+# the shim is written and embedded as marshal data: a script's own source is parsed on every run, which cost
+# 0.3 ms for these lines.
 STARTER = """\
 import gc, marshal, posix
 gc.disable()  # a process that lives milliseconds: collections would only cost time
 hot = {bundle!r}
-stamp = None
+code = None
 try:
     with open(hot, "rb") as fh:
         st = posix.fstat(fh.fileno())
         if st.st_uid in (0, posix.getuid()) and not st.st_mode & 0o022:
-            boot, *data = marshal.loads(fh.read(int(fh.read(8), 16)))
+            boot, *data = marshal.loads(fh.read())
             exec(boot, scope := {{}})
-            stamp = scope["boot"](fh, st, *data)
+            code = scope["boot"](hot, st, *data)
 except Exception:
     pass
 sys.path.insert(0, {root!r})
 from kctx.shim.fullpath import main
-main(stale_bundle=None if stamp else hot, stamp=stamp)
+main(stale_bundle=None if code else hot, code=code, native={native!r})
 """
 # Marshal data only loads into the exact interpreter that wrote it: any other runs the plain import.
 FALLBACK = "sys.path.insert(0, {root!r}); from kctx.shim.fullpath import main; main()"
@@ -41,15 +43,16 @@ exec(marshal.loads(bytes.fromhex("{code}")) if sys.hexversion == {hexversion:#x}
 """
 
 
-def render(shim_dir: str | Path) -> str:
-    """The shim script this kctx (and this Python) writes into ``shim_dir``."""
+def render(shim_dir: str | Path, native: bool = False) -> str:
+    """The shim script this kctx (and this Python) writes into ``shim_dir``; ``native``: the one a native
+    launcher runs (kctx/shim/launcher.c)."""
     import hashlib
     import marshal
 
     from kctx.shim import bundle as hotbundle
 
     folder, root = str(Path(shim_dir).absolute()), hotbundle.package_root()
-    starter = STARTER.format(bundle=hotbundle.bundle_path(folder), root=root)
+    starter = STARTER.format(bundle=hotbundle.bundle_path(folder), root=root, native=native)
     script = os.path.join(folder, "kubectl")
     code = marshal.dumps(compile(starter, script, "exec", dont_inherit=True, optimize=2)).hex()
     # The header names everything the script is made from (marshal output itself is not byte-stable).
@@ -71,19 +74,19 @@ def script_path(shim_dir: str | Path) -> Path:
 
 
 def is_current(path: str | Path, shim_dir: str | Path) -> bool:
-    """Whether the shim at ``path`` (a script, or a native launcher and its script) is what this kctx and
-    this Python would write."""
-    return _is_current(path, shim_dir, render(shim_dir))
-
-
-def _is_current(path: str | Path, shim_dir: str | Path, text: str) -> bool:
-    """is_current, against ``text``, the script render() gives (it compiles and hashes: once per install)."""
+    """Whether the shim at ``path`` (a script, or a native launcher and the script it runs) is what this kctx
+    and this Python would write."""
     from kctx.shim import native as shimnative
 
     built = shimnative.built_from(path)
-    if built:
-        script = script_path(shim_dir)
-        return built == shimnative.digest(sys.executable, str(script)) and _is_current(script, shim_dir, text)
+    if not built:
+        return _script_is_current(path, render(shim_dir))
+    script = script_path(shim_dir)
+    return (built == shimnative.digest(sys.executable, str(script))
+            and _script_is_current(script, render(shim_dir, native=True)))
+
+
+def _script_is_current(path: str | Path, text: str) -> bool:
     try:
         with open(path, encoding="utf-8", errors="replace") as fh:
             head = fh.read(1024)
@@ -102,17 +105,17 @@ def install(shim_dir: str | Path, names: tuple[str, ...] = ("kubectl",), native:
 
     shim_dir = Path(shim_dir).absolute()
     shim_dir.mkdir(parents=True, exist_ok=True)
-    text = render(shim_dir)
     targets = [shim_dir / name for name in names]
     if shimnative.wanted() if native is None else native:
-        script = script_path(shim_dir)
-        if not _is_current(script, shim_dir, text):
+        script, text = script_path(shim_dir), render(shim_dir, native=True)
+        if not _script_is_current(script, text):
             atomic_write(script, text, mode=0o755)
         if _install_native(targets, str(script), retry):
             hotbundle.ensure(hotbundle.bundle_path(str(shim_dir)))
             return targets
+    text = render(shim_dir)
     for target in targets:
-        if shimnative.built_from(target) or not _is_current(target, shim_dir, text):
+        if shimnative.built_from(target) or not _script_is_current(target, text):
             atomic_write(target, text, mode=0o755)
     hotbundle.ensure(hotbundle.bundle_path(str(shim_dir)))
     return targets

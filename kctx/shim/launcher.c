@@ -1,18 +1,20 @@
 /*
- * kctx's native kubectl shim: replays the last decision of kctx's guard without starting Python.
+ * kctx's native kubectl shim: replays a past decision of kctx's guard without starting Python.
  *
- * The Python shim (kctx/shim/fullpath.py) writes a memo after a call whose decision holds for any command: every
- * file it looked at with its stat signature, every environment variable it read, the kubectl it chose
- * and the variables it set (kctx/shim/recorder.py; kctx/shim/memo.py is the same check in Python), and the
+ * After a call whose decision will hold again, the Python shim's full path (kctx/shim/fullpath.py) writes a
+ * memo record (kctx/shim/recorder.py, encoded by kctx/shim/memo.py): every file it looked at with its stat
+ * signature, every environment variable it read, the kubectl it chose and the variables it set, and the
  * command lines it holds for: any without an argument that may choose another target or kuberc, or the
  * SHA-256 digests of exact lines (let through without a question on a protected target, or naming their
- * target). This program checks all of it again and execs that kubectl. Anything else - no memo, a changed
- * file or variable, another command line - runs the Python shim, which decides in full (and, with
- * $KCTX_DEBUG set, says why).
- * It never decides anything itself: a failed check only costs the Python start.
+ * target). docs/architecture.md ("The memo format") defines the format. This program checks all of it
+ * again and execs that kubectl. Anything else - no memo, a changed file or variable, another command line -
+ * runs the Python shim, which decides in full. With $KCTX_DEBUG set it says on stderr which path runs and
+ * why. It never decides anything itself: a failed check only costs the Python start.
  *
  * `kctx shim install` compiles it with KCTX_PYTHON and KCTX_SCRIPT (the interpreter and the Python shim)
  * defined in a generated header; without a C compiler the Python shim is installed as kubectl instead.
+ * Compiled with -DKCTX_MEMO_DUMP instead, it is a test tool that prints what it parsed from a memo file
+ * (tests/test_memoformat.py compares that with what the Python side wrote).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -25,16 +27,288 @@
 #include <time.h>
 #include <unistd.h>
 
-#if !defined(KCTX_PYTHON) || !defined(KCTX_SCRIPT)
+#if !defined(KCTX_MEMO_DUMP) && (!defined(KCTX_PYTHON) || !defined(KCTX_SCRIPT))
 #error "compile with -include of a header defining KCTX_PYTHON and KCTX_SCRIPT (kctx/shim/native.py)"
 #endif
 
 extern char **environ;
 
-#define MAGIC "kctx-shim-native-4"
+#define MAGIC "kctx-shim-memo-5"
 #define MAX_DEPTH 4
 #define PRIME 4294967291ULL
 #define MAX_MEMO (4 << 20)
+#define MEMO_PATH 4160 /* $XDG_CACHE_HOME and the memo's name in it */
+#define WHY 4400 /* room for a reason that names that path (longer ones are cut) */
+
+/* ---- The memo format ---------------------------------------------------------------------------------- */
+
+struct env_check {
+    const char *name, *value;
+    int present;
+};
+
+struct override {
+    const char *name, *value;
+};
+
+struct file_check {
+    const char *path, *sig;
+    int follow;
+};
+
+/* One record, parsed: every string points into the memo's buffer, where it is NUL-terminated. */
+struct record {
+    const char *session, *kubeconfig, *cwd, *binary;
+    long long until;
+    long long n_lines; /* -1: any plain command line; else that many hex SHA-256 digests in lines */
+    const char **lines;
+    long long n_env;
+    struct env_check *env;
+    long long n_overrides;
+    struct override *overrides;
+    long long n_files;
+    struct file_check *files;
+};
+
+/* The next NUL-terminated field, or NULL past the end (and every field after that). */
+static const char *field(const char **cursor, const char *end) {
+    const char *start = *cursor;
+    if (start >= end) return NULL;
+    const char *nul = memchr(start, '\0', (size_t)(end - start));
+    if (nul == NULL) return NULL;
+    *cursor = nul + 1;
+    return start;
+}
+
+/* A decimal number field of at most 17 digits; -1 for anything else (a record that does not parse is not used). */
+static long long number(const char *text) {
+    long long n = 0;
+    if (text == NULL || *text == '\0' || strlen(text) > 17) return -1;
+    for (; *text; text++) {
+        if (*text < '0' || *text > '9') return -1;
+        n = n * 10 + (*text - '0');
+    }
+    return n;
+}
+
+/* A variable name: not empty, no "=". */
+static int is_name(const char *text) {
+    return text != NULL && *text != '\0' && strchr(text, '=') == NULL;
+}
+
+/* A line's digest: 64 lowercase hex digits. */
+static int is_digest(const char *text) {
+    return text != NULL && strlen(text) == 64 && strspn(text, "0123456789abcdef") == 64;
+}
+
+/* A stat signature: "-" (absent), or six integers, one space between them (kctx/shim/memo.py: signature). */
+static int is_signature(const char *text) {
+    if (text == NULL) return 0;
+    if (strcmp(text, "-") == 0) return 1;
+    for (int i = 0; i < 6; i++) {
+        if (i > 0 && *text++ != ' ') return 0;
+        if (*text == '-') text++;
+        size_t digits = strspn(text, "0123456789");
+        if (digits == 0) return 0;
+        text += digits;
+    }
+    return *text == '\0';
+}
+
+/* A count of items of ``per_item`` fields each: -1 unless the rest of the body [cur, end) can hold them. */
+static long long count(const char *text, const char *cur, const char *end, int per_item) {
+    long long n = number(text);
+    return n < 0 || n > (end - cur) / per_item ? -1 : n;
+}
+
+/* A "0" or "1" field into *out; 0 for anything else. */
+static int flag(const char *text, int *out) {
+    if (text == NULL || (strcmp(text, "0") != 0 && strcmp(text, "1") != 0)) return 0;
+    *out = text[0] == '1';
+    return 1;
+}
+
+static void free_record(struct record *r) {
+    free(r->lines);
+    free(r->env);
+    free(r->overrides);
+    free(r->files);
+}
+
+static int parse_lines(const char **cur, const char *end, const char *kind, struct record *r) {
+    if (strcmp(kind, "*") == 0) {
+        r->n_lines = -1;
+        return 1;
+    }
+    r->n_lines = count(kind, *cur, end, 1);
+    if (r->n_lines < 0 || (r->lines = calloc((size_t)r->n_lines + 1, sizeof *r->lines)) == NULL) return 0;
+    for (long long i = 0; i < r->n_lines; i++)
+        if (!is_digest(r->lines[i] = field(cur, end))) return 0;
+    return 1;
+}
+
+static int parse_checks(const char **cur, const char *end, struct record *r) {
+    const char *n = field(cur, end);
+    r->n_env = count(n, *cur, end, 3);
+    if (r->n_env < 0 || (r->env = calloc((size_t)r->n_env + 1, sizeof *r->env)) == NULL) return 0;
+    for (long long i = 0; i < r->n_env; i++) {
+        struct env_check *e = &r->env[i];
+        e->name = field(cur, end);
+        if (!flag(field(cur, end), &e->present) || (e->value = field(cur, end)) == NULL || !is_name(e->name))
+            return 0;
+    }
+    n = field(cur, end);
+    r->n_overrides = count(n, *cur, end, 2);
+    if (r->n_overrides < 0 || (r->overrides = calloc((size_t)r->n_overrides + 1, sizeof *r->overrides)) == NULL)
+        return 0;
+    for (long long i = 0; i < r->n_overrides; i++) {
+        r->overrides[i].name = field(cur, end);
+        if ((r->overrides[i].value = field(cur, end)) == NULL || !is_name(r->overrides[i].name)) return 0;
+    }
+    n = field(cur, end);
+    r->n_files = count(n, *cur, end, 3);
+    if (r->n_files < 0 || (r->files = calloc((size_t)r->n_files + 1, sizeof *r->files)) == NULL) return 0;
+    for (long long i = 0; i < r->n_files; i++) {
+        struct file_check *f = &r->files[i];
+        f->path = field(cur, end);
+        if (!flag(field(cur, end), &f->follow) || !is_signature(f->sig = field(cur, end))) return 0;
+    }
+    return 1;
+}
+
+/* Parse one record's body [cur, end): 1 when every field is there and well formed and "end" ends it. */
+static int parse_record(const char *cur, const char *end, struct record *r) {
+    memset(r, 0, sizeof *r);
+    r->session = field(&cur, end);
+    r->kubeconfig = field(&cur, end);
+    r->cwd = field(&cur, end);
+    r->until = number(field(&cur, end));
+    r->binary = field(&cur, end);
+    const char *kind = field(&cur, end);
+    if (kind == NULL || r->until < 0 || !parse_lines(&cur, end, kind, r) || !parse_checks(&cur, end, r)) return 0;
+    const char *last = field(&cur, end);
+    return last != NULL && strcmp(last, "end") == 0 && cur == end;
+}
+
+/* Whether the memo [*cur, end) starts with this format's magic field (moved past). */
+static int is_memo(const char **cur, const char *end) {
+    const char *magic = field(cur, end);
+    return magic != NULL && strcmp(magic, MAGIC) == 0;
+}
+
+/* The next record's body, [*body, *body_end) with the cursor moved past it: 1, or 0 at the end of the memo,
+ * -1 for a length that is not a number or runs past the end (nothing after it can be trusted). */
+static int next_record(const char **cur, const char *end, const char **body, const char **body_end) {
+    if (*cur >= end) return 0;
+    long long len = number(field(cur, end));
+    if (len < 0 || len > end - *cur) return -1;
+    *body = *cur;
+    *body_end = *cur += len;
+    return 1;
+}
+
+/* The memo file's bytes if only this user could have written it; NULL (and the reason in why) otherwise. */
+static char *read_memo(const char *path, size_t *size, char *why) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            snprintf(why, WHY, "no memo for this shell, KUBECONFIG and folder yet");
+        else
+            snprintf(why, WHY, "cannot read the memo %s: %.100s", path, strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    char *buf = NULL;
+    if (fstat(fd, &st) != 0 || st.st_uid != getuid() || (st.st_mode & 022)) {
+        snprintf(why, WHY, "the memo %s is not yours or others could write it: ignored", path);
+    } else if (st.st_size >= MAX_MEMO || (buf = malloc((size_t)st.st_size + 1)) == NULL) {
+        snprintf(why, WHY, "the memo %s is too big: ignored", path);
+    } else {
+        ssize_t got = read(fd, buf, (size_t)st.st_size + 1);
+        if (got == st.st_size) {
+            *size = (size_t)got;
+        } else {
+            snprintf(why, WHY, "cannot read the memo %s", path);
+            free(buf);
+            buf = NULL;
+        }
+    }
+    close(fd);
+    return buf;
+}
+
+#ifdef KCTX_MEMO_DUMP
+
+/* One item per line, every string as hex (it may hold any byte but NUL). */
+static void hex(const char *text) {
+    putchar(' ');
+    for (const unsigned char *c = (const unsigned char *)text; *c; c++) printf("%02x", *c);
+}
+
+static void dump(const struct record *r) {
+    printf("record\nsession");
+    hex(r->session);
+    printf("\nkubeconfig");
+    hex(r->kubeconfig);
+    printf("\ncwd");
+    hex(r->cwd);
+    printf("\nuntil %lld\nbinary", r->until);
+    hex(r->binary);
+    if (r->n_lines < 0) printf("\nlines *");
+    else printf("\nlines %lld", r->n_lines);
+    for (long long i = 0; i < r->n_lines; i++) {
+        printf("\nline");
+        hex(r->lines[i]);
+    }
+    for (long long i = 0; i < r->n_env; i++) {
+        printf("\nenv");
+        hex(r->env[i].name);
+        printf(" %d", r->env[i].present);
+        hex(r->env[i].value);
+    }
+    for (long long i = 0; i < r->n_overrides; i++) {
+        printf("\noverride");
+        hex(r->overrides[i].name);
+        hex(r->overrides[i].value);
+    }
+    for (long long i = 0; i < r->n_files; i++) {
+        printf("\nfile");
+        hex(r->files[i].path);
+        printf(" %d", r->files[i].follow);
+        hex(r->files[i].sig);
+    }
+    printf("\nend\n");
+}
+
+int main(int argc, char **argv) {
+    char why[WHY];
+    size_t size = 0;
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s MEMO-FILE\n", argv[0]);
+        return 2;
+    }
+    char *memo = read_memo(argv[1], &size, why);
+    if (memo == NULL) {
+        printf("unread %s\n", why);
+        return 0;
+    }
+    const char *cur = memo, *end = memo + size, *body, *body_end;
+    if (!is_memo(&cur, end)) {
+        printf("other-format\n");
+        return 0;
+    }
+    int more;
+    while ((more = next_record(&cur, end, &body, &body_end)) == 1) {
+        struct record r;
+        if (parse_record(body, body_end, &r)) dump(&r);
+        else printf("damaged\n");
+        free_record(&r);
+    }
+    if (more < 0) printf("bad-length\n");
+    return 0;
+}
+
+#else /* the launcher */
 
 /* Run the Python shim with the same arguments: it decides in full. */
 static void python_shim(int argc, char **argv) {
@@ -53,11 +327,11 @@ static void python_shim(int argc, char **argv) {
 
 /* Whether no argument can choose another target or kuberc (kctx/shim/memo.py: plain). */
 static int plain(int argc, char **argv) {
-    if (argc < 2) return 0;  /* a bare `kubectl`: kubectl reads no kuberc, nor does the decision */
+    if (argc < 2) return 0; /* a bare `kubectl`: kubectl reads no kuberc, nor does the decision */
     static const char *const target_flags[] = {"context", "cluster", "user", "server", "kubeconfig", "kuberc"};
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
-        if (strstr(arg, "--kuberc") != NULL) return 0;  /* kubectl finds --kuberc=F inside other words too */
+        if (strstr(arg, "--kuberc") != NULL) return 0; /* kubectl finds --kuberc=F inside other words too */
         if (arg[0] == '-' && arg[1] == '-') {
             char name[32];
             size_t n = strcspn(arg + 2, "=");
@@ -75,113 +349,7 @@ static int plain(int argc, char **argv) {
     return 1;
 }
 
-/* The next NUL-terminated field of the memo, or NULL past its end. */
-static const char *field(const char **cursor, const char *end) {
-    const char *start = *cursor;
-    if (start >= end) return NULL;
-    const char *nul = memchr(start, '\0', (size_t)(end - start));
-    if (nul == NULL) return NULL;
-    *cursor = nul + 1;
-    return start;
-}
-
-/* A decimal number field; -1 for anything else (a memo that does not parse is not used). */
-static long long number(const char *text) {
-    long long n = 0;
-    if (text == NULL || *text == '\0') return -1;
-    for (; *text; text++) {
-        if (*text < '0' || *text > '9' || n > (1LL << 55)) return -1;
-        n = n * 10 + (*text - '0');
-    }
-    return n;
-}
-
-static int same_env(const char *name, const char *present, const char *value) {
-    const char *now = getenv(name);
-    if (present[0] == '0') return now == NULL;
-    return now != NULL && strcmp(now, value) == 0;
-}
-
-/* The stat signature kctx/shim/memo.py's signature() gives, as "ino dev size mtime_ns ctime_ns mode". */
-static int same_file(const char *path, const char *follow, const char *sig) {
-    struct stat st;
-    int rc = follow[0] == '1' ? stat(path, &st) : lstat(path, &st);
-    if (rc != 0) return strcmp(sig, "-") == 0;
-    char now[160];
-    snprintf(now, sizeof now, "%llu %llu %lld %lld %lld %u", (unsigned long long)st.st_ino,
-             (unsigned long long)st.st_dev, (long long)st.st_size,
-             (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec,
-             (long long)st.st_ctim.tv_sec * 1000000000LL + st.st_ctim.tv_nsec, (unsigned)st.st_mode);
-    return strcmp(now, sig) == 0;
-}
-
-/* The memo file for this shell, KUBECONFIG and folder (kctx/shim/memo.py: memo_key, memo_file). */
-static int memo_path(char *out, size_t size, const char *session, const char *kubeconfig, const char *cwd) {
-    char base[4096];
-    const char *xdg = getenv("XDG_CACHE_HOME");
-    if (xdg != NULL && xdg[0] == '/') {
-        snprintf(base, sizeof base, "%s", xdg);
-    } else {
-        const char *home = getenv("HOME");
-        if (home == NULL || home[0] != '/') return 0;
-        size_t n = strlen(home);
-        while (n > 0 && home[n - 1] == '/') n--;
-        snprintf(base, sizeof base, "%.*s/.cache", (int)n, home);
-    }
-    uint64_t r = 0;
-    const char *parts[3] = {session, kubeconfig, cwd};
-    for (int p = 0; p < 3; p++) {
-        if (p > 0) r = (r * 256) % PRIME;  /* the NUL between parts */
-        for (const unsigned char *c = (const unsigned char *)parts[p]; *c; c++) r = (r * 256 + *c) % PRIME;
-    }
-    unsigned slot = (unsigned)(((r * 2654435761ULL) & 0xFFFFFFFFULL) >> 25);  /* 0 .. 127: kctx/shim/memo.py SLOTS */
-    return snprintf(out, size, "%s/kctx/shim-memo-v1/%02x.n", base, slot) < (int)size;
-}
-
-static char *read_memo(const char *path, size_t *size) {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return NULL;
-    struct stat st;
-    char *buf = NULL;
-    if (fstat(fd, &st) == 0 && st.st_uid == getuid() && !(st.st_mode & 022) && st.st_size < MAX_MEMO &&
-        (buf = malloc((size_t)st.st_size + 1)) != NULL) {
-        ssize_t got = read(fd, buf, (size_t)st.st_size + 1);
-        if (got != st.st_size) {
-            free(buf);
-            buf = NULL;
-        } else {
-            *size = (size_t)got;
-        }
-    }
-    close(fd);
-    return buf;
-}
-
-static void try_record(const char *cur, const char *end, int argc, char **argv, int depth, int is_plain,
-                       char *digest, const char *session, const char *kubeconfig, const char *cwd);
-
-/* Exec the kubectl of the first memo record whose checks all hold; returns otherwise. */
-static void replay(int argc, char **argv, int depth, int is_plain) {
-    const char *session = getenv("KCTX_SESSION"), *kubeconfig = getenv("KUBECONFIG");
-    char cwd[4096], path[4200];
-    if (session == NULL) session = "";
-    if (kubeconfig == NULL) kubeconfig = "";
-    if (getcwd(cwd, sizeof cwd) == NULL || !memo_path(path, sizeof path, session, kubeconfig, cwd)) return;
-    size_t size = 0;
-    char *memo = read_memo(path, &size);
-    if (memo == NULL) return;
-    /* Records, newest first, each as its length and its fields: one per environment seen lately. */
-    const char *cur = memo, *end = memo + size;
-    char digest[65] = "";  /* this line's, worked out by the first record of exact lines */
-    while (cur < end) {
-        long long len = number(field(&cur, end));
-        if (len < 0 || len > end - cur) return;
-        try_record(cur, cur + len, argc, argv, depth, is_plain, digest, session, kubeconfig, cwd);
-        cur += len;
-    }
-}
-
-/* SHA-256 (FIPS 180-4): the digest of the memo's command lines. */
+/* SHA-256 (FIPS 180-4): the digest of the command line, for records of exact lines. */
 typedef struct {
     uint32_t h[8];
     uint64_t length;
@@ -256,106 +424,198 @@ static void sha256_hex(sha256_ctx *c, char out[65]) {
     for (int i = 0; i < 32; i++) sprintf(out + 2 * i, "%02x", (unsigned)(c->h[i / 4] >> (24 - 8 * (i % 4))) & 0xff);
 }
 
-/* Whether the record's command lines (moved past) include this one: "*" for any plain line, else a count
- * of lines, each as the hex SHA-256 of its words, each NUL-terminated (kctx/shim/memo.py: line_digest).
- * ``digest``: this line's, computed here the first time it is needed ("" until then). */
-static int line_listed(const char **cur, const char *end, int argc, char **argv, int is_plain, char digest[65]) {
-    const char *kind = field(cur, end);
-    if (kind == NULL) return 0;
-    if (strcmp(kind, "*") == 0) return is_plain;
-    if (digest[0] == '\0') {
-        sha256_ctx c;
-        sha256_init(&c);
-        for (int i = 1; i < argc; i++) sha256_update(&c, argv[i], strlen(argv[i]) + 1);
-        sha256_hex(&c, digest);
+/* This call: what a record must match. */
+struct call {
+    int argc;
+    char **argv;
+    int is_plain;
+    char digest[65]; /* this line's SHA-256 (kctx/shim/memo.py: line_digest), once a record asks; "" until then */
+    const char *session, *kubeconfig;
+    char cwd[4096];
+};
+
+static int line_listed(const struct record *r, struct call *c) {
+    if (c->digest[0] == '\0') {
+        sha256_ctx h;
+        sha256_init(&h);
+        for (int i = 1; i < c->argc; i++) sha256_update(&h, c->argv[i], strlen(c->argv[i]) + 1);
+        sha256_hex(&h, c->digest);
     }
-    int listed = 0;
-    for (long long n = number(kind); n > 0; n--) {
-        const char *line = field(cur, end);
-        if (line == NULL) return 0;
-        listed = listed || strcmp(line, digest) == 0;
-    }
-    return listed;
+    for (long long i = 0; i < r->n_lines; i++)
+        if (strcmp(r->lines[i], c->digest) == 0) return 1;
+    return 0;
 }
 
-/* Exec the record's kubectl if every check holds; returns otherwise. */
-static void try_record(const char *cur, const char *end, int argc, char **argv, int depth, int is_plain,
-                       char *digest, const char *session, const char *kubeconfig, const char *cwd) {
-    const char *magic = field(&cur, end), *m_session = field(&cur, end), *m_kubeconfig = field(&cur, end),
-               *m_cwd = field(&cur, end), *until = field(&cur, end), *binary = field(&cur, end);
-    if (binary == NULL || strcmp(magic, MAGIC) != 0 || strcmp(m_session, session) != 0 ||
-        strcmp(m_kubeconfig, kubeconfig) != 0 || strcmp(m_cwd, cwd) != 0 ||
-        !((long long)time(NULL) < number(until)) || !line_listed(&cur, end, argc, argv, is_plain, digest))
-        return;
-    long long n = number(field(&cur, end));
-    if (n < 0) return;
-    for (; n > 0; n--) {
-        const char *name = field(&cur, end), *present = field(&cur, end), *value = field(&cur, end);
-        if (value == NULL || !same_env(name, present, value)) return;
-    }
-    long long overrides = number(field(&cur, end));
-    if (overrides < 0) return;
-    const char *override_start = cur;
-    for (n = overrides; n > 0; n--)
-        if (field(&cur, end) == NULL || field(&cur, end) == NULL) return;
-    n = number(field(&cur, end));
-    if (n < 0) return;
-    for (; n > 0; n--) {
-        const char *file = field(&cur, end), *follow = field(&cur, end), *sig = field(&cur, end);
-        if (sig == NULL || !same_file(file, follow, sig)) return;
-    }
-    const char *last = field(&cur, end);
-    if (last == NULL || strcmp(last, "end") != 0 || cur != end) return;
+static int same_env(const struct env_check *e) {
+    const char *now = getenv(e->name);
+    return e->present ? now != NULL && strcmp(now, e->value) == 0 : now == NULL;
+}
 
-    /* The environment kubectl gets: ours, with the memo's variables set and the depth counted. */
+/* The stat signature kctx/shim/memo.py's signature() gives, "ino dev size mtime_ns ctime_ns mode", or "-". */
+static int same_file(const struct file_check *f) {
+    struct stat st;
+    if ((f->follow ? stat(f->path, &st) : lstat(f->path, &st)) != 0) return strcmp(f->sig, "-") == 0;
+    char now[160];
+    snprintf(now, sizeof now, "%llu %llu %lld %lld %lld %u", (unsigned long long)st.st_ino,
+             (unsigned long long)st.st_dev, (long long)st.st_size,
+             (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec,
+             (long long)st.st_ctim.tv_sec * 1000000000LL + st.st_ctim.tv_nsec, (unsigned)st.st_mode);
+    return strcmp(now, f->sig) == 0;
+}
+
+enum { HOLDS, OTHER_CALL, CHANGED }; /* what a record says about this call (OTHER_CALL: not meant for it) */
+
+static int because(char *why, int kind, const char *text) {
+    snprintf(why, WHY, "%s", text);
+    return kind;
+}
+
+/* Whether the record holds for this call; if not, why (in ``why``) and whether it was meant for another. */
+static int check(const struct record *r, struct call *c, char *why) {
+    if (strcmp(r->session, c->session) != 0 || strcmp(r->kubeconfig, c->kubeconfig) != 0 ||
+        strcmp(r->cwd, c->cwd) != 0)
+        return because(why, OTHER_CALL, "the memo is for another shell, KUBECONFIG or folder");
+    if (!((long long)time(NULL) < r->until)) return because(why, CHANGED, "the memo expired");
+    if (r->n_lines < 0 ? !c->is_plain : !line_listed(r, c))
+        return because(why, OTHER_CALL, r->n_lines < 0 ? "an argument may choose another target or kubeconfig"
+                                                       : "the memo holds for other command lines only (the target "
+                                                         "is protected or named on the line)");
+    for (long long i = 0; i < r->n_env; i++)
+        if (!same_env(&r->env[i])) {
+            snprintf(why, WHY, "$%s changed", r->env[i].name);
+            return CHANGED;
+        }
+    for (long long i = 0; i < r->n_files; i++)
+        if (!same_file(&r->files[i])) {
+            snprintf(why, WHY, "%s changed", r->files[i].path);
+            return CHANGED;
+        }
+    return HOLDS;
+}
+
+/* Exec the record's kubectl with our environment, its variables set and the depth counted; returns only if
+ * that fails. */
+static void exec_record(const struct record *r, const struct call *c, int depth) {
     size_t have = 0;
     while (environ[have] != NULL) have++;
-    char **env = calloc(have + (size_t)overrides + 2, sizeof *env);
-    char **args = calloc((size_t)argc + 1, sizeof *args);
+    char **env = calloc(have + (size_t)r->n_overrides + 2, sizeof *env);
+    char **args = calloc((size_t)c->argc + 1, sizeof *args);
     if (env == NULL || args == NULL) return;
     size_t out = 0;
     for (size_t i = 0; i < have; i++) {
         const char *entry = environ[i];
         size_t len = strcspn(entry, "=");
         int replaced = len == strlen("KCTX_SHIM_DEPTH") && strncmp(entry, "KCTX_SHIM_DEPTH", len) == 0;
-        const char *o = override_start;
-        for (long long k = overrides; k > 0 && !replaced; k--) {
-            const char *name = field(&o, end);
-            field(&o, end);
-            replaced = strlen(name) == len && strncmp(entry, name, len) == 0;
-        }
+        for (long long k = 0; k < r->n_overrides && !replaced; k++)
+            replaced = strlen(r->overrides[k].name) == len && strncmp(entry, r->overrides[k].name, len) == 0;
         if (!replaced) env[out++] = (char *)entry;
     }
-    const char *o = override_start;
-    for (long long k = overrides; k > 0; k--) {
-        const char *name = field(&o, end), *value = field(&o, end);
-        char *entry = malloc(strlen(name) + strlen(value) + 2);
+    for (long long k = 0; k < r->n_overrides; k++) {
+        const struct override *o = &r->overrides[k];
+        char *entry = malloc(strlen(o->name) + strlen(o->value) + 2);
         if (entry == NULL) return;
-        sprintf(entry, "%s=%s", name, value);
-        env[out++] = entry;
+        sprintf(entry, "%s=%s", o->name, o->value);
+        if (strcmp(o->name, "KCTX_SHIM_DEPTH") != 0) env[out++] = entry;
     }
     char depth_entry[32];
     snprintf(depth_entry, sizeof depth_entry, "KCTX_SHIM_DEPTH=%d", depth + 1);
     env[out++] = depth_entry;
     env[out] = NULL;
-    args[0] = (char *)binary;
-    for (int i = 1; i < argc; i++) args[i] = argv[i];
-    if (getenv("KCTX_DEBUG") != NULL) fprintf(stderr, "kctx: debug: fast path (native launcher): %s\n", binary);
-    execve(binary, args, env);  /* returns only on failure: the Python shim explains */
+    args[0] = (char *)r->binary;
+    for (int i = 1; i < c->argc; i++) args[i] = c->argv[i];
+    if (getenv("KCTX_DEBUG") != NULL) fprintf(stderr, "kctx: debug: fast path (native launcher): %s\n", r->binary);
+    execve(r->binary, args, env);
+}
+
+/* The memo file for this shell, KUBECONFIG and folder (kctx/shim/memo.py: memo_key, memo_file). */
+static int memo_path(char *out, size_t size, const struct call *c) {
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    int n;
+    if (xdg != NULL && xdg[0] == '/') {
+        n = snprintf(out, size, "%s", xdg);
+    } else {
+        if (home == NULL || home[0] != '/') return 0;
+        size_t len = strlen(home);
+        while (len > 0 && home[len - 1] == '/') len--;
+        n = snprintf(out, size, "%.*s/.cache", (int)len, home);
+    }
+    if (n < 0 || (size_t)n >= size) return 0;
+    uint64_t r = 0;
+    const char *parts[3] = {c->session, c->kubeconfig, c->cwd};
+    for (int p = 0; p < 3; p++) {
+        if (p > 0) r = (r * 256) % PRIME; /* the NUL between parts */
+        for (const unsigned char *b = (const unsigned char *)parts[p]; *b; b++) r = (r * 256 + *b) % PRIME;
+    }
+    unsigned slot = (unsigned)(((r * 2654435761ULL) & 0xFFFFFFFFULL) >> 25); /* 0 .. 127: memo.py SLOTS */
+    int more = snprintf(out + n, size - (size_t)n, "/kctx/shim-memo-v2/%02x.memo", slot);
+    return more > 0 && (size_t)more < size - (size_t)n;
+}
+
+/* Exec the kubectl of the first record that holds; otherwise return why not (in ``why``). The newest
+ * record meant for this call says what changed; one for another key or command line says less. */
+static void replay(struct call *c, int depth, char *why) {
+    char path[MEMO_PATH];
+    if (getcwd(c->cwd, sizeof c->cwd) == NULL) {
+        because(why, CHANGED, "the working folder is gone (or its path is too long)");
+        return;
+    }
+    if (!memo_path(path, sizeof path, c)) {
+        because(why, CHANGED, "no cache folder ($HOME is not an absolute path)");
+        return;
+    }
+    size_t size = 0;
+    char *memo = read_memo(path, &size, why);
+    if (memo == NULL) return;
+    const char *cur = memo, *end = memo + size, *body, *body_end;
+    if (!is_memo(&cur, end)) {
+        because(why, CHANGED, "the memo was written by another kctx version");
+        return;
+    }
+    int best = HOLDS, more;
+    char reason[WHY];
+    because(why, CHANGED, "the memo holds no record");
+    while ((more = next_record(&cur, end, &body, &body_end)) == 1) {
+        struct record r;
+        int kind = parse_record(body, body_end, &r) ? check(&r, c, reason)
+                                                    : because(reason, OTHER_CALL, "a memo record is damaged");
+        if (kind == HOLDS) {
+            exec_record(&r, c, depth);
+            kind = CHANGED;
+            snprintf(reason, sizeof reason, "cannot run %s: %s", r.binary, strerror(errno));
+        }
+        if (best == HOLDS || (best == OTHER_CALL && kind == CHANGED)) {
+            best = kind;
+            memcpy(why, reason, WHY);
+        }
+        free_record(&r);
+    }
+    if (more < 0 && best == HOLDS) because(why, CHANGED, "the memo is damaged");
 }
 
 int main(int argc, char **argv) {
     const char *depth_text = getenv("KCTX_SHIM_DEPTH");
     int depth = 0;
     if (depth_text != NULL) {
-        if (depth_text[0] == '\0') python_shim(argc, argv);  /* not a number: the Python shim refuses */
+        if (depth_text[0] == '\0') python_shim(argc, argv); /* not a number: the Python shim refuses */
         for (const char *c = depth_text; *c; c++) {
             if (*c < '0' || *c > '9' || depth >= MAX_DEPTH) python_shim(argc, argv);
             depth = depth * 10 + (*c - '0');
         }
     }
-    const char *off = getenv("KCTX_SHIM_MEMO");  /* "0": always the Python shim's full path */
-    if (depth < MAX_DEPTH && !(off != NULL && strcmp(off, "0") == 0)) replay(argc, argv, depth, plain(argc, argv));
+    const char *off = getenv("KCTX_SHIM_MEMO"); /* "0": always the Python shim's full path */
+    char why[WHY] = "KCTX_SHIM_MEMO=0";
+    if (depth >= MAX_DEPTH) python_shim(argc, argv);
+    if (!(off != NULL && strcmp(off, "0") == 0)) {
+        struct call c = {.argc = argc, .argv = argv, .is_plain = plain(argc, argv), .digest = ""};
+        c.session = getenv("KCTX_SESSION");
+        c.kubeconfig = getenv("KUBECONFIG");
+        if (c.session == NULL) c.session = "";
+        if (c.kubeconfig == NULL) c.kubeconfig = "";
+        replay(&c, depth, why);
+    }
+    if (getenv("KCTX_DEBUG") != NULL) fprintf(stderr, "kctx: debug: full path: %s\n", why);
     python_shim(argc, argv);
     return 1;
 }
+
+#endif

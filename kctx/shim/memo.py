@@ -1,45 +1,221 @@
-"""The shim's fast path: replay the full path's last decision while nothing it read has changed.
+"""The shim's memo: a past decision of the full path and everything it read, in the one format both sides use.
 
-Most kubectl calls go to clusters that are not protected. For those the guard lets every command through,
-so which kubectl runs, with which environment, depends only on the files and environment variables the
-full path read (kubeconfig files, session, config, .tool-versions, the server-version cache, installed
-versions, PATH), never on the command. After such a call the full path writes a memo (kctx/shim/recorder.py):
-every file it looked at with its stat signature (or "absent"), every variable it read, the kubectl it
-chose and the variables it set. Here every one of those is checked again, one stat per file, and when all
-match the memo's kubectl is exec'd without loading the rest of kctx (about 3 ms less per call).
+After a call whose decision will hold again, the full path writes a record (kctx/shim/recorder.py): every
+file it looked at with its stat signature (or "absent"), every environment variable it read, the kubectl it
+chose, the variables it set and the command lines the record holds for. The native launcher
+(kctx/shim/launcher.c) reads the records and, when every check still holds, execs that kubectl without
+starting Python. docs/architecture.md ("The memo format") defines the format; this module is its Python
+side: a Record with named fields, encode, and decode (to merge a new record with the ones a file holds).
 
-Such a record holds for any command line without a word that could change the target (--context,
---cluster, --user, -s/--server, --kubeconfig, --kuberc, a `config` command). When the decision depended on
-the command line - the target is protected and the guard let a read through without asking, or the line
-names the target - the record holds for the exact lines that were let through that way and no other.
+A record holds for any command line without a word that could change the target (plain() below; the
+launcher has the same rule), or for the exact lines it lists as SHA-256 digests, never their words.
 
-Anything else goes to the full path: another command line, a memo made by other kctx code (another
-bundle), past its expiry, for another shell, KUBECONFIG or folder, or not owned by this user.
-
-The shim script runs this from the hot-path bundle (kctx/shim/boot.py) before anything else is loaded, so
-it may import only modules built into the interpreter (posix, marshal, time) and no kctx module; a record
-of exact lines also loads the SHA-256 extension (_sha256, ~0.5 ms).
+Hot path (the recorder runs on full-path calls): it may import only posix and sys at its top level.
 """
 
-import marshal
 import posix
 import sys
-import time
 
-MAGIC = "kctx-shim-memo-4"
-ANY_LINE = None  # a record's command lines: any line plain() accepts, else a tuple of line_digest()s
+MAGIC = b"kctx-shim-memo-5"  # the file's first field: another value is another format, never read
 KEEP = 4  # records per memo file: the last few environments (and keys that share the slot) seen
 MAX_DEPTH = 4  # kubectl -> exec credential plugin -> kubectl -> ... stops here (kctx.shim.fullpath reports it)
-DEBUG = b"KCTX_DEBUG"  # set: the shim says on stderr which path it takes and why
-OFF = b"KCTX_SHIM_MEMO"  # "0": always the full path, no memo read or written (troubleshooting, benchmarks)
+MAX_SIZE = 4 << 20  # a bigger memo file is not read (launcher.c: MAX_MEMO)
 SLOTS = 128  # memo files per user, one per (shell session, KUBECONFIG, folder) hashed: 2 ** 7, see memo_file
 # Global flags that choose another target or kubeconfig: with any of them the decision depends on argv.
 TARGET_FLAGS = frozenset({"context", "cluster", "user", "server", "kubeconfig", "kuberc"})
 
 
+class Record:
+    """One decision and what it depends on. Bytes throughout, as the launcher sees them:
+
+    session, kubeconfig, cwd: the key ($KCTX_SESSION, $KUBECONFIG, the folder; "" for an unset variable)
+    until: whole seconds since the epoch; the record holds only before then
+    binary: the kubectl to exec
+    lines: None for any plain command line, else a tuple of SHA-256 digests (32 bytes, line_digest())
+    env: ((name, value or None when unset), ...): variables that must have these values
+    overrides: ((name, value), ...): variables set for kubectl
+    files: ((path, follow symlinks, signature() or None when absent), ...): files that must look the same
+    """
+
+    __slots__ = ("session", "kubeconfig", "cwd", "until", "binary", "lines", "env", "overrides", "files")
+
+    def __init__(self, session: bytes, kubeconfig: bytes, cwd: bytes, until: int, binary: bytes,
+                 lines: tuple | None, env: tuple, overrides: tuple, files: tuple) -> None:
+        self.session, self.kubeconfig, self.cwd = session, kubeconfig, cwd
+        self.until, self.binary, self.lines = until, binary, lines
+        self.env, self.overrides, self.files = env, overrides, files
+
+    def key(self) -> tuple:
+        return self.session, self.kubeconfig, self.cwd
+
+    def fields(self) -> tuple:
+        return tuple(getattr(self, name) for name in Record.__slots__)
+
+    def __eq__(self, other) -> bool:
+        return type(other) is Record and self.fields() == other.fields()
+
+    __hash__ = None  # mutable: the recorder merges lines into a new record
+
+    def __repr__(self) -> str:
+        return "Record(" + ", ".join(f"{n}={getattr(self, n)!r}" for n in Record.__slots__) + ")"
+
+
+def encode(records) -> bytes:
+    """The memo file holding ``records`` (newest first). ValueError for a record the format cannot carry: a
+    NUL in a field, a variable name that is empty or holds "=", a digest that is not 32 bytes, a negative
+    time."""
+    out = [MAGIC + b"\0"]
+    for record in records:
+        body = b"".join(f + b"\0" for f in _fields(record))
+        out.append(b"%d\0" % len(body) + body)
+    return b"".join(out)
+
+
+def _fields(r: Record) -> list:
+    if r.until < 0:
+        raise ValueError("negative expiry")
+    out = [r.session, r.kubeconfig, r.cwd, b"%d" % r.until, r.binary]
+    if r.lines is None:
+        out.append(b"*")
+    else:
+        if any(len(digest) != 32 for digest in r.lines):
+            raise ValueError("a line digest is not 32 bytes")
+        out += [b"%d" % len(r.lines), *(digest.hex().encode() for digest in r.lines)]
+    out.append(b"%d" % len(r.env))
+    for name, value in r.env:
+        out += [_name(name), b"0" if value is None else b"1", value or b""]
+    out.append(b"%d" % len(r.overrides))
+    for name, value in r.overrides:
+        out += [_name(name), value]
+    out.append(b"%d" % len(r.files))
+    for path, follow, sig in r.files:
+        out += [path, b"1" if follow else b"0", b"-" if sig is None else b"%d %d %d %d %d %d" % sig]
+    out.append(b"end")
+    if any(b"\0" in f for f in out):
+        raise ValueError("a NUL byte in a field")
+    return out
+
+
+def _name(name: bytes) -> bytes:
+    if not name or b"=" in name:
+        raise ValueError(f"not a variable name: {name!r}")
+    return name
+
+
+def decode(data: bytes) -> list:
+    """The records of a memo file, newest first: [] for another format; a record that does not parse is
+    skipped, and a bad length ends the file (the launcher reads it the same way)."""
+    head, _, rest = data.partition(b"\0")
+    if head != MAGIC:
+        return []
+    records = []
+    while rest:
+        size, sep, rest = rest.partition(b"\0")
+        n = _number(size)
+        if not sep or n < 0 or n > len(rest):
+            break
+        record = _parse(rest[:n])
+        if record is not None:
+            records.append(record)
+        rest = rest[n:]
+    return records
+
+
+def _number(text: bytes) -> int:
+    """A decimal field; -1 for anything else (launcher.c: number)."""
+    return int(text) if text.isdigit() and len(text) <= 17 else -1
+
+
+class _Fields:
+    """A record's body, field by field; IndexError past its end."""
+
+    __slots__ = ("items", "at")
+
+    def __init__(self, body: bytes) -> None:
+        self.items, self.at = body.split(b"\0"), 0
+
+    def next(self) -> bytes:
+        if self.at >= len(self.items) - 1:  # the last item is what follows the final NUL: nothing
+            raise IndexError
+        self.at += 1
+        return self.items[self.at - 1]
+
+    def count(self) -> int:
+        n = _number(self.next())
+        if n < 0:
+            raise ValueError
+        return n
+
+    def flag(self) -> bool:
+        value = self.next()
+        if value not in (b"0", b"1"):
+            raise ValueError
+        return value == b"1"
+
+
+def _parse(body: bytes) -> Record | None:
+    f = _Fields(body)
+    try:
+        session, kubeconfig, cwd, until, binary, kind = (f.next() for _ in range(6))
+        if _number(until) < 0:
+            return None
+        lines = None if kind == b"*" else tuple(_digest(f.next()) for _ in range(_count(kind)))
+        env = tuple((_name(name), value if present else None) for name, present, value in
+                    ((f.next(), f.flag(), f.next()) for _ in range(f.count())))
+        overrides = tuple((_name(f.next()), f.next()) for _ in range(f.count()))
+        files = tuple((f.next(), f.flag(), _signature(f.next())) for _ in range(f.count()))
+        if f.next() != b"end" or f.at != len(f.items) - 1:
+            return None
+    except (IndexError, ValueError):
+        return None
+    return Record(session, kubeconfig, cwd, _number(until), binary, lines, env, overrides, files)
+
+
+def _count(text: bytes) -> int:
+    n = _number(text)
+    if n < 0:
+        raise ValueError
+    return n
+
+
+def _digest(text: bytes) -> bytes:
+    """A line's digest from its 64 lowercase hex digits."""
+    if len(text) != 64 or text.strip(b"0123456789abcdef"):
+        raise ValueError
+    return bytes.fromhex(text.decode())
+
+
+def _signature(text: bytes) -> tuple | None:
+    """"-" (absent), or six integers, one space between them."""
+    if text == b"-":
+        return None
+    parts = text.split(b" ")
+    if len(parts) != 6 or not all(p.removeprefix(b"-").isdigit() for p in parts):
+        raise ValueError
+    return tuple(int(p) for p in parts)
+
+
+def read(path: bytes) -> list:
+    """The records of the memo file at ``path`` if only this user could have written it; [] otherwise."""
+    try:
+        fd = posix.open(path, posix.O_RDONLY | posix.O_CLOEXEC)
+    except OSError:
+        return []
+    try:
+        st = posix.fstat(fd)
+        if st.st_uid != posix.getuid() or st.st_mode & 0o022 or st.st_size >= MAX_SIZE:
+            return []
+        data = posix.read(fd, st.st_size + 1)
+    except OSError:
+        return []
+    finally:
+        posix.close(fd)
+    return decode(data)
+
+
 def plain(argv: list) -> bool:
-    """No word of argv can change the target or the kuberc, so a memo applies whatever the command is.
-    Conservative: a false "no" only costs the full path."""
+    """No word of argv can change the target or the kuberc, so a record for any line applies whatever the
+    command is (launcher.c: plain). Conservative: a false "no" only costs the full path."""
     if not argv:  # kubectl reads no kuberc for a bare `kubectl`: neither does the decision
         return False
     for arg in argv:
@@ -54,12 +230,13 @@ def plain(argv: list) -> bool:
     return True
 
 
-def memo_key(env: dict) -> bytes:
-    """What a memo is for: the shell session, KUBECONFIG and the folder (.tool-versions is looked up from it)."""
-    return b"\0".join((env.get(b"KCTX_SESSION", b""), env.get(b"KUBECONFIG", b""), posix.getcwdb()))
+def memo_key(env: dict) -> tuple:
+    """What a record is for: the shell session, KUBECONFIG and the folder (.tool-versions is looked up from
+    it). OSError when the working folder was removed."""
+    return env.get(b"KCTX_SESSION", b""), env.get(b"KUBECONFIG", b""), posix.getcwdb()
 
 
-def memo_file(env: dict, key: bytes) -> bytes | None:
+def memo_file(env: dict, key: tuple) -> bytes | None:
     """The memo slot for ``key`` under the cache folder (kctx.paths: $XDG_CACHE_HOME or ~/.cache)."""
     base = env.get(b"XDG_CACHE_HOME", b"")
     if base[:1] != b"/":
@@ -70,8 +247,9 @@ def memo_file(env: dict, key: bytes) -> bytes | None:
     # A checksum without importing zlib or binascii: the key as a number modulo a prime, spread by a
     # multiplicative hash whose top bits depend on every low bit (the low bits alone would depend on the last
     # byte only: 256 is 0 modulo SLOTS). A clash costs nothing: records name their key, several share a slot.
-    slot = (int.from_bytes(key, "big") % 4294967291 * 2654435761 & 0xFFFFFFFF) >> (32 - SLOTS.bit_length() + 1)
-    return base + b"/kctx/shim-memo-v1/%02x.m" % slot
+    number = int.from_bytes(b"\0".join(key), "big")
+    slot = (number % 4294967291 * 2654435761 & 0xFFFFFFFF) >> (32 - SLOTS.bit_length() + 1)
+    return base + b"/kctx/shim-memo-v2/%02x.memo" % slot
 
 
 def signature(path, follow: bool = True, _stat=posix.stat, _lstat=posix.lstat) -> tuple | None:
@@ -81,93 +259,22 @@ def signature(path, follow: bool = True, _stat=posix.stat, _lstat=posix.lstat) -
         st = _stat(path) if follow else _lstat(path)
     except (OSError, ValueError):
         return None
+    return stat_signature(st)
+
+
+def stat_signature(st) -> tuple:
+    """inode, device, size, mtime and ctime in nanoseconds, mode: what the launcher compares."""
     return st.st_ino, st.st_dev, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_mode
 
 
-def read(path: bytes) -> tuple:
-    """The records of the memo at ``path``, newest first, if it is well formed and only this user could have
-    written it; () otherwise."""
-    try:
-        fd = posix.open(path, posix.O_RDONLY | posix.O_CLOEXEC)
-    except OSError:
-        return ()
-    try:
-        st = posix.fstat(fd)
-        if st.st_uid != posix.getuid() or st.st_mode & 0o022:
-            return ()
-        memo = marshal.loads(posix.read(fd, st.st_size + 1))
-    except (OSError, ValueError, EOFError, TypeError):
-        return ()
-    finally:
-        posix.close(fd)
-    if type(memo) is not tuple or len(memo) != 2 or memo[0] != MAGIC or type(memo[1]) is not tuple:
-        return ()
-    return tuple(r for r in memo[1] if type(r) is tuple and len(r) == 9 and (r[8] is ANY_LINE or type(r[8]) is tuple))
-
-
-def run(argv: list, stamp: tuple) -> None:
-    """Exec the remembered kubectl when the memo still holds; otherwise return (the full path follows).
-    ``stamp`` identifies the code that is running: a memo written by other code is ignored.
-    With $KCTX_DEBUG set, one line on stderr says which path runs and why."""
-    env = posix.environ
-    debug = DEBUG in env
-    depth = env.get(b"KCTX_SHIM_DEPTH", b"0")
-    if not depth.isdigit() or int(depth) >= MAX_DEPTH:
-        return
-    if env.get(OFF) == b"0":
-        return debug and note("full path: KCTX_SHIM_MEMO=0")
-    try:
-        key = memo_key(env)
-    except OSError:  # the working folder was removed
-        return
-    path = memo_file(env, key)
-    records = read(path) if path else ()
-    if not records:
-        return debug and note("full path: no memo for this shell, KUBECONFIG and folder yet")
-    now, first_why, line = time.time(), "", Line(argv)
-    for record in records:
-        why = _mismatch(record, key, stamp, now, env, line)
-        if not why:
-            break
-        if not first_why or first_why in NOT_THIS_CALL and why not in NOT_THIS_CALL:
-            first_why = why  # the newest record that was for this call says what changed
-    else:
-        return debug and note(f"full path: {first_why}")
-    binary, overrides = record[5], record[6]
-    exec_env = dict(env)
-    exec_env.update(overrides)
-    exec_env[b"KCTX_SHIM_DEPTH"] = b"%d" % (int(depth) + 1)
-    if debug:
-        note(f"fast path: {binary} (the memo {path.decode(errors='replace')} holds)")
-    try:
-        posix.execve(binary, [binary, *argv], exec_env)
-    except OSError:
-        return  # removed since: the full path explains
-
-
-OTHER_KEY = "the memo is for another shell, KUBECONFIG or folder"
-NOT_PLAIN = "an argument may choose another target or kubeconfig"
-OTHER_LINES = "the memo holds for other command lines only (the target is protected or named on the line)"
-NOT_THIS_CALL = (OTHER_KEY, NOT_PLAIN, OTHER_LINES)
-
-
-class Line:
-    """The command line, and its digest once a record of exact lines asks for it."""
-
-    __slots__ = ("argv", "_digest")
-
-    def __init__(self, argv: list) -> None:
-        self.argv, self._digest = argv, b""
-
-    def digest(self) -> bytes:
-        if not self._digest:
-            self._digest = line_digest(self.argv)
-        return self._digest
+def unchanged(files: tuple) -> bool:
+    """Whether every file of a record still looks as it did."""
+    return all(signature(path, follow) == sig for path, follow, sig in files)
 
 
 def line_digest(argv: list) -> bytes:
-    """SHA-256 of the words, each NUL-terminated (kctx/shim/launcher.c computes the same): records name the
-    lines they hold for without keeping the words, which may hold a secret."""
+    """SHA-256 of the words, each NUL-terminated (launcher.c computes the same): records name the lines they
+    hold for without keeping the words, which may hold a secret."""
     try:
         from _sha256 import sha256  # CPython <= 3.11: one small extension instead of hashlib (~1 ms)
     except ImportError:
@@ -177,36 +284,3 @@ def line_digest(argv: list) -> bytes:
             from hashlib import sha256
     enc = sys.getfilesystemencoding()
     return sha256(b"".join(w.encode(enc, "surrogateescape") + b"\0" for w in argv)).digest()
-
-
-def _mismatch(record: tuple, key: bytes, stamp: tuple, now: float, env, line: Line) -> str:
-    """Why ``record`` does not hold here and now for the command ``line`` ("" when it does)."""
-    memo_for, made_by, until, env_checks, file_checks, _binary, _overrides, _native, lines = record
-    if memo_for != key:
-        return OTHER_KEY
-    if made_by != stamp:
-        return "the memo was made by other kctx code"
-    if not now < until:
-        return "the memo expired"
-    if lines is ANY_LINE:
-        if not plain(line.argv):
-            return NOT_PLAIN
-    elif line.digest() not in lines:
-        return OTHER_LINES
-    for name, value in env_checks:
-        if env.get(name) != value:
-            return f"${name.decode(errors='replace')} changed"
-    return changed(file_checks)
-
-
-def changed(file_checks: tuple) -> str:
-    """Why a record's files no longer look as they did ("" when they all do)."""
-    for file, follow, sig in file_checks:
-        if signature(file, follow) != sig:
-            return f"{file!s} changed"
-    return ""
-
-
-def note(text: str) -> None:
-    """A $KCTX_DEBUG line on stderr."""
-    posix.write(2, f"kctx: debug: {text}\n".encode(errors="replace"))

@@ -1,8 +1,9 @@
 """Compile the native kubectl launcher (kctx/shim/launcher.c) for a shim folder, when a C compiler is there.
 
-The launcher replays the Python shim's memos (kctx/shim/recorder.py) without starting Python: a kubectl call
-that takes the fast path then costs about a millisecond instead of the interpreter's start. On a miss it
-runs the Python shim, so without a compiler, or with $KCTX_SHIM_NATIVE=0, nothing changes but the speed.
+The launcher replays the memo records the Python shim's full path writes (kctx/shim/recorder.py, in the format
+of kctx/shim/memo.py) without starting Python: a kubectl call whose last decision still holds then costs
+about a millisecond instead of the interpreter's start. On a miss it runs the Python shim, so without a
+compiler, or with $KCTX_SHIM_NATIVE=0, nothing changes but the speed.
 """
 
 from __future__ import annotations

@@ -1,14 +1,15 @@
-"""Record what the shim's full path reads, and write the memo kctx/shim/memo.py replays.
+"""Record what the shim's full path reads, and write the memo record the native launcher replays.
 
 While the full path decides, a Recorder watches every file system observation it makes (stat, lstat,
 access, listdir, scandir, opening a file for reading) and every environment variable it reads. When the
 decision holds for any command (the target is not protected, nothing warned, no kuberc rewrites the line),
 or for the exact command line whenever it comes again (a read on a protected target, a line that names its
 target; no question was asked and no audit entry written; the line is kept as its SHA-256, never its
-words), the memo stores each observed path with its stat signature, each variable with its value in this
-process, the chosen kubectl and the variables the full path set for it. Recording whole system calls rather than
-listing inputs by hand means a new input is covered the day it is added: tests/test_shimmemo.py also
-compares the recorded paths with what strace sees.
+words), it writes a record (kctx/shim/memo.py): each observed path with its stat signature, each variable
+with its value in this process, the chosen kubectl and the variables the full path set for it, and the
+files of the code that decided. Recording whole system calls rather than listing inputs by hand means a new
+input is covered the day it is added: tests/test_shimmemo.py also compares the recorded paths with what
+strace sees.
 
 Hot path (when a memo is due): standard library builtins only.
 """
@@ -16,17 +17,16 @@ Hot path (when a memo is due): standard library builtins only.
 from __future__ import annotations
 
 import builtins
-import marshal
 import posix
 import sys
 import time
 
-from kctx.shim import memo as shimfast
+from kctx.shim import memo
 
 RACY_SECONDS = 2.0  # a file changed this recently may change again within the same timestamp tick
 MAX_AGE = 86400.0  # a memo is rebuilt at least daily whatever it depends on
 MAX_LINES = 16  # exact command lines per record (the most recent)
-IGNORED_ENV = frozenset({"KCTX_SHIM_DEPTH", "KCTX_DEBUG"})  # the fast path reads these itself
+IGNORED_ENV = frozenset({"KCTX_SHIM_DEPTH", "KCTX_DEBUG"})  # the launcher reads these itself
 _WRITE_MODES = frozenset("wax+")
 _WRITE_FLAGS = posix.O_WRONLY | posix.O_RDWR | posix.O_CREAT | posix.O_TRUNC | posix.O_APPEND
 
@@ -135,115 +135,126 @@ class Recorder:
         key = (path if isinstance(path, (str, bytes)) else posix.fspath(path), follow)
         if key not in self.files and not (self._derived and isinstance(key[0], str)
                                           and key[0].startswith(self._derived)):  # the first look counts
-            self.files[key] = shimfast.signature(key[0], follow)
+            self.files[key] = memo.signature(key[0], follow)
 
-    def write(self, stamp: tuple, binary: str, until: float, final_env: dict, line: list | None = None) -> str:
-        """Write the memo for this call, for any plain command line (``line`` None) or for ``line`` (kept
-        as its digest: a word may be a secret); returns why not ("" when written)."""
+    def write(self, code: tuple, binary: str, until: float, final_env: dict, line: list | None = None) -> str:
+        """Write the memo record for this call, for any plain command line (``line`` None) or for ``line``
+        (kept as its digest: a word may be a secret); returns why not ("" when written). ``code``: the
+        bundle the running modules came from (kctx/shim/boot.py), whose files the record checks too."""
+        now = time.time()
+        until = min(until, now + MAX_AGE)
+        why = self._unsafe(now, until)
+        if why:
+            return why
+        record = self._record(code, binary, int(until), final_env, line)
+        if isinstance(record, str):
+            return record
+        path = memo.memo_file(posix.environ, record.key())
+        if path is None:
+            return "no cache folder ($HOME is not an absolute path)"
+        return _store(path, _merge(record, memo.read(path), now))
+
+    def _unsafe(self, now: float, until: float) -> str:
+        """Why what this call read cannot be trusted to show every later change ("" when it can)."""
         if self.environ.whole:
             return "the full path listed the whole environment"
         if len(sys.modules) != self._modules:  # their files would be checked on every replay, for nothing
             return "modules were imported while deciding (a cache was rebuilt); the next call writes it"
-        now = time.time()
-        until = min(until, now + MAX_AGE)
-        racy = int((now - RACY_SECONDS) * 1e9)
         if until <= now:
             return "the server version cache is about to expire"
+        racy = int((now - RACY_SECONDS) * 1e9)
         if any(sig is not None and max(sig[3], sig[4]) > racy for sig in self.files.values()):
             return f"a file it depends on changed in the last {RACY_SECONDS:g} s (a change within the same " \
                    "timestamp tick could go unseen)"
-        if any(shimfast.signature(path, follow) != sig for (path, follow), sig in self.files.items()):
+        if not memo.unchanged(tuple((path, follow, sig) for (path, follow), sig in self.files.items())):
             return "files it depends on changed while deciding (caches written, a version marked as used)"
-        env = posix.environ
-        names = {_encode(n) for n in self.environ.names if n not in IGNORED_ENV and isinstance(n, str)}
-        names.add(b"HOME")  # kctx.util.fastos.expanduser reads it from the process environment
-        overrides = {}
-        for name, value in dict.items(final_env):
-            if name not in IGNORED_ENV and env.get(_encode(name)) != _encode(value):
-                overrides[_encode(name)] = _encode(value)
-        if any(not dict.__contains__(final_env, _decode(name)) for name in env):
-            return "the full path removed a variable (the fast path can only add or replace)"
-        key = shimfast.memo_key(env)
-        path = shimfast.memo_file(env, key)
-        if path is None:
-            return "no cache folder ($HOME is not an absolute path)"
-        env_checks = tuple((n, env.get(n)) for n in sorted(names))
-        file_checks = tuple((p, follow, sig) for (p, follow), sig in self.files.items())
-        old = [r for r in shimfast.read(path) if r[1] == stamp and now < r[2] and not shimfast.changed(r[4])]
-        lines = shimfast.ANY_LINE if line is None else (shimfast.line_digest(line),)
-        record = (key, stamp, until, env_checks, file_checks, binary, overrides, None, lines)
-        for r in old:  # a record of exact lines that differs in nothing else: this one lists its lines too
-            if lines is not shimfast.ANY_LINE and _replaces(record, r):
-                lines += tuple(x for x in r[8] if x != lines[0])[:MAX_LINES - 1]
-                until = min(until, r[2])
-        native = _native_memo(key, until, env_checks, file_checks, binary, overrides, lines)
-        record = (key, stamp, until, env_checks, file_checks, binary, overrides, native, lines)
-        # Newest first. Replaced: the record for any line of the same key and environment, or the one merged
-        # above. Dropped: records of other code, past their time or whose files changed. A few others stay: a
-        # shell that alternates environments (a variable set for one command) keeps both fast, so do two keys
-        # that share a slot, exact lines next to the record for any line, and lines whose decisions read
-        # different files.
-        records = (record, *[r for r in old if not _replaces(record, r)][:shimfast.KEEP - 1])
-        from kctx.util.fsutil import atomic_write, ensure_private_dir
-
-        try:
-            ensure_private_dir(_decode(path.rpartition(b"/")[0]))
-            atomic_write(_decode(path), marshal.dumps((shimfast.MAGIC, records)), mode=0o600, durable=False)
-            natives = [r[7] for r in records if r[7]]
-            atomic_write(_decode(path[:-2] + b".n"), b"".join(b"%d\0%s" % (len(n), n) for n in natives),
-                         mode=0o600, durable=False)
-        except (OSError, ValueError) as exc:
-            return f"cannot write {_decode(path)}: {getattr(exc, 'strerror', None) or exc}"  # only a shortcut
         return ""
 
+    def _record(self, code: tuple, binary: str, until: int, final_env: dict, line: list | None):
+        """The record of this call, or why there is none."""
+        env = posix.environ
+        overrides = _overrides(env, final_env)
+        if overrides is None:
+            return "the full path removed a variable (kubectl can only be given more or other values)"
+        code_checks = _code_checks(code)
+        if code_checks is None:
+            return "kctx's code changed since this call loaded it"
+        try:
+            session, kubeconfig, cwd = memo.memo_key(env)
+        except OSError:
+            return "the working folder is gone"
+        names = {_encode(n) for n in self.environ.names if n not in IGNORED_ENV and isinstance(n, str)}
+        names.add(b"HOME")  # kctx.util.fastos.expanduser reads it from the process environment
+        files = tuple((_encode(p) if isinstance(p, str) else p, bool(follow), sig)
+                      for (p, follow), sig in self.files.items())
+        return memo.Record(session, kubeconfig, cwd, until, _encode(binary),
+                           None if line is None else (memo.line_digest(line),),
+                           tuple((n, env.get(n)) for n in sorted(names)), overrides, files + code_checks)
 
-def _replaces(new: tuple, old: tuple) -> bool:
+
+def _overrides(env: dict, final_env: dict) -> tuple | None:
+    """The variables the full path set or changed for kubectl, sorted; None if it removed one."""
+    if any(not dict.__contains__(final_env, _decode(name)) for name in env):
+        return None
+    changed = {_encode(name): _encode(value) for name, value in dict.items(final_env) if name not in IGNORED_ENV}
+    return tuple(sorted((name, value) for name, value in changed.items() if env.get(name) != value))
+
+
+def _code_checks(code: tuple) -> tuple | None:
+    """File checks for the code that decided: the bundle and every source it was built from (a record made
+    by other code must not replay). None if one of them changed since this process loaded it."""
+    bundle, st, sources = code
+    checks = [(_encode(bundle), True, memo.stat_signature(st))]
+    for origin, mtime_ns, size in sources:
+        sig = memo.signature(origin)
+        if sig is None or (sig[3], sig[2]) != (mtime_ns, size):
+            return None
+        checks.append((_encode(origin), True, sig))
+    if memo.signature(bundle) != checks[0][2]:
+        return None
+    return tuple(checks)
+
+
+def _merge(record: memo.Record, old: list, now: float) -> list:
+    """The records to keep, newest first. Replaced: the record for any line of the same key and environment;
+    a record of exact lines that differs in nothing else lends ``record`` its lines. Dropped: records past
+    their time or whose files changed (made by other code: the bundle is one of them). A few others stay: a
+    shell that alternates environments (a variable set for one command) keeps both fast, so do two keys that
+    share a slot, exact lines next to the record for any line, and lines whose decisions read other files."""
+    old = [r for r in old if now < r.until and memo.unchanged(r.files)]
+    if record.lines is not None:
+        for r in old:
+            if _replaces(record, r):
+                record.lines = (*record.lines, *(x for x in r.lines if x not in record.lines))[:MAX_LINES]
+                record.until = min(record.until, r.until)
+    return [record, *[r for r in old if not _replaces(record, r)][:memo.KEEP - 1]]
+
+
+def _replaces(new: memo.Record, old: memo.Record) -> bool:
     """Whether ``old`` is of no use next to ``new``: the same key and environment, and both for any line,
     or both for exact lines with the same checks (``new`` lists the old lines too)."""
-    if (old[0], old[3]) != (new[0], new[3]):
+    if old.key() != new.key() or old.env != new.env:
         return False
-    if new[8] is shimfast.ANY_LINE:
-        return old[8] is shimfast.ANY_LINE
-    return old[8] is not shimfast.ANY_LINE and old[3:7] == new[3:7]
+    if new.lines is None:
+        return old.lines is None
+    return old.lines is not None and (old.files, old.binary, old.overrides) == (new.files, new.binary,
+                                                                                 new.overrides)
 
 
-NATIVE_MAGIC = b"kctx-shim-native-4"
+def _store(path: bytes, records: list) -> str:
+    """Write the memo file, 0600 in a private folder; returns why not ("" when written)."""
+    from kctx.util.fsutil import atomic_write, ensure_private_dir
 
-
-def _native_memo(key: bytes, until: float, env_checks: tuple, file_checks: tuple, binary: str,
-                 overrides: dict, lines: tuple | None) -> bytes | None:
-    """The memo for the native launcher (kctx/shim/launcher.c): NUL-separated fields. It cannot compare
-    bundle stamps, so the bundle and every source it was built from are file checks too."""
-    bundle = getattr(shimfast, "bundle", None)  # set when the modules came from the bundle (kctx/shim/boot.py)
-    if bundle is None:
-        return None
-    code = [(bundle[0], True, shimfast.signature(bundle[0]))]
-    for origin, mtime_ns, size in bundle[1]:
-        sig = shimfast.signature(origin)
-        if sig is None or (sig[3], sig[2]) != (mtime_ns, size):
-            return None  # changed since this process loaded it
-        code.append((origin, True, sig))
-    session, kubeconfig, cwd = key.split(b"\0", 2)
-    out = [NATIVE_MAGIC, session, kubeconfig, cwd, b"%d" % until, _encode(binary)]
-    if lines is shimfast.ANY_LINE:
-        out.append(b"*")
-    else:
-        out += [b"%d" % len(lines), *(digest.hex().encode() for digest in lines)]
-    out.append(b"%d" % len(env_checks))
-    for name, value in env_checks:
-        out += [name, b"0" if value is None else b"1", value or b""]
-    out.append(b"%d" % len(overrides))
-    for name, value in overrides.items():
-        out += [name, value]
-    checks = (*file_checks, *code)
-    out.append(b"%d" % len(checks))
-    for path, follow, sig in checks:
-        out += [path if isinstance(path, bytes) else _encode(path), b"1" if follow else b"0",
-                b"-" if sig is None else b"%d %d %d %d %d %d" % sig]
-    out.append(b"end")
-    if any(b"\0" in part for part in out):
-        return None
-    return b"\0".join(out) + b"\0"
+    try:
+        data = memo.encode(records)
+    except ValueError as exc:
+        return f"the memo format cannot hold it ({exc})"
+    try:
+        ensure_private_dir(_decode(path.rpartition(b"/")[0]))
+        atomic_write(_decode(path), data, mode=0o600, durable=False)
+    except (OSError, ValueError) as exc:
+        return f"cannot write {_decode(path)}: {getattr(exc, 'strerror', None) or exc}"  # only a shortcut
+    return ""
 
 
 def _encode(text: str) -> bytes:
