@@ -44,7 +44,7 @@ signed = st.integers(-(2 ** 63), 2 ** 63 - 1)
 signature = st.one_of(st.none(), st.tuples(st.integers(0, 2 ** 64 - 1), st.integers(0, 2 ** 64 - 1),
                                            st.integers(0, 2 ** 63 - 1), signed, signed, st.integers(0, 2 ** 32 - 1)))
 records = st.builds(
-    Record, text, text, text, st.integers(0, 10 ** 17 - 1), text,
+    Record, text, text, text, st.integers(0, 10 ** 17 - 1), text, text, text,
     st.one_of(st.none(), st.lists(st.binary(min_size=32, max_size=32), max_size=20).map(tuple)),
     st.lists(st.tuples(name, st.one_of(st.none(), text)), max_size=30).map(tuple),
     st.lists(st.tuples(name, text), max_size=10).map(tuple),
@@ -58,7 +58,7 @@ def dumped(tool: Path, path: Path) -> list:
     found, r = [], {}
     for line in out.splitlines():
         word, *rest = line.split(" ")
-        if word in ("session", "kubeconfig", "cwd", "binary"):
+        if word in ("session", "kubeconfig", "cwd", "binary", "bind", "roots"):
             r[word] = bytes.fromhex(rest[0])
         elif word == "until":
             r[word] = int(rest[0])
@@ -112,10 +112,11 @@ def test_on_damaged_bytes_both_sides_keep_the_same_records(dump_tool, tmp_path, 
 
 
 def test_the_encoder_refuses_what_the_format_cannot_carry():
-    good = Record(b"", b"", b"/", 1, b"/bin/true", None, (), (), ())
+    good = Record(b"", b"", b"/", 1, b"/bin/true", b"", b"", None, (), (), ())
     assert memo.decode(memo.encode([good])) == [good]
-    for bad in ({"binary": b"a\0b"}, {"env": ((b"A=B", b"1"),)}, {"overrides": ((b"", b"1"),)},
-                {"lines": (b"short",)}, {"until": -1}, {"files": ((b"/x\0", True, None),)}):
+    for bad in ({"binary": b"a\0b"}, {"bind": b"x\0"}, {"roots": b"get\0"}, {"env": ((b"A=B", b"1"),)},
+                {"overrides": ((b"", b"1"),)}, {"lines": (b"short",)}, {"until": -1},
+                {"files": ((b"/x\0", True, None),)}):
         with pytest.raises(ValueError):
             memo.encode([Record(**{**{n: getattr(good, n) for n in Record.__slots__}, **bad})])
 
@@ -130,8 +131,10 @@ def launcher(tmp_path_factory) -> Path:
     full.write_text("#!/bin/sh\necho FULL\n")
     full.chmod(0o755)
     source = folder / "printenv.c"  # not a shell script: shells drop variables whose names they reject
-    source.write_text("#include <stdio.h>\nextern char **environ;\n"
-                      "int main(void) { for (char **e = environ; *e; e++) fwrite(*e, 1, strlen(*e) + 1, stdout); }\n")
+    source.write_text("#include <stdio.h>\nextern char **environ;\n"  # its arguments too, as __ARGn=word
+                      "int main(int argc, char **argv) { for (char **e = environ; *e; e++)"
+                      " fwrite(*e, 1, strlen(*e) + 1, stdout);"
+                      " for (int i = 1; i < argc; i++) printf(\"__ARG%d=%s%c\", i, argv[i], 0); }\n")
     subprocess.run([shimnative.compiler(), "-include", "string.h", "-o", str(folder / "fake-kubectl"), str(source)],
                    check=True, capture_output=True, timeout=120)
     why = shimnative.build(folder / "kubectl", str(full), "/nonexistent-script")
@@ -154,7 +157,8 @@ class World:
 
     def record(self, **fields) -> Record:
         base = dict(zip(("session", "kubeconfig", "cwd"), self.key, strict=True),
-                    until=2 ** 40, binary=self.kubectl, lines=None, env=(), overrides=(), files=())
+                    until=2 ** 40, binary=self.kubectl, bind=b"", roots=b"", lines=None, env=(), overrides=(),
+                    files=())
         return Record(**{**base, **fields})
 
     def run(self, records: list, args: tuple = (b"get", b"ns"), env: dict | None = None) -> dict | None:
@@ -264,3 +268,27 @@ def test_a_memo_others_could_write_or_of_another_format_is_not_read(world):
     p = subprocess.run([world.launcher, "get"], env={**world.env, b"KCTX_DEBUG": b"1"}, cwd=world.cwd,
                        capture_output=True, timeout=30)
     assert p.stdout == b"FULL\n" and b"written by another kctx version" in p.stderr
+
+
+def args_of(got: dict) -> list:
+    return [got[b"__ARG%d" % i] for i in range(1, len(got) + 1) if b"__ARG%d" % i in got]
+
+
+def test_a_bound_record_puts_the_judged_context_first_on_kubectls_own_commands_only(world):
+    record = world.record(bind=b"dev", roots=b"delete get version")
+    assert args_of(world.run([record], (b"get", b"ns"))) == [b"--context=dev", b"get", b"ns"]
+    assert args_of(world.run([record], (b"-n", b"x", b"delete", b"cm", b"y"))) == [
+        b"--context=dev", b"-n", b"x", b"delete", b"cm", b"y"]
+    for line in ((b"myplugin", b"x"), (b"ge", b"ns"), (b"", b"get")):  # a plugin's name, never bound
+        assert world.run([record], line) is None
+        assert b"the line may run a plugin" in world.stderr
+    exact = world.record(bind=b"dev", lines=(memo.line_digest(["myplugin"]),))  # Python decided for this line
+    assert args_of(world.run([exact], (b"myplugin",))) == [b"--context=dev", b"myplugin"]
+    assert args_of(world.run([world.record()], (b"myplugin",))) == [b"myplugin"]  # no bind: any plain line
+
+
+def test_python_and_the_launcher_bind_the_same_lines():
+    roots = b"delete get version"
+    for argv, bound in ((["get"], True), (["-n", "x", "get"], True), (["plug"], False), ([""], False),
+                        ([], False), (["gets"], False), (["delete"], True)):
+        assert memo.binds(argv, roots) == bound, argv

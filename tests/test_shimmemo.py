@@ -229,7 +229,8 @@ def test_the_fast_path_execs_kubectl_with_what_the_full_path_set(world, tmp_path
     session_kubeconfig = dict(line.split("=", 1) for line in Path(session[:-5] + ".env").read_text().splitlines())
     p = run(world, "get", "ns", "-o", "name", env=env)
     assert replayed(p)
-    assert p.stdout == f"KUBECONFIG={session_kubeconfig['KUBECONFIG']} DEPTH=1 ARGS=get ns -o name\n"
+    # the line is bound to the context the full path judged (kctx/shim/bind.py)
+    assert p.stdout == f"KUBECONFIG={session_kubeconfig['KUBECONFIG']} DEPTH=1 ARGS=--context=dev get ns -o name\n"
     p = run(world, "get", "ns", env={**env, "KCTX_SHIM_DEPTH": "3"})
     assert replayed(p) and "DEPTH=4" in p.stdout
     p = run(world, "get", "ns", env={**env, "KCTX_SHIM_DEPTH": "4"})
@@ -355,10 +356,10 @@ def test_the_native_launcher_never_replays_a_damaged_memo(world, tmp_path):
     fields = first_fields(good)
     assert memo_of(fields) == good
     damaged = [good[:n] for n in range(0, len(good), max(1, len(good) // 25))]
-    assert fields[5] == b"*"  # the record holds for any plain command line; then the count of variables
-    damaged += [memo_of([*fields[:n], b"x", *fields[n + 1:]]) for n in (3, 5, 6)]  # not a number
-    damaged += [memo_of([*fields[:n], b"99999", *fields[n + 1:]]) for n in (5, 6)]  # more than there are
-    damaged += [memo_of([*fields[:5], b"1", b"2", b"get", *fields[6:]]),  # a line shorter than its count
+    assert fields[7] == b"*"  # the record holds for any plain command line; then the count of variables
+    damaged += [memo_of([*fields[:n], b"x", *fields[n + 1:]]) for n in (3, 7, 8)]  # not a number
+    damaged += [memo_of([*fields[:n], b"99999", *fields[n + 1:]]) for n in (7, 8)]  # more than there are
+    damaged += [memo_of([*fields[:7], b"1", b"2", b"get", *fields[8:]]),  # a line shorter than its count
                 memo_of([*fields, b"extra"]),  # fields after the end
                 b"kctx-shim-memo-4\0" + good[good.index(b"\0") + 1:],  # another format
                 good[:good.index(b"\0") + 1] + b"99999\0" + good[good.index(b"\0", len(memo.MAGIC) + 1) + 1:]]

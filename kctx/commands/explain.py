@@ -1,8 +1,9 @@
 """`kctx explain [--json] -- ARGS`: what a kubectl call would hit and what the guard decides, without running it.
 
 JSON keys (a contract scripts rely on): context, cluster, server, user, namespace, files, protected,
-class, decision, kubectl_version, kubectl_path; then reason, kubectl_why and, when they apply, skew, problem
-and kuberc (the line kubectl runs after expanding the kuberc).
+class, decision, kubectl_version, kubectl_path; then reason, kubectl_why and, when they apply, skew, problem,
+kuberc (the line kubectl runs after expanding the kuberc) and runs (the arguments kubectl gets, bound to the
+judged context).
 """
 
 from __future__ import annotations
@@ -12,10 +13,6 @@ import json
 from kctx.commands._parser import Parser
 from kctx.env import Environment
 from kctx.errors import ExitStatus
-from kctx.guard.decision import decide, tty_available
-from kctx.guard.target import resolve
-from kctx.kubectl.classify import classify
-from kctx.kubectl.kuberc import apply as apply_kuberc
 from kctx.kubectl.kuberc import describe
 from kctx.workspace import Workspace
 
@@ -46,12 +43,11 @@ def run(argv: list[str], env: Environment) -> int:
 
 
 def explain(ws: Workspace, kargs: list[str]) -> dict:
-    """The same steps as the shim (target → class → version → guard), reported instead of executed."""
+    """The shim's judgement (kctx/guard/judge.py), reported instead of acted on."""
     import os
 
-    from kctx.errors import KctxError
-    from kctx.kubectl.classify import is_client_only
-    from kctx.versions.select import choose
+    from kctx.guard.decision import tty_available
+    from kctx.guard.judge import judge
 
     env = ws.env
     environ = dict(env.environ)
@@ -59,28 +55,20 @@ def explain(ws: Workspace, kargs: list[str]) -> dict:
         from kctx.session.envfile import read
 
         environ["KUBECONFIG"] = read(str(ws.session.path)).get("KUBECONFIG", environ.get("KUBECONFIG", ""))
-    expanded = apply_kuberc(kargs, environ, ws.paths)
-    parsed = expanded.args
-    c = classify(parsed)
-    t = resolve(parsed.globals, environ, ws.paths, ws.config, problem=expanded.problem)
-    client_only = is_client_only(parsed)
-    try:
-        choice = choose(t, ws.config, environ, os.getcwd(), ws.paths, detect=not client_only, install=False,
-                        mark=False)
-        version, path, why, skew = choice.version, choice.path, choice.why, "" if client_only else choice.skew
-    except KctxError as exc:
-        version, path, why, skew = "", "", exc.message, ""
-    d = decide(t, c, environ, ws.config, tty_available(env.tty_path), skew=skew)
-    if client_only and d.action != "allow":
-        d.action, d.reason = "allow", "client-only command: nothing reaches a cluster"
-    report = t.fields()
-    report.update({"class": c.cls, "decision": d.action, "kubectl_version": version, "kubectl_path": path})
-    report["reason"] = d.reason
-    report["kubectl_why"] = why
-    if skew:
-        report["skew"] = skew
-    if t.problem:
-        report["problem"] = t.problem
-    if expanded.expansion is not None and (expanded.expansion.argv != list(kargs) or expanded.expansion.presets):
-        report["kuberc"] = f"{expanded.path}: {describe(expanded.expansion)}"
+    j = judge(kargs, environ, ws.paths, os.getcwd(), tty=tty_available(env.tty_path), install=False, mark=False)
+    choice = j.choice
+    report = j.target.fields()
+    report.update({"class": j.c.cls, "decision": j.decision.action,
+                   "kubectl_version": choice.version if choice else "", "kubectl_path": choice.path if choice else ""})
+    report["reason"] = j.decision.reason
+    report["kubectl_why"] = choice.why if choice else j.failure.message
+    if j.skew:
+        report["skew"] = j.skew
+    if j.target.problem:
+        report["problem"] = j.target.problem
+    expansion = j.expanded.expansion
+    if expansion is not None and (expansion.argv != list(kargs) or expansion.presets):
+        report["kuberc"] = f"{j.expanded.path}: {describe(expansion)}"
+    if j.argv != list(kargs):
+        report["runs"] = "kubectl " + " ".join(j.argv)
     return report

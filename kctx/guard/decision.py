@@ -15,10 +15,13 @@ ALLOW, CONFIRM, DENY = "allow", "confirm", "deny"
 
 
 class Decision:
-    __slots__ = ("action", "reason")
+    """``action``: ALLOW, CONFIRM or DENY; ``reason``: why, in one line; ``by_env``: allowed on a protected
+    target because KCTX_CONFIRM names its context (audited, never remembered)."""
 
-    def __init__(self, action: str, reason: str) -> None:
-        self.action, self.reason = action, reason
+    __slots__ = ("action", "reason", "by_env")
+
+    def __init__(self, action: str, reason: str, by_env: bool = False) -> None:
+        self.action, self.reason, self.by_env = action, reason, by_env
 
 
 def decide(target: Target, c: Classification, environ, config: Config, tty: bool, skew: str = "") -> Decision:
@@ -36,11 +39,17 @@ def decide(target: Target, c: Classification, environ, config: Config, tty: bool
         why = f"the target cannot be resolved, so it may be protected: {target.problem}"
     else:
         return Decision(ALLOW, "target is not protected")
+    return confirm_or_deny(target, why, environ, tty)
+
+
+def confirm_or_deny(target: Target, why: str, environ, tty: bool) -> Decision:
+    """How a call that needs confirmation for ``why`` gets it: KCTX_CONFIRM naming the target's context, the
+    terminal, or not at all."""
     # KCTX_CONFIRM names a context; with --cluster/-s the call may reach another cluster than that context's.
     plain = target.context and not target.problem and not {"cluster", "server"} & set(target.overridden)
     allowed = environ.get("KCTX_CONFIRM", "")
     if allowed and plain and allowed == target.context:
-        return Decision(ALLOW, f"KCTX_CONFIRM={allowed} allows this context; {why}")
+        return Decision(ALLOW, f"KCTX_CONFIRM={allowed} allows this context; {why}", by_env=True)
     if tty:
         return Decision(CONFIRM, why)
     hint = f"; set KCTX_CONFIRM={target.context} to allow it here" if plain else ""

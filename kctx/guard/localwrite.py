@@ -192,42 +192,25 @@ def _one_server(a: str, b: str) -> bool:
     return ident is not None and ident == identity(b)
 
 
+def removal_target(removed: Removal):
+    """The target a write that removes protection is judged and shown as: the protected context it concerns."""
+    from kctx.guard.target import Target
+
+    t = Target()
+    t.context, t.cluster, t.server, t.namespace = removed.context, removed.cluster, removed.server, "-"
+    t.protected_by = removed.reason
+    return t
+
+
 def guard(removed: Removal, argv: list[str], command: str, environ, config: Config, audit_log: str,
           tty_path: str = "/dev/tty") -> None:
     """Let a write that removes protection through only when confirmed on the terminal or allowed by
     KCTX_CONFIRM=<context>; raise KctxError otherwise (exit 4 without a terminal, 3 when declined)."""
-    from kctx.errors import ExitStatus, KctxError
-    from kctx.guard.audit import audit
-    from kctx.guard.confirm import ask
-    from kctx.guard.decision import tty_available
-    from kctx.guard.target import Target
+    from kctx.guard.decision import confirm_or_deny, tty_available
+    from kctx.guard.enforce import enforce
     from kctx.kubectl.classify import LOCAL_WRITE, Classification
 
-    t = Target()
-    t.context, t.cluster, t.server, t.namespace = removed.context, removed.cluster, removed.server, "-"
-    t.protected_by = why = removed.reason
-    c = Classification(LOCAL_WRITE, command, False, why)
-    allowed = environ.get("KCTX_CONFIRM", "")
-    if allowed and allowed == removed.context:
-        audit(audit_log, t, argv, c, "allowed-by-env", f"KCTX_CONFIRM={allowed} allows this context; {why}", environ)
-        return
-    if not tty_available(tty_path):
-        hint = f"; set KCTX_CONFIRM={removed.context} to allow it here" if removed.context else ""
-        audit(audit_log, t, argv, c, "refused", why, environ)
-        raise KctxError(f"refused: no terminal to confirm on: this command {why}{hint}", ExitStatus.REFUSED)
-    if ask(t, argv, c, f"this command {why}", config, tty_path):
-        audit(audit_log, t, argv, c, "confirmed", why, environ)
-        return
-    audit(audit_log, t, argv, c, "declined", why, environ)
-    raise KctxError("not confirmed; nothing was changed", ExitStatus.DECLINED)
-
-
-def guard_kubectl(argv: list[str], args, target, config: Config, environ, audit_log: str) -> bool:
-    """The shim's hook for a local-write command line: True when the write removes protection and was let
-    through (confirmed, or allowed by KCTX_CONFIRM); raises when it was not; False when it removes nothing."""
-    view = target._view
-    removed = removal(args, view, config) if view is not None else None
-    if removed is None:
-        return False
-    guard(removed, argv, " ".join(args.command), environ, config, audit_log)
-    return True
+    t = removal_target(removed)
+    c = Classification(LOCAL_WRITE, command, False, f"this command {removed.reason}")
+    d = confirm_or_deny(t, c.reason, environ, tty_available(tty_path))
+    enforce(d, t, argv, c, config, environ, audit_log, nothing="nothing was changed", tty_path=tty_path)

@@ -98,6 +98,10 @@ def resolve(flags: dict, environ, paths: Paths, config: Config, *, view: View | 
     t.namespace = flags.get("namespace") or t.namespace
     _pick_server(t, flags, environ, files)
     in_cluster(t, flags, environ, t._view.context(t.context) if t.context else None)
+    if not t.context and not t.server and not t.problem:
+        # Nothing to bind kubectl to: it would take whatever context the files hold when it reads them (a file
+        # being rewritten reads as empty, then as prod), else localhost:8080.
+        t.problem = "no context is selected and no server is set, so which cluster kubectl reaches is not known"
     t._config, t._protected_by = config, None
     return t
 

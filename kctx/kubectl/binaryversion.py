@@ -13,7 +13,7 @@ TIMEOUT = 20.0
 
 def ask(path: str, cache: str, magic: str, key: tuple) -> str:
     """``path version --client -o json``'s gitVersion as "1.31.9" (remembered under ``key``); "" when the
-    binary does not run or does not say."""
+    binary does not run or does not say (remembered too, unless it could not be started or timed out)."""
     import subprocess
 
     from kctx.versions.parse import fmt, parse
@@ -28,8 +28,8 @@ def ask(path: str, cache: str, magic: str, key: tuple) -> str:
     start = text.find('"', text.find(":", at) + 1) if at >= 0 else -1
     end = text.find('"', start + 1) if start >= 0 else -1
     found = parse(text[start + 1:end]) if 0 <= start < end else None
-    if proc.returncode != 0 or found is None:
-        return ""
-    version = fmt(found)
+    # A binary that ran but does not say (a wrapper script, a dispatcher) is remembered as unknown too: asking
+    # again on every call would cost a process each time for the same answer.
+    version = fmt(found) if proc.returncode == 0 and found is not None else ""
     parsecache.store(cache, magic, key, version)
     return version

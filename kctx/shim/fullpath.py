@@ -10,8 +10,10 @@ import posix
 import sys
 
 from kctx.errors import ExitStatus, KctxError
-from kctx.kubectl.classify import classify, is_client_only
-from kctx.kubectl.kuberc import apply as apply_kuberc
+from kctx.guard.decision import DENY, tty_available
+from kctx.guard.enforce import SILENT, enforce
+from kctx.guard.judge import judge
+from kctx.kubectl.classify import LOCAL_WRITE
 from kctx.paths import Paths
 from kctx.shim.memo import MAX_DEPTH, plain
 from kctx.util import parsecache
@@ -59,14 +61,14 @@ def run(argv: list[str], environ: dict, stale_bundle: str | None = None, code: t
     if recorder is not None:
         recorder.start((paths.index_dir + "/", paths.config_cache, paths.kuberc_cache))
     try:
-        binary, until, any_line = _decide(argv, environ, paths, replayable=recorder is not None)
+        binary, args, until, any_line, bind = _decide(argv, environ, paths, replayable=recorder is not None)
     finally:
         if recorder is not None:
             recorder.stop()
     if isinstance(binary, int):
         return binary
     if recorder is not None:
-        _remember(recorder, code, binary, until, environ, None if any_line else argv)
+        _remember(recorder, code, binary, until, environ, None if any_line else argv, bind)
     if stale_bundle:
         from kctx.shim import bundle as hotbundle
 
@@ -74,14 +76,17 @@ def run(argv: list[str], environ: dict, stale_bundle: str | None = None, code: t
             hotbundle.write(stale_bundle)
     from kctx.shim.exec import replace_process
 
-    replace_process(binary, [binary, *argv], environ)
+    replace_process(binary, [binary, *args], environ)
     return ExitStatus.ERROR  # not reached
 
 
-def _remember(recorder, code: tuple, binary: str, until: float, environ: dict, line: list | None) -> None:
+def _remember(recorder, code: tuple, binary: str, until: float, environ: dict, line: list | None, bind: str) -> None:
     """Write the memo record the native launcher replays (kctx/shim/memo.py), when the decision holds for any
-    command (``line`` None) or for this command line whenever it comes again."""
-    why = recorder.write(code, binary, until, environ, line) if until else (
+    command (``line`` None) or for this command line whenever it comes again; ``bind``: the context kubectl is
+    told to use (for any line: on the lines kctx/shim/bind.py binds)."""
+    from kctx.shim.bind import roots
+
+    why = recorder.write(code, binary, until, environ, line, bind, roots()) if until else (
         "the decision depends on more than this command line (a confirmation, a warning, a kuberc, an audit "
         "entry) or on a cache that was not warm (a version detected or installed just now)")
     if DEBUG in posix.environ:
@@ -93,20 +98,46 @@ def note(text: str) -> None:
     posix.write(2, f"kctx: debug: {text}\n".encode(errors="replace"))
 
 
-def _decide(argv: list[str], environ: dict, paths: Paths, replayable: bool) -> tuple[str | int, float, bool]:
-    """(kubectl to exec, or the exit status of a call handled here; until when the decision holds, 0.0 when
-    it must be made again; whether it holds for any plain command line or only for this one).
-    ``replayable``: whether to work out the last two."""
-    # Judge the line kubectl will run after its kuberc (aliases, option defaults); kubectl still gets argv.
-    expanded = apply_kuberc(argv, environ, paths)
-    args = expanded.args
+def _decide(argv: list[str], environ: dict, paths: Paths, replayable: bool) -> tuple:
+    """(kubectl to exec, or the exit status of a call handled here; the arguments to give it; until when the
+    decision holds, 0.0 when it must be made again; whether it holds for any plain command line or only for
+    this one; the context a memo record binds). ``replayable``: whether to work out the last three."""
     session = environ.get("KCTX_SESSION", "")
-    if session and not args.globals.get("kubeconfig"):
+    if session and not _names_kubeconfig(argv):
         _follow_session(session, environ)
-        if args.command[:2] == ("config", "use-context") and classify(args).cls == "local-write":
-            return _session_use_context(args, environ, paths), 0.0, False  # (-h/--help: "local": kubectl's help)
-    replayable = replayable and expanded.expansion is None and not expanded.problem
-    return _guard_and_pick(argv, args, environ, paths, expanded.problem, replayable)
+    j = judge(argv, environ, paths, posix.getcwd(), tty=tty_available())
+    args = j.args
+    if session and not args.globals.get("kubeconfig") and args.command[:2] == ("config", "use-context") \
+            and j.c.cls == LOCAL_WRITE and j.removal is None:  # (-h/--help: "local": kubectl's help)
+        return _session_use_context(args, environ, paths), argv, 0.0, False, ""
+    if j.choice is None:
+        raise j.failure
+    if j.config_error and j.decision.action != DENY:
+        sys.stderr.write(f"kctx: warning: {j.config_error} (using defaults)\n")
+        replayable = False  # the warning must show on every call
+    if j.skew:
+        sys.stderr.write(f"kctx: warning: {j.skew}\n")
+    outcome = enforce(j.decision, j.target, argv, j.c, j.config, environ, paths.audit_log)
+    # Nothing asked, warned or audited, no kuberc in play: the same files give the same decision.
+    memo = (replayable and outcome == SILENT and not j.skew and not j.target.problem and j.expanded.expansion is None
+            and not j.expanded.problem)
+    until = j.choice.valid_until if memo else 0.0
+    # Not protected: the guard lets every command through, so the record holds for any plain line. Otherwise
+    # for this line word for word (the class is a function of the line).
+    any_line = memo and not j.choice.skew and not j.target.protected and plain(argv)
+    # A record for any line binds the lines the launcher binds; one for this line, as this line was bound.
+    bind = j.target.context if any_line or j.argv != argv else ""
+    return j.choice.path, j.argv, until, any_line, bind
+
+
+def _names_kubeconfig(argv: list[str]) -> bool:
+    """Whether the typed line gives --kubeconfig (kubectl then ignores KUBECONFIG, and so the session)."""
+    for arg in argv:
+        if arg == "--":
+            return False
+        if arg == "--kubeconfig" or arg.startswith("--kubeconfig="):
+            return True
+    return False
 
 
 def _follow_session(session: str, environ: dict) -> None:
@@ -116,76 +147,6 @@ def _follow_session(session: str, environ: dict) -> None:
     value = read(session).get("KUBECONFIG")
     if value:
         environ["KUBECONFIG"] = value
-
-
-def _guard_and_pick(argv: list[str], args, environ: dict, paths: Paths, kuberc_problem: str = "",
-                    replayable: bool = False) -> tuple[str, float, bool]:
-    """Resolve the target, pick the kubectl for it, apply the guard; returns the binary to exec, until when
-    that holds (0.0: no memo; only worked out when ``replayable``) and whether for any plain command line.
-    ``kuberc_problem``: the kuberc could not be expanded, so writes fail closed."""
-    from kctx.config import Config, load
-    from kctx.guard.target import resolve
-    from kctx.kubectl.classify import needs_confirmation
-    from kctx.versions.select import choose
-
-    c = classify(args)
-    client_only = is_client_only(args)
-    risky = needs_confirmation(c.cls) and not client_only
-    try:
-        config = load(paths)
-    except KctxError as exc:
-        if risky:  # a broken config could hide a protection rule: fail closed for writes
-            _refuse(argv, c, environ, paths, f"cannot read the kctx config, so protection cannot be ruled out: "
-                                              f"{exc.message}")
-        sys.stderr.write(f"kctx: warning: {exc.message} (using defaults)\n")
-        config = Config()
-        replayable = False  # the warning must show on every call
-    target = resolve(args.globals, environ, paths, config, problem=kuberc_problem)
-    choice = choose(target, config, environ, posix.getcwd(), paths, detect=not client_only)
-    skew = "" if client_only else choice.skew
-    if skew:
-        sys.stderr.write(f"kctx: warning: {skew}\n")
-    if c.cls == "local-write":  # deleting, renaming or re-pointing a protected context or cluster asks first
-        from kctx.guard.localwrite import guard_kubectl
-
-        if guard_kubectl(argv, args, target, config, environ, paths.audit_log):
-            return choice.path, 0.0, False  # confirmed or allowed by KCTX_CONFIRM: decided again next time
-    # Not protected and nothing to warn about: the guard lets every command through (no audit either).
-    memo = replayable and not skew and not target.problem
-    if memo and not choice.skew and not target.protected and plain(argv):
-        return choice.path, choice.valid_until, True
-    # Otherwise a line let through without a question, a warning or an audit entry may skip the full path
-    # when it comes again, word for word: the classification is a function of the line.
-    until = choice.valid_until if memo else 0.0
-    if not risky and not (skew and target.protected):
-        return choice.path, until, False
-    from kctx.guard import decision as guard
-    from kctx.guard.audit import audit
-
-    d = guard.decide(target, c, environ, config, guard.tty_available(), skew=skew)
-    if d.action == guard.ALLOW:
-        if target.protected:
-            audit(paths.audit_log, target, argv, c, "allowed-by-env", d.reason, environ)
-            return choice.path, 0.0, False
-        return choice.path, until, False
-    if d.action == guard.DENY:
-        audit(paths.audit_log, target, argv, c, "refused", d.reason, environ)
-        raise KctxError(f"refused: {d.reason}", ExitStatus.REFUSED)
-    from kctx.guard.confirm import ask
-
-    if ask(target, argv, c, d.reason, config):
-        audit(paths.audit_log, target, argv, c, "confirmed", d.reason, environ)
-        return choice.path, 0.0, False
-    audit(paths.audit_log, target, argv, c, "declined", d.reason, environ)
-    raise KctxError("not confirmed; nothing was sent to the cluster", ExitStatus.DECLINED)
-
-
-def _refuse(argv: list[str], c, environ: dict, paths: Paths, why: str) -> None:
-    from kctx.guard.audit import audit
-    from kctx.guard.target import Target
-
-    audit(paths.audit_log, Target(), argv, c, "refused", why, environ)
-    raise KctxError(f"refused: {why}", ExitStatus.REFUSED)
 
 
 def _session_use_context(args, environ: dict, paths: Paths) -> int:

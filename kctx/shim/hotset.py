@@ -22,8 +22,6 @@ MODULES = (
     "kctx.util.fastos",
     "kctx.kubectl.kuberc",
     "kctx.paths",
-    "kctx.shim.fullpath",
-    "kctx.shim.recorder",
     "kctx.util.globmatch",
     "kctx.config",
     "kctx.guard",
@@ -47,7 +45,12 @@ MODULES = (
     "kctx.guard.decision",
     "kctx.guard.audit",
     "kctx.guard.confirm",
+    "kctx.guard.enforce",
+    "kctx.shim.bind",
+    "kctx.guard.judge",
     "kctx.versions.failures",
+    "kctx.shim.recorder",
+    "kctx.shim.fullpath",
 )
 
 # Standard-library modules hot modules may import at their top level: built into the interpreter (or, for

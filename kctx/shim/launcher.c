@@ -33,7 +33,7 @@
 
 extern char **environ;
 
-#define MAGIC "kctx-shim-memo-5"
+#define MAGIC "kctx-shim-memo-6"
 #define MAX_DEPTH 4
 #define PRIME 4294967291ULL
 #define MAX_MEMO (4 << 20)
@@ -59,6 +59,8 @@ struct file_check {
 /* One record, parsed: every string points into the memo's buffer, where it is NUL-terminated. */
 struct record {
     const char *session, *kubeconfig, *cwd, *binary;
+    const char *bind;  /* "": none; else kubectl gets --context=<bind> before the line (kctx/shim/bind.py) */
+    const char *roots; /* with a bind and any line: the first words it holds for, space-separated */
     long long until;
     long long n_lines; /* -1: any plain command line; else that many hex SHA-256 digests in lines */
     const char **lines;
@@ -184,8 +186,10 @@ static int parse_record(const char *cur, const char *end, struct record *r) {
     r->cwd = field(&cur, end);
     r->until = number(field(&cur, end));
     r->binary = field(&cur, end);
+    r->bind = field(&cur, end);
+    r->roots = field(&cur, end);
     const char *kind = field(&cur, end);
-    if (kind == NULL || r->until < 0 || !parse_lines(&cur, end, kind, r) || !parse_checks(&cur, end, r)) return 0;
+    if (kind == NULL || r->binary == NULL || r->bind == NULL || r->roots == NULL || r->until < 0 || !parse_lines(&cur, end, kind, r) || !parse_checks(&cur, end, r)) return 0;
     const char *last = field(&cur, end);
     return last != NULL && strcmp(last, "end") == 0 && cur == end;
 }
@@ -254,6 +258,10 @@ static void dump(const struct record *r) {
     hex(r->cwd);
     printf("\nuntil %lld\nbinary", r->until);
     hex(r->binary);
+    printf("\nbind");
+    hex(r->bind);
+    printf("\nroots");
+    hex(r->roots);
     if (r->n_lines < 0) printf("\nlines *");
     else printf("\nlines %lld", r->n_lines);
     for (long long i = 0; i < r->n_lines; i++) {
@@ -342,11 +350,24 @@ static int plain(int argc, char **argv) {
                 if (strcmp(name, target_flags[k]) == 0) return 0;
         } else if (arg[0] == '-') {
             if (memchr(arg, 's', strcspn(arg, "=")) != NULL) return 0;
-        } else if (strcmp(arg, "config") == 0) {
+        } else if (strcmp(arg, "config") == 0 || strcmp(arg, "kuberc") == 0) {
             return 0;
         }
     }
     return 1;
+}
+
+/* Whether a record of any line with a bind holds for this line (kctx/shim/memo.py: binds): its first word is a
+ * flag or one of the record's roots (kubectl's built-in commands), so it is not a plugin's name. */
+static int binds(int argc, char **argv, const char *roots) {
+    if (argc < 2) return 0;
+    const char *first = argv[1];
+    if (first[0] == '-') return 1;
+    size_t n = strlen(first);
+    if (n == 0) return 0;
+    for (const char *at = roots; (at = strstr(at, first)) != NULL; at += n)
+        if ((at == roots || at[-1] == ' ') && (at[n] == ' ' || at[n] == '\0')) return 1;
+    return 0;
 }
 
 /* SHA-256 (FIPS 180-4): the digest of the command line, for records of exact lines. */
@@ -480,6 +501,8 @@ static int check(const struct record *r, struct call *c, char *why) {
         return because(why, OTHER_CALL, r->n_lines < 0 ? "an argument may choose another target or kubeconfig"
                                                        : "the memo holds for other command lines only (the target "
                                                          "is protected or named on the line)");
+    if (r->n_lines < 0 && r->bind[0] != '\0' && !binds(c->argc, c->argv, r->roots))
+        return because(why, OTHER_CALL, "the line may run a plugin (the memo binds kubectl's own commands only)");
     for (long long i = 0; i < r->n_env; i++)
         if (!same_env(&r->env[i])) {
             snprintf(why, WHY, "$%s changed", r->env[i].name);
@@ -499,7 +522,7 @@ static void exec_record(const struct record *r, const struct call *c, int depth)
     size_t have = 0;
     while (environ[have] != NULL) have++;
     char **env = calloc(have + (size_t)r->n_overrides + 2, sizeof *env);
-    char **args = calloc((size_t)c->argc + 1, sizeof *args);
+    char **args = calloc((size_t)c->argc + 2, sizeof *args);
     if (env == NULL || args == NULL) return;
     size_t out = 0;
     for (size_t i = 0; i < have; i++) {
@@ -522,7 +545,14 @@ static void exec_record(const struct record *r, const struct call *c, int depth)
     env[out++] = depth_entry;
     env[out] = NULL;
     args[0] = (char *)r->binary;
-    for (int i = 1; i < c->argc; i++) args[i] = c->argv[i];
+    int at = 1;
+    if (r->bind[0] != '\0') { /* the judged context, first (kctx/shim/bind.py) */
+        char *context = malloc(strlen("--context=") + strlen(r->bind) + 1);
+        if (context == NULL) return;
+        sprintf(context, "--context=%s", r->bind);
+        args[at++] = context;
+    }
+    for (int i = 1; i < c->argc; i++) args[at++] = c->argv[i];
     if (getenv("KCTX_DEBUG") != NULL) fprintf(stderr, "kctx: debug: fast path (native launcher): %s\n", r->binary);
     execve(r->binary, args, env);
 }

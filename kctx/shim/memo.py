@@ -16,7 +16,7 @@ Hot path (the recorder runs on full-path calls): it may import only posix and sy
 import posix
 import sys
 
-MAGIC = b"kctx-shim-memo-5"  # the file's first field: another value is another format, never read
+MAGIC = b"kctx-shim-memo-6"  # the file's first field: another value is another format, never read
 KEEP = 4  # records per memo file: the last few environments (and keys that share the slot) seen
 MAX_DEPTH = 4  # kubectl -> exec credential plugin -> kubectl -> ... stops here (kctx.shim.fullpath reports it)
 MAX_SIZE = 4 << 20  # a bigger memo file is not read (launcher.c: MAX_MEMO)
@@ -31,18 +31,23 @@ class Record:
     session, kubeconfig, cwd: the key ($KCTX_SESSION, $KUBECONFIG, the folder; "" for an unset variable)
     until: whole seconds since the epoch; the record holds only before then
     binary: the kubectl to exec
+    bind: the context kubectl is told to use (`--context=<bind>` before the line's own words; kctx/shim/bind.py),
+        b"" for none
+    roots: for a record of any line with a bind, the first words it holds for (besides a line that starts with
+        a flag): kubectl's built-in commands, space-separated; a plugin's name is not one of them
     lines: None for any plain command line, else a tuple of SHA-256 digests (32 bytes, line_digest())
     env: ((name, value or None when unset), ...): variables that must have these values
     overrides: ((name, value), ...): variables set for kubectl
     files: ((path, follow symlinks, signature() or None when absent), ...): files that must look the same
     """
 
-    __slots__ = ("session", "kubeconfig", "cwd", "until", "binary", "lines", "env", "overrides", "files")
+    __slots__ = ("session", "kubeconfig", "cwd", "until", "binary", "bind", "roots", "lines", "env", "overrides",
+                 "files")
 
-    def __init__(self, session: bytes, kubeconfig: bytes, cwd: bytes, until: int, binary: bytes,
-                 lines: tuple | None, env: tuple, overrides: tuple, files: tuple) -> None:
+    def __init__(self, session: bytes, kubeconfig: bytes, cwd: bytes, until: int, binary: bytes, bind: bytes,
+                 roots: bytes, lines: tuple | None, env: tuple, overrides: tuple, files: tuple) -> None:
         self.session, self.kubeconfig, self.cwd = session, kubeconfig, cwd
-        self.until, self.binary, self.lines = until, binary, lines
+        self.until, self.binary, self.bind, self.roots, self.lines = until, binary, bind, roots, lines
         self.env, self.overrides, self.files = env, overrides, files
 
     def key(self) -> tuple:
@@ -74,7 +79,7 @@ def encode(records) -> bytes:
 def _fields(r: Record) -> list:
     if r.until < 0:
         raise ValueError("negative expiry")
-    out = [r.session, r.kubeconfig, r.cwd, b"%d" % r.until, r.binary]
+    out = [r.session, r.kubeconfig, r.cwd, b"%d" % r.until, r.binary, r.bind, r.roots]
     if r.lines is None:
         out.append(b"*")
     else:
@@ -156,7 +161,7 @@ class _Fields:
 def _parse(body: bytes) -> Record | None:
     f = _Fields(body)
     try:
-        session, kubeconfig, cwd, until, binary, kind = (f.next() for _ in range(6))
+        session, kubeconfig, cwd, until, binary, bind, roots, kind = (f.next() for _ in range(8))
         if _number(until) < 0:
             return None
         lines = None if kind == b"*" else tuple(_digest(f.next()) for _ in range(_count(kind)))
@@ -168,7 +173,7 @@ def _parse(body: bytes) -> Record | None:
             return None
     except (IndexError, ValueError):
         return None
-    return Record(session, kubeconfig, cwd, _number(until), binary, lines, env, overrides, files)
+    return Record(session, kubeconfig, cwd, _number(until), binary, bind, roots, lines, env, overrides, files)
 
 
 def _count(text: bytes) -> int:
@@ -225,9 +230,18 @@ def plain(argv: list) -> bool:
             if arg[2:].partition("=")[0].replace("_", "-") in TARGET_FLAGS:
                 return False
         elif (arg[:1] == "-" and "s" in arg.partition("=")[0]  # -s URL, -sURL, or grouped: -As URL
-              or arg == "config"):  # `config use-context` inside a session switches the session
-            return False
+              or arg in ("config", "kuberc")):  # `config use-context` inside a session switches the session;
+            return False  # neither is bound to the judged context
     return True
+
+
+def binds(argv: list, roots: bytes) -> bool:
+    """Whether a record of any line with a bind holds for ``argv`` (launcher.c: binds): kubectl refuses flags
+    before a plugin's name, so the context is put first only on a line that starts with a flag or with one of
+    kubectl's built-in commands (kctx/shim/bind.py decides the same for the line it judges)."""
+    first = argv[0] if argv else ""
+    return first[:1] == "-" or (first != "" and first.encode(sys.getfilesystemencoding(), "surrogateescape")
+                                in roots.split())
 
 
 def memo_key(env: dict) -> tuple:

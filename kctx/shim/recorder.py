@@ -137,16 +137,19 @@ class Recorder:
                                           and key[0].startswith(self._derived)):  # the first look counts
             self.files[key] = memo.signature(key[0], follow)
 
-    def write(self, code: tuple, binary: str, until: float, final_env: dict, line: list | None = None) -> str:
+    def write(self, code: tuple, binary: str, until: float, final_env: dict, line: list | None = None,
+              bind: str = "", roots: frozenset[str] = frozenset()) -> str:
         """Write the memo record for this call, for any plain command line (``line`` None) or for ``line``
         (kept as its digest: a word may be a secret); returns why not ("" when written). ``code``: the
-        bundle the running modules came from (kctx/shim/boot.py), whose files the record checks too."""
+        bundle the running modules came from (kctx/shim/boot.py), whose files the record checks too.
+        ``bind``: the context kubectl is told to use (kctx/shim/bind.py); ``roots``: with a bind, the first
+        words a record for any line holds for."""
         now = time.time()
         until = min(until, now + MAX_AGE)
         why = self._unsafe(now, until)
         if why:
             return why
-        record = self._record(code, binary, int(until), final_env, line)
+        record = self._record(code, binary, int(until), final_env, line, bind, roots)
         if isinstance(record, str):
             return record
         path = memo.memo_file(posix.environ, record.key())
@@ -170,7 +173,8 @@ class Recorder:
             return "files it depends on changed while deciding (caches written, a version marked as used)"
         return ""
 
-    def _record(self, code: tuple, binary: str, until: int, final_env: dict, line: list | None):
+    def _record(self, code: tuple, binary: str, until: int, final_env: dict, line: list | None, bind: str,
+                roots: frozenset[str]):
         """The record of this call, or why there is none."""
         env = posix.environ
         overrides = _overrides(env, final_env)
@@ -187,7 +191,8 @@ class Recorder:
         names.add(b"HOME")  # kctx.util.fastos.expanduser reads it from the process environment
         files = tuple((_encode(p) if isinstance(p, str) else p, bool(follow), sig)
                       for (p, follow), sig in self.files.items())
-        return memo.Record(session, kubeconfig, cwd, until, _encode(binary),
+        words = b" ".join(sorted(_encode(r) for r in roots)) if bind and line is None else b""
+        return memo.Record(session, kubeconfig, cwd, until, _encode(binary), _encode(bind), words,
                            None if line is None else (memo.line_digest(line),),
                            tuple((n, env.get(n)) for n in sorted(names)), overrides, files + code_checks)
 
@@ -237,8 +242,8 @@ def _replaces(new: memo.Record, old: memo.Record) -> bool:
         return False
     if new.lines is None:
         return old.lines is None
-    return old.lines is not None and (old.files, old.binary, old.overrides) == (new.files, new.binary,
-                                                                                 new.overrides)
+    return old.lines is not None and (old.files, old.binary, old.bind, old.overrides) == (
+        new.files, new.binary, new.bind, new.overrides)
 
 
 def _store(path: bytes, records: list) -> str:

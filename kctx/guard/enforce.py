@@ -1,0 +1,35 @@
+"""Acting on a decision: let the call through, ask on the terminal, or refuse; every confirmation, refusal,
+decline and environment-allowed call on a protected target goes to the audit log."""
+
+from __future__ import annotations
+
+from kctx.config import Config
+from kctx.errors import ExitStatus, KctxError
+from kctx.guard.decision import ALLOW, DENY, Decision
+from kctx.guard.target import Target
+from kctx.kubectl.classify import Classification
+
+SILENT, ALLOWED_BY_ENV, CONFIRMED = "silent", "allowed-by-env", "confirmed"
+
+
+def enforce(d: Decision, target: Target, argv: list[str], c: Classification, config: Config, environ,
+            audit_log: str, *, nothing: str = "nothing was sent to the cluster", tty_path: str = "/dev/tty") -> str:
+    """SILENT (allowed, nothing to log), ALLOWED_BY_ENV or CONFIRMED; raises KctxError when refused (exit 4) or
+    declined (exit 3). ``nothing``: what the decline message says did not happen."""
+    from kctx.guard.audit import audit
+
+    if d.action == ALLOW:
+        if not d.by_env:
+            return SILENT
+        audit(audit_log, target, argv, c, ALLOWED_BY_ENV, d.reason, environ)
+        return ALLOWED_BY_ENV
+    if d.action == DENY:
+        audit(audit_log, target, argv, c, "refused", d.reason, environ)
+        raise KctxError(f"refused: {d.reason}", ExitStatus.REFUSED)
+    from kctx.guard.confirm import ask
+
+    if ask(target, argv, c, d.reason, config, tty_path):
+        audit(audit_log, target, argv, c, CONFIRMED, d.reason, environ)
+        return CONFIRMED
+    audit(audit_log, target, argv, c, "declined", d.reason, environ)
+    raise KctxError(f"not confirmed; {nothing}", ExitStatus.DECLINED)
