@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import functools
+import importlib.util
 import os
 import re
 import subprocess
 import sys
 import tempfile
+import types
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -16,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kctx.kubectl import argv as kargv
+from kctx.kubectl import flagtable
 from kctx.kubectl.argv import KubectlArgs, parse
 from tests.kubectl_bins import WHEELS, kubectl_binary
 
@@ -149,7 +152,6 @@ def test_global_value_flags(line, expected):
     (["--disable-compression", "get"], {"disable-compression": True}),
     # kubectl rejects the value: assume the riskier setting.
     (["--insecure-skip-tls-verify=maybe", "get"], {"insecure-skip-tls-verify": True}),
-    (["--logtostderr", "get"], {"logtostderr": True}),  # klog flags of older releases are known
 ])
 def test_global_bool_flags(line, expected):
     a = parse(line)
@@ -239,6 +241,7 @@ def test_local_flags_shadow_globals(line, local, globals_):
     (["rollout", "restart", "d", "--dry-run=client"], ("--dry-run",)),
     (["get", "-Z"], ("-Z",)),
     (["get", "---x"], ("---x",)),
+    (["get", "--logtostderr"], ("--logtostderr",)),  # klog's flags left kubectl before 1.27
     (["get", "--=x"], ("--=x",)),
     (["set", "--all", "image", "d", "c=i"], ("--all",)),  # cobra found only `set`: kubectl rejects --all
 ])
@@ -390,7 +393,120 @@ def test_global_flags_anywhere_change_nothing_else(case):
                                                                        base.unknown)
 
 
+# --- per release ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("line", "minor", "command", "unknown"), [
+    (["kuberc", "view"], "1.33", ("kuberc",), ()),  # no such command yet: a plugin call
+    (["kuberc", "view"], "1.37", ("kuberc", "view"), ()),
+    (["kuberc", "view"], None, ("kuberc", "view"), ()),  # any release has it
+    (["config", "set-context", "c", "-n", "ns"], "1.27", ("config", "set-context"), ("-n",)),
+    (["config", "set-context", "c", "-n", "ns"], "1.37", ("config", "set-context"), ()),
+    (["delete", "-i", "pod", "x"], "1.27", ("delete",), ("-i",)),
+    (["delete", "-i", "pod", "x"], "1.37", ("delete",), ()),
+    (["get", "pods", "--kuberc", "k"], "1.27", ("get",), ("--kuberc",)),
+    (["get", "pods", "--kuberc", "k"], "1.37", ("get",), ()),
+])
+def test_a_line_is_judged_by_its_release(line, minor, command, unknown):
+    a = parse(line, minor=minor)
+    assert (a.command, a.unknown) == (command, unknown)
+
+
+def test_a_flag_unknown_to_the_release_takes_no_value():
+    assert parse(["get", "pods", "--kuberc", "k"], minor="1.27").args == ("pods", "k")
+    assert parse(["get", "pods", "--kuberc", "k"], minor="1.37").globals == {"kuberc": "k"}
+
+
+@pytest.mark.parametrize(("given", "minor"), [
+    ("1.33", 33), ("v1.33.2", 33), ("1.33.0", 33), ("1.20", 27), ("1.99", 37),
+    (None, None), ("", None), ("2.0", None), ("1", None), ("1.x", None), ("latest", None),
+])
+def test_release_names(given, minor):
+    assert kargv._minor(given) == minor
+
+
+def test_per_release_queries():
+    assert "kuberc" not in kargv.subcommands([], minor="1.27")
+    assert "kuberc" in kargv.subcommands([], minor="1.37") and "kuberc" in kargv.subcommands([])
+    assert "interactive" in kargv.local_flags(["delete"]) and "interactive" not in kargv.local_flags(
+        ["delete"], minor="1.27")
+    assert kargv.shorthand(["config", "set-context"], "namespace", minor="1.27") == ""
+    assert kargv.shorthand(["config", "set-context"], "namespace", minor="1.37") == "n"
+    assert kargv.shorthand(["get"], "namespace", minor="1.27") == "n"
+    assert kargv.find_command(["kuberc", "set"], minor="1.30") == ("kuberc",)
+
+
+# --- the generated table --------------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@functools.cache
+def _generator():
+    spec = importlib.util.spec_from_file_location("gen_kubectl_tables", ROOT / "scripts" / "gen_kubectl_tables.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_ranges_of_minors():
+    gen = _generator()
+    assert [gen.ranges(m) for m in ([27], [27, 28, 29, 33], [28, 30, 31, 37])] == ["27", "27-29,33", "28,30-31,37"]
+
+
+def _facts(subs: list[str], value: list[str], novalue: list[str], shorts: dict, glob: list[str]) -> dict:
+    node = {"subs": [], "aliases": [], "value": [], "novalue": [], "shorts": {}}
+    return {
+        "globals": {"value": sorted(["namespace", *glob]), "bool": ["insecure-skip-tls-verify"],
+                    "shorts": {"n": "namespace"}},
+        "commands": {
+            "": {**node, "subs": sorted(subs)},
+            "get": {**node, "value": sorted(value), "novalue": sorted(novalue), "shorts": dict(sorted(shorts.items()))},
+            **({"kuberc": node} if "kuberc" in subs else {}),
+            **({"top": {**node, "subs": ["node"]}, "top node": {**node, "aliases": ["no"]}} if "top" in subs else {}),
+        },
+    }
+
+
+def test_what_the_generator_writes_argv_reads_back(monkeypatch):
+    """Facts of three releases -> the module's source -> argv's answer for each release."""
+    gen = _generator()
+    facts = {
+        27: _facts(["get", "top"], ["output", "chunk-size"], ["watch"], {"o": "output"}, []),
+        28: _facts(["get", "top", "kuberc"], ["output"], ["watch", "interactive"],
+                   {"o": "output", "i": "interactive"}, ["kuberc"]),
+        29: _facts(["get", "kuberc"], ["output", "chunk-size"], ["watch"], {"o": "output"}, ["kuberc"]),
+    }
+    source = gen.render(facts, {27: "v1.27.1", 28: "v1.28.3", 29: "v1.29.4"})
+    assert "do not edit" in source and "interactive@28" in source and "chunk-size@27,29" in source
+    module = types.ModuleType("flagtable")
+    exec(compile(source, "flagtable.py", "exec"), module.__dict__)
+    monkeypatch.setattr(kargv, "table", module)
+    for cache in ("_LOCALS", "_SUBS", "_GLOBALS"):
+        monkeypatch.setattr(kargv, cache, {})
+    for minor, want in facts.items():
+        assert gen.table_facts(f"1.{minor}") == want, minor
+    assert parse(["top", "no"], minor="1.28").command == ("top", "node")
+    assert parse(["top", "no"], minor="1.29").command == ("top",)  # a plugin there
+
+
+# One release in full (every probe); all of them take minutes: `scripts/gen_kubectl_tables.py --check`.
+@pytest.mark.parametrize("minor", ["1.27"])
+def test_the_committed_table_is_what_the_binaries_say(minor):
+    gen = _generator()
+    facts, _versions, puzzles = gen.generate([minor], jobs=2, broad=False, table=gen.table_names(flagtable))
+    assert puzzles == []
+    found = facts[int(minor.split(".")[1])]
+    table = gen.table_facts(minor)
+    assert found["globals"] == table["globals"]
+    for path in found["commands"].keys() | table["commands"].keys():
+        assert found["commands"].get(path) == table["commands"].get(path), path
+
+
 # --- against a real kubectl ----------------------------------------------------------------------
+
+# Lines are compared with the oldest, a middle and the newest release; help with every release.
+ORACLE_MINORS = ("1.27", "1.32", "1.37")
+
 
 def _env(tmp: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("KUBECONFIG", "KUBECTL_"))}
@@ -420,8 +536,9 @@ def _help_node(kubectl: Path, path: list[str], env: dict[str, str]) -> dict:
 
 
 @functools.cache
-def _help_tree(kubectl: Path) -> dict[str, dict]:
-    """Every command of the binary, level by level, a few `--help` runs at a time."""
+def _help_tree(minor: str) -> dict[str, dict]:
+    """Every command of the release, level by level, a few `--help` runs at a time."""
+    kubectl = kubectl_binary(minor)
     tree: dict[str, dict] = {}
     level: list[list[str]] = [[], ["options"], ["help"]]
     with tempfile.TemporaryDirectory() as home, ThreadPoolExecutor(4) as pool:
@@ -433,37 +550,27 @@ def _help_tree(kubectl: Path) -> dict[str, dict]:
     return tree
 
 
-@pytest.fixture(scope="module", params=sorted(WHEELS))
-def help_tree(request) -> dict[str, dict]:
-    """The command tree of each kubectl release the tests install."""
-    return _help_tree(kubectl_binary(request.param))
-
-
-def test_tables_know_every_command_and_alias_of_real_kubectl(help_tree):
-    for path, node in help_tree.items():
-        assert set(node["subs"]) <= kargv.subcommands(path.split() if path else []), path
+@pytest.mark.parametrize("minor", sorted(WHEELS))
+def test_the_table_knows_every_command_alias_and_flag_help_shows(minor):
+    for path, node in _help_tree(minor).items():
+        assert set(node["subs"]) <= kargv.subcommands(path.split(), minor=minor), path
         parent, _, name = path.rpartition(" ")
         for alias in node["aliases"]:
-            if alias != name:
-                assert kargv._ALIASES[parent][alias] == name, (path, alias)
-
-
-def test_tables_know_every_flag_of_real_kubectl(help_tree):
-    for path, node in help_tree.items():
-        spec = kargv._spec(path) or (frozenset(), frozenset(), {})
-        for name, (short, is_bool) in node["flags"].items():
-            assert name in spec[0] | spec[1], (path, name)
-            if is_bool:
-                assert name in spec[1], (path, name)  # booleans never take the next argument
+            assert kargv._subs(parent, kargv._minor(minor)).get(alias) == name, (path, alias)
+        value, novalue, shorts = kargv._local(path, kargv._minor(minor))
+        for flag, (short, is_bool) in node["flags"].items():
+            assert flag in (novalue if is_bool else value | novalue), (path, flag)  # a boolean never takes the next
             if short:
-                assert spec[2].get(short) == name, (path, short, name)
+                assert shorts.get(short) == flag, (path, short, flag)
 
 
-def test_value_free_non_boolean_flags_really_take_no_value(kubectl: Path, tmp_path: Path):
+@pytest.mark.parametrize("minor", ORACLE_MINORS)
+def test_value_free_non_boolean_flags_really_take_no_value(minor, tmp_path: Path):
     """--dry-run, --validate, --cascade: pflag accepts them bare (NoOptDefVal), unlike other string flags."""
-    cases = [(path, name) for path, node in _help_tree(kubectl).items()
+    kubectl = kubectl_binary(minor)
+    cases = [(path, name) for path, node in _help_tree(minor).items()
              for name, (_, is_bool) in node["flags"].items()
-             if not is_bool and name in (kargv._spec(path) or ((), (), {}))[1]]
+             if not is_bool and name in kargv._local(path, kargv._minor(minor))[1]]
     env = _env(tmp_path)
 
     def stderr(case: tuple[str, str]) -> str:
@@ -477,16 +584,20 @@ def test_value_free_non_boolean_flags_really_take_no_value(kubectl: Path, tmp_pa
     assert len(cases) > 50
 
 
-def test_global_flags_match_kubectl_options(kubectl: Path, tmp_path: Path):
-    out = subprocess.run([str(kubectl), "options"], capture_output=True, text=True, env=_env(tmp_path),
-                         timeout=60).stdout
+@pytest.mark.parametrize("minor", sorted(WHEELS))
+def test_global_flags_match_kubectl_options(minor, tmp_path: Path):
+    out = subprocess.run([str(kubectl_binary(minor)), "options"], capture_output=True, text=True,
+                         env=_env(tmp_path), timeout=60).stdout
+    value, boolean, shorts = kargv._global_kinds(kargv._minor(minor))
+    shown = set()
     for line in out.splitlines():
         if m := _OPTION.match(line):
             short, name, default = m.groups()
-            known = kargv.GLOBAL_BOOL_FLAGS if default in ("true", "false") else kargv.GLOBAL_VALUE_FLAGS
-            assert name in known, name
+            shown.add(name)
+            assert name in (boolean if default in ("true", "false") else value), name
             if short:
-                assert kargv.GLOBAL_SHORT[short] == name
+                assert shorts[short] == name
+    assert shown <= value | boolean and len(shown) > 20
 
 
 ORACLE_LINES = [tokens for base in BASE_LINES for tokens in [[t for unit in base for t in unit]]
@@ -510,10 +621,17 @@ ORACLE_LINES = [tokens for base in BASE_LINES for tokens in [[t for unit in base
     ["rollout", "restart", "d", "--dry-run=client"],
     ["-A", "get", "pods"],
     ["--insecure-skip-tls-verify", "false", "get"],
+    # Lines some releases reject or take for a plugin call.
+    ["config", "set-context", "c", "-n", "ns"],
+    ["delete", "-i", "pod", "x"],
+    ["kuberc", "view"],
+    ["run", "x", "--image", "i", "-f", "y"],
+    ["autoscale", "d", "--cpu-percent", "50", "--max", "3"],
 ]
 
 
-def _kubectl_path(kubectl: Path, line: list[str], env: dict[str, str]) -> tuple[tuple[str, ...] | None, str]:
+def _kubectl_path(kubectl: Path, minor: str, line: list[str], env: dict[str, str]
+                  ) -> tuple[tuple[str, ...] | None, str]:
     """The command path kubectl settles on (from its usage or its error), and its error if any."""
     p = subprocess.run([str(kubectl), *line, "--help"], capture_output=True, text=True, env=env, timeout=60,
                        stdin=subprocess.DEVNULL)
@@ -527,18 +645,19 @@ def _kubectl_path(kubectl: Path, line: list[str], env: dict[str, str]) -> tuple[
         return None, p.stderr  # rejected before cobra: "flags cannot be placed before plugin name"
     path: list[str] = []
     for word in words:
-        if word not in kargv.subcommands(path):
+        if word not in kargv.subcommands(path, minor=minor):
             break
         path.append(word)
     return tuple(path), error
 
 
+@pytest.mark.parametrize("minor", ORACLE_MINORS)
 @pytest.mark.parametrize("line", ORACLE_LINES, ids=[" ".join(x) for x in ORACLE_LINES])
-def test_command_path_matches_real_kubectl(line, kubectl: Path, tmp_path: Path):
-    path, error = _kubectl_path(kubectl, line, _env(tmp_path))
-    ours = parse(line)
+def test_command_path_matches_real_kubectl(line, minor, tmp_path: Path):
+    path, error = _kubectl_path(kubectl_binary(minor), minor, line, _env(tmp_path))
+    ours = parse(line, minor=minor)
     if path is None:
-        assert ours.command[0] not in kargv.subcommands([]), error  # kubectl saw no built-in command either
+        assert ours.command[0] not in kargv.subcommands([], minor=minor), error  # nor did kubectl
         return
     assert ours.command == path, error
     # kubectl rejects exactly the lines where we found a flag the command lacks.

@@ -161,7 +161,7 @@ TREE = [
     # Unknown: treated like a write by the guard.
     ("foo-bar x", UNKNOWN, "foo-bar"),
     ("alpha", UNKNOWN, "alpha"),
-    ("alpha kuberc view", UNKNOWN, "alpha kuberc"),
+    ("alpha kuberc view", UNKNOWN, "alpha kuberc view"),  # 1.35 has it: cobra finds it, flags and all
     ("create networkpolicy x", UNKNOWN, "create networkpolicy"),
     ("config foo", UNKNOWN, "config foo"),
     ("rollout foo deploy/x", UNKNOWN, "rollout foo"),

@@ -15,6 +15,7 @@ MODULES = (
     "__future__",
     "kctx.errors",
     "kctx.kubectl",
+    "kctx.kubectl.flagtable",
     "kctx.kubectl.argv",
     "kctx.kubectl.classify",
     "kctx.util",
