@@ -1,9 +1,10 @@
 """One judgement of a kubectl command line, shared by the shim, `kctx explain` and the REPL: what kubectl will
 run (after its kuberc), on which target, with which kubectl, in which class, and what the guard decides.
 
-The steps follow the data: argv -> kuberc -> target -> version -> class -> decision -> bound argv. The class
-comes after the version because a flag lowers a class only where the kubectl that runs honours it, and a
-sub-command that kubectl lacks is a plugin call. Nothing here asks, audits or runs anything: the shim acts on
+The steps follow the data: argv -> kuberc -> target (with the kubeconfig files kubectl needs to reach it:
+kctx/guard/reach.py) -> version -> class -> decision -> bound argv. The class comes after the version
+because a flag lowers a class only where the kubectl that runs honours it, and a sub-command that kubectl
+lacks is a plugin call. Nothing here asks, audits or runs anything: the shim acts on
 the judgement (kctx/shim/fullpath.py), explain reports it.
 
 Hot path: the shim judges every call it does not replay.
@@ -14,6 +15,7 @@ from __future__ import annotations
 from kctx.config import Config, load
 from kctx.errors import KctxError
 from kctx.guard.decision import ALLOW, DENY, Decision, confirm_or_deny, decide
+from kctx.guard.reach import wider
 from kctx.guard.target import resolve
 from kctx.kubectl.argv import parse
 from kctx.kubectl.classify import LOCAL_WRITE, Classification, classify, is_client_only, needs_confirmation
@@ -33,10 +35,11 @@ class Judgement:
     kubectl; ``config_error``: the config could not be read (defaults in ``config``); ``decision``: allow,
     confirm or deny with the reason; ``removal``: a local write that removes protection (the target is then
     the protected context it concerns); ``argv``: what kubectl gets (the typed line, bound to the judged
-    context: kctx/shim/bind.py)."""
+    context: kctx/shim/bind.py); ``kubeconfig``: the KUBECONFIG kubectl needs for this call when its own
+    files do not reach the context ("" otherwise; judge() has set it in the environment)."""
 
     __slots__ = ("expanded", "config", "config_error", "target", "choice", "failure", "minor", "c",
-                 "client_only", "skew", "decision", "removal", "argv")
+                 "client_only", "skew", "decision", "removal", "argv", "kubeconfig")
 
     def __init__(self) -> None:
         self.config_error = self.skew = self.minor = ""
@@ -56,20 +59,26 @@ class Judgement:
 
 def judge(argv: list[str], environ, paths: Paths, cwd: str, *, tty: bool, install: bool | None = None,
           mark: bool = True) -> Judgement:
-    """Judge ``argv`` (kubectl's arguments as typed) in ``environ``; ``tty``: whether a terminal is there to ask
-    on. ``install``/``mark``: whether choosing the kubectl may download one and count as its use (a report
-    passes False for both)."""
+    """Judge ``argv`` (kubectl's arguments as typed) in ``environ`` (KUBECONFIG is set there when the call needs
+    more files); ``tty``: whether a terminal is there to ask on. ``install``/``mark``: whether choosing the
+    kubectl may download one and count as its use (a report passes False for both)."""
     j = Judgement()
     j.expanded = apply_kuberc(argv, environ, paths, install=install)
     args = j.args
     j.config, j.config_error = _config(paths)
     j.target = resolve(args.globals, environ, paths, j.config, problem=j.expanded.problem)
+    j.kubeconfig = wider(args, argv, environ, paths, j.config, j.target._view)
+    if j.kubeconfig:  # another context kctx lists: kubectl gets the files it needs, and so does the judgement
+        environ["KUBECONFIG"] = j.kubeconfig
+        j.target = resolve(args.globals, environ, paths, j.config, problem=j.expanded.problem)
     _pick_kubectl(j, environ, paths, cwd, install, mark)
-    j.c = classify(args, j.minor or None)
-    j.client_only = is_client_only(args, j.minor or None)
+    if j.minor and j.expanded.expansion is None:
+        j.expanded.args = parse(argv, j.minor)  # as the kubectl that runs parses it (no kuberc in play)
+    j.c = classify(j.args, j.minor or None)
+    j.client_only = is_client_only(j.args, j.minor or None)
     j.skew = "" if j.client_only or j.choice is None else j.choice.skew
     j.decision = _decide(j, environ, tty)
-    j.argv = bound_argv(argv, parse(argv), args, j.target.context)
+    j.argv = bound_argv(argv, parse(argv), j.args, j.target.context, j.minor or None)
     return j
 
 

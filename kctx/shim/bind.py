@@ -19,20 +19,22 @@ from kctx.kubectl.argv import KubectlArgs, subcommands
 UNBOUND_ROOTS = frozenset({"config", "kuberc"})
 
 
-def roots() -> frozenset[str]:
-    """The first words of a line that are kubectl built-in commands it is safe to bind."""
-    return subcommands(()) - UNBOUND_ROOTS
+def roots(minor: str | None = None) -> frozenset[str]:
+    """The first words of a line that are built-in commands of kubectl 1.<minor> (any release when None) it is
+    safe to bind: in a release without the command, the word runs a plugin."""
+    return subcommands((), minor) - UNBOUND_ROOTS
 
 
-def bound_argv(argv: list[str], typed: KubectlArgs, expanded: KubectlArgs, context: str) -> list[str]:
+def bound_argv(argv: list[str], typed: KubectlArgs, expanded: KubectlArgs, context: str,
+               minor: str | None = None) -> list[str]:
     """``argv`` as typed, with the judged ``context`` put first where kubectl would otherwise look it up again.
     ``typed``: argv parsed as typed; ``expanded``: the line kubectl runs after its kuberc (an alias is bound
-    like its command: kubectl still finds the alias after a leading flag)."""
+    like its command: kubectl still finds the alias after a leading flag); ``minor``: the kubectl that runs."""
     if not context or not argv or "context" in typed.globals:
         return argv
     if expanded.command[:1] and expanded.command[0] in UNBOUND_ROOTS:
         return argv
-    first, builtin = argv[0], roots()
+    first, builtin = argv[0], roots(minor)
     alias = typed.command != expanded.command and expanded.command[:1] and expanded.command[0] in builtin
     if first[:1] == "-" or first in builtin or alias:
         return [f"--context={context}", *argv]

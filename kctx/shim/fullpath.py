@@ -61,14 +61,15 @@ def run(argv: list[str], environ: dict, stale_bundle: str | None = None, code: t
     if recorder is not None:
         recorder.start((paths.index_dir + "/", paths.config_cache, paths.kuberc_cache))
     try:
-        binary, args, until, any_line, bind = _decide(argv, environ, paths, replayable=recorder is not None)
+        binary, args, until, any_line, (bind, minor) = _decide(argv, environ, paths,
+                                                               replayable=recorder is not None)
     finally:
         if recorder is not None:
             recorder.stop()
     if isinstance(binary, int):
         return binary
     if recorder is not None:
-        _remember(recorder, code, binary, until, environ, None if any_line else argv, bind)
+        _remember(recorder, code, binary, until, environ, None if any_line else argv, bind, minor)
     if stale_bundle:
         from kctx.shim import bundle as hotbundle
 
@@ -80,13 +81,14 @@ def run(argv: list[str], environ: dict, stale_bundle: str | None = None, code: t
     return ExitStatus.ERROR  # not reached
 
 
-def _remember(recorder, code: tuple, binary: str, until: float, environ: dict, line: list | None, bind: str) -> None:
+def _remember(recorder, code: tuple, binary: str, until: float, environ: dict, line: list | None, bind: str,
+              minor: str | None) -> None:
     """Write the memo record the native launcher replays (kctx/shim/memo.py), when the decision holds for any
     command (``line`` None) or for this command line whenever it comes again; ``bind``: the context kubectl is
     told to use (for any line: on the lines kctx/shim/bind.py binds)."""
     from kctx.shim.bind import roots
 
-    why = recorder.write(code, binary, until, environ, line, bind, roots()) if until else (
+    why = recorder.write(code, binary, until, environ, line, bind, roots(minor)) if until else (
         "the decision depends on more than this command line (a confirmation, a warning, a kuberc, an audit "
         "entry) or on a cache that was not warm (a version detected or installed just now)")
     if DEBUG in posix.environ:
@@ -109,7 +111,7 @@ def _decide(argv: list[str], environ: dict, paths: Paths, replayable: bool) -> t
     args = j.args
     if session and not args.globals.get("kubeconfig") and args.command[:2] == ("config", "use-context") \
             and j.c.cls == LOCAL_WRITE and j.removal is None:  # (-h/--help: "local": kubectl's help)
-        return _session_use_context(args, environ, paths), argv, 0.0, False, ""
+        return _session_use_context(args, environ, paths), argv, 0.0, False, ("", None)
     if j.choice is None:
         raise j.failure
     if j.config_error and j.decision.action != DENY:
@@ -127,7 +129,7 @@ def _decide(argv: list[str], environ: dict, paths: Paths, replayable: bool) -> t
     any_line = memo and not j.choice.skew and not j.target.protected and plain(argv)
     # A record for any line binds the lines the launcher binds; one for this line, as this line was bound.
     bind = j.target.context if any_line or j.argv != argv else ""
-    return j.choice.path, j.argv, until, any_line, bind
+    return j.choice.path, j.argv, until, any_line, (bind, j.minor or None)
 
 
 def _names_kubeconfig(argv: list[str]) -> bool:

@@ -47,6 +47,7 @@ MODULES = (
     "kctx.guard.audit",
     "kctx.guard.confirm",
     "kctx.guard.enforce",
+    "kctx.guard.reach",
     "kctx.shim.bind",
     "kctx.guard.judge",
     "kctx.versions.failures",
