@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from kctx.util.fastos import expanduser, isabs, join, normpath
 
-TYPE_CHECKING = False  # the typing module costs milliseconds on the hot path
+TYPE_CHECKING = False  # typing is slow to import; annotations only
 if TYPE_CHECKING:
     from collections.abc import Mapping
 

@@ -19,7 +19,7 @@ from kctx.errors import KctxError
 from kctx.kubeconfig.model import View
 from kctx.util.fsutil import atomic_write, ensure_private_dir, kubeconfig_lock
 
-TYPE_CHECKING = False  # the typing module costs milliseconds at start-up
+TYPE_CHECKING = False  # typing is slow to import; annotations only
 if TYPE_CHECKING:
     from collections.abc import Iterable
     from typing import Any

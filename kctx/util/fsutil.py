@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-TYPE_CHECKING = False  # the typing module costs milliseconds at start-up
+TYPE_CHECKING = False  # typing is slow to import; annotations only
 if TYPE_CHECKING:
     StrPath = str | os.PathLike[str]
 

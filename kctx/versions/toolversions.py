@@ -12,7 +12,7 @@ import posix
 
 from kctx.util.fastos import abspath
 
-TYPE_CHECKING = False  # the typing module costs milliseconds on the hot path
+TYPE_CHECKING = False  # typing is slow to import; annotations only
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
