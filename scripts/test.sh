@@ -37,4 +37,4 @@ fi
 
 python3 -m ruff check kctx tests benchmarks
 python3 -m mypy
-python3 -m pytest -q -n "${KCTX_TEST_WORKERS:-auto}" "$@"
+python3 -m pytest -q -n "${KCTX_TEST_WORKERS:-auto}" --dist loadgroup "$@"

@@ -30,6 +30,17 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["PATH"] = os.pathsep.join([folder, os.environ.get("PATH", "")])
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Order and group for parallel workers (scripts/test.sh runs pytest-xdist with --dist loadgroup)."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        minor = callspec.params.get("help_tree") if callspec else None
+        if minor:  # a kubectl's command tree (--help of every command) is built once per worker that needs it
+            item.add_marker(pytest.mark.xdist_group(f"kubectl-help-{minor}"))
+    # Property tests (hypothesis) run longest: started first, none is left running alone at the end.
+    items.sort(key=lambda item: not getattr(getattr(item, "obj", None), "is_hypothesis_test", False))
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     for folder in _CHECKOUT_BIN:
         shutil.rmtree(folder, ignore_errors=True)
