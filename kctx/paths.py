@@ -7,8 +7,12 @@ from __future__ import annotations
 
 from kctx.util.fastos import expanduser, isabs, join, normpath
 
+TYPE_CHECKING = False  # typing is slow to import; annotations only
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
-def _xdg(environ, var: str, home: str, fallback: str) -> str:
+
+def _xdg(environ: Mapping[str, str], var: str, home: str, fallback: str) -> str:
     value = environ.get(var, "")
     # The XDG spec says relative values are invalid and must be ignored.
     if value and isabs(value):
@@ -22,7 +26,7 @@ class Paths:
     __slots__ = ("home", "config_file", "config_explicit", "config_dir", "state_dir", "cache_dir", "data_dir",
                  "runtime_dir")
 
-    def __init__(self, environ=None) -> None:
+    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
         if environ is None:
             import os
 
@@ -42,7 +46,7 @@ class Paths:
                             else join(self.state_dir, "run"))
 
     @classmethod
-    def from_env(cls, environ=None) -> Paths:
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Paths:
         return cls(environ)
 
     @property

@@ -1,12 +1,49 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from tests.kubectl_bins import kubectl_binary
+from tests.runner import ROOT, checkout_kctx
+
+_CHECKOUT_BIN: list[str] = []  # the folder of this process's `kctx` wrapper
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Put this checkout's `kctx` first on PATH. Shell tests run `kctx init` through PATH (as users do), and
+    the kctx that prints the integration decides which code the shell then runs: another install found
+    first (an old one in ~/.local/bin, another checkout's editable install) would test that code instead.
+    Every environment the tests build from os.environ inherits it."""
+    import kctx
+
+    if Path(kctx.__file__).resolve().parent != ROOT / "kctx":
+        raise pytest.UsageError(f"kctx is imported from {Path(kctx.__file__).parent}, not from the checkout "
+                                f"under test ({ROOT}): run pytest from {ROOT} or put it first on PYTHONPATH")
+    folder = tempfile.mkdtemp(prefix="kctx-checkout-bin-")
+    checkout_kctx(folder)
+    _CHECKOUT_BIN.append(folder)
+    os.environ["PATH"] = os.pathsep.join([folder, os.environ.get("PATH", "")])
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Order and group for parallel workers (scripts/test.sh runs pytest-xdist with --dist loadgroup)."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        minor = callspec.params.get("help_tree") if callspec else None
+        if minor:  # a kubectl's command tree (--help of every command) is built once per worker that needs it
+            item.add_marker(pytest.mark.xdist_group(f"kubectl-help-{minor}"))
+    # Property tests (hypothesis) run longest: started first, none is left running alone at the end.
+    items.sort(key=lambda item: not getattr(getattr(item, "obj", None), "is_hypothesis_test", False))
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    for folder in _CHECKOUT_BIN:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

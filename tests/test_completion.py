@@ -14,6 +14,7 @@ from kctx.sandbox import ClusterSpec, Sandbox
 from tests.kubeconfigs import kubeconfig, simple, write
 from tests.runner import kctx
 from tests.test_shell_init import INIT, run_shell
+from tests.tools import require_module
 
 EKS = "arn:aws:eks:us-east-1:123456789012:cluster/prod"
 
@@ -195,7 +196,7 @@ def test_bash_completes_kctx_short_names_and_names_with_colons(kube):
 
 
 def test_bash_completes_on_a_terminal(kube):
-    pexpect = pytest.importorskip("pexpect")
+    pexpect = require_module("pexpect")
     from tests.test_prompt_interactive import spawn
 
     child = spawn("bash", kube)
@@ -253,7 +254,7 @@ def test_fish_completes_kctx_kubectl_and_short_names(kube, kubectl):
 
 
 def test_zsh_completes_kctx_on_a_terminal(kube, kubectl):
-    pexpect = pytest.importorskip("pexpect")
+    pexpect = require_module("pexpect")
     from tests.test_prompt_interactive import spawn
 
     child = spawn("zsh", kube)

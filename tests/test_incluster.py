@@ -24,6 +24,7 @@ from kctx.sandbox import Sandbox
 from kctx.sandbox.resources import by_plural
 from tests.kubectl_bins import kubectl_binary
 from tests.test_kuberc import observe, seed
+from tests.tools import missing
 
 # In the private namespace: cover /var/run (or its secrets folder) with a tmpfs, put the folder $SA at the
 # service-account path, then run the command.
@@ -48,7 +49,15 @@ def _namespaces_work() -> str:
 
 
 SKIP = _namespaces_work()
-in_pod_only = pytest.mark.skipif(bool(SKIP), reason=SKIP)
+
+
+@pytest.fixture
+def private_mounts() -> None:
+    if SKIP:
+        missing(SKIP)
+
+
+in_pod_only = pytest.mark.usefixtures("private_mounts")
 
 
 class Pod:

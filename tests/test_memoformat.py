@@ -20,9 +20,14 @@ from hypothesis import strategies as st
 from kctx.shim import memo
 from kctx.shim import native as shimnative
 from kctx.shim.memo import Record
+from tests.tools import require_cc
 
-pytestmark = pytest.mark.skipif(not shimnative.compiler(),
-                                reason="no C compiler (the test set-up installs gcc with apt-get when it can)")
+
+@pytest.fixture(scope="module", autouse=True)
+def _cc() -> None:
+    """Every test here compiles launcher.c (first: before the module's other fixtures compile it)."""
+    require_cc()
+
 
 SETTINGS = settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                           HealthCheck.too_slow])

@@ -4,15 +4,15 @@ starts no process (strace counts clone/fork/execve between two markers)."""
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
 from tests.kubeconfigs import kubeconfig, write
-from tests.test_shell_init import INIT, have, shell_env
+from tests.test_shell_init import INIT, shell_env
+from tests.tools import require_module, require_tool
 
-pexpect = pytest.importorskip("pexpect")
+pexpect = require_module("pexpect")
 
 # An interactive shell with no rc files and a plain prompt of its own ("$ "); kctx puts its segment first.
 START = {
@@ -33,8 +33,7 @@ def kube(home: Path) -> Path:
 
 
 def spawn(shell: str, home: Path, wrapper: list[str] | None = None):
-    if not have(shell):
-        pytest.skip(f"{shell} is not installed (the test set-up installs it with apt-get when it can)")
+    require_tool(shell)
     argv, own_prompt = START[shell]
     argv = [*(wrapper or []), *argv]
     child = pexpect.spawn(argv[0], argv[1:], env=shell_env(home, TERM="dumb"), encoding="utf-8", timeout=60,
@@ -85,8 +84,7 @@ def _process_calls(lines: list[str]) -> list[str]:
 
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
 def test_an_unchanged_prompt_starts_no_process(shell, kube, kubectl, tmp_path):
-    if not shutil.which("strace"):
-        pytest.skip("strace is not installed")
+    require_tool("strace")
     log = tmp_path / "strace.log"
     marks = [tmp_path / f"kctx-mark-{i}" for i in range(4)]
     child = spawn(shell, kube, ["strace", "-f", "-qq", "-o", str(log),

@@ -7,7 +7,6 @@ import json
 import os
 import re
 import shlex
-import shutil
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ import pytest
 
 from kctx.sandbox import Sandbox
 from tests.runner import kctx
+from tests.tools import require_tool
 from tests.worlds import sandbox_world
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,8 +100,7 @@ class Term:
 
 @pytest.fixture
 def term(world, tmp_path):
-    if shutil.which("tmux") is None:
-        pytest.skip("tmux is not installed")
+    require_tool("tmux")
     made: list[Term] = []
 
     def spawn(*args: str, env: dict | None = None) -> Term:

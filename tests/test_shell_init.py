@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.kubeconfigs import simple
+from tests.tools import require_tool
 
 SHELLS = {
     "bash": ["bash", "--norc", "--noprofile", "-c"],
@@ -23,10 +23,6 @@ INIT = {
 }
 
 
-def have(shell: str) -> bool:
-    return shutil.which(shell) is not None
-
-
 def shell_env(home: Path, **extra: str | None) -> dict[str, str]:
     """The environment of a fresh login: no kctx or KUBECONFIG variables, colour off unless asked for."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("KCTX_", "KUBECONFIG", "NO_COLOR"))}
@@ -37,8 +33,7 @@ def shell_env(home: Path, **extra: str | None) -> dict[str, str]:
 
 def run_shell(shell: str, script: str, home: Path, **extra: str | None) -> subprocess.CompletedProcess:
     """Run ``script`` in a real, non-interactive ``shell``; ``extra`` adds variables (None removes one)."""
-    if not have(shell):
-        pytest.skip(f"{shell} is not installed (the test set-up installs it with apt-get when it can)")
+    require_tool(shell)
     env = shell_env(home, **extra)
     return subprocess.run([*SHELLS[shell], script], env=env, capture_output=True, text=True, timeout=120)
 

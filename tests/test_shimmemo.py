@@ -26,6 +26,7 @@ from kctx.shim import bundle as hotbundle
 from kctx.shim import memo
 from kctx.shim import native as shimnative
 from tests.runner import kctx
+from tests.tools import require_cc, require_tool
 from tests.worlds import sandbox_world
 
 FAST = "kctx: debug: fast path (native launcher)"
@@ -33,9 +34,8 @@ FAST = "kctx: debug: fast path (native launcher)"
 
 @pytest.fixture
 def world(home: Path, sandbox: Sandbox, kubectl: Path, tmp_path: Path) -> dict:
-    """The shim as the native launcher (skipped without a C compiler)."""
-    if not shimnative.compiler():
-        pytest.skip("no C compiler (the test set-up installs gcc with apt-get when it can)")
+    """The shim as the native launcher (it needs a C compiler)."""
+    require_cc()
     w = sandbox_world(home, sandbox, kubectl, tmp_path, shim=True, native=True)
     assert shimnative.built_from(w["kubectl"])
     w["env"]["KCTX_DEBUG"] = "1"
@@ -284,11 +284,10 @@ def _looked_at(log: Path, bundle: str, memo_dir: str, ignore: tuple[str, ...]) -
     return seen
 
 
-@pytest.mark.skipif(shutil.which("strace") is None,
-                    reason="strace is not installed (the test set-up installs it with apt-get when it can)")
 @pytest.mark.parametrize("protected", [False, True], ids=["any-line", "protected-exact-line"])
 def test_the_memo_lists_everything_the_full_path_looked_at(world, tmp_path, protected):
     """Every file the full path stats, opens or lists (seen by strace, not by the recorder) is in the memo."""
+    require_tool("strace")
     if protected:
         cfg = world["home"] / ".config" / "kctx" / "config.yaml"
         cfg.write_text("protect:\n  contexts: ['prod*', 'dev']\n")

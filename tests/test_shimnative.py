@@ -9,12 +9,15 @@ import pytest
 from kctx.kubectl.binaries import is_shim
 from kctx.shim import install as shiminstall
 from kctx.shim import native as shimnative
-
-needs_cc = pytest.mark.skipif(not shimnative.compiler(),
-                              reason="no C compiler (the test set-up installs gcc with apt-get when it can)")
+from tests.tools import require_cc
 
 
-@needs_cc
+@pytest.fixture
+def cc() -> str:
+    return require_cc()
+
+
+@pytest.mark.usefixtures("cc")
 def test_the_launcher_is_built_once_and_recognised(tmp_path: Path) -> None:
     folder = tmp_path / "shim"
     [kubectl] = shiminstall.install(folder, native=True)
@@ -31,7 +34,7 @@ def test_the_launcher_is_built_once_and_recognised(tmp_path: Path) -> None:
     assert kubectl.stat().st_mtime_ns == before  # up to date: not compiled again
 
 
-@needs_cc
+@pytest.mark.usefixtures("cc")
 def test_opting_out_or_no_compiler_installs_the_python_shim(tmp_path: Path, monkeypatch) -> None:
     folder = tmp_path / "shim"
     shiminstall.install(folder, native=True)

@@ -15,7 +15,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
@@ -142,6 +142,24 @@ def _is_null(node: _Node) -> bool:
     return node.kind == "scalar" and not node.style and node.value in _NULLS
 
 
+class _Mark(Protocol):  # yaml.Mark, or libyaml's
+    index: int
+    line: int
+
+
+def _mark(mark: _Mark | None) -> _Mark:
+    """An event's position; the parser gives every event one (only events made by hand lack it)."""
+    if mark is None:
+        raise EditError("a YAML event without a position")
+    return mark
+
+
+def _skip(pattern: re.Pattern[str], text: str, pos: int) -> int:
+    """The offset just past what ``pattern`` matches at ``pos`` (the patterns used also match nothing)."""
+    m = pattern.match(text, pos)
+    return m.end() if m else pos
+
+
 def _yaml_error(exc: yaml.YAMLError) -> EditError:
     mark = getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
@@ -175,21 +193,23 @@ class _Composer:
         self._next()  # DocumentEnd
         ev = self._next()
         if not isinstance(ev, yaml.StreamEndEvent):
-            raise EditError(f"line {ev.start_mark.line + 1}: more than one YAML document")
+            raise EditError(f"line {_mark(ev.start_mark).line + 1}: more than one YAML document")
         return root
 
     def _node(self, ev: yaml.Event, parent: _Node | None, flow: bool) -> _Node:
-        start = ev.start_mark.index
+        start = _mark(ev.start_mark).index
         if isinstance(ev, yaml.AliasEvent):
-            if ev.anchor not in self.anchors:
-                raise EditError(f"line {ev.start_mark.line + 1}: undefined alias *{ev.anchor}")
-            node = _Node("alias", start, ev.end_mark.index, flow=flow, parent=parent,
+            if ev.anchor is None or ev.anchor not in self.anchors:
+                raise EditError(f"line {_mark(ev.start_mark).line + 1}: undefined alias *{ev.anchor}")
+            node = _Node("alias", start, _mark(ev.end_mark).index, flow=flow, parent=parent,
                          target=self.anchors[ev.anchor])
             self.aliases.append(node)
             return node
+        if not isinstance(ev, (yaml.ScalarEvent, yaml.CollectionStartEvent)):  # the parser raises first
+            raise EditError(f"line {_mark(ev.start_mark).line + 1}: expected a value")
         props = ev.anchor is not None or ev.tag is not None
         if isinstance(ev, yaml.ScalarEvent):
-            end = ev.end_mark.index
+            end = _mark(ev.end_mark).index
             if ev.style in ("|", ">"):  # block scalars end after their trailing line breaks
                 end = start + len(self.text[start:end].rstrip(" \t\r\n\x85\u2028\u2029"))
             node = _Node("scalar", start, end, ev.value, ev.style or "", flow, props, ev.anchor, parent)
@@ -198,15 +218,15 @@ class _Composer:
             return node
         return self._collection(ev, parent, flow or bool(ev.flow_style), props)
 
-    def _collection(self, ev: yaml.Event, parent: _Node | None, flow: bool, props: bool) -> _Node:
+    def _collection(self, ev: yaml.CollectionStartEvent, parent: _Node | None, flow: bool, props: bool) -> _Node:
         kind = "map" if isinstance(ev, yaml.MappingStartEvent) else "seq"
-        node = _Node(kind, ev.start_mark.index, flow=flow, props=props, anchor=ev.anchor, parent=parent)
+        node = _Node(kind, _mark(ev.start_mark).index, flow=flow, props=props, anchor=ev.anchor, parent=parent)
         if ev.anchor is not None:  # registered early so a child may refer to it
             self.anchors[ev.anchor] = node
         while not isinstance(child := self._next(), (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             node.children.append(self._node(child, node, flow))
         # Block collections "end" at the next token, past comments; use their content's end instead.
-        node.end = child.end_mark.index if ev.flow_style else max((c.end for c in node.children),
+        node.end = _mark(child.end_mark).index if ev.flow_style else max((c.end for c in node.children),
                                                                   default=node.start)
         return node
 
@@ -248,21 +268,26 @@ class _Doc:
             node = _deref(node)
             if node.kind == "scalar":
                 return node.value
-            if id(node) not in memo:
-                memo[id(node)] = out = [] if node.kind == "seq" else {}
-                for child in node.children if node.kind == "seq" else []:
-                    out.append(build(child))
-                for k, v in node.pairs() if node.kind == "map" else []:
-                    key = build(k)
-                    if not isinstance(key, str):
-                        raise EditError(f"line {self.lineno(k.start)}: only single-value keys are supported")
-                    out[key] = build(v)
-            return memo[id(node)]
+            if id(node) in memo:
+                return memo[id(node)]
+            if node.kind == "seq":
+                items: list[Any] = []
+                memo[id(node)] = items  # before the children: an alias inside may refer to it
+                items += [build(child) for child in node.children]
+                return items
+            mapping: dict[str, Any] = {}
+            memo[id(node)] = mapping
+            for k, v in node.pairs():
+                key = build(k)
+                if not isinstance(key, str):
+                    raise EditError(f"line {self.lineno(k.start)}: only single-value keys are supported")
+                mapping[key] = build(v)
+            return mapping
 
         return None if self.root is None else build(self.root)
 
     def content_start(self, node: _Node) -> int:
-        return _PROPS.match(self.text, node.start).end() if node.props else node.start
+        return _skip(_PROPS, self.text, node.start) if node.props else node.start
 
 
 # ---------------------------------------------------------------- splicing
@@ -331,6 +356,8 @@ def _add_key(doc: _Doc, mapping: _Node, key: str, raw: str,
             return _Edit(pos, pos, entry, mapping)
         pos = max(ref[0].end, ref[1].end)
         return _Edit(pos, pos, ", " + entry, mapping)
+    if ref is None:  # an empty mapping is written `{}` (flow, above): a block mapping has a pair
+        raise EditError(f"line {doc.lineno(mapping.start)}: cannot add {key!r} to an empty mapping")
     first = pairs[0][0]
     indent = " " * (first.start - doc.starts[doc.line(first.start)])
     i = doc.line(max(ref[0].end, ref[1].end) - 1)
@@ -351,7 +378,7 @@ def _empty_marker(doc: _Doc, key: _Node, coll: _Node, marker: str) -> _Edit:
     """Write ``[]``/``{}`` after ``key:`` once a block collection lost its last child."""
     pos = doc.text.index(":", key.end) + 1
     if coll.props:
-        pos = _INLINE_PROPS.match(doc.text, pos).end()
+        pos = _skip(_INLINE_PROPS, doc.text, pos)
     return _Edit(pos, pos, " " + marker, coll)
 
 
@@ -479,7 +506,7 @@ def _plan_current(doc: _Doc, name: str) -> list[_Edit]:
     return [_add_key(doc, root, "current-context", yaml_scalar(name, flow=root.flow), after)]
 
 
-def _data_root(data: Any) -> dict:
+def _data_root(data: Any) -> dict[str, Any]:
     if data is None or data == "":
         return {}
     if not isinstance(data, dict):
@@ -487,19 +514,19 @@ def _data_root(data: Any) -> dict:
     return data
 
 
-def _data_current(data: Any, name: str) -> dict:
-    data = _data_root(data)
-    if "current-context" in data:
-        data["current-context"] = name
-        return data
-    keys = list(data)
-    pos = max((keys.index(k) + 1 for k in ("kind", "apiVersion") if k in data), default=len(keys))
-    items = list(data.items())
+def _data_current(data: Any, name: str) -> dict[str, Any]:
+    root = _data_root(data)
+    if "current-context" in root:
+        root["current-context"] = name
+        return root
+    keys = list(root)
+    pos = max((keys.index(k) + 1 for k in ("kind", "apiVersion") if k in root), default=len(keys))
+    items = list(root.items())
     items.insert(pos, ("current-context", name))
     return dict(items)
 
 
-def _data_one(data: Any, section: str, name: str) -> tuple[list, int]:
+def _data_one(data: Any, section: str, name: str) -> tuple[list[Any], int]:
     if section not in SECTIONS:
         raise EditError(f"unknown kubeconfig section {section!r} (expected one of {', '.join(SECTIONS)})")
     seq = _data_root(data).get(section)

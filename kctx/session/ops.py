@@ -13,7 +13,7 @@ from kctx.workspace import Workspace
 
 
 def require(ws: Workspace) -> store.Session:
-    s = ws.session
+    s: store.Session | None = ws.session
     if s is None:
         raise KctxError("no kctx session in this shell; add 'eval \"$(kctx init bash)\"' (or zsh/fish) "
                         "to your shell's rc file")

@@ -19,6 +19,13 @@ from kctx.errors import KctxError
 from kctx.kubeconfig.model import View
 from kctx.util.fsutil import atomic_write, ensure_private_dir, kubeconfig_lock
 
+TYPE_CHECKING = False  # typing is slow to import; annotations only
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Any
+
+    Doc = dict[str, Any]  # a kubeconfig document as JSON or YAML gives it
+
 EXTENSION = "kctx"
 
 
@@ -42,14 +49,14 @@ class Session:
     def env_file(self) -> str:
         return _sibling(self.path, ".env")
 
-    def kubeconfig_doc(self) -> dict:
-        doc: dict = {"apiVersion": "v1", "kind": "Config", "preferences": {}, "current-context": self.context,
+    def kubeconfig_doc(self) -> Doc:
+        doc: Doc = {"apiVersion": "v1", "kind": "Config", "preferences": {}, "current-context": self.context,
                      "clusters": [], "users": [], "contexts": []}
         if self.context:
-            body: dict = {"cluster": self.cluster, "user": self.user}
+            body: dict[str, str] = {"cluster": self.cluster, "user": self.user}
             if self.namespace:
                 body["namespace"] = self.namespace
-            item: dict = {"name": self.context, "context": body}
+            item: Doc = {"name": self.context, "context": body}
             if self.marked:
                 item["extensions"] = [{"name": EXTENSION, "extension": {"protected": True}}]
             doc["contexts"] = [item]
@@ -75,7 +82,7 @@ def _sibling(path: str, suffix: str) -> str:
 SEP = "\x1f"  # between items of a list in one .env line (cannot occur in kubeconfig names in practice)
 
 
-def read(path) -> Session:
+def read(path: str | os.PathLike[str]) -> Session:
     """Read a session: from the .env sidecar when kctx wrote it last, else from the kubeconfig itself
     (kubectl may have rewritten it, also as YAML, with raw ``kubectl config`` edits)."""
     path = os.fspath(path)
@@ -122,21 +129,23 @@ def _stat_key(st: os.stat_result) -> str:
     return f"{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
 
 
-def _yaml(raw: bytes) -> dict:
+def _yaml(raw: bytes) -> object:
+    """The document in ``raw``, whatever YAML holds there (the caller checks that it is a mapping)."""
     from kctx.kubeconfig import simpleyaml
 
-    doc = simpleyaml.load(raw)  # kubectl's own output: read without importing PyYAML (slow)
+    doc: object = simpleyaml.load(raw)  # kubectl's own output: read without importing PyYAML (slow)
     if doc is not None:
         return doc
     import yaml  # anything else, and the error messages
 
     try:
-        return yaml.safe_load(raw) or {}
+        doc = yaml.safe_load(raw)
+        return doc or {}
     except yaml.YAMLError as exc:
         raise ValueError(str(exc).splitlines()[0]) from None
 
 
-def from_doc(path: str, doc: dict) -> Session:
+def from_doc(path: str, doc: Doc) -> Session:
     """The session a kubeconfig document holds (as kctx or kubectl wrote it); what is missing reads as empty."""
     s = Session(path=path, context=str(doc.get("current-context") or ""))
     for item in doc.get("contexts") or []:
@@ -147,7 +156,7 @@ def from_doc(path: str, doc: dict) -> Session:
     return s
 
 
-def _read_context(s: Session, item: dict) -> None:
+def _read_context(s: Session, item: Doc) -> None:
     """The session's context entry: what it points at, and whether it carries kctx's protection mark."""
     body = item.get("context") or {}
     s.cluster, s.user = str(body.get("cluster") or ""), str(body.get("user") or "")
@@ -155,7 +164,7 @@ def _read_context(s: Session, item: dict) -> None:
     s.marked = any(e.get("protected") is True for e in _kctx_extensions(item.get("extensions")))
 
 
-def _read_state(s: Session, state: dict) -> None:
+def _read_state(s: Session, state: Doc) -> None:
     """The document's kctx extension: the session state kubectl has no place for."""
     s.previous_context = str(state.get("previous-context") or "")
     prev = state.get("previous-namespaces")
@@ -165,7 +174,7 @@ def _read_state(s: Session, state: dict) -> None:
     s.shell_pid = int(state.get("shell-pid") or 0)
 
 
-def _kctx_extensions(items) -> list[dict]:
+def _kctx_extensions(items: Iterable[object] | None) -> list[Doc]:
     """The values of kctx's entries in a kubeconfig ``extensions`` list."""
     return [x["extension"] for x in items or []
             if isinstance(x, dict) and x.get("name") == EXTENSION and isinstance(x.get("extension"), dict)]
@@ -193,7 +202,8 @@ def write(s: Session, view: View, *, protected: bool = False) -> None:
         if rewritten:
             st = _set_mtime(s.path, st, st.st_mtime_ns - 2)
         json_stat = _stat_key(st)
-        ctx_file = view.context(s.context).file if view.has_context(s.context) else ""
+        ctx = view.context(s.context)
+        ctx_file = ctx.file if ctx is not None else ""
         lines = {
             "KUBECONFIG": kubeconfig_value(s, view),
             "KCTX_CONTEXT": s.context,

@@ -12,7 +12,7 @@ import sys
 S_IFMT, S_IFDIR, S_IFREG, S_IFLNK = 0o170000, 0o040000, 0o100000, 0o120000
 
 
-def environ() -> dict:
+def environ() -> dict[str, str]:
     """A copy of the process environment as str, decoded exactly like os.environ."""
     enc = sys.getfilesystemencoding()
     return {k.decode(enc, "surrogateescape"): v.decode(enc, "surrogateescape") for k, v in posix.environ.items()}

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import os
 
+TYPE_CHECKING = False  # typing is slow to import; annotations only
+if TYPE_CHECKING:
+    StrPath = str | os.PathLike[str]
+
 
 class _FlockGuard:
     """Exclusive advisory lock on ``<path>.lock`` for kctx's own files (caches, audit log)."""
@@ -25,7 +29,7 @@ class _FlockGuard:
         os.close(self.fd)
 
 
-def locked(path) -> _FlockGuard:
+def locked(path: StrPath) -> _FlockGuard:
     return _FlockGuard(str(path))
 
 
@@ -62,11 +66,11 @@ class _KubeconfigLock:
             pass
 
 
-def kubeconfig_lock(path, timeout: float = 5.0) -> _KubeconfigLock:
+def kubeconfig_lock(path: StrPath, timeout: float = 5.0) -> _KubeconfigLock:
     return _KubeconfigLock(str(path), timeout)
 
 
-def atomic_write(path, data: bytes | str, mode: int | None = None, durable: bool = True) -> None:
+def atomic_write(path: StrPath, data: bytes | str, mode: int | None = None, durable: bool = True) -> None:
     """Write via a temp file in the same folder, fsync, then rename over ``path``.
 
     ``durable=False`` skips the fsyncs (still atomic): for files that do not outlive the machine's
@@ -120,7 +124,7 @@ def _fsync_dir(folder: str) -> None:
         os.close(dfd)
 
 
-def ensure_private_dir(path) -> str:
-    path = str(path)
-    os.makedirs(path, mode=0o700, exist_ok=True)
-    return path
+def ensure_private_dir(path: StrPath) -> str:
+    folder = str(path)
+    os.makedirs(folder, mode=0o700, exist_ok=True)
+    return folder

@@ -32,6 +32,13 @@ import marshal
 import posix
 import sys
 
+TYPE_CHECKING = False  # typing is slow to import; annotations only
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+    from typing import Any
+
+    Stamp = tuple[int, int, int, int, int]
+
 KEEP = 8  # files remembered per cache
 PARSE_IN_CHILD = False  # the policy: set once by hot_path()
 
@@ -48,17 +55,17 @@ def hot_path() -> None:
 
 # --- the cache ---------------------------------------------------------------------------------------------
 
-def stamp(st: posix.stat_result) -> tuple:
+def stamp(st: posix.stat_result) -> Stamp:
     """What tells one version of a file from another: (mtime_ns, ctime_ns, size, inode, device)."""
     return (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino, st.st_dev)
 
 
-def key(path: str, st: posix.stat_result) -> tuple:
+def key(path: str, st: posix.stat_result) -> tuple[object, ...]:
     """The cache key of ``path`` as ``st`` shows it: the path, then its stamp."""
     return (path, *stamp(st))
 
 
-def lookup(cache: str, magic: str, key: tuple) -> object | None:
+def lookup(cache: str, magic: str, key: tuple[object, ...]) -> object | None:
     """The value stored for ``key`` (its first item is the path), or None.
 
     One cache file holds the last few files of one kind, each under its path with the key it was parsed at:
@@ -66,11 +73,12 @@ def lookup(cache: str, magic: str, key: tuple) -> object | None:
     each time."""
     entry = _entries(cache, magic).get(key[0])
     if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == key:
-        return entry[1]
+        value: object = entry[1]
+        return value
     return None
 
 
-def store(cache: str, magic: str, key: tuple, value: object) -> None:
+def store(cache: str, magic: str, key: tuple[object, ...], value: object) -> None:
     """Remember ``value`` for ``key``, dropping the oldest entries beyond KEEP. A cache that cannot be
     written only means parsing again next time."""
     from kctx.util.fastos import dirname
@@ -88,7 +96,7 @@ def store(cache: str, magic: str, key: tuple, value: object) -> None:
         pass
 
 
-def _entries(cache: str, magic: str) -> dict:
+def _entries(cache: str, magic: str) -> dict[object, object]:
     try:
         with open(cache, "rb") as fh:
             data = marshal.loads(fh.read())
@@ -99,7 +107,7 @@ def _entries(cache: str, magic: str) -> dict:
     return {}
 
 
-def read_file(path: str) -> tuple[tuple, bytes]:
+def read_file(path: str) -> tuple[Stamp, bytes]:
     """(stamp, content) of ``path``, the stamp taken from the open file before reading; OSError as raised."""
     with open(path, "rb") as fh:
         st = posix.fstat(fh.fileno())
@@ -120,7 +128,8 @@ def parse(parser: str, args: list[str]) -> object:
     return _resolve(parser)(args)
 
 
-def run_child(parser: str, args: list[str], *, environ=None, timeout: float | None = None) -> bytes:
+def run_child(parser: str, args: list[str], *, environ: Mapping[str, str] | None = None,
+              timeout: float | None = None) -> bytes:
     """Run ``parser`` on ``args`` in a child process (``environ``: its environment, default this process's;
     stdin is /dev/null: it may be a manifest meant for kubectl). Its stdout, or ChildFailed."""
     import subprocess
@@ -139,7 +148,7 @@ def run_child(parser: str, args: list[str], *, environ=None, timeout: float | No
     return proc.stdout
 
 
-def child_env(environ=None) -> dict:
+def child_env(environ: Mapping[str, str] | None = None) -> dict[str, str]:
     """Environment for a kctx child process: kctx importable even when the parent started with ``python -S``
     from a checkout (the shim), where site-packages and .pth files were never read."""
     import os
@@ -166,7 +175,8 @@ def child_main() -> None:
     sys.stdout.buffer.write(data)
 
 
-def _resolve(parser: str):
+def _resolve(parser: str) -> Callable[[list[str]], Any]:
     module, _, function = parser.partition(":")
     __import__(module)
-    return getattr(sys.modules[module], function)
+    fn: Callable[[list[str]], Any] = getattr(sys.modules[module], function)
+    return fn

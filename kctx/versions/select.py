@@ -26,6 +26,8 @@ from kctx.versions.parse import fmt, parse_spec
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from kctx.config import Config
     from kctx.guard.target import Target
     from kctx.paths import Paths
@@ -49,7 +51,7 @@ class Choice:
         self.server_version = ""
         self.valid_until = 0.0
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, object]:
         return {k: getattr(self, k) for k in self.__slots__}
 
 
@@ -63,7 +65,7 @@ class Request:
         self.rule, self.specs, self.where, self.why = rule, specs, where, why
 
 
-def choose(target: Target, config: Config, environ, cwd: str, paths: Paths, *, detect: bool = True,
+def choose(target: Target, config: Config, environ: Mapping[str, str], cwd: str, paths: Paths, *, detect: bool = True,
            install: bool = True, mark: bool = True) -> Choice:
     """The kubectl for ``target``. ``detect=False`` never touches the network (the cache is read even
     when stale); ``install=False`` never downloads. Raises KctxError when nothing usable exists."""
@@ -82,7 +84,7 @@ def choose(target: Target, config: Config, environ, cwd: str, paths: Paths, *, d
     return choice
 
 
-def requested(target: Target, config: Config, environ, cwd: str) -> Request | None:
+def requested(target: Target, config: Config, environ: Mapping[str, str], cwd: str) -> Request | None:
     """Rules 1–3: an explicit version from the environment, a pin or a .tool-versions file."""
     value = environ.get(ENV, "").strip()
     if value:
@@ -121,7 +123,8 @@ def _label(target: Target) -> str:
     return f'cluster "{target.cluster}"' if target.cluster else target.server or "the cluster"
 
 
-def _server_entry(target: Target, paths: Paths, environ, detect: bool) -> tuple[cache.Entry | None, float]:
+def _server_entry(target: Target, paths: Paths, environ: Mapping[str, str],
+                  detect: bool) -> tuple[cache.Entry | None, float]:
     """The cached server version, refreshed if stale and ``detect``, and until when it stays fresh (0.0 when
     it is stale or was just detected)."""
     if not target.server:
@@ -145,7 +148,7 @@ class _Picker:
 
     __slots__ = ("environ", "paths", "install", "have", "notes", "installed_now", "until")
 
-    def __init__(self, environ, paths: Paths, install: bool) -> None:
+    def __init__(self, environ: Mapping[str, str], paths: Paths, install: bool) -> None:
         self.environ, self.paths, self.install = environ, paths, install
         self.have = store.installed(paths.kubectl_dir)
         self.notes: list[str] = []  # why earlier rules did not decide, for the final ``why``
@@ -191,7 +194,7 @@ class _Picker:
     def by_server(self, target: Target, entry: cache.Entry | None) -> Choice | None:
         """Rule 4, or None (with a note saying why) when the server version is unknown or nothing fits."""
         sv = parse_spec(entry.version) if entry is not None and entry.version else None
-        if sv is None:
+        if entry is None or sv is None:
             if target.server:
                 reason = entry.error if entry is not None and entry.error else "not detected yet"
                 self.notes.append(f"server version of {_label(target)} unknown ({reason})")

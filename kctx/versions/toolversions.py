@@ -12,6 +12,10 @@ import posix
 
 from kctx.util.fastos import abspath
 
+TYPE_CHECKING = False  # typing is slow to import; annotations only
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
 TOOL = "kubectl"
 DEFAULT_NAME = ".tool-versions"
 
@@ -23,7 +27,7 @@ class Found:
         self.file, self.line, self.versions = file, line, versions
 
 
-def find(cwd: str, environ) -> Found | None:
+def find(cwd: str, environ: Mapping[str, str]) -> Found | None:
     name = environ.get("ASDF_DEFAULT_TOOL_VERSIONS_FILENAME") or DEFAULT_NAME
     folder = (cwd if cwd[:1] == "/" else abspath(cwd)).rstrip("/") if cwd else ""
     home = environ.get("HOME", "").rstrip("/")
