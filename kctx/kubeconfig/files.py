@@ -43,12 +43,11 @@ def with_legacy(files: list[str], environ) -> list[str]:
     tests/test_incluster.py). kctx reads the legacy file in its place and never copies it."""
     home = environ.get("HOME", "")
     config = join(home, ".kube", "config") if home else join(".kube", "config")
-    if not any(f == config or abspath(f) == abspath(config) for f in files) or exists(config):
-        return files
     legacy = join(home, ".kube", ".kubeconfig") if home else join(".kube", ".kubeconfig")
-    if not isfile(legacy):
+    if exists(config) or not isfile(legacy):  # two stats: the usual case ends here, however many files
         return files
-    return [legacy if f == config or abspath(f) == abspath(config) else f for f in files]
+    target = abspath(config)
+    return [legacy if f == config or abspath(f) == target else f for f in files]
 
 
 def expand_globs(patterns: list[str], home: str) -> list[str]:
