@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import posix
+
 from kctx.paths import Paths
 from kctx.util.fastos import abspath, exists, isfile, join
 
@@ -18,10 +20,17 @@ def split_kubeconfig(value: str) -> list[str]:
 
 
 def absolute(files: list[str]) -> list[str]:
-    """os.path.abspath of each file, skipping the work for paths that are already absolute and normal
-    (the usual KUBECONFIG entry; this runs on the shim's hot path for every listed file)."""
-    return [f if f[:1] == "/" and "//" not in f and "/./" not in f and "/../" not in f and f[-1] != "/"
-            and not f.endswith(("/.", "/..")) else abspath(f) for f in files]
+    """Each file as an absolute path naming the file kubectl opens: a relative one joined to the working folder,
+    nothing cleaned. kubectl opens the path as given, so the kernel resolves `..` after following symbolic links
+    (`link/../x` is `x` beside the link's target, not beside the link); cleaning it as text would read another file."""
+    cwd = ""
+    out = []
+    for f in files:
+        if f[:1] != "/":
+            cwd = cwd or posix.getcwd()
+            f = f"{cwd.rstrip('/')}/{f}"
+        out.append(f)
+    return out
 
 
 def kubectl_files(environ, paths: Paths, explicit: str = "") -> list[str]:
@@ -72,7 +81,7 @@ def known_files(base: list[str], patterns: list[str], home: str) -> list[str]:
     """kctx's view: kubectl's files first (so kubectl's winners stay winners), then the config globs."""
     import os
 
-    out = [os.path.abspath(os.path.expanduser(p)) for p in base]
+    out = absolute([os.path.expanduser(p) for p in base])
     seen = set(out)
     for full in absolute(expand_globs(patterns, home)):
         if full not in seen:

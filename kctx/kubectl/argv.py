@@ -250,12 +250,16 @@ def _skips_next(token: str, flags: _Flags) -> bool:
     if "=" in token:
         return False
     if token.startswith("--"):
-        return _takes_value(_kind(flags, token[2:].replace("_", "-")))
+        name = token[2:].replace("_", "-")
+        # cobra adds the help flag to a command only once it runs it, after Find: while it looks for the
+        # command, a bare --help is an unknown flag and takes the next word (`kubectl --help get create ns x`
+        # runs `create`, with `get` as an argument). pflag's parse of the found command knows it as a boolean.
+        return name == "help" or _takes_value(_kind(flags, name))
     # Only a lone short flag can take the next argument; Go measures bytes, hence isascii.
     if len(token) != 2 or not token[1].isascii():
         return False
     long = _long_of(flags, token[1])
-    return long is None or _takes_value(_kind(flags, long))
+    return long is None or long == "help" or _takes_value(_kind(flags, long))
 
 
 def _first_word(args: Sequence[str], flags: _Flags) -> int | None:
