@@ -72,3 +72,25 @@ def test_a_kubeconfig_path_through_a_symlink_and_dot_dot_is_the_file_kubectl_ope
         assert p.returncode == 4, (p.stdout, p.stderr)  # judged as what kubectl reads: the protected cluster
     assert writes(sandbox, "prod") == []
     assert os.path.exists(path)
+
+
+def test_completing_a_plugin_line_runs_its_completion_program():
+    from kctx.kubectl.argv import parse
+    from kctx.kubectl.classify import classify
+
+    assert classify(parse(["__complete", "foo", "--context", "prod", ""])).cls == "unknown"
+    assert classify(parse(["__complete", "kuberc", ""]), "1.35").cls == "unknown"  # a plugin there
+    assert classify(parse(["__complete", "get", "po", ""])).cls == "read"
+
+
+def test_an_alias_named_like_a_command_only_newer_releases_have_fails_closed(tmp_path):
+    from kctx.kubectl.kuberc import apply
+    from kctx.paths import Paths
+
+    (tmp_path / ".kube").mkdir()
+    (tmp_path / ".kube" / "kuberc").write_text(
+        "apiVersion: kubectl.config.k8s.io/v1beta1\nkind: Preference\n"
+        "aliases:\n- name: kuberc\n  command: delete\n  appendArgs: [--context, prod]\n")
+    environ = {"HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    # kubectl 1.36+ run their own `kuberc`, 1.33-1.35 the alias (a delete on prod): not judged as either
+    assert "only in some kubectl releases" in apply(["kuberc", "configmap", "x"], environ, Paths(environ)).problem

@@ -428,6 +428,10 @@ def _is_reading(result: object) -> bool:
 def expand(argv: list[str], prefs: dict) -> Expansion:
     """What kubectl makes of ``argv`` (without the program name) under the preferences ``prefs``."""
     path = find_command(argv)
+    if path and path[0] in ROOT and any(a[0] == path[0] for a in prefs["aliases"]) and _not_in_every(path[0]):
+        # kubectl releases with this command built in never look at the alias, older ones apply it: which one
+        # runs is not settled here, so the call is not judged as either (writes fail closed).
+        raise ValueError(f"the alias {path[0]!r} is a built-in command only in some kubectl releases")
     if not path or path[0] in ROOT:  # a built-in command: aliases are not looked at
         return _with_defaults(Expansion(list(argv)), prefs, path, path[-1] if path else "kubectl", ())
     at, word = _command_word(argv)
@@ -437,6 +441,11 @@ def expand(argv: list[str], prefs: dict) -> Expansion:
     if path[0] in COMPLETION_COMMANDS:
         return _complete_alias(argv, alias, at)
     return _expand_alias(argv, prefs, alias, at)
+
+
+def _not_in_every(command: str) -> bool:
+    """Whether some kubectl release 1.27-1.37 lacks ``command`` at the top level (`kuberc` before 1.36)."""
+    return any(command not in subcommands((), f"1.{minor}") for minor in range(27, 38))
 
 
 def _command_word(argv: list[str]) -> tuple[int, str]:
