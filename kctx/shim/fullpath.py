@@ -20,10 +20,16 @@ from kctx.util import parsecache
 from kctx.util.fastos import basename
 from kctx.util.fastos import environ as process_environ
 
+TYPE_CHECKING = False  # typing is slow to import; annotations only
+if TYPE_CHECKING:
+    from kctx.kubectl.argv import KubectlArgs
+    from kctx.shim.boot import Code
+    from kctx.shim.recorder import Recorder
+
 DEBUG = b"KCTX_DEBUG"  # set: the shim says on stderr which path it takes and why
 
 
-def main(argv: list[str] | None = None, stale_bundle: str | None = None, code: tuple | None = None,
+def main(argv: list[str] | None = None, stale_bundle: str | None = None, code: Code | None = None,
          native: bool | None = None) -> None:
     """``stale_bundle``: the shim script's hot-path bundle was missing or stale; write it before exec.
     ``code``: the bundle this code was loaded from (kctx/shim/boot.py), which memo records check.
@@ -40,7 +46,7 @@ def main(argv: list[str] | None = None, stale_bundle: str | None = None, code: t
     sys.exit(status)
 
 
-def run(argv: list[str], environ: dict, stale_bundle: str | None = None, code: tuple | None = None,
+def run(argv: list[str], environ: dict[str, str], stale_bundle: str | None = None, code: Code | None = None,
         native: bool | None = None) -> int:
     depth_text = environ.get("KCTX_SHIM_DEPTH", "0")
     depth = int(depth_text) if depth_text.isdigit() else MAX_DEPTH  # garbage: refuse rather than guess
@@ -68,7 +74,7 @@ def run(argv: list[str], environ: dict, stale_bundle: str | None = None, code: t
             recorder.stop()
     if isinstance(binary, int):
         return binary
-    if recorder is not None:
+    if recorder is not None and code is not None:  # (there is a recorder only with code)
         _remember(recorder, code, binary, until, environ, None if any_line else argv, bind, minor)
     if stale_bundle:
         from kctx.shim import bundle as hotbundle
@@ -81,8 +87,8 @@ def run(argv: list[str], environ: dict, stale_bundle: str | None = None, code: t
     return ExitStatus.ERROR  # not reached
 
 
-def _remember(recorder, code: tuple, binary: str, until: float, environ: dict, line: list | None, bind: str,
-              minor: str | None) -> None:
+def _remember(recorder: Recorder, code: Code, binary: str, until: float, environ: dict[str, str],
+              line: list[str] | None, bind: str, minor: str | None) -> None:
     """Write the memo record the native launcher replays (kctx/shim/memo.py), when the decision holds for any
     command (``line`` None) or for this command line whenever it comes again; ``bind``: the context kubectl is
     told to use (for any line: on the lines kctx/shim/bind.py binds)."""
@@ -100,7 +106,8 @@ def note(text: str) -> None:
     posix.write(2, f"kctx: debug: {text}\n".encode(errors="replace"))
 
 
-def _decide(argv: list[str], environ: dict, paths: Paths, replayable: bool) -> tuple:
+def _decide(argv: list[str], environ: dict[str, str], paths: Paths,
+            replayable: bool) -> tuple[str | int, list[str], float, bool, tuple[str, str | None]]:
     """(kubectl to exec, or the exit status of a call handled here; the arguments to give it; until when the
     decision holds, 0.0 when it must be made again; whether it holds for any plain command line or only for
     this one; the context a memo record binds). ``replayable``: whether to work out the last three."""
@@ -112,8 +119,8 @@ def _decide(argv: list[str], environ: dict, paths: Paths, replayable: bool) -> t
     if session and not args.globals.get("kubeconfig") and args.command[:2] == ("config", "use-context") \
             and j.c.cls == LOCAL_WRITE and j.removal is None:  # (-h/--help: "local": kubectl's help)
         return _session_use_context(args, environ, paths), argv, 0.0, False, ("", None)
-    if j.choice is None:
-        raise j.failure
+    if j.choice is None:  # judge() says why
+        raise j.failure or KctxError("no kubectl was chosen")
     if j.config_error and j.decision.action != DENY:
         sys.stderr.write(f"kctx: warning: {j.config_error} (using defaults)\n")
         replayable = False  # the warning must show on every call
@@ -142,7 +149,7 @@ def _names_kubeconfig(argv: list[str]) -> bool:
     return False
 
 
-def _follow_session(session: str, environ: dict) -> None:
+def _follow_session(session: str, environ: dict[str, str]) -> None:
     """Use the session's current KUBECONFIG, even if this shell has not picked up a switch yet."""
     from kctx.session.envfile import read
 
@@ -151,7 +158,7 @@ def _follow_session(session: str, environ: dict) -> None:
         environ["KUBECONFIG"] = value
 
 
-def _session_use_context(args, environ: dict, paths: Paths) -> int:
+def _session_use_context(args: KubectlArgs, environ: dict[str, str], paths: Paths) -> int:
     """`kubectl config use-context X` inside a session switches only the session (kubectl's wording)."""
     from kctx.env import Environment
     from kctx.session import ops as session_ops
