@@ -65,3 +65,13 @@ def test_importing_the_hot_set_loads_nothing_else():
     out = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True, check=True,
                          cwd=ROOT).stdout.split()
     assert set(out) <= set(hotset.MODULES) | hotset.STDLIB, set(out) - set(hotset.MODULES) - hotset.STDLIB
+
+
+@pytest.mark.parametrize("name", [m for m in hotset.MODULES if m.startswith("kctx")])
+def test_a_hot_module_has_no_asserts(name):
+    """The bundle compiles the hot set with optimize=2 (kctx/shim/bundle.py), which drops asserts: one there
+    would hold without the bundle and vanish with it."""
+    origin, _is_pkg = bundle._source(name, str(ROOT))
+    tree = ast.parse(Path(origin).read_text())
+    lines = [node.lineno for node in ast.walk(tree) if isinstance(node, ast.Assert)]
+    assert not lines, f"{origin}: assert on line(s) {lines}"
