@@ -7,6 +7,10 @@ import posix
 from kctx.paths import Paths
 from kctx.util.fastos import abspath, exists, isfile, join
 
+TYPE_CHECKING = False  # typing is slow to import; annotations only
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
 
 def split_kubeconfig(value: str) -> list[str]:
     """Split a KUBECONFIG value like client-go: empty entries dropped, duplicates removed, order kept."""
@@ -33,7 +37,7 @@ def absolute(files: list[str]) -> list[str]:
     return out
 
 
-def kubectl_files(environ, paths: Paths, explicit: str = "") -> list[str]:
+def kubectl_files(environ: Mapping[str, str], paths: Paths, explicit: str = "") -> list[str]:
     """The files kubectl itself reads: --kubeconfig, else $KUBECONFIG, else ~/.kube/config."""
     if explicit:
         return [explicit]
@@ -45,7 +49,7 @@ def kubectl_files(environ, paths: Paths, explicit: str = "") -> list[str]:
     return [str(paths.default_kubeconfig())]
 
 
-def with_legacy(files: list[str], environ) -> list[str]:
+def with_legacy(files: list[str], environ: Mapping[str, str]) -> list[str]:
     """The files whose content kubectl reads: before loading, kubectl (client-go) copies a legacy
     ~/.kube/.kubeconfig to ~/.kube/config when only the former exists, whatever KUBECONFIG or --kubeconfig
     say; a list naming ~/.kube/config then reads what the legacy file holds (checked with the real binaries,

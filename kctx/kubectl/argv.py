@@ -28,9 +28,9 @@ if TYPE_CHECKING:
 class FrozenRecord:
     """A frozen record (dataclass-like eq and repr) without importing dataclasses on the hot path."""
 
-    __slots__ = ()
+    __slots__: tuple[str, ...] = ()
 
-    def _fields(self) -> tuple:
+    def _fields(self) -> tuple[object, ...]:
         return tuple(getattr(self, name) for name in self.__slots__)
 
     def __setattr__(self, name: str, value: object) -> None:
@@ -44,7 +44,7 @@ class FrozenRecord:
             return NotImplemented
         return self._fields() == other._fields()
 
-    def __reduce__(self) -> tuple:
+    def __reduce__(self) -> tuple[type[FrozenRecord], tuple[object, ...]]:
         return type(self), self._fields()
 
     def __repr__(self) -> str:
@@ -149,7 +149,7 @@ def _subs(parent: str, minor: int | None) -> dict[str, str]:
     if subs is None:
         subs = _SUBS[parent, minor] = {}
         for word in table.SUBCOMMANDS.get(parent, "").split():
-            if "@" in word and not (word := _has(word, minor)):
+            if "@" in word and not (word := _has(word, minor) or ""):
                 continue
             alias, _, canonical = word.rpartition("=")
             subs[alias or canonical] = canonical

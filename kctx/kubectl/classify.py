@@ -37,7 +37,7 @@ class CommandClass(str):
             raise ValueError(f"{value!r} is not a valid CommandClass")
         return member
 
-    def __reduce__(self) -> tuple:
+    def __reduce__(self) -> tuple[type[CommandClass], tuple[str]]:
         return CommandClass, (self.value,)  # unpickle to the member itself
 
     def __repr__(self) -> str:
