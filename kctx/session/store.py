@@ -126,7 +126,7 @@ def _from_env(path: str) -> Session | None:
 
 
 def _stat_key(st: os.stat_result) -> str:
-    return f"{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
+    return f"{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}"  # (ctime: an edit dated back still shows)
 
 
 def _yaml(raw: bytes) -> object:
