@@ -76,7 +76,7 @@ def test_onboard_local_files_then_nothing_to_do(home: Path, team: Path) -> None:
     cfg.write_text("# my settings\nconfirm: yes  # quicker\nprotect:\n  contexts:\n  - 'mine-*'\n")
     r = onboard(str(team))
     assert r.code == 0, r
-    assert "kctx onboard: [1/4] config" in r.err and "[4/4] context aliases" in r.err  # progress on stderr
+    assert "kctx onboard: [1/5] config" in r.err and "[4/5] context aliases" in r.err  # progress on stderr
     assert "protect.contexts: add prod-eu, prod" in r.out and 'confirm: "yes" → name' in r.out
     assert "wrote ~/.kube/configs/pay.prod-eu.yaml (0600)" in r.out
     assert "still to do:\n  - prod-eu: gcloud auth login\n" in r.out and "kctx init" in r.out
@@ -164,20 +164,21 @@ def test_failing_credentials_command_then_rerun_continues(home: Path, tmp_path: 
                              "  b:\n    environment: prod\n    source:\n      command: ['./cred.sh', '{path}']\n"
                              "      env: {NAME: b}\n"
                              "  c:\n    environment: dev\n    source: {file: c.yaml}\n")
-    r = onboard(str(team))
+    r = onboard("--yes", str(team))
     assert r.code == 1
     said = "  | ERROR: (gcloud) You do not currently have an active account.\n  | Please run: gcloud auth login\n"
     assert said in r.err
     last = r.err.strip().splitlines()[-1]
     assert last.startswith(f"error: {team}:10: credentials command failed (exit status 1): Please run: gcloud")
-    assert "step 3/4: kubeconfig for b; the steps after it were not run" in last
+    assert "step 3/5: kubeconfig for b; the steps after it were not run" in last
     assert "done before the failure:" in r.out and "wrote ~/.kube/configs/pay.a.yaml" in r.out
     configs = home / ".kube/configs"
     assert sorted(p.name for p in configs.iterdir()) == ["pay.a.yaml"]  # no temp folder left, c untouched
     assert "- b" in (home / ".config/kctx/config.yaml").read_text()  # protection landed before anything else
 
-    script(cred, KUBECONFIG_SH)
-    r = onboard(str(team))
+    script(cred, KUBECONFIG_SH)  # a changed script is asked about again: this run needs --yes too
+    assert onboard(str(team)).code == 4
+    r = onboard("--yes", str(team))
     assert r.code == 0, r
     assert "pay.a.yaml" not in r.out and "wrote ~/.kube/configs/pay.b.yaml" in r.out
     assert "wrote ~/.kube/configs/pay.c.yaml" in r.out and set(contexts(home)) == {"a", "b", "c"}
@@ -190,9 +191,9 @@ def test_a_command_runs_again_only_when_needed(home: Path, tmp_path: Path) -> No
     # a string command runs under sh; the path also arrives as $KUBECONFIG
     team = team_file(folder, "  dev:\n    environment: dev\n    source:\n"
                              "      command: ./cred.sh \"$KUBECONFIG\"\n      env: {NAME: dev}\n")
-    assert onboard(str(team)).code == 0
+    assert onboard("--yes", str(team)).code == 0
     assert onboard(str(team)).out.startswith("nothing to do") and count.read_text() == "x\n"
-    r = onboard("--refresh", str(team))
+    r = onboard("--refresh", str(team))  # approved by the first run: no --yes needed
     assert r.code == 0 and count.read_text() == "x\nx\n"
     assert r.out.startswith("nothing to do")  # same bytes: the file is left alone
 
@@ -202,7 +203,7 @@ def test_a_command_that_writes_the_wrong_contexts_changes_nothing(home: Path, tm
     script(folder / "cred.sh", KUBECONFIG_SH)
     team = team_file(folder, "  dev:\n    environment: dev\n    contexts: [dev-admin]\n"
                              "    source: {command: [./cred.sh, '{path}'], env: {NAME: dev}}\n")
-    r = onboard(str(team))
+    r = onboard("--yes", str(team))
     assert r.code == 1
     assert (f"error: {team}:4: clusters.dev: the kubeconfig from the output of `./cred.sh {{path}}` does not define "
             "context 'dev-admin' (it defines: dev)") in r.err
@@ -238,7 +239,7 @@ def test_bad_input_is_one_line(home: Path, tmp_path: Path) -> None:
     simple(tmp_path / "t/a.yaml", "a")
     team.write_text(team.read_text().replace("qa", "dev"))
     r = onboard(str(team))
-    assert r.code == 1 and f"error: {bad_config}: confirm: expected one of: name, yes (step 1/2" in r.err
+    assert r.code == 1 and f"error: {bad_config}: confirm: expected one of: name, yes (step 1/3" in r.err
     assert bad_config.read_text() == "confirm: maybe\n"
 
 

@@ -70,7 +70,7 @@ def _files(ctx: Run) -> list[str]:
         if os.stat(dest).st_mode & 0o077:
             out.append(f"{ctx.show(dest)} is readable by others: chmod 600 {dest}")
         fresh = c.source.kind == "file" and os.path.exists(c.source.location)
-        if fresh and data != sources.read(c.source.location, ctx.env.environ):
+        if fresh and data != sources.read(c.source.location):
             out.append(f"{ctx.show(dest)} differs from the team's {c.source.location} (run kctx onboard)")
     return out
 

@@ -30,7 +30,7 @@ class Change:
 
     op: str
     path: tuple[str, ...]
-    values: tuple[str, ...] = ()
+    values: tuple = ()  # strings, or one-level mappings (a kuberc's allowlist entries)
     key: str = ""
     value: str = ""
     implied: tuple[str, ...] = ()
@@ -46,8 +46,8 @@ class Change:
         return f"{where}.{_q(self.key)}: {_q(self.was) + ' → ' if self.was else ''}{_q(self.value)}"
 
 
-def _q(text: str) -> str:
-    return yaml_scalar(text, flow=True)
+def _q(text: object) -> str:
+    return yaml_scalar(text, flow=True) if isinstance(text, str) else _flow(text)
 
 
 def apply(text: str, changes: list[Change], source: str) -> str:
@@ -129,7 +129,19 @@ def _block_value(value: object, indent: int, seq_indent: int) -> str:
     pad = " " * indent
     if isinstance(value, dict):
         return "".join(_block_pair(k, v, indent, seq_indent) for k, v in value.items())
-    return "".join(f"{pad}- {yaml_scalar(str(v))}\n" for v in value)  # type: ignore[union-attr]
+    return "".join(f"{pad}- {_item(v)}\n" for v in value)  # type: ignore[union-attr]
+
+
+def _item(value: object) -> str:
+    """A block list item's text: a scalar, ``key: value`` for a one-key mapping, else flow style."""
+    if isinstance(value, dict) and len(value) == 1:
+        (key, inner), = value.items()
+        return f"{yaml_scalar(str(key))}: {_scalar_or_flow(inner)}"
+    return _scalar_or_flow(value)
+
+
+def _scalar_or_flow(value: object) -> str:
+    return _flow(value) if isinstance(value, (dict, list)) else yaml_scalar(str(value))
 
 
 def _block_pair(key: str, value: object, indent: int, seq_indent: int) -> str:
@@ -205,7 +217,7 @@ class _Editor:
         if dash < 0:
             raise self.fail(node, "unexpected list layout")
         pad = " " * (dash - self.starts[first.line])
-        return self.insert_after(self.end(node), "".join(f"{pad}- {yaml_scalar(v)}\n" for v in values))
+        return self.insert_after(self.end(node), "".join(f"{pad}- {_item(v)}\n" for v in values))
 
     def replace(self, node: yaml.Node, value: str) -> str:
         if not isinstance(node, yaml.ScalarNode):
