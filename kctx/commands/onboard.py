@@ -73,7 +73,7 @@ def load_team(arg: str, env: Environment, transport: Transport, pin: str = "") -
         raise KctxError(f"{location}: not UTF-8 text") from None
     team = schema.parse(text, location, home)
     for c in team.clusters:  # every URL obeys the same rules, checked before anything is fetched or run
-        if c.source.kind == "url":
+        if c.source.kind == "url" and sources.is_url(c.source.location):
             transport.allow(c.source.location, f"{c.source.where}: {c.source.location}")
     return team, found
 
@@ -100,9 +100,9 @@ def onboard(ctx: Run, label: str, found: origin.Origin, *, dry_run: bool) -> int
             out = apply.execute(steps, ctx.env, dry_run=False)
             record(ctx, found, changed=bool(out.done))
     out.todo += shell_todo(ctx.env)
-    apply.report(ctx.env, out, label, dry_run=dry_run)
     if dry_run:
-        show_commands(ctx, store, items, due)
+        out.commands = show_commands(ctx, store, items, due)
+    apply.report(ctx.env, out, label, dry_run=dry_run)
     return ExitStatus.OK
 
 
@@ -115,16 +115,15 @@ def record(ctx: Run, found: origin.Origin, *, changed: bool) -> None:
         ctx.owned.applied(found.record(time.time()))
 
 
-def show_commands(ctx: Run, store: consent.Store, items: list[consent.Command], due: list[consent.Command]) -> None:
+def show_commands(ctx: Run, store: consent.Store, items: list[consent.Command], due: list[consent.Command]) -> str:
     if not items:
-        return
+        return ""
     when = consent.approved(store, ctx.team.location, items)
     status = (f"approved on this machine {time.strftime('%Y-%m-%d %H:%M', time.localtime(when))}" if when else
               "not approved yet: a run asks on the terminal, or needs --yes")
     now = f"; due now: {', '.join(i.cluster.name for i in due)}" if due else "; none is due now"
-    w = ctx.env.stdout.write
-    w(f"commands this team file runs as you ({status}{now}):\n")
-    w("".join(f"  {line}\n" for i in items for line in i.lines()))
+    return (f"commands this team file runs as you ({status}{now}):\n"
+            + "".join(f"  {line}\n" for i in items for line in i.lines()))
 
 
 def _say(env: Environment, line: str) -> None:

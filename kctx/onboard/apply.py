@@ -17,6 +17,7 @@ class Outcome:
     would: list[str] = field(default_factory=list)
     todo: list[str] = field(default_factory=list)
     plugins: list[str] = field(default_factory=list)  # programs kubectl runs for the team's contexts
+    commands: str = ""  # a dry run: the team file's commands, with a heading
 
 
 def execute(steps: list[Step], env: Environment, *, dry_run: bool) -> Outcome:
@@ -54,6 +55,7 @@ def report(env: Environment, out: Outcome, team_label: str, *, dry_run: bool) ->
         w(f"onboarded {team_label}:\n" + _items("✔", out.done))
     if out.would:
         w(f"dry run for {team_label} (nothing was changed); would:\n" + _items("-", out.would))
+    w(out.commands)
     if out.plugins:
         w("credential plugins: kubectl runs these programs as you for the team's contexts:\n"
           + _items("-", out.plugins))

@@ -41,10 +41,10 @@ class Command:
         c = self.cluster
         out = [f"{c.name} ({c.environment}{', protected' if c.protected else ''}): {self.shown}"]
         if self.env:
-            out.append("    env: " + " ".join(f"{k}={shlex.quote(v)}" for k, v in self.env.items()))
-        out.append(f"    in:  {self.cwd}")
+            out.append("  env: " + " ".join(f"{k}={shlex.quote(v)}" for k, v in self.env.items()))
+        out.append(f"  in:  {self.cwd}")
         if self.script:
-            out.append(f"    runs {self.script} (sha256 {self.script_sha256[:16]}…)")
+            out.append(f"  runs {self.script} (sha256 {self.script_sha256[:16]}…)")
         return out
 
     def key(self) -> list:
