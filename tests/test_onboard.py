@@ -3,12 +3,8 @@ backups of the user's files, --dry-run, and kubectl installs through a loopback 
 
 from __future__ import annotations
 
-import functools
 import json
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -19,6 +15,7 @@ from tests.kubeconfigs import simple
 from tests.kubectl_bins import kubectl_binary
 from tests.mirror import Mirror
 from tests.runner import Result, kctx
+from tests.teamserver import serve
 
 NO_KUBECTL = "/nonexistent"  # PATH without any kubectl, so version choices do not depend on the machine
 
@@ -107,21 +104,6 @@ def test_dry_run_changes_nothing(home: Path, team: Path) -> None:
     assert snapshot(home) == before
 
 
-@contextmanager
-def serve(folder: Path) -> Iterator[str]:
-    class Quiet(SimpleHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def test_team_file_and_sources_over_http(home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for var in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY"):
         monkeypatch.delenv(var, raising=False)
@@ -129,7 +111,8 @@ def test_team_file_and_sources_over_http(home: Path, tmp_path: Path, monkeypatch
     simple(tmp_path / "site/shared/stag.yaml", "stag")
     team_file(tmp_path / "site/team", "  prod-eu:\n    environment: prod\n    source: {url: kc/prod.yaml}\n"
                                       "  stag:\n    environment: staging\n    source: {file: ../shared/stag.yaml}\n")
-    with serve(tmp_path / "site") as base:
+    with serve(tmp_path / "site") as web:
+        base = web.base
         dry = onboard("--dry-run", f"{base}/team/team.yaml")
         assert f"from {base}/team/kc/prod.yaml" in dry.out and f"from {base}/shared/stag.yaml" in dry.out
         r = onboard(f"{base}/team/team.yaml")
