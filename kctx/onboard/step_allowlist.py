@@ -80,7 +80,11 @@ class AllowlistStep(Step):
         wanted = self._wanted()
         if not wanted:
             return None
-        versions = self._enforcing([name for _, p in wanted for name in p.contexts])
+        contexts = [name for _, p in wanted for name in p.contexts]
+        if not contexts:  # no context says which kubectl would run them, so which entry key it reads is unknown
+            self._why_not = "no context of the team's kubeconfigs uses their credential plugins"
+            return None
+        versions = self._enforcing(contexts)
         if versions is None:
             return None
         path, off = allowlist.kuberc_path(self.ctx.env.environ, self.ctx.home)
