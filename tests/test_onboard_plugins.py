@@ -169,3 +169,35 @@ def test_a_new_kuberc_is_a_document_of_its_own(world: dict, home: Path) -> None:
     file.unlink()
     assert onboard("--kuberc-allowlist", str(world["team"]), PATH=path_with(world, "1.37")).code == 0
     assert file.stat().st_mode & 0o777 == 0o600
+
+
+def test_auth_providers_and_odd_entries_are_shown_not_fatal(home: Path, tmp_path: Path) -> None:
+    kubeconfig = """\
+apiVersion: v1
+kind: Config
+clusters: [{name: c, cluster: {server: "https://127.0.0.1:9"}}]
+users:
+- name: gke
+  user: {auth-provider: {name: gcp, config: {cmd-path: /opt/gcloud, cmd-args: "config config-helper 'x"}}}
+- name: oidc
+  user: {auth-provider: {name: oidc, config: {idp-issuer-url: "https://issuer"}}}
+- name: odd
+  user: {exec: {command: odd-login, args: 5, env: "x"}}
+contexts:
+- {name: gke, context: {cluster: c, user: gke}}
+- {name: oidc, context: {cluster: c, user: oidc}}
+- {name: odd, context: {cluster: c, user: odd}}
+- {name: broken, context: {cluster: c, user: [odd]}}
+"""
+    (tmp_path / "team/kc").mkdir(parents=True)
+    (tmp_path / "team/kc/gke.yaml").write_text(kubeconfig)
+    team = team_file(tmp_path / "team", "  gke:\n    environment: prod\n    source: {file: kc/gke.yaml}\n")
+    dry = onboard("--dry-run", str(team))
+    assert dry.code == 0, dry
+    assert ("  - auth-provider gcp: /opt/gcloud 'config config-helper '\"'\"'x'  — user gke (context gke), "
+            "~/.kube/configs/pay.gke.yaml\n") in dry.out
+    assert "  - auth-provider oidc  — user oidc (context oidc), ~/.kube/configs/pay.gke.yaml\n" in dry.out
+    assert "  - odd-login  — user odd (context odd), ~/.kube/configs/pay.gke.yaml\n" in dry.out
+    assert onboard(str(team)).code == 0
+    check = onboard("--check", str(team))
+    assert check.code == 1 and 'credential plugin "/opt/gcloud" of user gke (context gke)' in check.out

@@ -101,6 +101,27 @@ def test_a_plain_http_source_is_refused_before_anything_changes(home: Path, tmp_
     assert snapshot(home) == before
 
 
+def test_loopback_http_never_goes_through_a_proxy(home: Path, site: Path) -> None:
+    with serve(site) as proxy, serve(site) as web:  # plain http over a proxy would cross the network after all
+        r = onboard(f"{web.base}/team/team.yaml", **proxy_env(proxy))
+        assert r.code == 0, r
+        assert proxy.hits == [] and web.hits == ["/team/team.yaml", "/team/kc/prod.yaml"]
+        assert "warning" not in r.err
+
+
+@pytest.mark.parametrize("url, loopback", [
+    ("http://127.0.0.1:8080/t.yaml", True), ("http://127.9.9.9/t.yaml", True), ("http://[::1]/t.yaml", True),
+    ("http://localhost/t.yaml", True), ("http://LOCALHOST./t.yaml", False), ("http://x.localhost/t.yaml", False),
+    ("http://localhost.example.com/t.yaml", False), ("http://127.0.0.1@example.com/t.yaml", False),
+    ("http://example.com@127.0.0.1/t.yaml", False), ("http://example.com\\@127.0.0.1/t.yaml", False),
+    ("http://127.1/t.yaml", False), ("http://[::1/t.yaml", False), ("http://10.0.0.1/t.yaml", False),
+])
+def test_only_literal_loopback_counts(url: str, loopback: bool) -> None:
+    from kctx.onboard.transport import is_loopback
+
+    assert is_loopback(url) is loopback
+
+
 # ---------------------------------------------------------------- pinning
 
 
@@ -199,6 +220,19 @@ def test_stdin_never_answers(home: Path, command_team: Path) -> None:
     assert proc.returncode == 4 and "nobody approved" in proc.stderr and runs(command_team) == 0
 
 
+@pytest.mark.parametrize("stored", ['{"commands": []}', '[1]', '{"commands": {"%s": {"digest": 1, "at": "x"}}}',
+                                    '{"commands": {"%s": "yes"}}', "{not json"])
+def test_a_damaged_consent_file_approves_nothing(home: Path, command_team: Path, stored: str) -> None:
+    store = home / ".local/state/kctx/onboard-consent.json"
+    store.parent.mkdir(parents=True, exist_ok=True)
+    store.write_text(stored.replace("%s", str(command_team)))
+    r = onboard(str(command_team))
+    assert r.code == 4 and len(r.err.splitlines()) == 1 and "nobody approved" in r.err
+    assert "not approved yet" in onboard("--dry-run", str(command_team)).out
+    assert onboard("--yes", str(command_team)).code == 0 and runs(command_team) == 2
+    assert list(json.loads(store.read_text())["commands"]) == [str(command_team)]
+
+
 # ---------------------------------------------------------------- doctor
 
 
@@ -234,3 +268,18 @@ def test_doctor_reports_the_team_files_origin(home: Path, tmp_path: Path, site: 
         assert doctor("--online")[0].endswith("; unchanged since") and len(web.hits) == 3
         (site / "team/team.yaml").write_text((site / "team/team.yaml").read_text() + "# changed\n")
         assert doctor("--online")[0].endswith("…): onboarding from it is refused")
+
+
+def test_doctor_on_a_damaged_origin_record(home: Path, tmp_path: Path) -> None:
+    from tests.runner import kctx
+
+    simple(tmp_path / "local/a.yaml", "a")
+    team = team_file(tmp_path / "local", "  a:\n    environment: dev\n    source: {file: a.yaml}\n")
+    assert onboard(str(team)).code == 0
+    state = home / ".local/state/kctx/onboard/pay.json"
+    doc = json.loads(state.read_text())
+    doc["origin"]["applied"] = "yesterday"
+    state.write_text(json.dumps(doc))
+    r = kctx("doctor", env={"PATH": "/nonexistent"})
+    (line,) = [line for line in r.out.splitlines() if "onboarding: " in line]
+    assert line == f'ok    onboarding: team "pay" from {team}, last applied at an unknown time; unchanged since'

@@ -276,13 +276,15 @@ def onboarding(ws: Workspace, online: bool) -> list[Finding]:
     return out
 
 
-def _team_file(ws: Workspace, team: str, found: dict, online: bool) -> Finding:
+def _team_file(ws: Workspace, team: str, found: dict[str, object], online: bool) -> Finding:
     import time
 
     from kctx.onboard import sources
 
     location, applied, pinned = str(found["location"]), str(found.get("sha256", "")), str(found.get("pinned", ""))
-    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(float(found.get("applied") or 0)))
+    applied_at = found.get("applied")
+    when = (time.strftime("%Y-%m-%d %H:%M", time.localtime(applied_at))
+            if isinstance(applied_at, (int, float)) and 0 < applied_at < 1e11 else "at an unknown time")
     about = f'team "{team}" from {location}, last applied {when}'
     about += f", pinned to sha256 {pinned[:12]}…" if pinned else ""
     rerun = f"review it (kctx onboard --dry-run {location}), then kctx onboard {location}"

@@ -23,6 +23,10 @@ from kctx.kubectl.kuberc import ALPHA, BETA
 from kctx.onboard import configedit
 from kctx.util.fsutil import atomic_write, ensure_private_dir, kubeconfig_lock
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
 POLICY, LIST = "credentialPluginPolicy", "credentialPluginAllowlist"
 SINCE = (1, 35)  # kubectl that knows the policy
 COMMAND_KEY_SINCE = (1, 36)  # entries may say `command` (1.35: only `name`)
@@ -33,7 +37,7 @@ class Blocked(KctxError):
     """The kuberc cannot take the allowlist without the user's own decision (one line: why)."""
 
 
-def kuberc_path(environ, home: str) -> tuple[str, str]:
+def kuberc_path(environ: Mapping[str, str], home: str) -> tuple[str, str]:
     """(the kuberc kubectl reads, "") or ("", why kubectl reads none)."""
     if environ.get("KUBECTL_KUBERC", "").lower() == "false":
         return "", "KUBECTL_KUBERC=false turns kubectl's kuberc off"
@@ -65,7 +69,7 @@ class Edit:
         return f"{policy}allow {', '.join(self.add)}"
 
 
-def plan(path: str, wanted: list[str], key: str, environ) -> Edit | None:
+def plan(path: str, wanted: list[str], key: str, environ: Mapping[str, str]) -> Edit | None:
     """The edit that makes the kuberc at ``path`` allow exactly ``wanted`` beyond what it allows already;
     None when it does; Blocked when the file says otherwise (DenyAll, v1alpha1, unreadable)."""
     old = _read(path)
@@ -118,7 +122,7 @@ def _documents(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _preference(text: str, spans: list[tuple[int, int]], path: str) -> tuple[tuple[int, int], dict] | None:
+def _preference(text: str, spans: list[tuple[int, int]], path: str) -> tuple[tuple[int, int], dict[str, object]] | None:
     """The first Preference document kubectl 1.35+ reads, with its span."""
     import yaml
 
@@ -156,7 +160,7 @@ def _entries(value: object) -> list[str]:
     return out
 
 
-def _same(wanted: str, have: str, environ) -> bool:
+def _same(wanted: str, have: str, environ: Mapping[str, str]) -> bool:
     """Whether an entry ``have`` already allows the program at ``wanted`` (an absolute path), as kubectl
     resolves a bare name: on PATH."""
     if wanted == have:
@@ -172,7 +176,7 @@ def _same(wanted: str, have: str, environ) -> bool:
 # ---------------------------------------------------------------- writing
 
 
-def write(edit: Edit, kubectls: list[str], environ) -> None:
+def write(edit: Edit, kubectls: list[str], environ: Mapping[str, str]) -> None:
     """Write ``edit`` once every kubectl in ``kubectls`` accepts it; KctxError (nothing written) otherwise."""
     from kctx.kubectl.kuberc import PREFS
     from kctx.kubectl.kubercfile import parse_bytes
@@ -193,7 +197,7 @@ def write(edit: Edit, kubectls: list[str], environ) -> None:
         atomic_write(real, edit.text)
 
 
-def _refused_by(kubectl: str, text: str, folder: str, environ) -> str:
+def _refused_by(kubectl: str, text: str, folder: str, environ: Mapping[str, str]) -> str:
     """What ``kubectl`` says about a kuberc holding ``text`` ("" when it takes it silently)."""
     import subprocess
     import tempfile

@@ -24,6 +24,10 @@ from kctx.onboard.schema import Cluster, Team
 from kctx.paths import Paths
 from kctx.util.fsutil import atomic_write, ensure_private_dir, locked
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 FILE = "onboard-consent.json"
 ALLOW_FLAGS = "--yes (or --allow-commands)"
 
@@ -47,7 +51,7 @@ class Command:
             out.append(f"  runs {self.script} (sha256 {self.script_sha256[:16]}…)")
         return out
 
-    def key(self) -> list:
+    def key(self) -> list[object]:
         return [self.cluster.name, self.shown, sorted(self.env.items()), self.cwd, self.script_sha256]
 
 
@@ -93,7 +97,8 @@ class Store:
     def __init__(self, paths: Paths) -> None:
         self.path = os.path.join(paths.state_dir, FILE)
 
-    def _load(self) -> dict:
+    def _load(self) -> dict[str, object]:
+        """The file's content; {} when it is missing or unreadable (then nothing counts as approved)."""
         try:
             with open(self.path, encoding="utf-8") as fh:
                 doc = json.load(fh)
@@ -101,15 +106,20 @@ class Store:
             return {}
         return doc if isinstance(doc, dict) else {}
 
-    def get(self, section: str, key: str) -> dict:
-        found = self._load().get(section, {}).get(key)
+    @staticmethod
+    def _section(doc: dict[str, object], section: str) -> dict[str, object]:
+        part = doc.get(section)
+        return part if isinstance(part, dict) else {}
+
+    def get(self, section: str, key: str) -> dict[str, object]:
+        found = self._section(self._load(), section).get(key)
         return found if isinstance(found, dict) else {}
 
-    def put(self, section: str, key: str, value: dict) -> None:
+    def put(self, section: str, key: str, value: dict[str, object]) -> None:
         ensure_private_dir(os.path.dirname(self.path))
         with locked(self.path):
             doc = self._load()
-            part = doc.get(section) if isinstance(doc.get(section), dict) else {}
+            part = self._section(doc, section)
             part[key] = value
             doc[section] = part
             atomic_write(self.path, json.dumps(doc, indent=1, sort_keys=True) + "\n", mode=0o600)
@@ -118,7 +128,10 @@ class Store:
 def approved(store: Store, location: str, items: list[Command]) -> float:
     """When these commands were approved at this location; 0 when they were not (or have changed)."""
     found = store.get("commands", location)
-    return float(found.get("at", 0)) if found.get("digest") == fingerprint(items) else 0.0
+    at = found.get("at")
+    if found.get("digest") != fingerprint(items) or not isinstance(at, (int, float)) or at <= 0:
+        return 0.0
+    return float(at)
 
 
 def remember(store: Store, location: str, items: list[Command]) -> None:
@@ -126,7 +139,7 @@ def remember(store: Store, location: str, items: list[Command]) -> None:
 
 
 def require(store: Store, team: Team, items: list[Command], due: list[Command], *, tty_path: str,
-            allowed: bool, say) -> None:
+            allowed: bool, say: Callable[[str], None]) -> None:
     """Make sure running ``due`` (some of ``items``) was consented to; KctxError when not. ``say`` writes a
     line of progress (stderr)."""
     if not due:
@@ -162,5 +175,5 @@ def question(team: Team, items: list[Command], due: list[Command]) -> str:
     return head + body + tail
 
 
-def _count(items: list) -> str:
+def _count(items: list[Command]) -> str:
     return f"{len(items)} command{'s' if len(items) != 1 else ''}"

@@ -24,7 +24,7 @@ class Origin:
     sha256: str  # of the bytes read
     pinned: str = ""  # the digest the user asked for ("" when none)
 
-    def record(self, applied: float) -> dict:
+    def record(self, applied: float) -> dict[str, object]:
         return {"location": self.location, "sha256": self.sha256, "pinned": self.pinned, "applied": applied}
 
 

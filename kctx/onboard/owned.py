@@ -45,7 +45,7 @@ class Owned:
         self.files[file] = digest(data)
         self._save()
 
-    def applied(self, origin: dict) -> None:
+    def applied(self, origin: dict[str, object]) -> None:
         """Remember where the team file came from, its digest and when it was applied."""
         self.doc["origin"] = origin
         self._save()
@@ -56,7 +56,7 @@ class Owned:
         atomic_write(self.path, json.dumps(self.doc, indent=1, sort_keys=True) + "\n", mode=MODE)
 
 
-def load_state(path: str) -> dict:
+def load_state(path: str) -> dict[str, object]:
     """A team's state file as a dict ({} when it is missing or unreadable)."""
     try:
         with open(path, encoding="utf-8") as fh:

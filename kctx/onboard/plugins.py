@@ -12,6 +12,10 @@ import os
 import shlex
 from dataclasses import dataclass, field
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
 
 @dataclass
 class Plugin:
@@ -58,32 +62,45 @@ def found_in(data: bytes | None) -> list[Plugin]:
     for entry in _entries(doc, "contexts"):
         context = entry.get("context")
         who = context.get("user") if isinstance(context, dict) else None
-        if who in users:
+        if isinstance(who, str) and who in users:
             users[who].contexts.append(str(entry.get("name", "")))
     return list(users.values())
 
 
-def _entries(doc: dict, key: str) -> list[dict]:
+def _entries(doc: dict[str, object], key: str) -> list[dict[str, object]]:
     items = doc.get(key)
     return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
 
 
-def _plugin(name: str, user: dict) -> Plugin | None:
+def _plugin(name: str, user: dict[str, object]) -> Plugin | None:
     run = user.get("exec")
     if isinstance(run, dict) and run.get("command"):
-        env = [f"{e.get('name')}={e.get('value')}" for e in run.get("env") or [] if isinstance(e, dict)]
-        return Plugin(name, str(run["command"]), [str(a) for a in run.get("args") or []], env,
+        env = [f"{e.get('name')}={e.get('value')}" for e in _list(run.get("env")) if isinstance(e, dict)]
+        return Plugin(name, str(run["command"]), [str(a) for a in _list(run.get("args"))], env,
                       install_hint=str(run.get("installHint") or "").strip())
     provider = user.get("auth-provider")
     if isinstance(provider, dict):
-        config = provider.get("config") if isinstance(provider.get("config"), dict) else {}
+        config = provider.get("config")
+        config = config if isinstance(config, dict) else {}
         command = str(config.get("cmd-path") or "")
-        args = shlex.split(str(config.get("cmd-args") or "")) if command else []
-        return Plugin(name, command, args, provider=str(provider.get("name") or "?"))
+        return Plugin(name, command, _words(str(config.get("cmd-args") or "")) if command else [],
+                      provider=str(provider.get("name") or "?"))
     return None
 
 
-def locate(command: str, kubeconfig: str, environ) -> str:
+def _list(value: object) -> list[object]:
+    """A list from the kubeconfig; anything else (kubectl would reject the file) shows as nothing."""
+    return value if isinstance(value, list) else []
+
+
+def _words(text: str) -> list[str]:
+    try:
+        return shlex.split(text)
+    except ValueError:  # an unbalanced quote: show it as written
+        return [text]
+
+
+def locate(command: str, kubeconfig: str, environ: Mapping[str, str]) -> str:
     """The program kubectl would run for ``command`` in the kubeconfig at ``kubeconfig``: an absolute path,
     or "" when there is none."""
     if "/" in command:

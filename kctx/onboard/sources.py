@@ -9,6 +9,8 @@ from kctx.errors import KctxError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from kctx.onboard.transport import Transport
 
 MAX_BYTES = 16 << 20  # a kubeconfig is kilobytes; anything this big is a wrong URL, not a config
@@ -93,7 +95,7 @@ def command_argv(command: list[str] | str, path: str) -> list[str]:
     return ["/bin/sh", "-c", command.replace("{path}", shlex.quote(path))]
 
 
-def run_command(command: list[str] | str, path: str, extra_env: dict[str, str], environ, cwd: str,
+def run_command(command: list[str] | str, path: str, extra_env: dict[str, str], environ: Mapping[str, str], cwd: str,
                 where: str) -> None:
     """Run a credentials command that writes a kubeconfig to ``path`` (also given as $KUBECONFIG, which
     cloud CLIs' get-credentials honour). Non-interactive: stdin is /dev/null."""

@@ -17,6 +17,10 @@ from kctx.onboard import owned, plugins, sources
 from kctx.onboard.schema import Cluster
 from kctx.onboard.step import Run, Step
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from kctx.kubeconfig.model import ContextEntry
+
 ALIASES_HEADER = ("# Context aliases for team \"{team}\", written by `kctx onboard`; it replaces this file when\n"
                   "# the team file changes, so change the team file rather than this one.\n")
 
@@ -169,11 +173,13 @@ class AliasStep(Step):
 
         contexts = []
         for c in self.ctx.team.clusters:
-            entry = self._entry(c) if c.aliases else None
-            if c.aliases and entry is None:
+            if not c.aliases:
+                continue
+            entry = self._entry(c)
+            if entry is None:
                 return None
             for alias in c.aliases:
-                body = {"cluster": entry["cluster"], "user": entry["user"]}
+                body: dict[str, object] = {"cluster": entry.get("cluster", ""), "user": entry.get("user", "")}
                 if entry.get("namespace"):
                     body["namespace"] = entry["namespace"]
                 if c.protected:
@@ -183,7 +189,7 @@ class AliasStep(Step):
         text = ALIASES_HEADER.format(team=self.ctx.team.name) + yaml.safe_dump(doc, sort_keys=False)
         return text.encode()
 
-    def _entry(self, c: Cluster) -> dict | None:
+    def _entry(self, c: Cluster) -> ContextEntry | None:
         data = owned.read_bytes(self.ctx.dest(c.name))
         if data is None:
             return None

@@ -3,7 +3,8 @@ from this machine (loopback) or when the user says --insecure-http, which warns 
 
 The rule holds for every hop: a redirect from https to a plain http host is refused like a plain http URL.
 Proxies and CA settings (HTTPS_PROXY, NO_PROXY, SSL_CERT_FILE, SSL_CERT_DIR) come from the environment
-passed in, as for kubectl downloads.
+passed in, as for kubectl downloads; a loopback URL never goes through a proxy (plain http would then cross
+the network after all).
 """
 
 from __future__ import annotations
@@ -17,22 +18,27 @@ from urllib.parse import urlsplit
 from kctx.errors import KctxError
 from kctx.versions.mirror import _proxies, _ssl_context, _user_agent  # the same rules as kubectl downloads
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+    from http.client import HTTPMessage
+    from typing import IO
+
 FETCH_TIMEOUT = 20.0
-LOOPBACK_NAMES = ("localhost",)
-
-
-def host_of(url: str) -> str:
-    try:
-        return (urlsplit(url).hostname or "").lower()
-    except ValueError:
-        return ""
 
 
 def is_loopback(url: str) -> bool:
-    """Whether ``url`` names this machine literally (127.0.0.0/8, ::1, localhost). Names are not resolved:
-    what a name resolves to can change between the check and the connection."""
-    host = host_of(url).rstrip(".")
-    if host in LOOPBACK_NAMES or host.endswith(".localhost"):
+    """Whether ``url`` names this machine literally (127.0.0.0/8, ::1, localhost). No other name counts:
+    what a name resolves to is up to DNS. A host part with user info or a backslash does not count either
+    (URL parsers disagree on which host such a URL names)."""
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+    except ValueError:
+        return False
+    if "@" in parts.netloc or "\\" in parts.netloc:
+        return False
+    if host == "localhost":
         return True
     try:
         return ipaddress.ip_address(host).is_loopback
@@ -43,7 +49,7 @@ def is_loopback(url: str) -> bool:
 class Transport:
     """The fetch rules of one run. ``warn`` writes one line (stderr)."""
 
-    def __init__(self, environ, warn, insecure_http: bool = False) -> None:
+    def __init__(self, environ: Mapping[str, str], warn: Callable[[str], None], insecure_http: bool = False) -> None:
         self.environ, self.warn, self.insecure_http = environ, warn, insecure_http
         self._warned: set[str] = set()
 
@@ -67,17 +73,19 @@ class Transport:
         self.allow(url)
         with self._open(url) as resp:
             try:
-                return resp.read(limit + 1)
+                data: bytes = resp.read(limit + 1)
             except OSError as exc:
                 raise KctxError(f"{url}: {exc}") from None
+        return data
 
-    def _open(self, url: str):
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler(_proxies(self.environ, url)),
+    def _open(self, url: str) -> IO[bytes]:
+        opener = urllib.request.build_opener(_Proxies(self.environ),
                                              urllib.request.HTTPSHandler(context=_ssl_context(self.environ)),
                                              _Redirects(self, url))
         request = urllib.request.Request(url, headers={"User-Agent": _user_agent()})
         try:
-            return opener.open(request, timeout=FETCH_TIMEOUT)
+            resp: IO[bytes] = opener.open(request, timeout=FETCH_TIMEOUT)
+            return resp
         except urllib.error.HTTPError as exc:
             exc.close()
             raise KctxError(f"{url}: HTTP {exc.code} {exc.reason}") from None
@@ -91,12 +99,29 @@ class Transport:
             raise KctxError(f"{url}: {exc}") from None
 
 
+class _Proxies(urllib.request.ProxyHandler):
+    """The proxy is chosen per request (the first URL and each redirect hop): none for loopback, none where
+    NO_PROXY says so, else HTTP(S)_PROXY of the environment passed in."""
+
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self.environ = environ
+        schemes = {"http", "https"} & set(_proxies(environ, "http://").keys())
+        super().__init__({scheme: "unused" for scheme in schemes})  # registers <scheme>_open for those
+
+    def proxy_open(self, req: urllib.request.Request, proxy: str, type: str) -> object:  # noqa: A002 - urllib's name
+        chosen = "" if is_loopback(req.full_url) else _proxies(self.environ, req.full_url).get(type, "")
+        if not chosen:
+            return None  # the next handler connects directly
+        return super().proxy_open(req, chosen, type)
+
+
 class _Redirects(urllib.request.HTTPRedirectHandler):
     """Every hop obeys the same rule as the first URL."""
 
     def __init__(self, transport: Transport, first: str) -> None:
         self.transport, self.first = transport, first
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
+    def redirect_request(self, req: urllib.request.Request, fp: IO[bytes], code: int, msg: str,
+                         headers: HTTPMessage, newurl: str) -> urllib.request.Request | None:
         self.transport.allow(newurl, f"{self.first} redirects to {newurl}")
         return super().redirect_request(req, fp, code, msg, headers, newurl)
