@@ -122,6 +122,24 @@ def test_only_literal_loopback_counts(url: str, loopback: bool) -> None:
     assert is_loopback(url) is loopback
 
 
+@pytest.mark.parametrize(("arg", "env", "err"), [
+    ("ftp://example.com/team.yaml", {}, "ftp://example.com/team.yaml: only https:// URLs (http:// for this machine), "
+                                        "file:// URLs and local paths; a URL's scheme is written in lower case"),
+    ("HTTPS://example.com/team.yaml", {}, "HTTPS://example.com/team.yaml: only https:// URLs"),
+    ("http://[::1/team.yaml", {}, "http://[::1/team.yaml: not a valid URL (Invalid IPv6 URL)"),
+    ("https://", {}, "https://: no host given"),
+    ("https://127.0.0.1:1/team.yaml", {"SSL_CERT_FILE": "CA"},
+     "SSL_CERT_FILE=CA: cannot load CA certificates (NO_CERTIFICATE_OR_CRL_FOUND)"),
+])
+def test_bad_locations_are_one_line(home: Path, tmp_path: Path, arg: str, env: dict[str, str], err: str) -> None:
+    ca = tmp_path / "ca.pem"
+    ca.write_text("not a certificate\n")
+    env = {k: v.replace("CA", str(ca)) for k, v in env.items()}
+    r = onboard(arg, **env)
+    assert (r.code, r.out) == (1, "") and len(r.err.splitlines()) == 1
+    assert r.err.startswith("error: " + err.replace("=CA", f"={ca}")), r.err
+
+
 # ---------------------------------------------------------------- pinning
 
 

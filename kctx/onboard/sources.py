@@ -34,6 +34,10 @@ def locate(arg: str, cwd: str, home: str) -> str:
     """The team file as given on the command line: an http(s) URL, or an absolute local path."""
     if is_url(arg):
         return arg
+    scheme = arg.split("://", 1)[0] if "://" in arg else ""
+    if scheme and scheme.replace("+", "").replace(".", "").replace("-", "").isalnum() and scheme != "file":
+        raise KctxError(f"{arg}: only https:// URLs (http:// for this machine), file:// URLs and local paths; "
+                        "a URL's scheme is written in lower case")
     if arg.startswith("file://"):
         from urllib.request import url2pathname
 

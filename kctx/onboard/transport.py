@@ -55,6 +55,10 @@ class Transport:
 
     def allow(self, url: str, what: str = "") -> None:
         """Raise unless ``url`` may be fetched; warn (once) for plain http allowed by --insecure-http."""
+        try:
+            urlsplit(url).port  # noqa: B018 - parses the host and port, raising on a malformed one
+        except ValueError as exc:
+            raise KctxError(f"{what or url}: not a valid URL ({exc})") from None
         if url.startswith("https://") or (url.startswith("http://") and is_loopback(url)):
             return
         if not url.startswith("http://"):
@@ -79,8 +83,13 @@ class Transport:
         return data
 
     def _open(self, url: str) -> IO[bytes]:
-        opener = urllib.request.build_opener(_Proxies(self.environ),
-                                             urllib.request.HTTPSHandler(context=_ssl_context(self.environ)),
+        try:
+            tls = _ssl_context(self.environ)
+        except ssl.SSLError as exc:  # a CA file that holds no certificate
+            named = [f"{k}={self.environ[k]}" for k in ("SSL_CERT_FILE", "SSL_CERT_DIR") if self.environ.get(k)]
+            raise KctxError(f"{' '.join(named) or 'the system CA certificates'}: cannot load CA certificates "
+                            f"({exc.reason or exc})") from None
+        opener = urllib.request.build_opener(_Proxies(self.environ), urllib.request.HTTPSHandler(context=tls),
                                              _Redirects(self, url))
         request = urllib.request.Request(url, headers={"User-Agent": _user_agent()})
         try:
