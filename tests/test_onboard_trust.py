@@ -76,6 +76,11 @@ def test_plain_http_from_another_machine_needs_insecure_http(home: Path, site: P
                             "as you"]
         assert proxy.hits == [url, "http://team.example.com/team/kc/prod.yaml"]
     assert set(contexts(home)) == {"prod-eu"}
+    from tests.runner import kctx
+
+    doctor = kctx("doctor", "--online", env={"PATH": "/nonexistent"}).out
+    assert (f'warn  onboarding: team "pay" from {url}, last applied ') in doctor
+    assert "; it comes over plain http, which anyone on the network path can change (not fetched)\n" in doctor
 
 
 def test_a_redirect_to_plain_http_is_refused(home: Path, tmp_path: Path, site: Path) -> None:

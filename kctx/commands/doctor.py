@@ -280,6 +280,7 @@ def _team_file(ws: Workspace, team: str, found: dict[str, object], online: bool)
     import time
 
     from kctx.onboard import sources
+    from kctx.onboard.transport import is_loopback
 
     location, applied, pinned = str(found["location"]), str(found.get("sha256", "")), str(found.get("pinned", ""))
     applied_at = found.get("applied")
@@ -288,6 +289,10 @@ def _team_file(ws: Workspace, team: str, found: dict[str, object], online: bool)
     about = f'team "{team}" from {location}, last applied {when}'
     about += f", pinned to sha256 {pinned[:12]}…" if pinned else ""
     rerun = f"review it (kctx onboard --dry-run {location}), then kctx onboard {location}"
+    if location.startswith("http://") and not is_loopback(location):  # onboarded with --insecure-http
+        return Finding("warn", "onboarding", f"{about}; it comes over plain http, which anyone on the network "
+                                             "path can change (not fetched)", "publish it over https and onboard "
+                                                                               "from there")
     if sources.is_url(location) and not online:
         return Finding("ok", "onboarding", f"{about} (not fetched: --online compares it)")
     try:
