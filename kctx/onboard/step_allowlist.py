@@ -51,8 +51,9 @@ class AllowlistStep(Step):
             return []
         if not self.ctx.allowlist:
             answer = ask.yes_no(self.ctx.env.tty_path, self._question(edit), "Write it? [y/N] ")
-            if not answer:
+            if answer is False:  # a "no" is remembered; a terminal gone meanwhile (None) is not an answer
                 self._store().put("kuberc-declined", edit.path, {"digest": self._digest(edit)})
+            if not answer:
                 return []
         allowlist.write(edit, self._kubectls, self.ctx.env.environ)
         return [f"{self.ctx.show(edit.path)}: {edit.describe()} (kubectl now refuses other credential plugins)"]
