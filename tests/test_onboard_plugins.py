@@ -201,3 +201,23 @@ contexts:
     assert onboard(str(team)).code == 0
     check = onboard("--check", str(team))
     assert check.code == 1 and 'credential plugin "/opt/gcloud" of user gke (context gke)' in check.out
+
+
+def test_no_offer_for_plugins_no_context_uses(world: dict, home: Path, tmp_path: Path) -> None:
+    kubeconfig = """\
+apiVersion: v1
+kind: Config
+clusters: [{name: c, cluster: {server: "https://127.0.0.1:9"}}]
+users:
+- {name: token, user: {token: t}}
+- {name: spare, user: {exec: {apiVersion: client.authentication.k8s.io/v1, command: team-login}}}
+contexts: [{name: lone, context: {cluster: c, user: token}}]
+"""
+    (tmp_path / "lone/kc").mkdir(parents=True)
+    (tmp_path / "lone/kc/lone.yaml").write_text(kubeconfig)
+    team = team_file(tmp_path / "lone", "  lone:\n    environment: prod\n    source: {file: kc/lone.yaml}\n")
+    dry = onboard("--dry-run", str(team), PATH=path_with(world, "1.35"))
+    assert "  - team-login  — user spare (no context uses it), ~/.kube/configs/pay.lone.yaml\n" in dry.out
+    assert "  - no allowlist offered: no context of the team's kubeconfigs uses their credential plugins\n" in dry.out
+    assert onboard("--kuberc-allowlist", str(team), PATH=path_with(world, "1.35")).code == 0
+    assert not (home / ".kube/kuberc").exists()

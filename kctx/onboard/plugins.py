@@ -39,8 +39,9 @@ class Plugin:
         return f"{line}{env}" if self.is_exec else f"auth-provider {self.provider}: {line}"
 
     def used_by(self) -> str:
-        shown = ", ".join(self.contexts) if self.contexts else "no context"
-        return f"user {self.user} ({'context' if len(self.contexts) == 1 else 'contexts'} {shown})"
+        if not self.contexts:
+            return f"user {self.user} (no context uses it)"
+        return f"user {self.user} ({'context' if len(self.contexts) == 1 else 'contexts'} {', '.join(self.contexts)})"
 
 
 def found_in(data: bytes | None) -> list[Plugin]:
