@@ -67,7 +67,7 @@ SPECS = {
     "kubectl": Spec(["subcommands"],
                     {"--context": "contexts", "--kubectl-version": "versions", "--days": "none"},
                     after={"install": "versions", "uninstall": "versions", "add": "files"}),
-    "onboard": Spec(["files"], {"--dry-run": None, "--check": None}),
+    "onboard": Spec(["files"], {"--dry-run": None, "--check": None, "--sha256": "none"}),
     "doctor": Spec(flags={"--online": None}),
     "demo": Spec(flags={"--script": None}),
     "shell": Spec(["contexts"]),

@@ -33,14 +33,16 @@ class Finding:
 
 def run(argv: list[str], env: Environment) -> int:
     p = Parser("doctor", "Check the kctx setup (shim, shell integration, kubeconfig files, kubectl versions, "
-                         "sessions) and print how to fix what is wrong. Exit 1 when something is.")
+                         "sessions, onboarded team files) and print how to fix what is wrong. Exit 1 when "
+                         "something is.")
     p.add_argument("--online", action="store_true",
-                   help="detect server versions that are not cached yet (contacts the clusters)")
+                   help="detect server versions that are not cached yet (contacts the clusters), and fetch "
+                        "onboarded team files to compare them")
     args = p.parse_args(argv)
     ws = workspace(env)
     try:
         findings = config(ws) + shim(ws) + shell(env) + kubeconfigs(ws) + references(ws)
-        findings += versions(ws, args.online) + sessions(ws)
+        findings += versions(ws, args.online) + sessions(ws) + onboarding(ws, args.online)
     except OSError as exc:  # an unreadable folder of kctx's own: one line, like every other failure
         raise KctxError(f"{exc.filename + ': ' if exc.filename else ''}{exc.strerror or exc}") from None
     return report(env, findings)
@@ -257,3 +259,58 @@ def sessions(ws: Workspace) -> list[Finding]:
                                             f"(their shells have exited): {', '.join(_more(stale))}",
                         "kctx session cleanup")]
     return [Finding("ok", "sessions", "no stale session files")]
+
+
+def onboarding(ws: Workspace, online: bool) -> list[Finding]:
+    """Each team file applied here: where it came from, when, and whether it still is what was applied (and
+    pinned). A URL is fetched only with --online."""
+    from pathlib import Path
+
+    from kctx.onboard.owned import load_state
+
+    out = []
+    for path in sorted(Path(ws.paths.state_dir, "onboard").glob("*.json")):
+        found = load_state(str(path)).get("origin")
+        if isinstance(found, dict) and found.get("location"):
+            out.append(_team_file(ws, path.stem, found, online))
+    return out
+
+
+def _team_file(ws: Workspace, team: str, found: dict[str, object], online: bool) -> Finding:
+    import time
+
+    from kctx.onboard import sources
+    from kctx.onboard.transport import is_loopback
+
+    location, applied, pinned = str(found["location"]), str(found.get("sha256", "")), str(found.get("pinned", ""))
+    applied_at = found.get("applied")
+    when = (time.strftime("%Y-%m-%d %H:%M", time.localtime(applied_at))
+            if isinstance(applied_at, (int, float)) and 0 < applied_at < 1e11 else "at an unknown time")
+    about = f'team "{team}" from {location}, last applied {when}'
+    about += f", pinned to sha256 {pinned[:12]}…" if pinned else ""
+    rerun = f"review it (kctx onboard --dry-run {location}), then kctx onboard {location}"
+    if location.startswith("http://") and not is_loopback(location):  # onboarded with --insecure-http
+        return Finding("warn", "onboarding", f"{about}; it comes over plain http, which anyone on the network "
+                                             "path can change (not fetched)", "publish it over https and onboard "
+                                                                               "from there")
+    if sources.is_url(location) and not online:
+        return Finding("ok", "onboarding", f"{about} (not fetched: --online compares it)")
+    try:
+        now = _team_file_digest(ws, location)
+    except KctxError as exc:
+        return Finding("warn", "onboarding", f"{about}; cannot read it now: {exc.message}")
+    if pinned and now != pinned:
+        return Finding("warn", "onboarding", f"{about}; it no longer matches the pinned digest (now sha256 "
+                                             f"{now[:12]}…): onboarding from it is refused", rerun + " --sha256 NEW")
+    if now != applied:
+        return Finding("warn", "onboarding", f"{about}; it changed since", rerun)
+    return Finding("ok", "onboarding", f"{about}; unchanged since")
+
+
+def _team_file_digest(ws: Workspace, location: str) -> str:
+    """The sha256 of the team file as it is now (a URL under onboarding's rules: https, or loopback http)."""
+    from kctx.onboard import origin, sources
+    from kctx.onboard.transport import Transport
+
+    transport = Transport(ws.env.environ, lambda line: None) if sources.is_url(location) else None
+    return origin.digest(sources.read(location, transport))
