@@ -239,3 +239,50 @@ def test_missing_kubectl_is_one_clear_line(world, tmp_path):
     first, *rest = p.stderr.splitlines()
     assert first.startswith("kctx: error:") and "kubectl" in first and "PATH" in first
     assert rest == ['Switched to context "prod".']  # the shell went on
+
+
+def test_shell_words_are_built_ins_and_never_reach_kubectl(world, sandbox, tmp_path):
+    """clear, cls, cd, pwd, quit, exit N: what other shells do, not a kubectl command (nor a confirmation
+    on a protected context); programs typed out of habit get a hint, unless a kubectl plugin has the name."""
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "kubectl-ls").write_text("#!/bin/sh\necho PLUGIN-LS \"$@\"\n")
+    (plugins / "kubectl-ls").chmod(0o755)
+    script = "".join(f"{line}\n" for line in ("clear", "cls", "pwd", f"cd {tmp_path}", "pwd", "cd -", "cd /nonexistent",
+                                                "cat x", "ls", "exit now", "kubectl vi", "exit 7", "get ns"))
+    env = dict(world["env"])
+    p = subprocess.run([sys.executable, "-m", "kctx", "shell", "prod"], input=script, env=env, cwd=str(ROOT),
+                       capture_output=True, text=True, timeout=60)
+    assert p.stdout.splitlines() == [str(ROOT), str(tmp_path)], p.stderr
+    *lines, refused = p.stderr.splitlines()
+    assert lines == [
+        str(ROOT),  # `cd -` says where it went
+        "kctx: cd: /nonexistent: No such file or directory",
+        "kctx: cat is not a kubectl command; to run it in a shell: !cat x",
+        "kctx: ls is not a kubectl command; to run it in a shell: !ls",
+        "kctx: exit: expected a number from 0 to 255 (see help)",  # and the shell stays up
+    ]
+    assert "vi is unknown and the target is protected" in refused  # typed out, it goes to the shim
+    assert p.returncode == 7  # `exit 7`; the line after it never ran
+    assert [r for r in sandbox.requests("prod") if r.method != "GET"] == []
+    env["PATH"] = f"{plugins}:{env['PATH']}"
+    p = subprocess.run([sys.executable, "-m", "kctx", "shell"], input="ls -l\nquit\n", env=env, cwd=str(ROOT),
+                       capture_output=True, text=True, timeout=60)
+    assert p.stdout.splitlines() == ["PLUGIN-LS -l"] and p.returncode == 0, p.stderr
+
+
+def test_clear_clears_the_screen_without_asking_on_prod(world, term):
+    t = term("shell", "prod")
+    t.expect(r"\[!\] prod:default>")
+    t.line("!echo BEFORE-CLEAR")
+    t.expect(r"\nBEFORE-CLEAR")
+    t.line("clear")
+    t.expect(r"\[!\] prod:default>")
+    deadline = time.monotonic() + 10
+    while "BEFORE-CLEAR" in t.screen() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    screen = t.tmux("capture-pane", "-p", "-t", "t")  # the visible screen, not the scroll-back
+    assert "BEFORE-CLEAR" not in screen and "Type the context name" not in screen, screen
+    assert screen.lstrip().startswith("[!] prod:default>")
+    t.line("exit")
+    assert t.wait_exit() == 0
