@@ -21,6 +21,8 @@ from kctx.errors import ExitStatus, KctxError
 
 TYPE_CHECKING = False  # typing is slow to import; annotations only
 if TYPE_CHECKING:
+    from types import FrameType
+
     from kctx.sandbox import Sandbox
 
 CLUSTERS = (("dev", "v1.36.4"), ("staging", "v1.37.1"), ("prod", "v1.37.1"))
@@ -95,7 +97,7 @@ def run(argv: list[str], env: Environment) -> int:
             signal.signal(sig, handler)
 
 
-def _exit_on_signal(signum, frame) -> None:
+def _exit_on_signal(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(128 + signum)  # a closed terminal or a kill still removes the demo's folder
 
 
@@ -120,7 +122,7 @@ def _kubeconfigs(sb: Sandbox, home: str) -> None:
         sb.write_kubeconfig(os.path.join(home, ".kube", "configs", f"{name}.yaml"), [name], current=name)
 
 
-def _seed(sb) -> None:
+def _seed(sb: Sandbox) -> None:
     """Straight into the stand-in's store: no request is logged, so the script's count is the tour's."""
     from kctx.sandbox.resources import by_plural
 

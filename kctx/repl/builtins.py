@@ -20,6 +20,12 @@ from kctx.repl.completer import SHELL_WORDS, builtin_name
 from kctx.repl.state import ReplState
 from kctx.repl.words import split
 
+TYPE_CHECKING = False  # typing is slow to import; annotations only
+if TYPE_CHECKING:
+    from typing import TextIO
+
+    from kctx.repl.refresher import Refresher
+
 HELP = """\
 Type kubectl commands without "kubectl" (it is accepted too): get pods -w, logs -f deploy/web.
 They run through the kctx guard, in this shell's own session: protected clusters ask to confirm.
@@ -46,9 +52,9 @@ class Shell:
     """``pick(kind, items, current)``: a picker (None in line mode); ``changed()``: the target changed;
     ``clear()``: clear the screen (by default, the terminal's escape when the output is a terminal)."""
 
-    def __init__(self, state: ReplState, cache: Cache, refresher=None,
+    def __init__(self, state: ReplState, cache: Cache, refresher: Refresher | None = None,
                  pick: Callable[[str, list[str], str], str | None] | None = None,
-                 changed: Callable[[], None] = lambda: None, err=None, out=None,
+                 changed: Callable[[], None] = lambda: None, err: TextIO | None = None, out: TextIO | None = None,
                  clear: Callable[[], None] | None = None) -> None:
         self.state, self.cache, self.refresher = state, cache, refresher
         self.pick, self.changed = pick, changed
