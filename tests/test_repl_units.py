@@ -62,6 +62,12 @@ def test_toolbar_shows_cluster_state_and_drops_the_why_first():
                      " · kubectl 1.37.1 (fits the server)")
 
 
+def test_help_reads_well_at_80_columns():
+    from kctx.repl.builtins import HELP
+
+    assert max(len(line) for line in HELP.splitlines()) < 80  # the demo's tour ends with "help"
+
+
 def test_toolbar_reads_well_at_80_columns():
     """What matters stays whole (protection, the guard's answer, reachability, exit status, the kubectl);
     the server URL, the error's detail and "refreshing" give way, never half a word."""

@@ -27,22 +27,25 @@ if TYPE_CHECKING:
     from kctx.repl.refresher import Refresher
 
 HELP = """\
-Type kubectl commands without "kubectl" (it is accepted too): get pods -w, logs -f deploy/web.
-They run through the kctx guard, in this shell's own session: protected clusters ask to confirm.
+Type kubectl commands, "kubectl" optional: get pods -w, logs -f deploy/web.
+They run through the kctx guard, in this shell's own session: protected
+clusters ask to confirm.
 
-  use CTX | use -      switch this shell's context (other terminals keep theirs)
+  use CTX | use -      switch this shell's context (not other terminals')
   ctx                  pick a context (fuzzy); ctx CTX / ctx - work like use
-  ns                   pick a namespace (fuzzy); ns NS / ns - switch, ns -f NS skips the check
-  as USER | as -       add --as USER to every command / stop; --as on a line shows in the prompt
-  !cmd                 run a shell command (with this shell's session and the kubectl shim)
-  CMD | shell…         pipe kubectl's output to a shell pipeline (also > file)
-  cd DIR | cd - , pwd  this shell's working directory (where -f FILE and !cmd look)
+  ns                   pick a namespace (fuzzy); ns NS / ns - switch,
+                       ns -f NS skips the check
+  as USER | as -       add --as USER to every command / stop
+  !cmd                 run a shell command (this shell's session, kubectl shim)
+  CMD | shell…         pipe kubectl's output to a shell command (also > file)
+  cd DIR | cd - , pwd  this shell's directory (where -f FILE and !cmd look)
   clear (cls)          clear the screen (Ctrl-L)
   help, exit [N]       this text; leave (also quit, logout, Ctrl-D)
 
-Keys: Tab completes (kubectl's own commands and flags, resource types, names, namespaces, contexts),
-Ctrl-R searches this context's history, Ctrl-C stops the running command, Ctrl-Z suspends the shell.
-The toolbar shows the cluster, the kubectl in use and why, and whether the cluster answered.
+Keys: Tab completes kubectl's commands, flags, types, names, namespaces and
+contexts; Ctrl-R searches this context's history; Ctrl-C stops the running
+command; Ctrl-Z suspends the shell. The toolbar shows the cluster, the kubectl
+in use and why, and whether the cluster answered.
 """
 NS_CHECK_TIMEOUT = 8.0
 CLEAR = "\033[H\033[2J"
