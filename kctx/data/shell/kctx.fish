@@ -182,6 +182,8 @@ function __kctx_prompt --on-event fish_prompt
 end
 
 # The segment goes before the user's prompt: fish_prompt is wrapped once (a theme loaded later replaces it).
+# The user's prompt runs first, its output kept, so it sees the command's $status and $pipestatus (which
+# any command run before it, even a `test`, would replace).
 function __kctx_wrap_prompt
     test "$KCTX_PROMPT_AUTO" = 0; and return 0
     functions -q fish_prompt; or return 0
@@ -189,13 +191,17 @@ function __kctx_wrap_prompt
     functions -e __kctx_user_prompt
     functions -c fish_prompt __kctx_user_prompt
     function fish_prompt
+        set -l user (__kctx_user_prompt | string collect -N)
         __kctx_prompt_segment
-        __kctx_user_prompt
+        printf '%s' $user
     end
 end
 
+# Keeps $status for a prompt that calls it first ($pipestatus becomes that one status).
 function __kctx_prompt_segment
+    set -l rc $status
     test -n "$KCTX_PROMPT_SEGMENT"; and printf '%s ' $KCTX_PROMPT_SEGMENT
+    return $rc
 end
 
 # `use`, `ns` and `ctx` change this shell's session: pick the change up right away.
