@@ -82,6 +82,54 @@ def test_ns_in_session_writes_namespace_into_session_only(setup, home, kubectl):
     assert kctx("ns", "-c", env={"KCTX_SESSION": s}).out == "kube-system\n"
 
 
+def test_a_context_keeps_its_namespace_for_the_life_of_the_session(setup, home, kubectl):
+    s = start()
+    env = {"KCTX_SESSION": s, "NO_COLOR": "1"}
+    assert kctx("use", "prod", env=env).code == 0
+    assert kctx("ns", "-f", "kube-system", env=env).code == 0
+    assert kctx("use", "dev", env=env).code == 0
+    assert read_env(s)["KCTX_NAMESPACE"] == "apps"  # dev's own namespace, from the user's file
+    assert kctx("use", "prod", env=env).code == 0
+    assert read_env(s)["KCTX_NAMESPACE"] == "kube-system"
+    kenv = {"HOME": str(home), "PATH": os.environ["PATH"], "KUBECONFIG": read_env(s)["KUBECONFIG"]}
+    out = run_kubectl(kubectl, kenv, "config", "view", "--minify", "-o", "jsonpath={..namespace}").stdout
+    assert out == "kube-system"
+    # `ns -` is per context, and still goes back after the round trip.
+    assert kctx("ns", "-", "-f", env=env).code == 0
+    assert kctx("ns", "-c", env=env).out == "default\n"
+    assert kctx("ns", "-", "-f", env=env).code == 0
+    assert kctx("ns", "-c", env=env).out == "kube-system\n"
+    # `use` of the context the shell is on keeps its namespace; a child shell inherits what was chosen.
+    assert kctx("use", "prod", env=env).code == 0 and read_env(s)["KCTX_NAMESPACE"] == "kube-system"
+    kctx("use", "dev", env=env)
+    child = start(pid=os.getppid(), env=env)
+    assert kctx("use", "prod", env={**env, "KCTX_SESSION": child}).code == 0
+    assert read_env(child)["KCTX_NAMESPACE"] == "kube-system"
+    assert b"kube-system" not in setup["prod"].read_bytes()  # only the session holds it
+
+
+def test_a_namespace_set_with_raw_kubectl_is_kept_across_a_round_trip(setup, home, kubectl):
+    s = start()
+    kenv = {"HOME": str(home), "PATH": os.environ["PATH"], "KUBECONFIG": read_env(s)["KUBECONFIG"]}
+    assert run_kubectl(kubectl, kenv, "config", "set-context", "--current", "--namespace=raw").returncode == 0
+    assert kctx("use", "prod", env={"KCTX_SESSION": s}).code == 0
+    assert kctx("use", "dev", env={"KCTX_SESSION": s}).code == 0
+    assert read_env(s)["KCTX_NAMESPACE"] == "raw"
+
+
+def test_renaming_and_deleting_a_context_carry_its_namespace_along(setup, home):
+    s = start()
+    env = {"KCTX_SESSION": s}
+    kctx("use", "stage", env=env)
+    kctx("ns", "-f", "web", env=env)
+    kctx("use", "dev", env=env)
+    assert kctx("ctx", "staging=stage", env=env).code == 0
+    assert kctx("use", "staging", env=env).code == 0 and read_env(s)["KCTX_NAMESPACE"] == "web"
+    kctx("use", "dev", env=env)
+    assert kctx("ctx", "-d", "staging", env=env).code == 0
+    assert "staging" not in ksession.read(Path(s)).namespaces
+
+
 def test_ctx_inside_session_switches_only_the_session(setup, home):
     s = start()
     before = setup["main"].read_bytes()

@@ -173,9 +173,7 @@ class SessionBackend(Backend):
         session_ops.save(self.ws, self.s)
 
     def unset(self) -> None:
-        if self.s.context:
-            self.s.previous_context = self.s.context
-        self.s.context = self.s.cluster = self.s.user = self.s.namespace = ""
+        ksession.unset_context(self.s, self.ws.view)
         session_ops.save(self.ws, self.s)
 
     def previous(self) -> str:
@@ -195,10 +193,13 @@ class SessionBackend(Backend):
 
     def rename(self, old: str, new: str) -> None:
         super().rename(old, new)
-        if self.s.context == old:
-            self.s.context = new
-        if self.s.previous_context == old:
-            self.s.previous_context = new
+        ksession.rename_context(self.s, old, new)
+        self.ws.__dict__.pop("view", None)
+        session_ops.save(self.ws, self.s)
+
+    def delete(self, name: str) -> None:
+        super().delete(name)
+        ksession.forget_context(self.s, name)
         self.ws.__dict__.pop("view", None)
         session_ops.save(self.ws, self.s)
 
