@@ -36,7 +36,20 @@ class Workspace:
 
     @cached_property
     def config(self) -> kconfig.Config:
+        """The config as written; KctxError when it cannot be read. What guards a write must use this one."""
         return kconfig.load(self.paths)
+
+    @cached_property
+    def local_config(self) -> kconfig.Config:
+        """The config for listing and switching: a broken file must not keep anyone from switching away, so it
+        reads as the defaults then, after a one-line warning. The guard still refuses the writes it cannot
+        rule out (kctx/guard/judge.py)."""
+        try:
+            return self.config
+        except KctxError as exc:
+            self.warn(f"{exc.message} (using the defaults until it is fixed; kubectl writes that may reach a "
+                      "protected cluster are refused)")
+            return kconfig.Config()
 
     @cached_property
     def session(self):
@@ -60,7 +73,7 @@ class Workspace:
 
     @cached_property
     def known_files(self) -> list[str]:
-        return kfiles.known_files(self.base_files, self.config.kubeconfigs, str(self.paths.home))
+        return kfiles.known_files(self.base_files, self.local_config.kubeconfigs, str(self.paths.home))
 
     @cached_property
     def view(self) -> View:
@@ -81,4 +94,7 @@ class Workspace:
 
     def warn_broken_files(self) -> None:
         for err in self.view.errors:
-            self.env.stderr.write(f"warning: {err}\n")
+            self.warn(err)
+
+    def warn(self, message: str) -> None:
+        self.env.stderr.write(f"kctx: warning: {message}\n")

@@ -281,3 +281,20 @@ def test_a_hand_edited_session_with_values_of_the_wrong_type_is_a_one_line_error
     path.write_text(doc)
     with pytest.raises(KctxError, match="the session file is damaged"):
         ksession.read(path)
+
+
+def test_a_broken_config_never_blocks_listing_or_switching_but_writes_stay_refused(setup, home, kubectl):
+    config = home / ".config" / "kctx" / "config.yaml"
+    config.parent.mkdir(parents=True)
+    config.write_text("protect:\n  contexts: [prod\nconfrim: yes\n")
+    s = start()
+    env = {"KCTX_SESSION": s, "NO_COLOR": "1", "KCTX_KUBECTL": str(kubectl)}
+    warning = f"kctx: warning: {config}: 2 problems: "
+    for argv in (("ls",), ("use", "prod"), ("ctx", "stage"), ("ns", "-f", "web"), ("ctx",), ("current",)):
+        r = kctx(*argv, env=env)
+        assert r.code == 0 and r.err.count(warning) == 1, (argv, r)
+    assert read_env(s)["KCTX_CONTEXT"] == "stage"
+    r = kctx("ctx", "-d", "prod", env=env)  # a rename or delete may remove protection: fail closed
+    assert r.code == 1 and "removing protection cannot be ruled out" in r.err and "prod" in kctx("ls", "-o", "name").out
+    r = kctx("explain", "--json", "--", "--context", "prod", "delete", "pod", "x", env=env)
+    assert r.code == 0 and '"decision": "deny"' in r.out

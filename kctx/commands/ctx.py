@@ -102,10 +102,16 @@ def _rename(ws: Workspace, out: Printer, new: str, old: str) -> int:
 
 
 def _guard(ws: Workspace, b, sub: str, removal, *names: str) -> None:
-    """A rename or delete that removes protection asks first, like `kubectl config SUB NAMES` through the shim."""
-    removed = removal(ws.view if ws.session else b.view(), ws.config, *names)
+    """A rename or delete that removes protection asks first, like `kubectl config SUB NAMES` through the shim.
+    With a config that cannot be read, protection cannot be ruled out: nothing is changed."""
+    try:
+        config = ws.config
+    except KctxError as exc:
+        raise KctxError(f"cannot read the kctx config, so removing protection cannot be ruled out: {exc.message}; "
+                        "nothing was changed") from None
+    removed = removal(ws.view if ws.session else b.view(), config, *names)
     if removed is not None:
-        localwrite.guard(removed, ["config", sub, *names], f"config {sub}", ws.env.environ, ws.config,
+        localwrite.guard(removed, ["config", sub, *names], f"config {sub}", ws.env.environ, config,
                          ws.paths.audit_log, ws.env.tty_path)
 
 

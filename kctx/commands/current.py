@@ -16,7 +16,7 @@ def run(argv: list[str], env: Environment) -> int:
     p.add_argument("--json", action="store_true", help="machine-readable output")
     args = p.parse_args(argv)
     ws = Workspace(env)
-    t = resolve({}, env.environ, ws.paths, ws.config)
+    t = resolve({}, env.environ, ws.paths, ws.local_config)
     fields = t.fields()
     if args.json:
         env.stdout.write(json.dumps(fields, indent=2) + "\n")

@@ -35,7 +35,7 @@ def run(argv: list[str], env: Environment) -> int:
 
 
 def rows_for(ws: Workspace) -> list[dict]:
-    view, config, current = ws.view, ws.config, ws.current_context()
+    view, config, current = ws.view, ws.local_config, ws.current_context()
     rows = []
     for ctx in view.contexts():
         cl = view.cluster(ctx.cluster)

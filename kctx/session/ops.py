@@ -33,7 +33,7 @@ def save(ws: Workspace, s: store.Session) -> None:
     if ctx is not None:
         cl = view.cluster(s.cluster or ctx.cluster)
         server = cl.server if cl else ""
-    protected = bool(s.context) and bool(protection(ws.config, view, s.context, s.cluster, server))
+    protected = bool(s.context) and bool(protection(ws.local_config, view, s.context, s.cluster, server))
     store.write(s, view, protected=protected)
 
 
