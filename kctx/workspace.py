@@ -86,6 +86,13 @@ class Workspace:
         files = [os.path.abspath(f) for f in self.base_files]
         return index.view(files, self.paths.index_dir)
 
+    def kubeconfig_places(self) -> list[str]:
+        """Where kubeconfig files are looked for, as a user writes them: kubectl's files, then the config's globs."""
+        from kctx.paths import display
+
+        places = [display(os.path.abspath(f), self.paths.home) for f in self.base_files]
+        return list(dict.fromkeys([*places, *self.local_config.kubeconfigs]))
+
     def current_context(self) -> str:
         s = self.session
         if s is not None:
