@@ -12,6 +12,8 @@ from kctx.env import Environment
 
 TYPE_CHECKING = False  # typing is slow to import; annotations only
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from kctx.workspace import Workspace
 
 GREEN, GREEN_BOLD, RED_BOLD, YELLOW_BOLD, RESET = "\033[32m", "\033[32;1m", "\033[31;1m", "\033[33;1m", "\033[0m"
@@ -54,7 +56,8 @@ def no_kubeconfig(ws: Workspace) -> str:
             f"  next: {first_steps(ws)}\n")
 
 
-def run_kubectx_style(body, argv: list[str], env: Environment, prog: str) -> int:
+def run_kubectx_style(body: Callable[[list[str], Environment, Printer, str], int], argv: list[str],
+                      env: Environment, prog: str) -> int:
     """Run a kubectx/kubens-compatible command: any KctxError becomes "error: …" on stderr and exit 1."""
     from kctx.errors import ExitStatus, KctxError
 
@@ -89,7 +92,7 @@ def help_or_version(arg: str, env: Environment, prog: str, entries: list[tuple[s
     return False
 
 
-def natural_key(name: str) -> list:
+def natural_key(name: str) -> list[tuple[int, int, str]]:
     """Sort "ctx2" before "ctx10", as kubectx does."""
     import re
 
