@@ -190,7 +190,9 @@ def _sections(text: str) -> list[tuple[int, str]]:
 
 def load(paths: Paths) -> Config:
     """The config in effect. No file is no config, unless $KCTX_CONFIG names it: a typo there must not drop
-    every protection rule, so a missing file it names is an error."""
+    every protection rule, so a missing file it names is an error; so is one kctx cannot find (no HOME)."""
+    if paths.config_unfindable:
+        raise KctxError(paths.config_unfindable)
     path = paths.config_file
     try:
         st = posix.stat(path)

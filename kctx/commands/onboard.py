@@ -33,6 +33,7 @@ def parser() -> Parser:
 
 def run(argv: list[str], env: Environment) -> int:
     args = parser().parse_args(argv)
+    env.paths.check(need_home=True)  # it writes kubeconfig files into ~/.kube/configs
     team = load_team(args.teamfile, env)
     ctx = Run(team=team, env=env, owned=Owned(state_file(env.paths, team.name)), refresh=args.refresh,
               install=not args.no_install)
