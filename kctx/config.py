@@ -117,10 +117,9 @@ def validate(data: object, source: str) -> tuple[Config, list[str]]:
 
 
 def _did_you_mean(key: str, known: tuple[str, ...]) -> str:
-    from difflib import get_close_matches
+    from kctx.util.suggest import did_you_mean
 
-    close = get_close_matches(key, known, n=1)
-    return f' (did you mean "{close[0]}"?)' if close else f" (expected one of: {', '.join(known)})"
+    return did_you_mean(key, known) or f" (expected one of: {', '.join(known)})"
 
 
 def parse_yaml(path: str) -> object:

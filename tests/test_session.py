@@ -178,6 +178,13 @@ def test_use_without_session_explains(setup):
     assert r.code == 1 and "kctx init" in r.err and len(r.err.splitlines()) == 1
 
 
+def test_use_of_a_mistyped_context_gets_a_did_you_mean(setup, home):
+    s = start()
+    r = kctx("use", "prdo", env={"KCTX_SESSION": s})
+    assert (r.code, r.err) == (1, 'error: no context exists with the name: "prdo" (did you mean "prod"?)\n')
+    assert kctx("use", "qa", env={"KCTX_SESSION": s}).err == 'error: no context exists with the name: "qa"\n'
+
+
 def test_use_dangling_context_fails_and_keeps_session(setup, home):
     write(home / ".kube" / "configs" / "lost.yaml", kubeconfig({"lost": ("nowhere", "nobody", "")}))
     s = start()

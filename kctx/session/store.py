@@ -307,7 +307,9 @@ def switch_context(s: Session, view: View, name: str) -> None:
     user's context carries."""
     ctx = view.context(name)
     if ctx is None:
-        raise KctxError(f'no context exists with the name: "{name}"')
+        from kctx.util.suggest import did_you_mean
+
+        raise KctxError(f'no context exists with the name: "{name}"{did_you_mean(name, view.context_names())}')
     why = view.dangling(ctx)
     if why:
         raise KctxError(why)
