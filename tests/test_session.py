@@ -178,6 +178,15 @@ def test_use_without_session_explains(setup):
     assert r.code == 1 and "kctx init" in r.err and len(r.err.splitlines()) == 1
 
 
+def test_use_without_a_context_lists_them_and_marks_this_shells(setup, home):
+    s = start()
+    assert kctx("use", env={"KCTX_SESSION": s}).out == "* dev\n  prod\n  stage\n"
+    kctx("use", "stage", env={"KCTX_SESSION": s})
+    assert kctx("use", env={"KCTX_SESSION": s}).out == "  dev\n  prod\n* stage\n"
+    coloured = kctx("use", env={"KCTX_SESSION": s, "KCTX_FORCE_COLOR": "1"}).out
+    assert coloured == "  dev\n  prod\n* \033[32;1mstage\033[0m\n"
+
+
 def test_use_of_a_mistyped_context_gets_a_did_you_mean(setup, home):
     s = start()
     r = kctx("use", "prdo", env={"KCTX_SESSION": s})
