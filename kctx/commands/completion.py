@@ -49,8 +49,9 @@ class Spec:
 
 
 SHELL_NAMES = ("bash", "zsh", "fish")
+LS_OUTPUTS = ("table", "wide", "json", "yaml", "name")  # kctx/commands/ls.py OUTPUTS
 SPECS = {
-    "ls": Spec(flags={"-o": ("table", "json", "name"), "--output": ("table", "json", "name")}),
+    "ls": Spec(flags={"-o": LS_OUTPUTS, "--output": LS_OUTPUTS}),
     "ctx": Spec(["contexts-"], {"-c": None, "--current": None, "-u": None, "--unset": None, "-d": None,
                                 "-V": None, "--version": None}, modes={"-d": "contexts"}),
     "ns": Spec(["namespaces-"], {"-f": None, "--force": None, "-c": None, "--current": None, "-u": None,

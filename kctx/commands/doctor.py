@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass
 
 from kctx.commands._parser import Parser
+from kctx.commands.printer import first_steps
 from kctx.env import Environment
 from kctx.errors import ExitStatus, KctxError
 from kctx.paths import display
@@ -69,7 +70,13 @@ def report(env: Environment, findings: list[Finding]) -> int:
         if f.fix:
             env.stdout.write(f"        fix: {f.fix}\n")
     failed = sum(f.level == "fail" for f in findings)
-    env.stdout.write(f"{failed} problem{'s' if failed != 1 else ''} found\n" if failed else "all good\n")
+    warned = sum(f.level == "warn" for f in findings)
+    if failed:
+        env.stdout.write(f"{failed} problem{'s' if failed != 1 else ''} found\n")
+    elif warned:  # "all good" under a warning reads as if it could be ignored
+        env.stdout.write(f"no problems, {warned} warning{'s' if warned != 1 else ''}\n")
+    else:
+        env.stdout.write("all good\n")
     return ExitStatus.ERROR if failed else ExitStatus.OK
 
 
@@ -171,37 +178,61 @@ def shell(env: Environment) -> list[Finding]:
 
 
 def kubeconfigs(ws: Workspace) -> list[Finding]:
-    problems, fixes, count = [], [], 0
+    """Each file kctx reads: readable, private (it may hold credentials), a kubeconfig. Each problem has its own fix."""
+    import shlex
+
+    found, unreadable, count = [], set(), 0
     for f in ws.known_files:
         try:
             mode = os.stat(f).st_mode
         except FileNotFoundError:
             continue  # kubectl skips missing files too
         except OSError as exc:
-            problems.append(f"{f}: {exc.strerror}")
+            found.append((f"{f}: {exc.strerror}", "check the file and the folders above it"))
+            unreadable.add(f)
             continue
         count += 1
         if not os.access(f, os.R_OK):
-            problems.append(f"{f}: not readable")
+            found.append((f"{f}: not readable", f"chmod u+r {shlex.quote(f)} (or check who owns it)"))
+            unreadable.add(f)
         elif mode & 0o077:
-            problems.append(f"{f} is open to others (mode {mode & 0o777:o}); it may hold credentials")
-            fixes.append(f)
-    problems += [e for e in ws.view.errors if e not in problems]
-    if not problems:
-        return [Finding("ok", "kubeconfig", f"{count} file{'s' if count != 1 else ''}, readable and private")]
-    fix = f"chmod 600 {' '.join(fixes[:SHOWN])}" if fixes else "repair or remove the file"
-    return [Finding("fail", "kubeconfig", p, fix) for p in _more(problems)]
+            found.append((f"{f} is open to others (mode {mode & 0o777:o}); it may hold credentials",
+                          f"chmod 600 {shlex.quote(f)}"))
+    # What the index found wrong in a file's content (it does not parse, it is not a kubeconfig).
+    found += [(e, REPAIR) for e in ws.view.errors if e.partition(": ")[0] not in unreadable]
+    if found:
+        out = [Finding("fail", "kubeconfig", text, fix) for text, fix in found[:SHOWN]]
+        if len(found) > SHOWN:
+            out.append(Finding("fail", "kubeconfig", f"… and {len(found) - SHOWN} more"))
+        return out
+    if not count:
+        places = ", ".join(ws.kubeconfig_places())
+        return [Finding("warn", "kubeconfig", f"no kubeconfig file found (kctx looks in: {places}), so kubectl "
+                                              "has no cluster to talk to", first_steps(ws))]
+    return [Finding("ok", "kubeconfig", f"{count} file{'s' if count != 1 else ''}, readable and private")]
+
+
+# kubectl refuses to run at all while a file of KUBECONFIG does not parse; kctx skips it with a warning.
+REPAIR = "repair the file (at the line named), or take it out of KUBECONFIG or the config's kubeconfigs globs"
 
 
 def references(ws: Workspace) -> list[Finding]:
+    import shlex
+
     view = ws.view
-    broken = [why for c in view.contexts() if (why := view.dangling(c))]
-    out = [Finding("fail", "references", why, "define the missing entry, or delete the context: kctx ctx -d NAME")
-           for why in _more(broken)]
+    out = [Finding("fail", "references", why, f"define the missing entry, or delete the context: kctx ctx -d "
+                                              f"{shlex.quote(c.name)}")
+           for c, why in ((c, view.dangling(c)) for c in view.contexts()) if why][:SHOWN]
+    broken = sum(1 for c in view.contexts() if view.dangling(c))
+    if broken > SHOWN:
+        out.append(Finding("fail", "references", f"… and {broken - SHOWN} more"))
     current = ws.kubectl_view.current_context
     if current and not view.has_context(current):
-        out.append(Finding("fail", "references", f'current-context "{current}" does not exist',
-                           "kctx ctx NAME (pick an existing context)"))
+        names = sorted(c.name for c in view.contexts() if not view.dangling(c))
+        fix = (f"kctx ctx {shlex.quote(names[0])}" + (f" (or another of: {', '.join(names[1:SHOWN])})"
+                                                      if len(names) > 1 else "")
+               if names else "kctx ctx -u (unset it)")
+        out.append(Finding("fail", "references", f'current-context "{current}" does not exist', fix))
     return out or [Finding("ok", "references", f"{len(view.contexts())} contexts, every reference resolves")]
 
 

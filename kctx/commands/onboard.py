@@ -46,6 +46,7 @@ def parser() -> Parser:
 
 def run(argv: list[str], env: Environment) -> int:
     args = parser().parse_args(argv)
+    env.paths.check(need_home=True)  # it writes kubeconfig files into ~/.kube/configs
     transport = Transport(env.environ, lambda line: _say(env, line), insecure_http=args.insecure_http)
     team, found = load_team(args.teamfile, env, transport, args.sha256)
     ctx = Run(team=team, env=env, owned=Owned(state_file(env.paths, team.name)), transport=transport,
