@@ -40,6 +40,7 @@ class Config:
         self.confirm = "name"  # type the context name; "yes" asks y/N
         self.kubectl_pins: dict[str, str] = {}
         self.kubectl_default = ""
+        self.groups: dict[str, list[str]] = {}  # name -> context globs (`kctx each --group NAME`)
 
     def has_protection(self) -> bool:
         return bool(self.protect_contexts or self.protect_clusters or self.protect_servers)
@@ -92,6 +93,10 @@ def from_dict(data: object, source: str) -> Config:
             raise fail(key, f'versions must be quoted strings (YAML reads {value!r} as a number), e.g. "1.30"')
     cfg.kubectl_pins = dict(pins)
     cfg.kubectl_default = kubectl.get("default") or ""
+    groups = data.get("groups") or {}
+    if not isinstance(groups, dict) or not all(isinstance(k, str) and k for k in groups):
+        raise fail("groups", 'expected a mapping of group names to context globs, e.g. {prod: ["prod-*"]}')
+    cfg.groups = {name: str_list(globs, f"groups.{name}") for name, globs in groups.items()}
     return cfg
 
 
