@@ -29,6 +29,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("demo", "try kctx with three stand-in clusters (nothing of yours is touched)"),
     "onboard": ("onboard", "set this machine up from a team file (--check: list deviations, --dry-run: plan)"),
     "doctor": ("doctor", "check the whole kctx setup and print fixes"),
+    "prune": ("prune", "remove stale contexts and unused cluster/user entries (--dry-run lists them)"),
+    "each": ("each", "run one kubectl command on many contexts: kctx each 'prod-*' -- get pods"),
 }
 ALIASES = {"list": "ls", "context": "ctx", "namespace": "ns", "status": "current"}
 NO_FILES = frozenset({"completion"})  # commands that touch none of kctx's files: they run without a home folder

@@ -43,6 +43,7 @@ class Config:
         self.confirm = "name"  # type the context name; "yes" asks y/N
         self.kubectl_pins: dict[str, str] = {}
         self.kubectl_default = ""
+        self.groups: dict[str, list[str]] = {}  # name -> context globs (`kctx each --group NAME`)
 
     def has_protection(self) -> bool:
         return bool(self.protect_contexts or self.protect_clusters or self.protect_servers)
@@ -113,6 +114,11 @@ def validate(data: object, source: str) -> tuple[Config, list[str]]:
                  for key, value in versions if value is not None and not isinstance(value, str)]
     cfg.kubectl_pins = dict(pins)
     cfg.kubectl_default = kubectl.get("default") or ""
+    groups = data.get("groups") or {}
+    if isinstance(groups, dict) and all(isinstance(k, str) and k for k in groups):
+        cfg.groups = {name: str_list(globs, f"groups.{name}") for name, globs in groups.items()}
+    else:
+        problems.append('groups: expected a mapping of group names to context globs, e.g. {prod: ["prod-*"]}')
     return cfg, problems
 
 

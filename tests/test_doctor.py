@@ -132,7 +132,9 @@ def test_version_skew_from_the_cache_and_online(setup: dict[str, str], home: Pat
         assert doctor(**setup).code == 0  # nothing cached: no network without --online
         assert not sb.requests("old")
         r = doctor("--online", **setup)
-        assert len(sb.requests("old")) == 1
+        # one version detection, then one `kubectl auth whoami` (the identity check)
+        assert [(q.method, q.path) for q in sb.requests("old")] == [
+            ("GET", "/version"), ("POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews")]
     assert r.code == 1
     (skew,) = lines(r, "FAIL", "kubectl")
     assert "kubectl 1.37.1 is outside the supported version skew" in skew and "server 1.33.1" in skew

@@ -1,15 +1,18 @@
 """`kctx doctor [--online]`: check the whole setup, in the order a problem matters, and print a fix for each.
 
 Exit 1 when something is wrong. Reads only (no network unless --online, which lets version selection
-detect server versions with its usual bounded timeouts); nothing is changed or installed.
+detect server versions with its usual bounded timeouts and asks each context `kubectl auth whoami`);
+nothing is changed or installed. Credential checks: kctx/commands/doctor_credentials.py.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 
+from kctx.commands import doctor_credentials as credentials
 from kctx.commands._parser import Parser
+from kctx.commands.doctor_finding import SHOWN, Finding
+from kctx.commands.doctor_finding import more as _more
 from kctx.commands.printer import first_steps
 from kctx.env import Environment
 from kctx.errors import ExitStatus, KctxError
@@ -21,15 +24,6 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
 INIT_LINE = 'eval "$(kctx init bash)" (or zsh; fish: kctx init fish | source) in your shell\'s rc file'
-SHOWN = 10  # per check, list at most this many items; the rest are counted
-
-
-@dataclass
-class Finding:
-    level: str  # "ok", "warn" or "fail"
-    check: str
-    text: str
-    fix: str = ""
 
 
 def run(argv: list[str], env: Environment) -> int:
@@ -37,13 +31,20 @@ def run(argv: list[str], env: Environment) -> int:
                          "sessions, onboarded team files) and print how to fix what is wrong. Exit 1 when "
                          "something is.")
     p.add_argument("--online", action="store_true",
-                   help="detect server versions that are not cached yet (contacts the clusters), and fetch "
+                   help="contact the clusters: detect server versions that are not cached yet, ask each "
+                        "context who you are there (kubectl auth whoami, in parallel, time-bounded), and fetch "
                         "onboarded team files to compare them")
+    p.add_argument("--timeout", type=float, default=credentials.ONLINE_TIMEOUT, metavar="SECONDS",
+                   help="with --online: give up on a cluster after this long (default %(default)s)")
     args = p.parse_args(argv)
+    if args.timeout <= 0:
+        raise KctxError("doctor: --timeout must be positive", ExitStatus.USAGE)
     ws = workspace(env)
     try:
         findings = config(ws) + shim(ws) + shell(env) + kubeconfigs(ws) + references(ws)
-        findings += versions(ws, args.online) + sessions(ws) + onboarding(ws, args.online)
+        findings += credentials.offline(ws) + versions(ws, args.online) + sessions(ws) + onboarding(ws, args.online)
+        if args.online:
+            findings += credentials.online(ws, args.timeout)
     except OSError as exc:  # an unreadable folder of kctx's own: one line, like every other failure
         raise KctxError(f"{exc.filename + ': ' if exc.filename else ''}{exc.strerror or exc}") from None
     return report(env, findings)
@@ -78,10 +79,6 @@ def report(env: Environment, findings: list[Finding]) -> int:
     else:
         env.stdout.write("all good\n")
     return ExitStatus.ERROR if failed else ExitStatus.OK
-
-
-def _more(items: list[str]) -> list[str]:
-    return items[:SHOWN] + ([f"… and {len(items) - SHOWN} more"] if len(items) > SHOWN else [])
 
 
 # ---------------------------------------------------------------- checks, in order of importance

@@ -47,6 +47,8 @@ def message(target, sticky_identity: str, line_text: str) -> list[tuple[str, str
     out: list[tuple[str, str]] = []
     if target.protected:
         out.append(("class:protected", "[!] "))
+    if expired(target):
+        out.append(("class:protected", "[expired] "))
     out.append(("class:ctx", target.context or "(no context)"))
     if target.context:
         out += [("", ":"), ("class:ns", target.namespace or "default")]
@@ -55,6 +57,17 @@ def message(target, sticky_identity: str, line_text: str) -> list[tuple[str, str
         out += [("", " "), ("class:identity", who)]
     out.append(("", "> "))
     return out
+
+
+def expired(target) -> str:
+    """What of the target's credential is known to have expired ("client certificate", "bearer token"), or "".
+    From the kubeconfig index the target was resolved with: no I/O."""
+    view = getattr(target, "_view", None)
+    if view is None or not target.user:
+        return ""
+    entry = view.user_entry(target.user)
+    expires = entry.get("expires", 0)
+    return entry.get("expiring", "credential") if expires and expires <= time.time() else ""
 
 
 def _ago(t: float) -> str:
@@ -135,6 +148,9 @@ def _target_line(target, hint: str) -> list[Part]:
                 Part("", (target.server or "no server", 1)),
                 Part("", (f"user {target.user or '?'}", 3)),
                 Part(BAD, ("PROTECTED", 9)) if target.protected else Part("", ("not protected", 9))]
+        what = expired(target)
+        if what:
+            line.append(Part(BAD, (f"{what.upper()} EXPIRED", 9), ("EXPIRED", 9)))
     if hint:
         line.append(Part(BAD if "confirm" in hint else "", (hint, 8)))
     return line

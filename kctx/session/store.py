@@ -223,12 +223,17 @@ def write(s: Session, view: View, *, protected: bool = False) -> None:
         json_stat = _stat_key(st)
         ctx = view.context(s.context)
         ctx_file = ctx.file if ctx is not None else ""
+        expires = view.user_entry(s.user).get("expires", 0) if s.context and s.user else 0
         lines = {
             "KUBECONFIG": kubeconfig_value(s, view),
             "KCTX_CONTEXT": s.context,
             "KCTX_NAMESPACE": s.namespace or ("default" if s.context else ""),
             "KCTX_PROTECTED": "1" if protected else "0",
             "KCTX_CONTEXT_FILE": ctx_file,
+            # When the user's credential stops working (the index read it): shells with a clock compare it at
+            # every prompt, fish uses KCTX_EXPIRED as of this write.
+            "KCTX_EXPIRES": str(expires or ""),
+            "KCTX_EXPIRED": "1" if expires and expires <= time.time() else "0",
             # The rest of the state, for read() (the shell ignores these):
             "KCTX_CLUSTER": s.cluster,
             "KCTX_USER": s.user,
