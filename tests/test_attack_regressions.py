@@ -133,3 +133,16 @@ def test_re_pointing_a_cluster_a_protected_context_in_another_file_uses_asks(wor
              env={"KUBECONFIG": str(mine)})
     assert p.returncode == 4, (p.stdout, p.stderr)
     assert mine.read_text() == before
+
+
+def test_a_copy_of_a_protected_server_in_another_kubeconfig_is_that_server(world, sandbox, tmp_path):
+    doc = yaml.safe_load((world["home"] / ".kube" / "config").read_text())
+    prod = next(c for c in doc["contexts"] if c["name"] == "prod")
+    copy = {**doc, "current-context": "innocent",
+            "contexts": [{"name": "innocent", "context": prod["context"]}]}
+    other = tmp_path / "copy.yaml"
+    other.write_text(yaml.safe_dump(copy))
+    for env, args in (({"KUBECONFIG": str(other)}, []), ({}, ["--kubeconfig", str(other)])):
+        p = shim(world, *args, "create", "configmap", "x", env=env)
+        assert p.returncode == 4, (p.stdout, p.stderr)
+    assert writes(sandbox, "prod") == []

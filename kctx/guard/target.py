@@ -68,12 +68,18 @@ class Target:
         self._protected_by = value
 
     def known_view(self) -> View | None:
-        """kctx's whole view when it holds files kubectl does not read for this call (else None)."""
+        """kctx's whole view (and kubectl's default file) when it holds files kubectl does not read for this call
+        (else None)."""
         if self._environ is None or self._paths is None or self._config is None or self._view is None:
             return None
         from kctx.guard.reach import known_files
 
         files = known_files(self._environ, self._paths, self._config)
+        # kubectl's default file too, when KUBECONFIG or --kubeconfig leave it out: a copy of a protected
+        # context's server in another file is still that server.
+        default = kfiles.absolute([self._paths.default_kubeconfig()])[0]
+        if default not in files and isfile(default):
+            files.append(default)
         have = {f.path for f in self._view.files}
         if all(f in have for f in files):
             return None
