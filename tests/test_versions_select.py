@@ -252,3 +252,22 @@ def test_unquoted_yaml_versions_are_refused(world: World, tmp_path: Path) -> Non
     assert "config.yaml" in err.value.message
     world.config = from_dict({"kubectl": {"pins": {"prod-*": "1.30"}}}, str(tmp_path / "config.yaml"))
     assert world.choose(detect=False).version == "1.30.1"
+
+
+def test_fallback_notices_are_due_once_per_period(home: Path) -> None:
+    from kctx.versions import notices
+
+    paths = Paths({"HOME": str(home)})
+    now = time.time()
+    assert notices.due(paths.cache_dir, SERVER, now)
+    assert not notices.due(paths.cache_dir, SERVER, now + 1)
+    assert notices.due(paths.cache_dir, "https://other.example", now + 1)  # per cluster
+    assert notices.due(paths.cache_dir, SERVER, now + notices.PERIOD + 1)
+
+
+def test_no_fallback_notice_when_nothing_was_wanted(world: World) -> None:
+    world.on_path()
+    assert world.choose(make_target(server="")).notice == ""  # no cluster: PATH is the plain default
+    world.server("", error="timed out")
+    c = world.choose()
+    assert c.rule == "path" and "server version of context" in c.notice and "timed out" in c.notice

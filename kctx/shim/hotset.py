@@ -51,6 +51,7 @@ MODULES = (
     "kctx.shim.bind",
     "kctx.guard.judge",
     "kctx.versions.failures",
+    "kctx.versions.notices",
     "kctx.shim.recorder",
     "kctx.shim.fullpath",
 )
