@@ -76,6 +76,12 @@ def ensure_minor(paths: Paths, major: int, minor: int, environ: Mapping[str, str
 
 
 def _ready(binary: str) -> bool:
+    """Installed, and not a dispatcher an older kctx registered under whatever version it reported."""
+    if os.path.islink(binary):
+        from kctx.kubectl.binaries import is_dispatcher
+
+        if is_dispatcher(binary):
+            return False
     return os.path.isfile(binary) and os.access(binary, os.X_OK)
 
 

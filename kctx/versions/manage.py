@@ -47,6 +47,7 @@ def add(paths: Paths, binary: str, stderr: TextIO, *, force: bool = False) -> st
         raise KctxError(f"{binary}: not an executable file")
     if is_shim(path):
         raise KctxError(f"{binary}: this is the kctx shim, not a real kubectl")
+    _refuse_dispatcher(binary, path)
     version = client_version(path)
     if parse(version) is None:
         raise KctxError(f"{binary}: reports version {version}, which is not an exact release (X.Y.Z)")
@@ -62,6 +63,18 @@ def add(paths: Paths, binary: str, stderr: TextIO, *, force: bool = False) -> st
         os.symlink(path, tmp)
         os.replace(tmp, dest)
     return version
+
+
+def _refuse_dispatcher(binary: str, path: str) -> None:
+    """A dispatcher reports the version of whichever kubectl it would run now: never register it under one."""
+    from kctx.kubectl.binaries import bundled
+
+    found = bundled(path)
+    if found:
+        one = next(iter(found.values()))
+        raise KctxError(f"{binary}: a dispatcher that runs one of the kubectls beside it per context "
+                        f"({', '.join(found)}), so it has no version of its own; kctx uses those directly when "
+                        f"it is on PATH (or register one: kctx kubectl add {one})")
 
 
 def uninstall(paths: Paths, version: str, stderr: TextIO) -> str:

@@ -149,7 +149,7 @@ def _server_entry(target: Target, paths: Paths, environ: Mapping[str, str],
 class _Picker:
     """The steps after a rule has produced a version: installed? installable? else a fallback."""
 
-    __slots__ = ("environ", "paths", "install", "have", "notes", "installed_now", "until")
+    __slots__ = ("environ", "paths", "install", "have", "notes", "installed_now", "until", "dispatchers")
 
     def __init__(self, environ: Mapping[str, str], paths: Paths, install: bool) -> None:
         self.environ, self.paths, self.install = environ, paths, install
@@ -157,6 +157,7 @@ class _Picker:
         self.notes: list[str] = []  # why earlier rules did not decide, for the final ``why``
         self.installed_now = False  # a download was tried on this call
         self.until = float("inf")  # a remembered install failure decided: until it is forgotten
+        self.dispatchers: list[str] | None = None  # folders of the kubectls on PATH, looked up when needed
 
     def installed(self, version: str, rule: str, why: str, source: str = "") -> Choice:
         return Choice(version, store.binary_path(self.paths.kubectl_dir, version), rule, why, source)
@@ -172,6 +173,10 @@ class _Picker:
             hit = store.best(self.have, *v)
             if hit is not None:
                 return self.installed(fmt(hit), req.rule, f"{req.why}: installed {fmt(hit)}", req.where)
+            bundled = self._bundled(req.rule, req.why, v[0], v[1]) if v[2] < 0 else None
+            if bundled is not None:
+                bundled.source = req.where
+                return bundled
         first = next((v for v in wanted if v is not None), None)
         if first is None:
             raise KctxError(f"{req.where}: asks for the system kubectl, but there is none on PATH",
@@ -213,6 +218,10 @@ class _Picker:
             hit = store.best(self.have, major, m)
             if hit is not None:
                 return self.installed(fmt(hit), "server", f"{runs}: installed {fmt(hit)}, {how}", source)
+            bundled = self._bundled("server", f"{runs}: {how}", major, m)
+            if bundled is not None:
+                bundled.source = source
+                return bundled
         if not self.install:
             self.notes.append(f"{runs}, but no kubectl {major}.{minor - 1}–{major}.{minor + 1} is installed "
                               "(installing is off)")
@@ -255,6 +264,17 @@ class _Picker:
             return self._fell_back(self.installed(newest, "default", why), f"kubectl {newest}, the newest installed")
         raise KctxError(f"{prefix}no kubectl to run: none installed by kctx fits and none is on PATH "
                         "(run 'kctx kubectl install VERSION')", ExitStatus.KUBECTL_MISSING)
+
+    def _bundled(self, rule: str, why: str, major: int, minor: int) -> Choice | None:
+        """A ``kubectl.<major>.<minor>`` shipped beside a dispatcher on PATH (the Google Cloud SDK's)."""
+        from kctx.kubectl.binaries import bundled_minor, dispatcher_dirs
+
+        if self.dispatchers is None:
+            self.dispatchers = dispatcher_dirs(self.environ, self.paths.shim_dir)
+        path = bundled_minor(self.dispatchers, major, minor)
+        if not path:
+            return None
+        return Choice(f"{major}.{minor}", path, rule, f"{why}: {path}, shipped beside the kubectl dispatcher on PATH")
 
     def _fell_back(self, choice: Choice, what: str) -> Choice:
         """``choice`` carries a notice when an earlier rule wanted something it could not have."""
