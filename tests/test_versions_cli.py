@@ -135,3 +135,18 @@ def test_run_hands_over_to_the_shim(kctx, monkeypatch: pytest.MonkeyPatch) -> No
     assert seen == {"argv": ["--context", "dev", "get", "pods", "-n", "x"], "version": "1.36"}
     r = kctx("run")
     assert r.code == ExitStatus.USAGE
+
+
+def test_which_names_the_file_and_line_that_decided(kctx, home: Path) -> None:
+    kctx("add", str(kubectl_binary("1.36")))
+    (home / "mise.toml").write_text('[tools]\nkubectl = "1.36"\n')  # the home folder: the global default
+    project = home / "src" / "app"
+    project.mkdir(parents=True)
+    (project.parent / ".mise.toml").write_text('# team tools\n[tools]\nkubectl = "1.36"\n')
+    os.chdir(project)
+    r = kctx("which")
+    assert f"from      {project.parent / '.mise.toml'}:3\n" in r.out and "rule      mise" in r.out
+    assert json.loads(kctx("which", "--json").out)["source"] == f"{project.parent / '.mise.toml'}:3"
+    os.chdir(home)
+    r = kctx("which")
+    assert f"from      {home / 'mise.toml'}:2\n" in r.out and "rule      global" in r.out

@@ -104,8 +104,16 @@ def test_tool_versions_home_fallback_and_custom_name(tmp_path: Path) -> None:
     home.mkdir()
     work.mkdir()
     (home / ".tool-versions").write_text("kubectl 1.26.0\n")
-    found = toolversions.find(str(work), {"HOME": str(home)})
+    assert toolversions.find(str(work), {"HOME": str(home)}) is None  # the home folder's is the global default
+    assert toolversions.find(str(home / "x"), {"HOME": str(home)}) is None  # ... also when walking through it
+    found = toolversions.find_global({"HOME": str(home)})
     assert found is not None and found.versions == ["1.26.0"]
+    (home / ".tool-versions").unlink()
+    mise = home / ".config" / "mise" / "config.toml"
+    mise.parent.mkdir(parents=True)
+    mise.write_text('[tools]\nkubectl = "1.27"\n')
+    found = toolversions.find_global({"HOME": str(home)})
+    assert found is not None and (found.file, found.versions, found.kind) == (str(mise), ["1.27"], "mise")
     (work / ".versions").write_text("kubectl 1.25.0\n")
     environ = {"HOME": str(home), "ASDF_DEFAULT_TOOL_VERSIONS_FILENAME": ".versions"}
     found = toolversions.find(str(work), environ)

@@ -114,11 +114,14 @@ def do_which(args: argparse.Namespace, env: Environment) -> int:
     if args.json:
         env.stdout.write(json.dumps(report, indent=2) + "\n")
         return ExitStatus.OK
-    rows = [("version", c.version or "(unknown)"), ("path", c.path), ("rule", c.rule), ("why", c.why)]
+    rows = [("version", c.version or "(unknown)"), ("path", c.path), ("rule", c.rule), ("from", c.source or "-"),
+            ("why", c.why)]
     if target.server:
         rows.append(("server", f"{target.server} ({c.server_version or 'version unknown'})"))
     if c.skew:
         rows.append(("warning", c.skew))
+    if c.notice:
+        rows.append(("note", c.notice))
     for key, value in rows:
         env.stdout.write(f"{key.ljust(8)}  {value}\n")
     return ExitStatus.OK

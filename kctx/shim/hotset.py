@@ -37,6 +37,7 @@ MODULES = (
     "kctx.versions.cache",
     "kctx.versions.parse",
     "kctx.versions.store",
+    "kctx.versions.misetoml",
     "kctx.versions.toolversions",
     "kctx.versions.select",
     "kctx.kubectl.binaries",

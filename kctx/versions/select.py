@@ -1,12 +1,18 @@
-"""Pick the kubectl for a target. The first rule that decides wins:
+"""Pick the kubectl for a target. The first rule that decides wins (docs/versions.md has the table):
 
-1. ``env``: $KCTX_KUBECTL_VERSION (also set by ``kctx kubectl which/run --kubectl-version``);
+1. ``env``: $KCTX_KUBECTL_VERSION (also set by ``kctx kubectl which/run --kubectl-version``), else
+   $MISE_KUBECTL_VERSION, else $ASDF_KUBECTL_VERSION;
 2. ``pin``: config ``kubectl.pins``, globs matched against the context name, then the cluster name;
-3. ``tool-versions``: the nearest asdf ``.tool-versions`` naming kubectl, walking up from the cwd;
+3. ``tool-versions`` / ``mise``: the nearest project file naming kubectl, walking up from the cwd
+   (kctx/versions/toolversions.py; the home folder's files are the user's global default, rule 5);
 4. ``server``: the cluster's cached server version: an installed kubectl of the same minor (newest
-   patch), else minor+1, else minor-1, else the newest patch of the server's minor is installed;
-5. ``default``: config ``kubectl.default`` (a version or a path), else ``path``: the first kubectl on PATH,
-   else (``default``) the newest installed version.
+   patch), else minor+1, else minor-1 (kctx's installs first, then the kubectl.1.NN beside a dispatcher on
+   PATH), else the newest patch of the server's minor is installed, else of minor-1, else of minor+1;
+5. ``global``: ``~/.tool-versions`` (what ``asdf global`` writes), the home folder's mise files, mise's
+   global config;
+6. ``default``: config ``kubectl.default`` (a version or a path), else ``path``: the first kubectl on PATH,
+   else (``default``) the newest installed version. Reaching this after an earlier rule wanted a version
+   it could not have is a fallback: the choice carries a ``notice``, which the shim says.
 
 A requested version is ``1.29`` (newest installed, else newest released patch) or ``1.29.3``; ``system``
 means the kubectl on PATH. Shim path: with warm caches this reads a few small files and opens no socket
@@ -34,8 +40,9 @@ if TYPE_CHECKING:
     from kctx.versions.parse import Version
 
 ENV = "KCTX_KUBECTL_VERSION"
+ENVS = (ENV, "MISE_KUBECTL_VERSION", "ASDF_KUBECTL_VERSION")  # mise's and asdf's per-shell override, alike
 SYSTEM = "system"  # asdf's word for "the one on PATH"
-RULES = ("env", "pin", "tool-versions", "server", "default", "path")
+RULES = ("env", "pin", "tool-versions", "mise", "server", "global", "default", "path")
 
 
 class Choice:
@@ -77,7 +84,7 @@ def choose(target: Target, config: Config, environ: Mapping[str, str], cwd: str,
     request = requested(target, config, environ, cwd)
     choice = picker.resolve(request) if request else None
     if choice is None:
-        choice = picker.by_server(target, entry) or picker.by_default(config)
+        choice = picker.by_server(target, entry) or picker.by_global() or picker.by_default(config)
     choice.server_version = entry.version if entry else ""
     choice.skew = skew(choice.version, choice.server_version, _label(target))
     choice.valid_until = 0.0 if picker.installed_now else min(until, picker.until)
@@ -88,10 +95,11 @@ def choose(target: Target, config: Config, environ: Mapping[str, str], cwd: str,
 
 
 def requested(target: Target, config: Config, environ: Mapping[str, str], cwd: str) -> Request | None:
-    """Rules 1–3: an explicit version from the environment, a pin or a .tool-versions file."""
-    value = environ.get(ENV, "").strip()
-    if value:
-        return Request("env", [value], ENV, f"{ENV}={value}")
+    """Rules 1–3: an explicit version from the environment, a pin or a project's asdf or mise file."""
+    for name in ENVS:
+        value = environ.get(name, "").strip()
+        if value:
+            return Request("env", [value], name, f"{name}={value}")
     pins = config.kubectl_pins
     if pins:
         for what, name in (("context", target.context), ("cluster", target.cluster)):
@@ -101,13 +109,14 @@ def requested(target: Target, config: Config, environ: Mapping[str, str], cwd: s
                 return Request("pin", [pins[hit].strip()], where,
                                f'{what} "{name}" matches kubectl.pins "{hit}" ({pins[hit]})')
     found = toolversions.find(cwd, environ)
-    if found is not None:
-        where = f"{found.file}:{found.line}"
-        if not found.versions:
-            raise KctxError(f"{where}: the kubectl line names no version")
-        why = f"{where} says kubectl {' '.join(found.versions)}"
-        return Request("tool-versions", found.versions, where, why)
-    return None
+    return _file_request(found, found.kind) if found is not None else None
+
+
+def _file_request(found: toolversions.Found, rule: str) -> Request:
+    where = f"{found.file}:{found.line}"
+    if not found.versions:
+        raise KctxError(f"{where}: the kubectl line names no version")
+    return Request(rule, found.versions, where, f"{where} says kubectl {' '.join(found.versions)}")
 
 
 def skew(version: str, server_version: str, label: str) -> str:
@@ -239,6 +248,16 @@ class _Picker:
             return self.installed(version, "server", f"{done}installed {version} just now{how}", source)
         self.notes.append(f"{runs}, but installing failed ({'; '.join(failed)})")
         return None
+
+    def by_global(self) -> Choice | None:
+        """The user's global asdf/mise version: a default, below the cluster's own version."""
+        found = toolversions.find_global(self.environ)
+        if found is None:
+            return None
+        request = _file_request(found, "global")
+        if self.notes:
+            request.why = f"{'; '.join(self.notes)}; {request.why}"
+        return self.resolve(request)
 
     def by_default(self, config: Config) -> Choice:
         """Rule 5: the configured default, else the first kubectl on PATH."""
