@@ -96,12 +96,24 @@ def _install(kubectl_dir: str, version: str, environ: Mapping[str, str], stderr:
         reported = client_version(tmp)
         if reported != version:
             raise KctxError(f"{url}: the downloaded kubectl reports version {reported}, expected {version}")
+        _mark_verified(folder, bool(digest))
         os.replace(tmp, store.binary_path(kubectl_dir, version))
     except BaseException:
         _discard(tmp, folder)
         raise
     _fsync_dir(folder)
     _say(stderr, f"kctx: installed kubectl {version} in {folder}\n")
+
+
+def _mark_verified(folder: str, verified: bool) -> None:
+    """`kctx kubectl list` marks a version installed without a checksum (--no-verify)."""
+    marker = os.path.join(folder, store.UNVERIFIED)
+    if verified:
+        if os.path.lexists(marker):
+            os.unlink(marker)
+        return
+    with open(marker, "w", encoding="utf-8") as fh:
+        fh.write("installed with --no-verify: no checksum was published\n")
 
 
 def _expected_digest(url: str, environ: Mapping[str, str], no_verify: bool, stderr: TextIO) -> str:
