@@ -75,7 +75,30 @@ def test_install_through_a_redirect_chain_with_a_progress_bar(home: Path, mirror
     install.ensure(Paths(environ), "1.37.1", environ, tty)
     hops = [p for _, p in mirror.log if p.endswith("/v1.37.1/bin/linux/amd64/kubectl")]
     assert [h.split("/")[1] for h in hops[-3:]] == ["redirect", "redirect2", "good"]
-    assert "\r  [" in tty.getvalue() and "100%" in tty.getvalue()
+    assert "\r  [" not in tty.getvalue()  # a download quicker than a second draws no bar
+    assert "sha256 verified" in tty.getvalue()
+
+
+def test_a_download_longer_than_a_second_shows_a_progress_bar(home: Path, mirror: Mirror) -> None:
+    environ = clean_env(home, KCTX_KUBECTL_MIRROR=mirror.base("trickle"))  # 1.5 s spread over the body
+    tty = TTY()
+    install.ensure(Paths(environ), "1.36.4", environ, tty)
+    assert "\r  [" in tty.getvalue() and "MB/s" in tty.getvalue() and "sha256 verified" in tty.getvalue()
+
+
+def test_a_stalled_download_gives_up(home: Path, mirror: Mirror, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kctx.versions import mirror as source
+
+    assert source.STALL <= 10
+    monkeypatch.setattr(source, "STALL", 1.0)  # the same code path, without waiting 10 s
+    environ = clean_env(home, KCTX_KUBECTL_MIRROR=mirror.base("stall"))
+    paths = Paths(environ)
+    started = time.monotonic()
+    with pytest.raises(KctxError) as err:
+        install.ensure(paths, "1.36.4", environ, io.StringIO())
+    assert time.monotonic() - started < 8
+    assert "stalled: no data for 1 s after" in err.value.message and "nothing was installed" in err.value.message
+    assert leftovers(paths, "1.36.4") == []
 
 
 def test_install_from_a_file_mirror(home: Path, releases: dict[str, Path], tmp_path: Path) -> None:

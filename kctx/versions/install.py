@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from kctx.paths import Paths
     from kctx.versions.mirror import Response
 
-CHUNK = 1 << 20
+CHUNK = 1 << 16  # small enough that the progress bar moves on a slow link
 # ELF, Mach-O 32/64-bit in both byte orders, Mach-O universal
 MAGICS = (b"\x7fELF", b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe", b"\xfe\xed\xfa\xcf", b"\xfe\xed\xfa\xce",
           b"\xca\xfe\xba\xbe")
@@ -187,6 +187,9 @@ def _read(resp: Response, url: str, done: int) -> bytes:
 
     try:
         return resp.read(CHUNK)
+    except TimeoutError:  # the socket's timeout is mirror.STALL: no byte for that long
+        raise KctxError(f"{url}: stalled: no data for {mirror.STALL:g} s after {done} bytes; nothing was "
+                        "installed") from None
     except (http.client.IncompleteRead, http.client.HTTPException, OSError) as exc:
         raise KctxError(f"{url}: download interrupted after {done} bytes ({exc.__class__.__name__}); "
                         "nothing was installed") from None
