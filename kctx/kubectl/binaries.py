@@ -65,12 +65,16 @@ def find(environ: Mapping[str, str], shim_dir: str = "") -> str:
 
 
 BUNDLED_PREFIX = "kubectl."  # kubectl.1.30 beside a dispatcher
+_S_IFMT, _S_IFLNK = 0o170000, 0o120000
 
 
 def real_path(path: str) -> str:
-    """``path`` with its symlinks followed (posix only; a loop or a dangling link gives the last name)."""
+    """``path`` with its symlinks followed (posix only; a loop or a dangling link gives the last name). Each
+    step is an lstat, which the shim's memo recorder sees, so a re-pointed link is noticed."""
     for _ in range(40):
         try:
+            if posix.lstat(path).st_mode & _S_IFMT != _S_IFLNK:
+                return path
             target = posix.readlink(path)
         except (OSError, ValueError):
             return path
@@ -79,20 +83,10 @@ def real_path(path: str) -> str:
 
 
 def dispatcher_dirs(environ: Mapping[str, str], shim_dir: str = "") -> list[str]:
-    """The real folders of the kubectls on PATH (and $KCTX_KUBECTL), where bundled ``kubectl.1.NN`` may be."""
-    skip = _identity(shim_dir) if shim_dir else None
-    found: list[str] = []
-    explicit = environ.get("KCTX_KUBECTL", "")
-    candidates = [explicit] if explicit[:1] == "/" else []
-    for folder in environ.get("PATH", "").split(":"):
-        if folder and folder[:1] == "/" and _identity(folder) != skip:
-            candidates.append(join(folder, "kubectl"))
-    for candidate in candidates:
-        if posix.access(candidate, posix.X_OK):
-            folder = dirname(real_path(candidate))
-            if folder not in found:
-                found.append(folder)
-    return found
+    """The real folder of the kubectl that would run from PATH (or $KCTX_KUBECTL), where a dispatcher's
+    ``kubectl.1.NN`` are; [] when there is none."""
+    found = find(environ, shim_dir)
+    return [dirname(real_path(found))] if found else []
 
 
 def bundled_minor(folders: list[str], major: int, minor: int) -> str:
