@@ -13,7 +13,7 @@ from kctx.errors import KctxError
 from kctx.versions import store
 from kctx.versions.client import client_version
 from kctx.versions.install import version_lock
-from kctx.versions.parse import fmt, parse
+from kctx.versions.parse import fmt, parse, pre_release
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ def add(paths: Paths, binary: str, stderr: TextIO, *, force: bool = False) -> st
         raise KctxError(f"{binary}: this is the kctx shim, not a real kubectl")
     _refuse_dispatcher(binary, path)
     version = client_version(path)
-    if parse(version) is None:
+    if parse(version) is None or pre_release(version):
         raise KctxError(f"{binary}: reports version {version}, which is not an exact release (X.Y.Z)")
     dest = store.binary_path(paths.kubectl_dir, version)
     with version_lock(paths.kubectl_dir, version, stderr):
