@@ -59,6 +59,7 @@ def run(argv: list[str], env: Environment) -> int:
     if not chosen:
         env.stderr.write("nothing removed\n")
         return int(ExitStatus.OK if args.yes else ExitStatus.DECLINED)
+    guard(ws, chosen)
     written = remove(chosen)
     env.stdout.write(f"removed {len(chosen)} entr{'ies' if len(chosen) != 1 else 'y'} from {len(written)} "
                      f"file{'s' if len(written) != 1 else ''} (a .bak copy of each is beside it)\n")
@@ -150,6 +151,23 @@ def choose(found: list[Candidate], answer: str) -> list[Candidate]:
             raise KctxError(f"prune: not a number or range: {word!r}", ExitStatus.USAGE)
         picked.update(range(int(first), int(last or first) + 1))
     return [c for i, c in enumerate(found, 1) if i in picked]
+
+
+def guard(ws: Workspace, chosen: list[Candidate]) -> None:
+    """Removing a protected context or cluster (by a protect glob, a mark, or a protected context using it)
+    takes its protection away: asked like `kubectl config delete-context`/`delete-cluster` through the shim,
+    refused without a terminal unless KCTX_CONFIRM names the context, audited. --yes does not answer it."""
+    from kctx.guard import localwrite
+
+    for c in chosen:
+        if c.section not in ("contexts", "clusters"):
+            continue  # a user entry protects nothing
+        delete = localwrite.delete_context if c.section == "contexts" else localwrite.delete_cluster
+        removed = delete(ws.view, ws.config, c.name)
+        if removed is not None:
+            sub = f"delete-{c.section[:-1]}"
+            localwrite.guard(removed, ["config", sub, c.name], f"config {sub}", ws.env.environ, ws.config,
+                             ws.paths.audit_log, ws.env.tty_path)
 
 
 def remove(chosen: list[Candidate]) -> list[str]:
