@@ -1,0 +1,69 @@
+"""Parallel kctx and real kubectl writers on one kubeconfig (tests/contention.py): no kctx operation fails
+for contention, nothing that reported success is lost, and kubectl can read the file all along."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+
+import yaml
+
+from tests.contention import Harness
+from tests.runner import kctx
+from tests.tools import require_tool
+
+
+def test_parallel_kctx_and_kubectl_writers_on_one_file(home: Path, kubectl: Path) -> None:
+    strace = require_tool("strace")
+    run = Harness(home, kubectl, strace, threads=6, per_thread=7, kubectl_threads=2, kubectl_per_thread=8).execute()
+    assert not run.problems, run.summary() + "\n" + "\n".join(run.problems)
+    kctx = run.of("kctx")
+    assert len(kctx) == 42 and any(not o.ok for o in kctx), run.summary()  # the real-reason failures ran too
+    assert len(run.of("reader")) > 0
+
+
+CONFIG = """\
+apiVersion: v1
+kind: Config
+clusters:
+- cluster: {server: "https://127.0.0.1:6443"}
+  name: main
+users:
+- name: main
+  user: {token: t}
+contexts:
+- context: {cluster: main, user: main}
+  name: a
+- context: {cluster: main, user: main}
+  name: b
+current-context: a
+"""
+
+
+def test_kubectl_undoes_a_change_made_between_its_read_and_its_lock(home: Path, kubectl: Path,
+                                                                   tmp_path: Path) -> None:
+    """Why tests/contention.py excuses some losses: kubectl (client-go's ModifyConfig) loads the file, then
+    takes the lock, reads it again and writes back every difference from what it loaded. A rename kctx
+    commits in between (strace holds kubectl at its lock) is undone though both reported success. If a
+    kubectl release stops doing this, the excuse in tests/contention.py can go."""
+    strace = require_tool("strace")
+    config = home / ".kube" / "config"
+    config.write_text(CONFIG)
+    log = tmp_path / "strace.log"
+    env = {"HOME": str(home), "KUBECONFIG": str(config), "PATH": "/usr/bin:/bin"}
+    held = subprocess.Popen([strace, "-f", "-qq", "-e", "signal=none", "-o", str(log), "-P", f"{config}.lock",
+                             "-e", "trace=openat", "-e", "inject=openat:delay_enter=3000000", str(kubectl),
+                             "config", "set-context", "extra", "--cluster=main", "--user=main"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while not (log.exists() and "config.lock" in log.read_text()):  # kubectl has loaded the file
+        assert held.poll() is None and time.monotonic() < deadline, held.communicate()
+        time.sleep(0.02)
+    renamed = kctx("ctx", "renamed=b")
+    assert renamed.code == 0, renamed.err
+    out, err = held.communicate(timeout=60)
+    assert held.returncode == 0, err
+    names = [c["name"] for c in yaml.safe_load(config.read_text())["contexts"]]
+    assert "extra" in names
+    assert "b" in names and "renamed" not in names, names  # the rename kctx reported is gone
