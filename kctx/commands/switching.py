@@ -14,6 +14,7 @@ from kctx.kubeconfig.model import View
 from kctx.kubeconfig.writer import Transaction, default_file
 from kctx.session import ops as session_ops
 from kctx.session import store as ksession
+from kctx.util.fsutil import kubeconfig_locks, wait_for_writers
 from kctx.workspace import Workspace
 
 
@@ -23,9 +24,33 @@ def kubectx_home(environ) -> str:
     return os.path.join(home, ".kube")
 
 
+def _locked(method):
+    """Run a write to the kubeconfig files under the backend's lock (``Backend.locked``): the checks it
+    makes and the edits it commits then see the same files, with no other writer in between."""
+
+    def run(self, *args):
+        with self.locked():
+            return method(self, *args)
+
+    run.__name__, run.__doc__ = method.__name__, method.__doc__
+    return run
+
+
+class _NoLock:
+    def __enter__(self) -> None:
+        pass
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+
 class Backend:
     def __init__(self, ws: Workspace) -> None:
         self.ws = ws
+
+    def locked(self):
+        """Held around a write; in a session the transaction locks the files it edits."""
+        return _NoLock()
 
     # --- contexts
     def view(self) -> View: ...
@@ -38,6 +63,7 @@ class Backend:
     def set_namespace(self, ns: str) -> None: ...
     def previous_namespace(self) -> str: ...
 
+    @_locked
     def rename(self, old: str, new: str) -> None:
         """Rename in the file that defines ``old`` (an explicit edit of the user's file, in or out of a session)."""
         view = self.ws.view if self.ws.session else self.view()
@@ -57,6 +83,7 @@ class Backend:
             tx.add(view.current_context_file, lambda t: edit.set_current_context(t, new))
         tx.commit()
 
+    @_locked
     def delete(self, name: str) -> None:
         view = self.ws.view if self.ws.session else self.view()
         ctx = view.context(name)
@@ -71,7 +98,21 @@ class FileBackend(Backend):
     """kubectx/kubens semantics on the files kubectl reads (KUBECONFIG or ~/.kube/config)."""
 
     def view(self) -> View:
+        """kubectl's files as their last writer left them: kubectl rewrites a file in place while it holds the
+        lock, so a view read meanwhile may show it emptied or cut; then it is read again."""
+        for _ in range(_SETTLE_TRIES):
+            if "kubectl_view" in self.ws.__dict__:  # settled when it was read: one view per decision
+                return self.ws.kubectl_view
+            view = self.ws.kubectl_view
+            if wait_for_writers(self._files()) and all(_unchanged(f) for f in view.files):
+                return view
+            self.ws.__dict__.pop("kubectl_view", None)
         return self.ws.kubectl_view
+
+    def locked(self):
+        """kubectl's lock on every one of its files, as kubectl takes them for any config write, with the
+        view read again under it."""
+        return _FreshLocks(self.ws, self._files())
 
     def _files(self) -> list[str]:
         return [os.path.abspath(f) for f in self.ws.base_files]
@@ -83,6 +124,7 @@ class FileBackend(Backend):
     def current(self) -> str:
         return self.view().current_context
 
+    @_locked
     def switch(self, name: str) -> None:
         self._require_files()
         view = self.view()
@@ -99,6 +141,7 @@ class FileBackend(Backend):
         if prev != name:
             self._save_state("kubectx", prev)
 
+    @_locked
     def unset(self) -> None:
         self._require_files()
         view = self.view()
@@ -123,6 +166,7 @@ class FileBackend(Backend):
             raise KctxError(f'failed to read namespace of "{cur}": context with name "{cur}" not found')
         return ctx
 
+    @_locked
     def set_namespace(self, ns: str) -> None:
         ctx = self._current_ctx()
         before = ctx.namespace or "default"
@@ -151,6 +195,32 @@ class FileBackend(Backend):
                 return fh.read()
         except (OSError, UnicodeDecodeError):
             return ""
+
+
+_SETTLE_TRIES = 4
+
+
+def _unchanged(f) -> bool:
+    """The file is still the one this index was read from (a FileIndex without a stamp was not read)."""
+    from kctx.util.parsecache import stamp
+
+    try:
+        return not f.stamp or stamp(os.stat(f.path)) == tuple(f.stamp)
+    except OSError:
+        return False
+
+
+class _FreshLocks:
+    def __init__(self, ws: Workspace, files: list[str]) -> None:
+        self.ws, self.locks = ws, kubeconfig_locks(files)
+
+    def __enter__(self) -> None:
+        self.locks.__enter__()
+        for cached in ("kubectl_view", "view"):  # read before the lock: decide on the files as they are now
+            self.ws.__dict__.pop(cached, None)
+
+    def __exit__(self, *exc: object) -> None:
+        self.locks.__exit__()
 
 
 class SessionBackend(Backend):
