@@ -346,8 +346,8 @@ class Checker:
         for name, winners in self._contests().items():
             last = winners[-1] if winners else None
             if last and (last.name not in contexts or name in contexts) and not self.excuse(last, "not kept"):
-                self.problem(f"{last.line()} reported success, the file has {name in contexts and name or ''} "
-                             f"{last.name in contexts and last.name or ''}")
+                found = [n for n in (name, last.name) if n in contexts]
+                self.problem(f"{last.line()} reported success, the file has {found}")
         for o in kctx:
             if o.kind == "delete" and o.ok and o.name in contexts and not self.excuse(o, "back in the file"):
                 self.problem(f"{o.line()} reported success, {o.name} is still in the final file")

@@ -170,15 +170,18 @@ def _stuck(path: str, lock_path: str, holder: str, held: float) -> Exception:
                      f"{lock_path} (kubectl cannot write {path} either while it exists)")
 
 
-def kubeconfig_lock(path: StrPath, timeout: float = 5.0) -> _KubeconfigLock:
-    return _KubeconfigLock(str(path), timeout)
+LOCK_TIMEOUT = 5.0  # seconds one holder may keep a kubeconfig lock while kctx waits for it
+
+
+def kubeconfig_lock(path: StrPath, timeout: float | None = None) -> _KubeconfigLock:
+    return _KubeconfigLock(str(path), LOCK_TIMEOUT if timeout is None else timeout)
 
 
 class _Locks:
     """Several kubeconfig locks, taken in sorted order (as kubectl does: no deadlock between waiters)."""
 
     def __init__(self, paths: list[str], timeout: float) -> None:
-        self.locks = [_KubeconfigLock(p, timeout) for p in sorted(set(paths))]
+        self.locks = [kubeconfig_lock(p, timeout) for p in sorted(set(paths))]
         self.held: list[_KubeconfigLock] = []
 
     def __enter__(self) -> None:
@@ -204,9 +207,9 @@ class _Locks:
             self.held.pop().__exit__()
 
 
-def kubeconfig_locks(paths: list[str], timeout: float = 5.0) -> _Locks:
+def kubeconfig_locks(paths: list[str], timeout: float | None = None) -> _Locks:
     """Hold kubectl's lock on every file of ``paths`` (absolute paths), for a read-edit-write of them."""
-    return _Locks(paths, timeout)
+    return _Locks(paths, LOCK_TIMEOUT if timeout is None else timeout)
 
 
 def wait_for_writers(paths: list[str], patience: float = 1.0) -> bool:
