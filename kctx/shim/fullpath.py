@@ -20,10 +20,17 @@ from kctx.util import parsecache
 from kctx.util.fastos import basename
 from kctx.util.fastos import environ as process_environ
 
+TYPE_CHECKING = False  # typing is slow to import; annotations only
+if TYPE_CHECKING:
+    from kctx.kubectl.argv import KubectlArgs
+    from kctx.shim.boot import Code
+    from kctx.shim.recorder import Recorder
+    from kctx.versions.select import Choice
+
 DEBUG = b"KCTX_DEBUG"  # set: the shim says on stderr which path it takes and why
 
 
-def main(argv: list[str] | None = None, stale_bundle: str | None = None, code: tuple | None = None,
+def main(argv: list[str] | None = None, stale_bundle: str | None = None, code: Code | None = None,
          native: bool | None = None) -> None:
     """``stale_bundle``: the shim script's hot-path bundle was missing or stale; write it before exec.
     ``code``: the bundle this code was loaded from (kctx/shim/boot.py), which memo records check.
@@ -40,7 +47,7 @@ def main(argv: list[str] | None = None, stale_bundle: str | None = None, code: t
     sys.exit(status)
 
 
-def run(argv: list[str], environ: dict, stale_bundle: str | None = None, code: tuple | None = None,
+def run(argv: list[str], environ: dict[str, str], stale_bundle: str | None = None, code: Code | None = None,
         native: bool | None = None) -> int:
     depth_text = environ.get("KCTX_SHIM_DEPTH", "0")
     depth = int(depth_text) if depth_text.isdigit() else MAX_DEPTH  # garbage: refuse rather than guess
@@ -67,7 +74,7 @@ def run(argv: list[str], environ: dict, stale_bundle: str | None = None, code: t
             recorder.stop()
     if isinstance(plan, int):
         return plan
-    if recorder is not None:
+    if recorder is not None and code is not None:  # (there is a recorder only with code)
         _remember(recorder, code, plan, environ, None if plan.any_line else argv)
     if stale_bundle:
         from kctx.shim import bundle as hotbundle
@@ -80,7 +87,7 @@ def run(argv: list[str], environ: dict, stale_bundle: str | None = None, code: t
     return ExitStatus.ERROR  # not reached
 
 
-def _remember(recorder, code: tuple, plan: Plan, environ: dict, line: list | None) -> None:
+def _remember(recorder: Recorder, code: Code, plan: Plan, environ: dict[str, str], line: list[str] | None) -> None:
     """Write the memo record the native launcher replays (kctx/shim/memo.py), when the decision holds for any
     command (``line`` None) or for this command line whenever it comes again."""
     from kctx.shim.bind import roots
@@ -112,7 +119,7 @@ class Plan:
                                                                                     bind, minor)
 
 
-def _decide(argv: list[str], environ: dict, paths: Paths, replayable: bool) -> Plan | int:
+def _decide(argv: list[str], environ: dict[str, str], paths: Paths, replayable: bool) -> Plan | int:
     """The plan for this call, or the exit status of a call handled here. ``replayable``: whether a memo
     record may be written (then the plan says for which lines)."""
     session = environ.get("KCTX_SESSION", "")
@@ -123,11 +130,11 @@ def _decide(argv: list[str], environ: dict, paths: Paths, replayable: bool) -> P
     if session and not args.globals.get("kubeconfig") and args.command[:2] == ("config", "use-context") \
             and j.c.cls == LOCAL_WRITE and j.removal is None:  # (-h/--help: "local": kubectl's help)
         return _session_use_context(args, environ, paths)
-    if j.choice is None:
-        raise j.failure
+    if j.choice is None:  # judge() says why
+        raise j.failure or KctxError("no kubectl was chosen")
     warned = _warn(j)
     outcome = enforce(j.decision, j.target, argv, j.c, j.config, environ, paths.audit_log)
-    return _plan(j, argv, replayable and not warned and outcome == SILENT)
+    return _plan(j, j.choice, argv, replayable and not warned and outcome == SILENT)
 
 
 def _warn(j: Judgement) -> bool:
@@ -139,16 +146,16 @@ def _warn(j: Judgement) -> bool:
     return bool(j.config_error or j.skew)
 
 
-def _plan(j: Judgement, argv: list[str], silent: bool) -> Plan:
+def _plan(j: Judgement, choice: Choice, argv: list[str], silent: bool) -> Plan:
     """``silent``: nothing was asked, warned or audited. Then the same files give the same decision, unless a
     kuberc is in play or the target has a problem."""
-    plan = Plan(j.choice.path, j.argv, minor=j.minor or None)
+    plan = Plan(choice.path, j.argv, minor=j.minor or None)
     if not (silent and not j.target.problem and j.expanded.expansion is None and not j.expanded.problem):
         return plan
-    plan.until = j.choice.valid_until
+    plan.until = choice.valid_until
     # Not protected: the guard lets every command through, so the record holds for any plain line. Otherwise
     # for this line word for word (the class is a function of the line).
-    plan.any_line = not j.choice.skew and not j.target.protected and plain(argv)
+    plan.any_line = not choice.skew and not j.target.protected and plain(argv)
     # A record for any line binds the lines the launcher binds; one for this line, as this line was bound.
     plan.bind = j.target.context if plan.any_line or j.argv != argv else ""
     return plan
@@ -164,7 +171,7 @@ def _names_kubeconfig(argv: list[str]) -> bool:
     return False
 
 
-def _follow_session(session: str, environ: dict) -> None:
+def _follow_session(session: str, environ: dict[str, str]) -> None:
     """Use the session's current KUBECONFIG, even if this shell has not picked up a switch yet."""
     from kctx.session.envfile import read
 
@@ -173,7 +180,7 @@ def _follow_session(session: str, environ: dict) -> None:
         environ["KUBECONFIG"] = value
 
 
-def _session_use_context(args, environ: dict, paths: Paths) -> int:
+def _session_use_context(args: KubectlArgs, environ: dict[str, str], paths: Paths) -> int:
     """`kubectl config use-context X` inside a session switches only the session (kubectl's wording)."""
     from kctx.env import Environment
     from kctx.session import ops as session_ops
