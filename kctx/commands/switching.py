@@ -19,9 +19,15 @@ from kctx.workspace import Workspace
 
 TYPE_CHECKING = False  # typing is slow to import; annotations only
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
+    from contextlib import AbstractContextManager
+    from typing import Concatenate, ParamSpec, TypeVar
 
-    from kctx.kubeconfig.model import Context
+    from kctx.kubeconfig.model import Context, FileIndex
+
+    B = TypeVar("B", bound="Backend")
+    P = ParamSpec("P")
+    R = TypeVar("R")
 
 
 def kubectx_home(environ: Mapping[str, str]) -> str:
@@ -30,13 +36,13 @@ def kubectx_home(environ: Mapping[str, str]) -> str:
     return os.path.join(home, ".kube")
 
 
-def _locked(method):
+def _locked(method: Callable[Concatenate[B, P], R]) -> Callable[Concatenate[B, P], R]:
     """Run a write to the kubeconfig files under the backend's lock (``Backend.locked``): the checks it
     makes and the edits it commits then see the same files, with no other writer in between."""
 
-    def run(self, *args):
+    def run(self: B, /, *args: P.args, **kwargs: P.kwargs) -> R:
         with self.locked():
-            return method(self, *args)
+            return method(self, *args, **kwargs)
 
     run.__name__, run.__doc__ = method.__name__, method.__doc__
     return run
@@ -54,7 +60,7 @@ class Backend:
     def __init__(self, ws: Workspace) -> None:
         self.ws = ws
 
-    def locked(self):
+    def locked(self) -> AbstractContextManager[None]:
         """Held around a write; in a session the transaction locks the files it edits."""
         return _NoLock()
 
@@ -115,7 +121,7 @@ class FileBackend(Backend):
             self.ws.__dict__.pop("kubectl_view", None)
         return self.ws.kubectl_view
 
-    def locked(self):
+    def locked(self) -> AbstractContextManager[None]:
         """kubectl's lock on every one of its files, as kubectl takes them for any config write, with the
         view read again under it."""
         return _FreshLocks(self.ws, self._files())
@@ -206,7 +212,7 @@ class FileBackend(Backend):
 _SETTLE_TRIES = 4
 
 
-def _unchanged(f) -> bool:
+def _unchanged(f: FileIndex) -> bool:
     """The file is still the one this index was read from (a FileIndex without a stamp was not read)."""
     from kctx.util.parsecache import stamp
 
