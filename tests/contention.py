@@ -126,7 +126,9 @@ def initial_config(threads: int, per_thread: int, seed: int) -> str:
 
 class Harness:
     def __init__(self, home: Path, kubectl: Path, strace: str, *, threads: int = 6, per_thread: int = 9,
-                 kubectl_threads: int = 2, kubectl_per_thread: int = 10, seed: int = 16) -> None:
+                 kubectl_threads: int = 2, kubectl_per_thread: int = 10, seed: int = 16,
+                 code: Path | None = None) -> None:
+        """``code``: the checkout whose kctx runs (default: this one), to compare with an older commit."""
         self.home, self.kubectl, self.strace = home, str(kubectl), strace
         self.threads, self.per_thread, self.seed = threads, per_thread, seed
         self.kubectl_threads, self.kubectl_per_thread = kubectl_threads, kubectl_per_thread
@@ -134,7 +136,7 @@ class Harness:
         self.env = {k: v for k, v in os.environ.items() if not k.startswith(("KCTX_", "KUBECONFIG"))}
         self.env.update(HOME=str(home), XDG_RUNTIME_DIR=str(home.parent / "run"),
                         KUBECONFIG=str(self.config))  # explicit: nothing may reach the real ~/.kube
-        self.env["PYTHONPATH"] = checkout_pythonpath(self.env)
+        self.env["PYTHONPATH"] = str(code) if code else checkout_pythonpath(self.env)
         self.run = Run()
         self.lock = threading.Lock()
         self.writers_done = threading.Event()

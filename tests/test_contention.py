@@ -3,14 +3,18 @@ for contention, nothing that reported success is lost, and kubectl can read the 
 
 from __future__ import annotations
 
+import os
 import subprocess
+import sys
 import time
 from pathlib import Path
 
 import yaml
 
+from kctx.session import store as ksession
 from tests.contention import Harness
-from tests.runner import kctx
+from tests.kubeconfigs import simple
+from tests.runner import checkout_pythonpath, kctx
 from tests.tools import require_tool
 
 
@@ -67,3 +71,24 @@ def test_kubectl_undoes_a_change_made_between_its_read_and_its_lock(home: Path, 
     names = [c["name"] for c in yaml.safe_load(config.read_text())["contexts"]]
     assert "extra" in names
     assert "b" in names and "renamed" not in names, names  # the rename kctx reported is gone
+
+
+def test_parallel_kctx_calls_in_one_session_come_one_after_the_other(home: Path) -> None:
+    """A script running `kctx ctx` and `kctx ns` at once in one shell: each reads the session, changes it
+    and saves it under kubectl's lock on the session file, so in either order the session ends on the
+    context `kctx ctx` chose (a save built on a read from before the switch would put the old one back)."""
+    simple(home / ".kube" / "config", "a")
+    simple(home / ".kube" / "configs" / "b.yaml", "b", current=False)
+    started = kctx("session", "start", "--pid", str(os.getpid()))
+    assert started.code == 0, started.err
+    session = started.out.strip()
+    env = {**os.environ, "KCTX_SESSION": session}
+    env["PYTHONPATH"] = checkout_pythonpath(env)
+    for round_ in range(6):
+        assert kctx("use", "a", env={"KCTX_SESSION": session}).code == 0
+        procs = [subprocess.Popen([sys.executable, "-m", "kctx", *args], env=env, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE, text=True)
+                 for args in (["ns", "-f", f"x{round_}"], ["ctx", "b"], ["ns", "-f", f"y{round_}"])]
+        for p in procs:
+            assert p.wait(timeout=120) == 0, p.communicate()[1]
+        assert ksession.read(session).context == "b", f"round {round_}: the switch to b was lost"

@@ -18,6 +18,7 @@ import yaml
 from kctx.errors import KctxError
 from kctx.util import fsutil
 from tests.runner import checkout_pythonpath, kctx
+from tests.tools import require_tool
 
 CONFIG = """\
 # keep this comment
@@ -222,3 +223,43 @@ def test_kubeconfig_lock_error_is_a_kctx_error(tmp_path: Path, monkeypatch: pyte
     kubectl_style_lock(config)
     with pytest.raises(KctxError, match="config.lock exists"), fsutil.kubeconfig_lock(config):
         pass
+
+
+def test_a_lock_left_by_a_killed_kubectl_stops_kubectl_for_good_and_kctx_names_it(
+        kube: Path, kubectl: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Established with the real binary: a kubectl killed while it holds its lock (strace stops it right
+    after creating it) leaves the lock behind; kubectl then fails at once on it, every time, and never
+    removes it (the lock names no owner: nothing tells a dead writer from a live one). kctx does the same
+    after waiting one holder's allowance (a live kubectl holds the lock for milliseconds): a one-line error
+    naming the lock, which it leaves in place."""
+    strace = require_tool("strace")
+    monkeypatch.setattr(fsutil, "LOCK_TIMEOUT", 0.3)
+    env = {**os.environ, "KUBECONFIG": str(kube)}
+    lock = Path(f"{kube}.lock")
+    tracer = subprocess.Popen([strace, "-f", "-qq", "-o", "/dev/null", "-e", "signal=none", "-e", "trace=openat",
+                               "-P", str(lock), "-e", "inject=openat:delay_exit=10000000",
+                               str(kubectl), "config", "use-context", "b"], env=env)
+    try:
+        deadline = time.monotonic() + 30
+        while not lock.exists():
+            assert tracer.poll() is None and time.monotonic() < deadline
+            time.sleep(0.01)
+        held = int(Path(f"/proc/{tracer.pid}/task/{tracer.pid}/children").read_text().split()[0])
+        os.kill(held, signal.SIGKILL)  # kubectl first: a tracer dying first would let it go on and unlock
+        tracer.kill()
+        tracer.wait(timeout=30)
+        while Path(f"/proc/{held}").exists() and "Z" not in Path(f"/proc/{held}/stat").read_text().split()[2]:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+    finally:
+        if tracer.poll() is None:
+            tracer.kill()
+            tracer.wait()
+    assert lock.exists() and current(kube) == "a"
+    for _ in range(2):
+        p = subprocess.run([str(kubectl), "config", "use-context", "b"], capture_output=True, text=True, env=env,
+                           timeout=60)
+        assert p.returncode == 1 and f"open {lock}: file exists" in p.stderr, p.stderr
+    r = kctx("ctx", "b")
+    assert r.code == 1 and r.err.count("\n") == 1 and f"remove {lock}" in r.err, r.err
+    assert lock.exists() and current(kube) == "a"

@@ -245,15 +245,21 @@ class SessionBackend(Backend):
     def view(self) -> View:
         return self.ws.view
 
+    def locked(self) -> AbstractContextManager[None]:
+        """kubectl's lock on the session file, with the session read again under it."""
+        return _FreshSession(self)
+
     def current(self) -> str:
         return self.s.context
 
+    @_locked
     def switch(self, name: str) -> None:
         if not self.ws.view.has_context(name):
             raise KctxError(f'failed to switch context: no context exists with the name: "{name}"')
         ksession.switch_context(self.s, self.ws.view, name)
         session_ops.save(self.ws, self.s)
 
+    @_locked
     def unset(self) -> None:
         if self.s.context:
             self.s.previous_context = self.s.context
@@ -268,6 +274,7 @@ class SessionBackend(Backend):
             raise KctxError("current-context is not set")
         return self.s.namespace or "default"
 
+    @_locked
     def set_namespace(self, ns: str) -> None:
         ksession.set_namespace(self.s, ns)
         session_ops.save(self.ws, self.s)
@@ -275,6 +282,7 @@ class SessionBackend(Backend):
     def previous_namespace(self) -> str:
         return self.s.previous_namespaces.get(self.s.context, "")
 
+    @_locked
     def rename(self, old: str, new: str) -> None:
         super().rename(old, new)
         if self.s.context == old:
@@ -283,6 +291,17 @@ class SessionBackend(Backend):
             self.s.previous_context = new
         self.ws.__dict__.pop("view", None)
         session_ops.save(self.ws, self.s)
+
+
+class _FreshSession:
+    def __init__(self, b: SessionBackend) -> None:
+        self.b, self.editing = b, session_ops.edit(b.ws)
+
+    def __enter__(self) -> None:
+        self.b.s = self.editing.__enter__()
+
+    def __exit__(self, *exc: object) -> None:
+        self.editing.__exit__()
 
 
 def backend(ws: Workspace) -> Backend:

@@ -19,17 +19,18 @@ untouched. Needs the shell integration: eval "$(kctx init bash)". Without CONTEX
 def run(argv: list[str], env: Environment) -> int:
     _, pos = simple(argv, "use", USAGE)
     ws = Workspace(env)
-    s = session_ops.require(ws)
+    session_ops.require(ws)
     if not pos:
         for name in sorted(ws.view.context_names()):
             env.stdout.write(f"{name}\n")
         return int(ExitStatus.OK)
-    name = pos[0]
-    if name == "-":
-        if not s.previous_context:
-            raise KctxError("no previous context found")
-        name = s.previous_context
-    ksession.switch_context(s, ws.view, name)
-    session_ops.save(ws, s)
+    with session_ops.edit(ws) as s:
+        name = pos[0]
+        if name == "-":
+            if not s.previous_context:
+                raise KctxError("no previous context found")
+            name = s.previous_context
+        ksession.switch_context(s, ws.view, name)
+        session_ops.save(ws, s)
     env.stderr.write(f'Switched to context "{name}".\n')
     return int(ExitStatus.OK)
