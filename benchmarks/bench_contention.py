@@ -52,8 +52,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--threads", type=int, default=8)
     ap.add_argument("--per-thread", type=int, default=25)
-    ap.add_argument("--kubectl-threads", type=int, default=2)
-    ap.add_argument("--kubectl-per-thread", type=int, default=20)
+    ap.add_argument("--kubectl-threads", type=int, default=1, help="more than one: kubectl can wipe the "
+                    "file on its own (tests/contention.py)")
+    ap.add_argument("--kubectl-per-thread", type=int, default=60)
     ap.add_argument("--seed", type=int, default=16)
     ap.add_argument("--before", metavar="REV", help="also run the kctx of this commit, first")
     ap.add_argument("--show", type=int, default=5, help="problems to print per run")

@@ -14,6 +14,13 @@ another writer made between its load and its lock is undone. Every kubectl write
 shows what it read before and after taking the lock; a lost change is excused only when a kubectl writer
 that read a different file before its lock than after it was between those two reads while the change was
 made.
+
+Another loss is kubectl's alone and is not excused: two kubectl writers at once. kubectl rewrites the file
+in place, so another kubectl's first load can find it empty; that one then writes back the empty config
+it started from, under its lock, and everything else in the file is gone
+(test_kubectl_wipes_the_file_when_its_first_read_found_another_kubectl_rewriting_it). kctx replaces the
+file by rename and never shows it empty, so the suite runs one kubectl writer thread; a run with more
+names each such write as a problem of its own.
 """
 
 from __future__ import annotations
@@ -61,6 +68,7 @@ class Outcome:
     stale: tuple[float, float] | None = None  # kubectl: (first read, lock) when the file changed in between
     wrote: float = 0.0  # kubectl: when it opened the file to write it
     emptied: int = 0  # kubectl: attempts that failed on reading the file emptied by another kubectl
+    blind: bool = False  # kubectl: it wrote after loading the file empty (it then wipes the file)
 
     @property
     def ok(self) -> bool:
@@ -234,7 +242,7 @@ class Harness:
                 time.sleep(rng.uniform(0.002, 0.02))
             kind = "set-context" if name else "use-context"
             self._add(Outcome("kubectl", kind, ["kubectl", *args], code, err, start, end, attempts, name,
-                              trace.stale, trace.wrote, emptied))
+                              trace.stale, trace.wrote, emptied, trace.blind))
 
     def _reader(self) -> None:
         while not self.writers_done.is_set():
@@ -247,11 +255,12 @@ class Trace:
     """What kubectl did with the file, from its strace files (one per thread, merged by time):
     ``stale``: (its first read, its lock) when what it read before taking the lock differs from what it
     read after (its write then undoes the difference), else None; ``wrote``: when it opened the file to
-    write it (0.0: it did not); ``emptied``: it read the file empty (another kubectl was rewriting it)."""
+    write it (0.0: it did not); ``emptied``: it read the file empty (another kubectl was rewriting it);
+    ``blind``: it wrote the file after reading it empty before its lock."""
 
     def __init__(self, folder: Path, config: str) -> None:
         self.stale: tuple[float, float] | None = None
-        self.wrote, self.emptied = 0.0, False
+        self.wrote, self.emptied, self.blind = 0.0, False, False
         events = []
         for f in folder.iterdir():
             for line in f.read_text(errors="replace").splitlines():
@@ -280,6 +289,7 @@ class Trace:
         after = [r for r in reads if r[0] > lock_at]
         if lock_at and before and after and any(content != after[0][1] for _, content in before):
             self.stale = (before[0][0], lock_at)
+        self.blind = bool(self.wrote and any(not content for _, content in before))
 
 
 class Checker:
@@ -316,6 +326,10 @@ class Checker:
         self._final(data, contexts)
 
     def _outcomes(self) -> None:
+        for o in self.run.of("kubectl"):
+            if o.ok and o.blind:
+                self.problem(f"{o.line()} loaded the file while another kubectl rewrote it, then wrote back the "
+                             "empty config it saw: kubectl's own loss (run one kubectl writer at a time)")
         for o in self.run.outcomes:
             if o.ok or (o.tool == "kctx" and o.kind in REAL_REASONS and REAL_REASONS[o.kind].search(o.err)):
                 continue

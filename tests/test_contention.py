@@ -20,7 +20,7 @@ from tests.tools import require_tool
 
 def test_parallel_kctx_and_kubectl_writers_on_one_file(home: Path, kubectl: Path) -> None:
     strace = require_tool("strace")
-    run = Harness(home, kubectl, strace, threads=6, per_thread=7, kubectl_threads=2, kubectl_per_thread=8).execute()
+    run = Harness(home, kubectl, strace, threads=6, per_thread=7, kubectl_threads=1, kubectl_per_thread=16).execute()
     assert not run.problems, run.summary() + "\n" + "\n".join(run.problems)
     kctx = run.of("kctx")
     assert len(kctx) == 42 and any(not o.ok for o in kctx), run.summary()  # the real-reason failures ran too
@@ -71,6 +71,32 @@ def test_kubectl_undoes_a_change_made_between_its_read_and_its_lock(home: Path, 
     names = [c["name"] for c in yaml.safe_load(config.read_text())["contexts"]]
     assert "extra" in names
     assert "b" in names and "renamed" not in names, names  # the rename kctx reported is gone
+
+
+def test_kubectl_wipes_the_file_when_its_first_read_found_another_kubectl_rewriting_it(
+        home: Path, kubectl: Path, tmp_path: Path) -> None:
+    """Why tests/contention.py runs one kubectl writer: kubectl rewrites the file in place, so a second
+    kubectl loading it meanwhile can find it empty; under its lock it then writes every difference from
+    what it loaded, which deletes everything else. Shown here with strace holding kubectl at its lock
+    while the file goes from empty back to whole. kctx replaces the file by rename: it is never empty."""
+    strace = require_tool("strace")
+    config = home / ".kube" / "config"
+    config.write_text("")
+    log = tmp_path / "strace.log"
+    env = {"HOME": str(home), "KUBECONFIG": str(config), "PATH": "/usr/bin:/bin"}
+    held = subprocess.Popen([strace, "-f", "-qq", "-e", "signal=none", "-o", str(log), "-P", f"{config}.lock",
+                             "-e", "trace=openat", "-e", "inject=openat:delay_enter=3000000", str(kubectl),
+                             "config", "set-context", "extra", "--cluster=main", "--user=main"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while not (log.exists() and "config.lock" in log.read_text()):
+        assert held.poll() is None and time.monotonic() < deadline, held.communicate()
+        time.sleep(0.02)
+    config.write_text(CONFIG)  # the other kubectl's rewrite completes
+    out, err = held.communicate(timeout=60)
+    assert held.returncode == 0, err
+    data = yaml.safe_load(config.read_text())
+    assert [c["name"] for c in data["contexts"]] == ["extra"] and not data["clusters"], data
 
 
 def test_parallel_kctx_calls_in_one_session_come_one_after_the_other(home: Path) -> None:

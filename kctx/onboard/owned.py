@@ -29,22 +29,27 @@ def digest(data: bytes) -> str:
 
 
 class Owned:
+    """The record, read from disk at each question and change: onboardings of one team run one after the
+    other under the team's lock, but each made its Owned before taking it."""
+
     def __init__(self, path: str) -> None:
         self.path = path
+
+    def _load(self) -> dict[str, str]:
         try:
-            with open(path, encoding="utf-8") as fh:
+            with open(self.path, encoding="utf-8") as fh:
                 files = json.load(fh).get("files", {})
         except (OSError, ValueError, AttributeError):
             files = {}
-        self.files: dict[str, str] = files if isinstance(files, dict) else {}
+        return files if isinstance(files, dict) else {}
 
     def owns(self, file: str, data: bytes) -> bool:
-        return self.files.get(file) == digest(data)
+        return self._load().get(file) == digest(data)
 
     def record(self, file: str, data: bytes) -> None:
-        self.files[file] = digest(data)
+        files = {**self._load(), file: digest(data)}
         ensure_private_dir(os.path.dirname(self.path))
-        atomic_write(self.path, json.dumps({"files": self.files}, indent=1, sort_keys=True) + "\n", mode=MODE)
+        atomic_write(self.path, json.dumps({"files": files}, indent=1, sort_keys=True) + "\n", mode=MODE)
 
 
 def read_bytes(path: str) -> bytes | None:
