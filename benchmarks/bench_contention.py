@@ -3,25 +3,35 @@ they take, with this checkout and (``--before REV``) with an older commit.
 
     python benchmarks/bench_contention.py [--threads 8 --per-thread 25] [--before REV]
 
-Runs tests/contention.py's harness: ``threads`` kctx threads run ``per_thread`` operations each
-(`kctx ctx NAME`, `NEW=OLD`, `-d NAME`, `kctx ns -f NS`, and some bound to fail for a real reason) next to
-kubectl `config set-context`/`use-context` writers (each traced with strace) and a `kubectl config view`
-loop, all on one file. Prints the harness's summary per checkout and the problems it found.
+Two runs per checkout, each on a fresh file:
+- tight: 4 threads run 50 kctx operations each (`kctx ctx NAME` and `kctx ns -f NS` in turn, 200 in all)
+  while one kubectl runs `config set-context` in a loop, untraced, for as long as they run. Counts the kctx
+  operations that failed, by message, and the kubectl writes that failed (kubectl fails at once while
+  anyone holds the lock).
+- checked: tests/contention.py's harness: ``threads`` kctx threads run ``per_thread`` operations each
+  (`kctx ctx NAME`, `NEW=OLD`, `-d NAME`, `kctx ns -f NS`, and some bound to fail for a real reason) next to
+  kubectl `config set-context`/`use-context` writers (traced with strace, so they write less often) and a
+  `kubectl config view` loop; every outcome and the final file are checked.
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
+import os
+import random
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.contention import Harness  # noqa: E402
+from tests.contention import SWITCH_TARGETS, Harness, initial_config  # noqa: E402
 from tests.kubectl_bins import kubectl_binary  # noqa: E402
 
 
@@ -34,14 +44,63 @@ def export(rev: str, folder: Path) -> Path:
     return folder
 
 
+def tight(label: str, code: Path, kubectl: Path, threads: int = 4, per_thread: int = 50) -> None:
+    with tempfile.TemporaryDirectory(prefix="kctx-contention-") as tmp:
+        home = Path(tmp) / "home"
+        (home / ".kube").mkdir(parents=True)
+        (home / "run").mkdir(mode=0o700)
+        config = home / ".kube" / "config"
+        config.write_text(initial_config(8, 25, 16))
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("KCTX_", "KUBECONFIG"))}
+        env.update(HOME=str(home), XDG_RUNTIME_DIR=str(home / "run"), KUBECONFIG=str(config), PYTHONPATH=str(code))
+        done = threading.Event()
+        kctx_codes: list[tuple[int, str]] = []
+        kubectl_codes: list[tuple[int, str]] = []
+
+        def kubectl_loop() -> None:
+            i = 0
+            while not done.is_set():
+                i += 1
+                p = subprocess.run([str(kubectl), "config", "set-context", f"k{i}", "--cluster=main", "--user=main"],
+                                   env=env, capture_output=True, text=True)
+                kubectl_codes.append((p.returncode, p.stderr.strip().replace(str(config), "FILE")))
+
+        def kctx_thread(t: int) -> None:
+            rng = random.Random(t)
+            for i in range(per_thread):
+                args = ["ctx", rng.choice(SWITCH_TARGETS)] if i % 2 else ["ns", "-f", f"n{t}-{i}"]
+                p = subprocess.run([sys.executable, "-m", "kctx", *args], env=env, capture_output=True, text=True,
+                                   stdin=subprocess.DEVNULL, cwd=home)  # `-m kctx` looks in cwd first
+                kctx_codes.append((p.returncode, p.stderr.strip().replace(str(config), "FILE")))
+
+        writer = threading.Thread(target=kubectl_loop)
+        writer.start()
+        start = time.monotonic()
+        workers = [threading.Thread(target=kctx_thread, args=(t,)) for t in range(threads)]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+        wall = time.monotonic() - start
+        done.set()
+        writer.join()
+    failed = [err for code, err in kctx_codes if code]
+    refused = [err for code, err in kubectl_codes if code]
+    print(f"{label}, tight: kctx {len(kctx_codes) - len(failed)} of {len(kctx_codes)} succeeded, wall {wall:.1f} s "
+          f"| kubectl {len(kubectl_codes) - len(refused)} of {len(kubectl_codes)} writes succeeded")
+    for err, n in collections.Counter(e.split(";")[0][:100] for e in failed + refused).most_common(6):
+        print(f"  {n} x {err}")
+
+
 def measure(label: str, code: Path | None, args: argparse.Namespace, kubectl: Path, strace: str) -> None:
+    tight(label, code or ROOT, kubectl)
     with tempfile.TemporaryDirectory(prefix="kctx-contention-") as tmp:
         home = Path(tmp) / "home"
         (home / ".kube").mkdir(parents=True)
         run = Harness(home, kubectl, strace, threads=args.threads, per_thread=args.per_thread,
                       kubectl_threads=args.kubectl_threads, kubectl_per_thread=args.kubectl_per_thread,
                       seed=args.seed, code=code).execute()
-    print(f"{label}: {run.summary()}")
+    print(f"{label}, checked: {run.summary()}")
     for problem in run.problems[:args.show]:
         print(f"  {problem}")
     if len(run.problems) > args.show:

@@ -178,7 +178,7 @@ class Harness:
     def _proc(self, argv: list[str]) -> tuple[int, str, float, float]:
         start = time.time()
         p = subprocess.run(argv, env=self.env, capture_output=True, text=True, timeout=120,
-                           stdin=subprocess.DEVNULL)
+                           stdin=subprocess.DEVNULL, cwd=self.home)  # not a checkout: `-m kctx` looks in cwd first
         return p.returncode, p.stderr.strip(), start, time.time()
 
     def _kctx(self, kind: str, name: str, *args: str) -> Outcome:

@@ -109,6 +109,10 @@ class Backend:
 class FileBackend(Backend):
     """kubectx/kubens semantics on the files kubectl reads (KUBECONFIG or ~/.kube/config)."""
 
+    def __init__(self, ws: Workspace) -> None:
+        super().__init__(ws)
+        self.pending_state: dict[str, str] = {}  # kubectx's state files, written once the lock is released
+
     def view(self) -> View:
         """kubectl's files as their last writer left them: kubectl rewrites a file in place while it holds the
         lock, so a view read meanwhile may show it emptied or cut; then it is read again."""
@@ -124,7 +128,7 @@ class FileBackend(Backend):
     def locked(self) -> AbstractContextManager[None]:
         """kubectl's lock on every one of its files, as kubectl takes them for any config write, with the
         view read again under it."""
-        return _FreshLocks(self.ws, self._files())
+        return _FreshLocks(self, self._files())
 
     def _files(self) -> list[str]:
         return [os.path.abspath(f) for f in self.ws.base_files]
@@ -195,6 +199,14 @@ class FileBackend(Backend):
         return os.path.join(kubectx_home(self.ws.env.environ), name)
 
     def _save_state(self, name: str, value: str) -> None:
+        """Queued while kubectl's lock is held (kubectl fails at once on it: hold it no longer than needed)."""
+        self.pending_state[name] = value
+
+    def write_state(self) -> None:
+        while self.pending_state:
+            self._write_state(*self.pending_state.popitem())
+
+    def _write_state(self, name: str, value: str) -> None:
         path = self._state_path(name)
         os.makedirs(os.path.dirname(path), exist_ok=True)
         from kctx.util.fsutil import atomic_write
@@ -223,16 +235,17 @@ def _unchanged(f: FileIndex) -> bool:
 
 
 class _FreshLocks:
-    def __init__(self, ws: Workspace, files: list[str]) -> None:
-        self.ws, self.locks = ws, kubeconfig_locks(files)
+    def __init__(self, b: FileBackend, files: list[str]) -> None:
+        self.b, self.locks = b, kubeconfig_locks(files)
 
     def __enter__(self) -> None:
         self.locks.__enter__()
         for cached in ("kubectl_view", "view"):  # read before the lock: decide on the files as they are now
-            self.ws.__dict__.pop(cached, None)
+            self.b.ws.__dict__.pop(cached, None)
 
     def __exit__(self, *exc: object) -> None:
         self.locks.__exit__()
+        self.b.write_state()
 
 
 class SessionBackend(Backend):
