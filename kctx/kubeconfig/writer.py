@@ -30,11 +30,12 @@ class Transaction:
     def add(self, path: str, edit: Edit) -> None:
         self._edits.setdefault(os.path.abspath(path), []).append(edit)
 
-    def commit(self) -> list[str]:
+    def commit(self, backup: bool = False) -> list[str]:
+        """``backup``: first copy each changed file to ``<file>.<timestamp>.bak`` beside it (0600)."""
         from kctx.kubeconfig.edit import EditError
 
         with kubeconfig_locks(list(self._edits)):
-            planned: dict[str, str] = {}
+            planned: dict[str, tuple[str, str]] = {}
             for path, edits in self._edits.items():
                 old = _read(path)
                 new = old
@@ -44,10 +45,19 @@ class Transaction:
                     except EditError as exc:
                         raise KctxError(f"{path}: {exc}") from None
                 if new != old:
-                    planned[path] = new
-            for path, new in planned.items():
+                    planned[path] = (old, new)
+            for path, (old, new) in planned.items():
+                if backup:
+                    _write(backup_path(path), old, mode=0o600)
                 _write(path, new)
         return list(planned)
+
+
+def backup_path(path: str) -> str:
+    """Beside the file, named like onboarding's backups (kctx's globs skip them)."""
+    import time
+
+    return f"{path}.{time.strftime('%Y%m%d-%H%M%S')}.bak"
 
 
 def _read(path: str) -> str:
@@ -62,11 +72,11 @@ def _read(path: str) -> str:
         raise KctxError(f"{path}: cannot read: not UTF-8 text") from None
 
 
-def _write(path: str, text: str) -> None:
+def _write(path: str, text: str, mode: int | None = None) -> None:
     # A symlinked kubeconfig (dotfiles) stays a link: the file it points to is replaced, as kubectl
     # (which writes in place) leaves it.
     try:
-        atomic_write(os.path.realpath(path), text)
+        atomic_write(os.path.realpath(path), text, mode=mode)
     except OSError as exc:
         raise KctxError(f"{path}: cannot write: {exc.strerror}") from None
 

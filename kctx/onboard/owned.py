@@ -29,27 +29,51 @@ def digest(data: bytes) -> str:
 
 
 class Owned:
-    """The record, read from disk at each question and change: onboardings of one team run one after the
-    other under the team's lock, but each made its Owned before taking it."""
+    """The team's state file: the files onboarding wrote (path -> sha256) and, under ``origin``, where the
+    team file came from when it was last applied (kctx/onboard/origin.py).
+
+    Read from disk at each question and change: onboardings of one team run one after the other under the
+    team's lock, but each made its Owned before taking it, and must keep what the one before recorded."""
 
     def __init__(self, path: str) -> None:
         self.path = path
 
-    def _load(self) -> dict[str, str]:
-        try:
-            with open(self.path, encoding="utf-8") as fh:
-                files = json.load(fh).get("files", {})
-        except (OSError, ValueError, AttributeError):
-            files = {}
-        return files if isinstance(files, dict) else {}
+    @property
+    def doc(self) -> dict[str, object]:
+        return load_state(self.path)
 
     def owns(self, file: str, data: bytes) -> bool:
-        return self._load().get(file) == digest(data)
+        return _files(self.doc).get(file) == digest(data)
 
     def record(self, file: str, data: bytes) -> None:
-        files = {**self._load(), file: digest(data)}
+        doc = self.doc
+        doc["files"] = {**_files(doc), file: digest(data)}
+        self._save(doc)
+
+    def applied(self, origin: dict[str, object]) -> None:
+        """Remember where the team file came from, its digest and when it was applied."""
+        doc = self.doc
+        doc["origin"] = origin
+        self._save(doc)
+
+    def _save(self, doc: dict[str, object]) -> None:
         ensure_private_dir(os.path.dirname(self.path))
-        atomic_write(self.path, json.dumps({"files": files}, indent=1, sort_keys=True) + "\n", mode=MODE)
+        atomic_write(self.path, json.dumps(doc, indent=1, sort_keys=True) + "\n", mode=MODE)
+
+
+def _files(doc: dict[str, object]) -> dict[str, str]:
+    files = doc.get("files", {})
+    return files if isinstance(files, dict) else {}
+
+
+def load_state(path: str) -> dict[str, object]:
+    """A team's state file as a dict ({} when it is missing or unreadable)."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            doc = json.load(fh)
+    except (OSError, ValueError):
+        return {}
+    return doc if isinstance(doc, dict) else {}
 
 
 def read_bytes(path: str) -> bytes | None:
