@@ -79,7 +79,8 @@ def state(env: Environment) -> dict[str, str]:
 
         try:
             ws = Workspace(env)
-            session_ops.save(ws, session_ops.require(ws))
+            with session_ops.edit(ws) as s:
+                session_ops.save(ws, s)
         except KctxError:
             return dict(read(session), stale="1")  # show what we had, marked "?": never silently stale
         values = read(session)

@@ -41,5 +41,6 @@ def run(argv: list[str], env: Environment) -> int:
     if action == "show":
         env.stdout.write(f"{s.path}\n")
     else:
-        ops.save(ws, s)
+        with ops.edit(ws) as fresh:
+            ops.save(ws, fresh)
     return int(ExitStatus.OK)

@@ -21,18 +21,19 @@ current one marked with * (and highlighted on a terminal).
 def run(argv: list[str], env: Environment) -> int:
     _, pos = simple(argv, "use", USAGE)
     ws = Workspace(env)
-    s = session_ops.require(ws)
+    current = session_ops.require(ws).context
     if not pos:
         paint = Printer(env).paint
         for name in sorted(ws.view.context_names(), key=natural_key):
-            env.stdout.write(f"* {paint(name, GREEN_BOLD)}\n" if name == s.context else f"  {name}\n")
+            env.stdout.write(f"* {paint(name, GREEN_BOLD)}\n" if name == current else f"  {name}\n")
         return int(ExitStatus.OK)
-    name = pos[0]
-    if name == "-":
-        if not s.previous_context:
-            raise KctxError("no previous context found")
-        name = s.previous_context
-    ksession.switch_context(s, ws.view, name)
-    session_ops.save(ws, s)
+    with session_ops.edit(ws) as s:
+        name = pos[0]
+        if name == "-":
+            if not s.previous_context:
+                raise KctxError("no previous context found")
+            name = s.previous_context
+        ksession.switch_context(s, ws.view, name)
+        session_ops.save(ws, s)
     env.stderr.write(f'Switched to context "{name}".\n')
     return int(ExitStatus.OK)

@@ -210,11 +210,12 @@ def _session_use_context(args: KubectlArgs, environ: dict[str, str], paths: Path
                         "not allowed")
     name = args.args[0]
     ws = Workspace(Environment(environ=environ))
-    s = session_ops.require(ws)
+    session_ops.require(ws)
     if not ws.view.has_context(name):
         sys.stderr.write(f'error: no context exists with the name: "{name}"\n')
         return ExitStatus.ERROR
-    switch_context(s, ws.view, name)
-    session_ops.save(ws, s)
+    with session_ops.edit(ws) as s:
+        switch_context(s, ws.view, name)
+        session_ops.save(ws, s)
     sys.stdout.write(f'Switched to context "{name}".\n')
     return ExitStatus.OK
