@@ -6,6 +6,7 @@ this shell (rename and delete always edit the file that defines the context).
 
 from __future__ import annotations
 
+from kctx.commands.choose import choose, interactive
 from kctx.commands.printer import Printer, help_or_version, natural_key, run_kubectx_style
 from kctx.commands.switching import backend
 from kctx.env import Environment
@@ -80,7 +81,12 @@ def _list(ws: Workspace, out: Printer) -> int:
         return ExitStatus.OK
     ws.warn_broken_files()
     cur = b.current()
-    for name in sorted(view.context_names(), key=natural_key):
+    names = sorted(view.context_names(), key=natural_key)
+    if names and interactive(ws.env):
+        from kctx.picker.contexts import context_entries
+
+        return _switch(ws, out, choose(ws.env, "context", context_entries(names, cur, ws.view, ws.local_config)))
+    for name in names:
         out.item(name, name == cur)
     return ExitStatus.OK
 

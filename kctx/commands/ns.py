@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import subprocess
 
+from kctx.commands.choose import choose, interactive
 from kctx.commands.printer import Printer, help_or_version, run_kubectx_style
 from kctx.commands.switching import Backend, backend
 from kctx.env import Environment
@@ -131,10 +132,14 @@ def _list(ws: Workspace, out: Printer) -> int:
     proc = _kubectl(ws, ["get", "namespaces", "-o", "name"], failure)
     if proc.returncode != 0:
         raise KctxError(f"{failure}: failed to list namespaces from k8s API: {_last_line(proc.stderr)}")
-    for line in proc.stdout.splitlines():
-        name = line.strip().removeprefix("namespace/")
-        if name:
-            out.item(name, name == cur)
+    names = [n for n in (line.strip().removeprefix("namespace/") for line in proc.stdout.splitlines()) if n]
+    if names and interactive(ws.env):
+        from kctx.picker.contexts import namespace_entries
+
+        picked = choose(ws.env, f"namespace ({b.current()})", namespace_entries(names, cur))
+        return _switch(ws, b, out, picked, force=True)  # just listed: no second request to check it
+    for name in names:
+        out.item(name, name == cur)
     return ExitStatus.OK
 
 

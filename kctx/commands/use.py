@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from kctx.commands._args import simple
+from kctx.commands.choose import choose, interactive
 from kctx.commands.printer import GREEN_BOLD, Printer, natural_key
 from kctx.env import Environment
 from kctx.errors import ExitStatus, KctxError
@@ -22,17 +23,25 @@ def run(argv: list[str], env: Environment) -> int:
     _, pos = simple(argv, "use", USAGE)
     ws = Workspace(env)
     s = session_ops.require(ws)
-    if not pos:
-        paint = Printer(env).paint
-        for name in sorted(ws.view.context_names(), key=natural_key):
-            env.stdout.write(f"* {paint(name, GREEN_BOLD)}\n" if name == s.context else f"  {name}\n")
-        return int(ExitStatus.OK)
-    name = pos[0]
-    if name == "-":
-        if not s.previous_context:
-            raise KctxError("no previous context found")
-        name = s.previous_context
+    out = Printer(env)
+    if pos:
+        name = _previous(s) if pos[0] == "-" else pos[0]
+    else:
+        names = sorted(ws.view.context_names(), key=natural_key)
+        if not (names and interactive(env)):
+            for name in names:
+                env.stdout.write(f"* {out.paint(name, GREEN_BOLD)}\n" if name == s.context else f"  {name}\n")
+            return int(ExitStatus.OK)
+        from kctx.picker.contexts import context_entries
+
+        name = choose(env, "context", context_entries(names, s.context, ws.view, ws.local_config))
     ksession.switch_context(s, ws.view, name)
     session_ops.save(ws, s)
-    env.stderr.write(f'Switched to context "{name}".\n')
+    out.success(f'Switched to context "{out.name(name)}".')
     return int(ExitStatus.OK)
+
+
+def _previous(s: ksession.Session) -> str:
+    if not s.previous_context:
+        raise KctxError("no previous context found")
+    return s.previous_context
