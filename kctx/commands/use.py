@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from kctx.commands._args import simple
 from kctx.commands.choose import choose, interactive
+from kctx.commands.helptext import Help
 from kctx.commands.printer import GREEN_BOLD, Printer, natural_key
 from kctx.env import Environment
 from kctx.errors import ExitStatus, KctxError
@@ -11,16 +12,21 @@ from kctx.session import ops as session_ops
 from kctx.session import store as ksession
 from kctx.workspace import Workspace
 
-USAGE = """usage: kctx use [CONTEXT|-]
-
-Switch this shell's context ("-": the previous one). Other terminals and your kubeconfig files are
-untouched. Needs the shell integration: eval "$(kctx init bash)". Without CONTEXT: list contexts, the
-current one marked with * (and highlighted on a terminal).
-"""
+HELP = Help(
+    ["use [CONTEXT|-]"],
+    """
+Switch this shell's context. Other terminals and your kubeconfig files are untouched. Needs the shell
+integration: eval "$(kctx init bash)". Without CONTEXT on a terminal, a fuzzy picker opens (type to
+filter, arrows to move, Enter to pick, Esc to cancel); otherwise, or with KUBECTX_IGNORE_FZF set, the
+contexts are listed, this shell's one marked with *.
+""",
+    [("kctx use prod-eu", "this shell talks to prod-eu"), ("kctx use -", "back to the previous context"),
+     ("kctx use", "pick one (or list them, off a terminal)")],
+    [("arguments", [("CONTEXT", "the context to switch to"), ("-", "the previous context")])])
 
 
 def run(argv: list[str], env: Environment) -> int:
-    _, pos = simple(argv, "use", USAGE)
+    _, pos = simple(argv, "use", HELP)
     ws = Workspace(env)
     s = session_ops.require(ws)
     out = Printer(env)
