@@ -6,7 +6,6 @@ this shell (rename and delete always edit the file that defines the context).
 
 from __future__ import annotations
 
-from kctx.commands.choose import choose, interactive
 from kctx.commands.helptext import Help
 from kctx.commands.printer import Printer, help_or_version, natural_key, run_kubectx_style
 from kctx.commands.switching import backend
@@ -91,6 +90,8 @@ def _list(ws: Workspace, out: Printer) -> int:
         return ExitStatus.OK
     ws.warn_broken_files()
     cur = b.current()
+    from kctx.commands.choose import choose, interactive
+
     names = sorted(view.context_names(), key=natural_key)
     if names and interactive(ws.env):
         from kctx.picker.contexts import context_entries

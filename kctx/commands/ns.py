@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import subprocess
 
-from kctx.commands.choose import choose, interactive
 from kctx.commands.helptext import Help
 from kctx.commands.printer import Printer, help_or_version, run_kubectx_style
 from kctx.commands.switching import Backend, backend
@@ -144,6 +143,8 @@ def _list(ws: Workspace, out: Printer) -> int:
     proc = _kubectl(ws, ["get", "namespaces", "-o", "name"], failure)
     if proc.returncode != 0:
         raise KctxError(f"{failure}: failed to list namespaces from k8s API: {_last_line(proc.stderr)}")
+    from kctx.commands.choose import choose, interactive
+
     names = [n for n in (line.strip().removeprefix("namespace/") for line in proc.stdout.splitlines()) if n]
     if names and interactive(ws.env):
         from kctx.picker.contexts import namespace_entries

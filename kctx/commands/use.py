@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from kctx.commands._args import simple
-from kctx.commands.choose import choose, interactive
 from kctx.commands.helptext import Help
 from kctx.commands.printer import GREEN_BOLD, Printer, natural_key
 from kctx.env import Environment
@@ -33,6 +32,8 @@ def run(argv: list[str], env: Environment) -> int:
     if pos:
         name = _previous(s) if pos[0] == "-" else pos[0]
     else:
+        from kctx.commands.choose import choose, interactive
+
         names = sorted(ws.view.context_names(), key=natural_key)
         if not (names and interactive(env)):
             for name in names:
