@@ -48,7 +48,7 @@ def test_use_changes_only_this_session(setup, home, kubectl):
     before = {k: p.read_bytes() for k, p in setup.items()}
     a, b = start(), start()
     r = kctx("use", "prod", env={"KCTX_SESSION": a})
-    assert (r.code, r.err) == (0, 'Switched to context "prod".\n')
+    assert (r.code, r.err) == (0, '✔ Switched to context "prod".\n')  # the same line as kctx ctx
     assert read_env(a)["KUBECONFIG"].split(os.pathsep) == [a, str(setup["prod"])]
     assert read_env(b)["KCTX_CONTEXT"] == "dev"
     assert {k: p.read_bytes() for k, p in setup.items()} == before  # user files never rewritten

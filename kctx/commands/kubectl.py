@@ -10,6 +10,7 @@ import json
 import time
 
 from kctx.commands._parser import Parser
+from kctx.commands.helptext import Help
 from kctx.env import Environment
 from kctx.errors import ExitStatus, KctxError, UsageError
 from kctx.versions import manage, store
@@ -39,8 +40,18 @@ def run(argv: list[str], env: Environment) -> int:
         raise KctxError(f"{exc.filename + ': ' if exc.filename else ''}{exc.strerror or exc}") from None
 
 
+HELP = Help(
+    ["kubectl ACTION [OPTIONS]", "kubectl run [--context CONTEXT] [--kubectl-version VERSION] -- ARGS…"],
+    "Which kubectl runs against which cluster, and why (pins, .tool-versions, the server's version); install\n"
+    "and remove versions. See docs/versions.md.",
+    [("kctx kubectl which", "the version for this shell's cluster, and the rule that chose it"),
+     ("kctx kubectl install 1.31", "the newest 1.31 patch, checksum verified"),
+     ("kctx kubectl run --kubectl-version 1.29 -- get pods", "one call with another version"),
+     ("kctx kubectl gc --days 60 --dry-run", "what a clean-up would remove")])
+
+
 def parser() -> Parser:
-    p = Parser("kubectl", "Which kubectl runs against which cluster; install and remove versions.")
+    p = Parser("kubectl", doc=HELP)
     sub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
 
     def add(name: str, help_: str) -> Parser:

@@ -10,6 +10,7 @@ import os
 import time
 
 from kctx.commands._parser import Parser
+from kctx.commands.helptext import Help
 from kctx.env import Environment
 from kctx.errors import ExitStatus, KctxError
 from kctx.workspace import Workspace
@@ -34,14 +35,24 @@ class Candidate:
         return f"{self.section[:-1]} {self.name!r} in {self.file}: {self.why}{note}"
 
 
-def run(argv: list[str], env: Environment) -> int:
-    p = Parser("prune", "Remove stale contexts (cluster unanswered for --days, missing cluster or user) and "
-                        "cluster/user entries no context uses; a backup is left beside each changed file.")
+HELP = Help(
+    ["prune [--days DAYS] [--dry-run] [-y]"],
+    "Remove stale contexts (cluster unanswered for --days, missing cluster or user) and cluster/user entries\n"
+    "no context uses; a backup is left beside each changed file. Asks which to remove on a terminal.",
+    [("kctx prune --dry-run", "what would go"), ("kctx prune --days 90", "only clusters silent for 90 days")])
+
+
+def parser() -> Parser:
+    p = Parser("prune", doc=HELP)
     p.add_argument("--days", type=int, default=DEFAULT_DAYS,
                    help=f"a context is stale when its cluster has not answered for this long (default {DEFAULT_DAYS})")
     p.add_argument("--dry-run", action="store_true", help="list what would go; change nothing")
     p.add_argument("-y", "--yes", action="store_true", help="remove everything listed without asking (scripts)")
-    args = p.parse_args(argv)
+    return p
+
+
+def run(argv: list[str], env: Environment) -> int:
+    args = parser().parse_args(argv)
     if args.days < 1:
         raise KctxError("prune: --days must be at least 1", ExitStatus.USAGE)
     ws = Workspace(env)
