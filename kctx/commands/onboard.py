@@ -80,9 +80,10 @@ def load_team(arg: str, env: Environment, transport: Transport, pin: str = "") -
 
 
 def onboard(ctx: Run, label: str, found: origin.Origin, *, dry_run: bool) -> int:
-    from kctx.onboard import apply, plan
+    from kctx.onboard import aliases, apply, plan
     from kctx.onboard.step_kubeconfig import KubeconfigStep
 
+    aliases.refuse(ctx)  # before any step: the config merge would already aim pins and protection at theirs
     steps = plan.build(ctx)
     store = consent.Store(ctx.env.paths)
     items = consent.commands(ctx.team, ctx.home)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from kctx.onboard import merge, owned, plugins, sources
+from kctx.onboard import aliases, merge, owned, plugins, sources
 from kctx.onboard.kubectl import Effective, at_least
 from kctx.onboard.step import Run
 from kctx.util.globmatch import first_match
@@ -16,8 +16,14 @@ from kctx.workspace import Workspace
 
 def deviations(ctx: Run) -> list[str]:
     ws = Workspace(ctx.env)
-    return (_protection(ws, ctx) + _globs(ws, ctx) + _contexts(ws, ctx) + _files(ctx) + _plugins(ctx)
-            + _kubectl(ws, ctx))
+    return (_collisions(ctx) + _protection(ws, ctx) + _globs(ws, ctx) + _contexts(ws, ctx) + _files(ctx)
+            + _plugins(ctx) + _kubectl(ws, ctx))
+
+
+def _collisions(ctx: Run) -> list[str]:
+    stale = aliases.stale(ctx.team, ctx.owned, ctx.dest("aliases"))
+    return ([c.describe(ctx.home) for c in aliases.found(ctx)]
+            + [f'context "{n}" is an alias the team file no longer has (kctx onboard removes it)' for n in stale])
 
 
 def _protection(ws: Workspace, ctx: Run) -> list[str]:

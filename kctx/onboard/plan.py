@@ -7,6 +7,8 @@ the offer of a credential plugin allowlist (it needs the kubeconfigs and knows w
 
 from __future__ import annotations
 
+import os
+
 from kctx.onboard.step import Run, Step
 from kctx.onboard.step_allowlist import AllowlistStep
 from kctx.onboard.step_config import ConfigStep
@@ -17,6 +19,6 @@ from kctx.onboard.step_kubectl import install_steps
 def build(run: Run) -> list[Step]:
     kubeconfigs = [KubeconfigStep(run, c) for c in run.team.clusters]
     steps: list[Step] = [ConfigStep(run), *kubeconfigs]
-    if any(c.aliases for c in run.team.clusters):
+    if any(c.aliases for c in run.team.clusters) or os.path.exists(run.dest("aliases")):  # or dropped ones
         steps.append(AliasStep(run))
     return [*steps, *install_steps(run), AllowlistStep(run, kubeconfigs)]

@@ -54,6 +54,7 @@ class Cluster:
     color: str = ""
     login: str = ""  # what the user must do before the credentials work, e.g. "gcloud auth login"
     where: str = ""
+    alias_where: list[str] = field(default_factory=list)  # "team.yaml:14" of each alias, for messages
 
     @property
     def names(self) -> list[str]:
@@ -232,6 +233,7 @@ class _Reader:
         c = Cluster(name=str(name), environment=env, protected=protected, contexts=contexts,
                     source=self._source(doc["source"], (*path, "source")), where=self.where(path))
         c.aliases = self.strings(doc.get("aliases"), (*path, "aliases"))
+        c.alias_where = [self.where((*path, "aliases", i)) for i in range(len(c.aliases))]
         if doc.get("kubectl") is not None:
             c.pin, c.minimum = self.version(doc["kubectl"], (*path, "kubectl"))
         if doc.get("color") is not None:
