@@ -259,5 +259,5 @@ def test_kubectl_installs_through_the_mirror(home: Path, tmp_path: Path, mirror:
 def test_no_install_leaves_it_to_the_user(home: Path, team: Path) -> None:
     team.write_text(team.read_text() + "    kubectl: '1.36'\n")
     r = onboard("--no-install", str(team))
-    assert r.code == 0 and "  - install kubectl 1.36 for stag: kctx kubectl install 1.36\n" in r.out
+    assert r.code == 0 and "  - kubectl 1.36 (pinned for stag) is not installed: kctx kubectl install 1.36\n" in r.out
     assert store.installed(Paths().kubectl_dir) == []

@@ -102,6 +102,10 @@ def onboard(ctx: Run, label: str, found: origin.Origin, *, dry_run: bool) -> int
             out = apply.execute(steps, ctx.env, dry_run=False)
             record(ctx, found, changed=bool(out.done))
     out.todo += shell_todo(ctx.env)
+    if not dry_run or not out.would:  # what the plan would change is no deviation to list yet
+        from kctx.onboard.check import deviations
+
+        out.left = deviations(ctx)
     if dry_run:
         out.commands = show_commands(ctx, store, items, due)
     apply.report(ctx.env, out, label, dry_run=dry_run)
