@@ -261,3 +261,16 @@ def test_no_install_leaves_it_to_the_user(home: Path, team: Path) -> None:
     r = onboard("--no-install", str(team))
     assert r.code == 0 and "  - kubectl 1.36 (pinned for stag) is not installed: kctx kubectl install 1.36\n" in r.out
     assert store.installed(Paths().kubectl_dir) == []
+
+
+def test_the_shipped_example_dry_runs_to_the_end(home: Path) -> None:
+    from tests.runner import ROOT
+
+    before = snapshot(home)
+    r = onboard("--dry-run", str(ROOT / "examples/team.yaml"))
+    assert r.code == 0, r
+    assert "kctx onboard: [8/8] credential plugin allowlist" in r.err
+    assert f"write ~/.kube/configs/payments.dev.yaml from {ROOT}/examples/kubeconfigs/dev.yaml" in r.out
+    assert "  - kubectl-oidc_login get-token" in r.out and "(contexts dev, dev-admin)" in r.out
+    assert "install kubectl 1.30 (pinned for prod-eu)" in r.out and "not installed" not in r.out
+    assert snapshot(home) == before

@@ -65,7 +65,7 @@ class PinStep(Step):
         return [f"installed kubectl {_install(self.ctx, self.spec)}"]
 
     def todo(self) -> list[str]:
-        if _installed(self.ctx, self.spec):
+        if self.ctx.install or _installed(self.ctx, self.spec):  # the plan installs it (a failure stops the run)
             return []
         return [not_installed(self.spec, self.clusters)]
 
