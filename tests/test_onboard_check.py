@@ -181,3 +181,20 @@ def test_onboard_says_nothing_to_do_only_when_check_passes(setup: Path, home: Pa
     assert check(setup, path).code == 1
     dry = kctx("onboard", "--dry-run", str(setup), env={"PATH": path})
     assert dry.out.startswith('nothing onboarding can change') and 'wrong kubectl for "dev"' in dry.out
+
+
+def test_check_json_for_ci(setup: Path, home: Path) -> None:
+    import json
+
+    ok = kctx("onboard", "--check", "--json", str(setup), env={"PATH": NO_KUBECTL})
+    assert ok.code == 0 and json.loads(ok.out) == {"team": "pay", "location": str(setup), "ok": True,
+                                                   "deviations": []}
+    open_permissions(home, setup)
+    config_edit("- https://*.prod.example.com*", "- x")(home, setup)
+    r = kctx("onboard", "--check", "--json", str(setup), env={"PATH": NO_KUBECTL})
+    doc = json.loads(r.out)
+    assert r.code == 1 and doc["ok"] is False
+    assert [d["check"] for d in doc["deviations"]] == ["protection", "files"]
+    assert doc["deviations"][0]["message"].endswith('protect.servers lacks "https://*.prod.example.com*"')
+    usage = kctx("onboard", "--json", str(setup))
+    assert usage.code == 2 and usage.err == "error: --json goes with --check\n"

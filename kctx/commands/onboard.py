@@ -31,6 +31,7 @@ def parser() -> Parser:
     mode.add_argument("--dry-run", action="store_true", help="show the plan and every command; change nothing")
     mode.add_argument("--check", action="store_true",
                       help="list how this machine deviates from the team file; exit 1 if it does")
+    p.add_argument("--json", action="store_true", help="with --check: the result as JSON (for CI)")
     p.add_argument("--sha256", metavar="HEX", default="", help="refuse a team file with another sha256")
     p.add_argument("--yes", "--allow-commands", dest="allow_commands", action="store_true",
                    help="run the team file's commands without asking (for scripts; review them first)")
@@ -46,6 +47,8 @@ def parser() -> Parser:
 
 def run(argv: list[str], env: Environment) -> int:
     args = parser().parse_args(argv)
+    if args.json and not args.check:
+        raise KctxError("--json goes with --check", ExitStatus.USAGE)
     env.paths.check(need_home=True)  # it writes kubeconfig files into ~/.kube/configs
     transport = Transport(env.environ, lambda line: _say(env, line), insecure_http=args.insecure_http)
     team, found = load_team(args.teamfile, env, transport, args.sha256)
@@ -55,7 +58,7 @@ def run(argv: list[str], env: Environment) -> int:
     label = f'team "{team.name}" ({team.location})'
     try:
         if args.check:
-            return check(ctx, label)
+            return check(ctx, label, as_json=args.json)
         return onboard(ctx, label, found, dry_run=args.dry_run)
     except OSError as exc:  # a full disk, a read-only home…: one line, like every other failure
         raise KctxError(f"{exc.filename + ': ' if exc.filename else ''}{exc.strerror or exc}") from None
@@ -144,12 +147,19 @@ def shell_todo(env: Environment) -> list[str]:
             'eval "$(kctx init bash)" (or zsh; fish: kctx init fish | source) to your shell\'s rc file']
 
 
-def check(ctx: Run, label: str) -> int:
-    from kctx.onboard.check import deviations
+def check(ctx: Run, label: str, *, as_json: bool = False) -> int:
+    from kctx.onboard.check import found
 
-    found = deviations(ctx)
-    if not found:
+    deviations = found(ctx)
+    if as_json:
+        import json
+
+        doc = {"team": ctx.team.name, "location": ctx.team.location, "ok": not deviations,
+               "deviations": [{"check": d.check, "message": d.message} for d in deviations]}
+        ctx.env.stdout.write(json.dumps(doc, indent=2) + "\n")
+    elif not deviations:
         ctx.env.stdout.write(f"ok: this machine matches {label}\n")
-        return ExitStatus.OK
-    ctx.env.stdout.write(f"this machine deviates from {label}:\n" + "".join(f"  - {d}\n" for d in found))
-    return ExitStatus.ERROR
+    else:
+        ctx.env.stdout.write(f"this machine deviates from {label}:\n"
+                             + "".join(f"  - {d.message}\n" for d in deviations))
+    return ExitStatus.ERROR if deviations else ExitStatus.OK

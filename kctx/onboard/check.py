@@ -4,6 +4,7 @@ no fetching, no commands, no network (a `file:` source is compared with its kube
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 
 from kctx.onboard import aliases, merge, owned, plugins, sources
 from kctx.onboard.kubectl import Judged, at_least, below_minimum
@@ -15,12 +16,24 @@ from kctx.versions.parse import parse_spec
 from kctx.workspace import Workspace
 
 
+@dataclass
+class Deviation:
+    check: str  # which rule: aliases, protection, kubeconfigs, contexts, files, plugins, kubectl
+    message: str
+
+
 def deviations(ctx: Run) -> list[str]:
+    return [d.message for d in found(ctx)]
+
+
+def found(ctx: Run) -> list[Deviation]:
     """Protection and kubectl are judged by the shim's own code (kctx/onboard/kubectl.py), independent of
     this shell and of caches."""
     ws, judged = Workspace(ctx.env), Judged(ctx.env)
-    return (_collisions(ctx) + _protection(ws, ctx) + _globs(ws, ctx) + _contexts(ws, ctx, judged) + _files(ctx)
-            + _plugins(ctx) + _kubectl(ws, ctx, judged))
+    parts = [("aliases", _collisions(ctx)), ("protection", _protection(ws, ctx)), ("kubeconfigs", _globs(ws, ctx)),
+             ("contexts", _contexts(ws, ctx, judged)), ("files", _files(ctx)), ("plugins", _plugins(ctx)),
+             ("kubectl", _kubectl(ws, ctx, judged))]
+    return [Deviation(check, m) for check, messages in parts for m in messages]
 
 
 def _collisions(ctx: Run) -> list[str]:
