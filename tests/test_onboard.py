@@ -274,3 +274,27 @@ def test_the_shipped_example_dry_runs_to_the_end(home: Path) -> None:
     assert "  - kubectl-oidc_login get-token" in r.out and "(contexts dev, dev-admin)" in r.out
     assert "install kubectl 1.30 (pinned for prod-eu)" in r.out and "not installed" not in r.out
     assert snapshot(home) == before
+
+
+def test_a_dropped_cluster_is_still_to_do_and_pruned_with_a_backup(home: Path, team: Path) -> None:
+    assert onboard(str(team)).code == 0
+    stag = home / ".kube/configs/pay.stag.yaml"
+    data = stag.read_bytes()
+    team.write_text(team.read_text().split("  stag:\n")[0])
+    hint = "~/.kube/configs/pay.stag.yaml: cluster stag is no longer in the team file: kctx onboard --prune removes it"
+    r = onboard(str(team))
+    assert r.code == 0 and f"  - {hint} (a backup is kept)\n" in r.out and stag.exists(), r
+    assert not r.out.startswith("nothing to do") and r.out.count(hint) == 1
+    check = onboard("--check", str(team))
+    assert check.code == 1 and hint in check.out
+    dry = onboard("--dry-run", "--prune", str(team))
+    assert "  - remove ~/.kube/configs/pay.stag.yaml: cluster stag is no longer in the team file (a backup is kept)" \
+           in dry.out and stag.exists()
+    pruned = onboard("--prune", str(team))
+    assert pruned.code == 0 and "removed ~/.kube/configs/pay.stag.yaml: cluster stag" in pruned.out, pruned
+    backups = list(stag.parent.glob("pay.stag.yaml.*.bak"))
+    assert not stag.exists() and len(backups) == 1 and backups[0].read_bytes() == data
+    assert backups[0].stat().st_mode & 0o777 == 0o600
+    assert "stag" not in contexts(home) and "prod" in contexts(home)
+    assert onboard("--check", str(team)).code == 0
+    assert onboard("--prune", str(team)).out.startswith("nothing to do")

@@ -41,6 +41,8 @@ def parser() -> Parser:
                    help="without asking, let kubectl run only the team's credential plugins (kuberc, 1.35+)")
     p.add_argument("--refresh", action="store_true",
                    help="run the credentials commands again even when their kubeconfigs look fine")
+    p.add_argument("--prune", action="store_true",
+                   help="remove the kubeconfig files of clusters the team file dropped (a backup is kept)")
     p.add_argument("--no-install", action="store_true", help="do not download kubectl releases")
     return p
 
@@ -54,7 +56,7 @@ def run(argv: list[str], env: Environment) -> int:
     team, found = load_team(args.teamfile, env, transport, args.sha256)
     ctx = Run(team=team, env=env, owned=Owned(state_file(env.paths, team.name)), transport=transport,
               refresh=args.refresh, install=not args.no_install, commands_allowed=args.allow_commands,
-              allowlist=args.kuberc_allowlist)
+              allowlist=args.kuberc_allowlist, prune=args.prune)
     label = f'team "{team.name}" ({team.location})'
     try:
         if args.check:

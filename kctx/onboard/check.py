@@ -10,6 +10,7 @@ from kctx.onboard import aliases, merge, owned, plugins, sources
 from kctx.onboard.kubectl import Judged, at_least, below_minimum
 from kctx.onboard.step import Run
 from kctx.onboard.step_kubectl import not_installed
+from kctx.onboard.step_prune import hints
 from kctx.util.globmatch import first_match
 from kctx.versions import store
 from kctx.versions.parse import parse_spec
@@ -18,7 +19,7 @@ from kctx.workspace import Workspace
 
 @dataclass
 class Deviation:
-    check: str  # which rule: aliases, protection, kubeconfigs, contexts, files, plugins, kubectl
+    check: str  # which rule: aliases, protection, kubeconfigs, contexts, files, dropped, plugins, kubectl
     message: str
 
 
@@ -31,8 +32,8 @@ def found(ctx: Run) -> list[Deviation]:
     this shell and of caches."""
     ws, judged = Workspace(ctx.env), Judged(ctx.env)
     parts = [("aliases", _collisions(ctx)), ("protection", _protection(ws, ctx)), ("kubeconfigs", _globs(ws, ctx)),
-             ("contexts", _contexts(ws, ctx, judged)), ("files", _files(ctx)), ("plugins", _plugins(ctx)),
-             ("kubectl", _kubectl(ws, ctx, judged))]
+             ("contexts", _contexts(ws, ctx, judged)), ("files", _files(ctx)), ("dropped", hints(ctx)),
+             ("plugins", _plugins(ctx)), ("kubectl", _kubectl(ws, ctx, judged))]
     return [Deviation(check, m) for check, messages in parts for m in messages]
 
 

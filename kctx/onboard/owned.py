@@ -45,6 +45,11 @@ class Owned:
         self.files[file] = digest(data)
         self._save()
 
+    def forget(self, file: str) -> None:
+        """``file`` is no longer onboarding's (it was removed)."""
+        if self.files.pop(file, None) is not None:
+            self._save()
+
     def applied(self, origin: dict[str, object]) -> None:
         """Remember where the team file came from, its digest and when it was applied."""
         self.doc["origin"] = origin
@@ -98,7 +103,7 @@ def put(dest: str, data: bytes, owned: Owned, display: str) -> str:
             return ""
         note = ""
         if what == "replace":
-            backup = _backup_name(dest)
+            backup = backup_name(dest)
             atomic_write(backup, read_bytes(dest) or b"", mode=MODE)
             note = f"; your version differed and is saved as {backup}"
         atomic_write(dest, data, mode=MODE)
@@ -107,7 +112,7 @@ def put(dest: str, data: bytes, owned: Owned, display: str) -> str:
     return f"{verb} {display} (0600){note}"
 
 
-def _backup_name(dest: str) -> str:
+def backup_name(dest: str) -> str:
     """``<dest>.<timestamp>.bak``, never an existing one (kctx's globs skip ``.bak`` files)."""
     stamp = time.strftime("%Y%m%d-%H%M%S")
     name, n = f"{dest}.{stamp}.bak", 1

@@ -1,7 +1,8 @@
 """The onboarding plan: the ordered, idempotent steps (step.py) for one team file.
 
 Order matters: the config merge comes first, so protection for prod is in place before any prod
-kubeconfig lands on disk; then the kubeconfig files, the aliases that point into them, kubectl, and last
+kubeconfig lands on disk; then the kubeconfig files, the aliases that point into them, the files of clusters
+the team dropped (removed only with --prune), kubectl, and last
 the offer of a credential plugin allowlist (it needs the kubeconfigs and knows which kubectl runs them).
 """
 
@@ -14,6 +15,7 @@ from kctx.onboard.step_allowlist import AllowlistStep
 from kctx.onboard.step_config import ConfigStep
 from kctx.onboard.step_kubeconfig import AliasStep, KubeconfigStep
 from kctx.onboard.step_kubectl import install_steps
+from kctx.onboard.step_prune import PruneStep, dropped
 
 
 def build(run: Run) -> list[Step]:
@@ -21,4 +23,6 @@ def build(run: Run) -> list[Step]:
     steps: list[Step] = [ConfigStep(run), *kubeconfigs]
     if any(c.aliases for c in run.team.clusters) or os.path.exists(run.dest("aliases")):  # or dropped ones
         steps.append(AliasStep(run))
+    if dropped(run):
+        steps.append(PruneStep(run))
     return [*steps, *install_steps(run), AllowlistStep(run, kubeconfigs)]

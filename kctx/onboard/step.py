@@ -27,6 +27,7 @@ class Run:
     install: bool = True  # download kubectl releases
     commands_allowed: bool = False  # the team file's commands were approved (kctx/onboard/consent.py)
     allowlist: bool = False  # --kuberc-allowlist: write the credential plugin allowlist without asking
+    prune: bool = False  # --prune: remove the kubeconfigs of clusters the team file dropped
 
     @property
     def home(self) -> str:
