@@ -298,3 +298,23 @@ def test_a_dropped_cluster_is_still_to_do_and_pruned_with_a_backup(home: Path, t
     assert "stag" not in contexts(home) and "prod" in contexts(home)
     assert onboard("--check", str(team)).code == 0
     assert onboard("--prune", str(team)).out.startswith("nothing to do")
+
+
+def test_team_groups_land_where_kctx_each_finds_them(home: Path, team: Path) -> None:
+    cfg = home / ".config/kctx/config.yaml"
+    cfg.parent.mkdir(parents=True)
+    cfg.write_text("groups:\n  mine: [stag]  # my own\n  everything: ['*']\n")
+    team.write_text(team.read_text().replace("clusters:\n", "groups:\n  pay-prod: [prod-eu, prod]\n"
+                                                           "  everything: ['prod*', stag]\nclusters:\n"))
+    dry = onboard("--dry-run", str(team))
+    assert "groups.pay-prod: add prod-eu, prod" in dry.out, dry
+    assert "groups.everything: yours (*) differs from the team's (prod*, stag); kept yours" in dry.out
+    r = onboard(str(team))
+    assert r.code == 0, r
+    assert cfg.read_text().startswith("groups:\n  mine: [stag]  # my own\n  everything: ['*']\n")
+    each = kctx("each", "--group", "pay-prod", "--", "create", "ns", "x", env={"PATH": NO_KUBECTL})
+    assert each.code == 4 and "nothing was run" in each.err and "prod-eu" in each.err, each
+    assert onboard("--check", str(team)).code == 0
+    cfg.write_text(cfg.read_text().replace("  pay-prod:", "  other:"))
+    check = onboard("--check", str(team))
+    assert check.code == 1 and 'groups lacks the team\'s group "pay-prod"' in check.out

@@ -19,7 +19,7 @@ from kctx.workspace import Workspace
 
 @dataclass
 class Deviation:
-    check: str  # which rule: aliases, protection, kubeconfigs, contexts, files, dropped, plugins, kubectl
+    check: str  # which rule: aliases, protection, kubeconfigs, groups, contexts, files, dropped, plugins, kubectl
     message: str
 
 
@@ -32,9 +32,16 @@ def found(ctx: Run) -> list[Deviation]:
     this shell and of caches."""
     ws, judged = Workspace(ctx.env), Judged(ctx.env)
     parts = [("aliases", _collisions(ctx)), ("protection", _protection(ws, ctx)), ("kubeconfigs", _globs(ws, ctx)),
+             ("groups", _groups(ws, ctx)),
              ("contexts", _contexts(ws, ctx, judged)), ("files", _files(ctx)), ("dropped", hints(ctx)),
              ("plugins", _plugins(ctx)), ("kubectl", _kubectl(ws, ctx, judged))]
     return [Deviation(check, m) for check, messages in parts for m in messages]
+
+
+def _groups(ws: Workspace, ctx: Run) -> list[str]:
+    """A group of yours with the team's name is yours to keep (kctx/onboard/merge.py)."""
+    return [f'groups lacks the team\'s group "{g}" (for kctx each --group)' for g in ctx.team.groups
+            if g not in ws.config.groups]
 
 
 def _collisions(ctx: Run) -> list[str]:

@@ -22,7 +22,7 @@ CLUSTER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")
 BASIC_COLORS = ("black", "red", "green", "yellow", "blue", "magenta", "cyan", "white", "gray", "grey")
 HEX_COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 
-TOP_KEYS = ("kctx-team", "team", "kubeconfigs", "confirm", "protect", "colors", "kubectl", "clusters")
+TOP_KEYS = ("kctx-team", "team", "kubeconfigs", "confirm", "protect", "colors", "groups", "kubectl", "clusters")
 CLUSTER_KEYS = ("environment", "protected", "contexts", "aliases", "source", "kubectl", "color", "login")
 SOURCE_KEYS = ("file", "url", "command", "env")
 
@@ -71,6 +71,7 @@ class Team:
     confirm: str = ""  # "" when the team does not say
     protect: dict[str, list[str]] = field(default_factory=lambda: {k: [] for k in PROTECT_KINDS})
     colors: dict[str, str] = field(default_factory=dict)
+    groups: dict[str, list[str]] = field(default_factory=dict)  # for `kctx each --group`: name -> context globs
     minimum: str = ""
 
     def protected_globs(self) -> dict[str, list[str]]:
@@ -168,6 +169,7 @@ class _Reader:
         team.confirm = self._confirm(doc.get("confirm"))
         team.protect = self._protect(doc.get("protect"))
         team.colors = self._colors(doc.get("colors"))
+        team.groups = self._groups(doc.get("groups"))
         team.minimum = self._team_kubectl(doc.get("kubectl"))
         team.clusters = self._clusters(doc["clusters"])
         self._unique_names(team)
@@ -200,6 +202,20 @@ class _Reader:
         if not isinstance(value, dict):
             raise self.fail(("colors",), 'expected a mapping of context globs to colours, e.g. {"stag*": yellow}')
         return {self.string(k, ("colors",)): self.color(v, ("colors", k)) for k, v in value.items()}
+
+    def _groups(self, value: object) -> dict[str, list[str]]:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise self.fail(("groups",), 'expected a mapping of group names to context globs, e.g. {prod: ["prod-*"]}')
+        out = {}
+        for name, globs in value.items():
+            path = ("groups", str(name))
+            self.string(name, path, CLUSTER_NAME, "a group name (letters, digits, '.', '_', '-')")
+            out[str(name)] = self.strings(globs, path)
+            if not out[str(name)]:
+                raise self.fail(path, "expected at least one context glob")
+        return out
 
     def _team_kubectl(self, value: object) -> str:
         if value is None:
