@@ -318,3 +318,37 @@ def test_team_groups_land_where_kctx_each_finds_them(home: Path, team: Path) -> 
     cfg.write_text(cfg.read_text().replace("  pay-prod:", "  other:"))
     check = onboard("--check", str(team))
     assert check.code == 1 and 'groups lacks the team\'s group "pay-prod"' in check.out
+
+
+@pytest.mark.parametrize("form", ["list", "sh"])
+def test_per_engineer_variables_in_commands(home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                            form: str) -> None:
+    monkeypatch.delenv("DEV_PROFILE", raising=False)
+    folder = tmp_path / "team"
+    seen = folder / "seen"
+    script(folder / "cred.sh", f'echo "$2 $PROFILE_SEEN" >> "{seen}"\n' + KUBECONFIG_SH)
+    command = ("[./cred.sh, '{path}', '${DEV_PROFILE}']" if form == "list"
+               else "./cred.sh \"$KUBECONFIG\" \"${DEV_PROFILE}\"")
+    team = team_file(folder, f"  dev:\n    environment: dev\n    source:\n      command: {command}\n"
+                             "      env: {NAME: dev, PROFILE_SEEN: '${DEV_PROFILE}'}\n",
+                     top="variables:\n  DEV_PROFILE: your profile for dev\n")
+    before = snapshot(home)
+    r = onboard("--yes", str(team))
+    assert r.code == 1 and r.err == (f"error: {team}:9: clusters.dev.source.command: uses ${{DEV_PROFILE}}, which "
+                                     "is not set in your environment: export DEV_PROFILE=… (your profile for dev) "
+                                     "and run it again\n"), r
+    assert snapshot(home) == before and not seen.exists()
+    dry = onboard("--dry-run", str(team))
+    assert dry.code == 0 and "  uses your ${DEV_PROFILE}\n" in dry.out, dry
+    assert "  - clusters.dev.source.command: uses ${DEV_PROFILE}, which is not set" in dry.out
+    r = onboard("--yes", str(team), DEV_PROFILE="alice")
+    assert r.code == 0 and seen.read_text() == "alice alice\n", r
+    assert "dev" in contexts(home)
+
+
+def test_an_undeclared_variable_is_a_schema_error(home: Path, tmp_path: Path) -> None:
+    team = team_file(tmp_path / "team", "  dev:\n    environment: dev\n    source:\n"
+                                        "      command: [get, '${WHO}']\n")
+    r = onboard("--dry-run", str(team))
+    assert r.code == 1 and r.err == (f"error: {team}:7: clusters.dev.source.command: uses ${{WHO}}, which "
+                                     "variables: does not declare\n"), r

@@ -85,7 +85,7 @@ def load_team(arg: str, env: Environment, transport: Transport, pin: str = "") -
 
 
 def onboard(ctx: Run, label: str, found: origin.Origin, *, dry_run: bool) -> int:
-    from kctx.onboard import aliases, apply, plan
+    from kctx.onboard import aliases, apply, plan, variables
     from kctx.onboard.step_kubeconfig import KubeconfigStep
 
     aliases.refuse(ctx)  # before any step: the config merge would already aim pins and protection at theirs
@@ -96,7 +96,10 @@ def onboard(ctx: Run, label: str, found: origin.Origin, *, dry_run: bool) -> int
     due = [i for i in items if i.cluster.name in due_names]
     if dry_run:  # reads only: no lock file either
         out = apply.execute(steps, ctx.env, dry_run=True)
+        out.todo += [variables.describe_missing(ctx.team, c, v, located=False)
+                     for c, v in variables.missing(ctx.team, [i.cluster for i in due], ctx.env.environ)]
     else:
+        variables.require(ctx.team, [i.cluster for i in due], ctx.env.environ)  # before asking or changing
         consent.require(store, ctx.team, items, due, tty_path=ctx.env.tty_path, allowed=ctx.commands_allowed,
                         say=lambda line: _say(ctx.env, line))
         # Approved. With nothing due, nobody was asked: a command that becomes due meanwhile is not run.

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 from kctx.errors import KctxError
-from kctx.onboard import sources, yamlmarks
+from kctx.onboard import sources, variables, yamlmarks
 from kctx.onboard.yamlmarks import Path, dotted
 from kctx.versions.parse import parse_spec
 
@@ -22,7 +22,8 @@ CLUSTER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")
 BASIC_COLORS = ("black", "red", "green", "yellow", "blue", "magenta", "cyan", "white", "gray", "grey")
 HEX_COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 
-TOP_KEYS = ("kctx-team", "team", "kubeconfigs", "confirm", "protect", "colors", "groups", "kubectl", "clusters")
+TOP_KEYS = ("kctx-team", "team", "variables", "kubeconfigs", "confirm", "protect", "colors", "groups", "kubectl",
+            "clusters")
 CLUSTER_KEYS = ("environment", "protected", "contexts", "aliases", "source", "kubectl", "color", "login")
 SOURCE_KEYS = ("file", "url", "command", "env")
 
@@ -34,6 +35,7 @@ class Source:
     command: list[str] | str = ""
     env: dict[str, str] = field(default_factory=dict)
     where: str = ""  # "team.yaml:12", for messages
+    variables: list[str] = field(default_factory=list)  # the engineer's ${VARS} the command uses
 
     def describe(self) -> str:
         if self.kind != "command":
@@ -72,6 +74,7 @@ class Team:
     protect: dict[str, list[str]] = field(default_factory=lambda: {k: [] for k in PROTECT_KINDS})
     colors: dict[str, str] = field(default_factory=dict)
     groups: dict[str, list[str]] = field(default_factory=dict)  # for `kctx each --group`: name -> context globs
+    variables: dict[str, str] = field(default_factory=dict)  # the engineer's ${NAME} -> what to set it to
     minimum: str = ""
 
     def protected_globs(self) -> dict[str, list[str]]:
@@ -165,6 +168,7 @@ class _Reader:
         team = Team(name=self.string(doc["team"], ("team",), TEAM_NAME,
                                      "a team name (lower-case letters, digits and '-', at most 40)"),
                     location=self.location, clusters=[])
+        team.variables = self._variables(doc.get("variables"))
         team.kubeconfigs = self.strings(doc.get("kubeconfigs"), ("kubeconfigs",))
         team.confirm = self._confirm(doc.get("confirm"))
         team.protect = self._protect(doc.get("protect"))
@@ -172,6 +176,7 @@ class _Reader:
         team.groups = self._groups(doc.get("groups"))
         team.minimum = self._team_kubectl(doc.get("kubectl"))
         team.clusters = self._clusters(doc["clusters"])
+        self._variables_declared(team)
         self._unique_names(team)
         self._pins_meet_minimum(team)
         return team
@@ -202,6 +207,28 @@ class _Reader:
         if not isinstance(value, dict):
             raise self.fail(("colors",), 'expected a mapping of context globs to colours, e.g. {"stag*": yellow}')
         return {self.string(k, ("colors",)): self.color(v, ("colors", k)) for k, v in value.items()}
+
+    def _variables(self, value: object) -> dict[str, str]:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise self.fail(("variables",), 'expected a mapping of variable names to what they mean, e.g. '
+                                            '{AWS_PROFILE: "your AWS profile for payments"}')
+        for name in value:
+            if not isinstance(name, str) or not variables.NAME.fullmatch(name):
+                raise self.fail(("variables", str(name)), "expected a variable name (letters, digits and '_')")
+        return {k: self.string(v, ("variables", k), what="what the variable means") for k, v in value.items()}
+
+    def _variables_declared(self, team: Team) -> None:
+        for c in team.clusters:
+            src = c.source
+            if src.kind != "command":
+                continue
+            src.variables = variables.referenced(src.command, src.env)
+            for name in src.variables:
+                if name not in team.variables:
+                    raise self.fail(("clusters", c.name, "source", "command"),
+                                    f"uses ${{{name}}}, which variables: does not declare")
 
     def _groups(self, value: object) -> dict[str, list[str]]:
         if value is None:
