@@ -352,3 +352,41 @@ def test_an_undeclared_variable_is_a_schema_error(home: Path, tmp_path: Path) ->
     r = onboard("--dry-run", str(team))
     assert r.code == 1 and r.err == (f"error: {team}:7: clusters.dev.source.command: uses ${{WHO}}, which "
                                      "variables: does not declare\n"), r
+
+
+def test_shell_adds_the_init_line_once(home: Path, team: Path) -> None:
+    dotfiles = home / "dotfiles"
+    dotfiles.mkdir()
+    (dotfiles / "bashrc").write_text("# mine\nalias k=kubectl")  # no final newline
+    (home / ".bashrc").symlink_to(dotfiles / "bashrc")
+    bash = {"SHELL": "/bin/bash"}
+    dry = onboard("--dry-run", "--shell", str(team), **bash)
+    assert '  - add `eval "$(kctx init bash)"` to ~/.bashrc (a marked block at its end)' in dry.out, dry
+    r = onboard("--shell", str(team), **bash)
+    assert r.code == 0 and 'added `eval "$(kctx init bash)"` to ~/.bashrc' in r.out, r
+    assert "open a new shell: ~/.bashrc loads the kctx shell integration" in r.out
+    assert (home / ".bashrc").is_symlink()
+    text = (dotfiles / "bashrc").read_text()
+    assert text == ("# mine\nalias k=kubectl\n\n# >>> kctx shell integration (added by kctx onboard --shell) >>>\n"
+                    'eval "$(kctx init bash)"\n# <<< kctx shell integration <<<\n')
+    again = onboard("--shell", str(team), **bash)
+    assert again.out.startswith("nothing to do") and (dotfiles / "bashrc").read_text() == text
+
+
+@pytest.mark.parametrize(("shell", "rc", "line"), [
+    ("/usr/bin/zsh", "zdot/.zshrc", 'eval "$(kctx init zsh)"'),
+    ("/usr/bin/fish", ".config/fish/config.fish", "kctx init fish | source"),
+])
+def test_shell_finds_each_shells_rc_file(home: Path, team: Path, shell: str, rc: str, line: str) -> None:
+    r = onboard("--shell", str(team), SHELL=shell, ZDOTDIR=str(home / "zdot"))
+    assert r.code == 0 and f"{line}\n# <<< kctx" in (home / rc).read_text(), r
+    (home / rc).write_text(f"{line}  # my own\n")  # a line of the user's own counts
+    assert onboard("--shell", str(team), SHELL=shell, ZDOTDIR=str(home / "zdot")).out.startswith("nothing to do")
+
+
+def test_shell_refuses_a_shell_it_does_not_know(home: Path, team: Path) -> None:
+    before = snapshot(home)
+    r = onboard("--shell", str(team), SHELL="/bin/tcsh")
+    assert r.code == 1 and r.err.startswith("error: --shell: $SHELL is /bin/tcsh; kctx integrates with bash") and \
+           len(r.err.splitlines()) == 1, r
+    assert snapshot(home) == before

@@ -19,6 +19,7 @@ from kctx.onboard import consent, origin, schema, sources
 from kctx.onboard.owned import Owned, state_file
 from kctx.onboard.step import Run
 from kctx.onboard.transport import Transport
+from kctx.paths import display
 from kctx.util.fsutil import ensure_private_dir, locked
 
 
@@ -43,6 +44,8 @@ def parser() -> Parser:
                    help="run the credentials commands again even when their kubeconfigs look fine")
     p.add_argument("--prune", action="store_true",
                    help="remove the kubeconfig files of clusters the team file dropped (a backup is kept)")
+    p.add_argument("--shell", action="store_true",
+                   help="add the kctx init line to your shell's rc file (once, in a marked block)")
     p.add_argument("--no-install", action="store_true", help="do not download kubectl releases")
     return p
 
@@ -52,11 +55,15 @@ def run(argv: list[str], env: Environment) -> int:
     if args.json and not args.check:
         raise KctxError("--json goes with --check", ExitStatus.USAGE)
     env.paths.check(need_home=True)  # it writes kubeconfig files into ~/.kube/configs
+    if args.shell:
+        from kctx.onboard.step_shell import rc_file
+
+        rc_file(env.environ, env.paths.home)  # an unknown shell stops here, before anything is fetched
     transport = Transport(env.environ, lambda line: _say(env, line), insecure_http=args.insecure_http)
     team, found = load_team(args.teamfile, env, transport, args.sha256)
     ctx = Run(team=team, env=env, owned=Owned(state_file(env.paths, team.name)), transport=transport,
               refresh=args.refresh, install=not args.no_install, commands_allowed=args.allow_commands,
-              allowlist=args.kuberc_allowlist, prune=args.prune)
+              allowlist=args.kuberc_allowlist, prune=args.prune, shell=args.shell)
     label = f'team "{team.name}" ({team.location})'
     try:
         if args.check:
@@ -148,8 +155,19 @@ def _say(env: Environment, line: str) -> None:
 def shell_todo(env: Environment) -> list[str]:
     if env.environ.get("KCTX_SESSION"):
         return []
+    from kctx.onboard.step_shell import loads_kctx, rc_file
+
+    try:
+        _, rc = rc_file(env.environ, env.paths.home)
+        with open(rc, encoding="utf-8", errors="replace") as fh:
+            loaded = loads_kctx(fh.read())
+    except (KctxError, OSError):
+        loaded = False
+    if loaded:
+        return [f"open a new shell: {display(rc, env.paths.home)} loads the kctx shell integration"]
     return ['load the shell integration so `kctx use CONTEXT` and the kubectl guard work: add '
-            'eval "$(kctx init bash)" (or zsh; fish: kctx init fish | source) to your shell\'s rc file']
+            'eval "$(kctx init bash)" (or zsh; fish: kctx init fish | source) to your shell\'s rc file, '
+            "or run kctx onboard --shell TEAMFILE"]
 
 
 def check(ctx: Run, label: str, *, as_json: bool = False) -> int:

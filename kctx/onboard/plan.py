@@ -3,7 +3,8 @@
 Order matters: the config merge comes first, so protection for prod is in place before any prod
 kubeconfig lands on disk; then the kubeconfig files, the aliases that point into them, the files of clusters
 the team dropped (removed only with --prune), kubectl, and last
-the offer of a credential plugin allowlist (it needs the kubeconfigs and knows which kubectl runs them).
+the offer of a credential plugin allowlist (it needs the kubeconfigs and knows which kubectl runs them); with
+--shell, the kctx init line in the rc file.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from kctx.onboard.step_config import ConfigStep
 from kctx.onboard.step_kubeconfig import AliasStep, KubeconfigStep
 from kctx.onboard.step_kubectl import install_steps
 from kctx.onboard.step_prune import PruneStep, dropped
+from kctx.onboard.step_shell import ShellStep
 
 
 def build(run: Run) -> list[Step]:
@@ -25,4 +27,5 @@ def build(run: Run) -> list[Step]:
         steps.append(AliasStep(run))
     if dropped(run):
         steps.append(PruneStep(run))
-    return [*steps, *install_steps(run), AllowlistStep(run, kubeconfigs)]
+    steps += [*install_steps(run), AllowlistStep(run, kubeconfigs)]
+    return [*steps, ShellStep(run)] if run.shell else steps
