@@ -390,3 +390,16 @@ def test_shell_refuses_a_shell_it_does_not_know(home: Path, team: Path) -> None:
     assert r.code == 1 and r.err.startswith("error: --shell: $SHELL is /bin/tcsh; kctx integrates with bash") and \
            len(r.err.splitlines()) == 1, r
     assert snapshot(home) == before
+
+
+@pytest.mark.parametrize("cause", ["fails", "missing"])
+def test_a_failing_credentials_command_shows_the_login_hint(home: Path, tmp_path: Path, cause: str) -> None:
+    folder = tmp_path / "team"
+    script(folder / "cred.sh", "echo 'You do not currently have an active account.' >&2\nexit 1\n")
+    program = "./cred.sh" if cause == "fails" else "./nope.sh"
+    team = team_file(folder, f"  b:\n    environment: dev\n    login: gcloud auth login\n"
+                             f"    source: {{command: ['{program}', '{{path}}']}}\n")
+    r = onboard("--yes", str(team))
+    assert r.code == 1, r
+    last = r.err.strip().splitlines()[-1]
+    assert last.startswith(f"error: {team}:7: ") and "; the team says to log in with: gcloud auth login (step" in last

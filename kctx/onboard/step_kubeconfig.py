@@ -134,7 +134,12 @@ class KubeconfigStep(Step):
         try:
             path = os.path.join(tmp, "kubeconfig")
             cwd = sources.command_cwd(self.ctx.team.location, self.ctx.home)
-            sources.run_command(src.command, path, src.env, self.ctx.env.environ, cwd, src.where)
+            try:
+                sources.run_command(src.command, path, src.env, self.ctx.env.environ, cwd, src.where)
+            except KctxError as exc:
+                if self.cluster.login:  # most failures are a login that is missing or expired
+                    exc.args = (f"{exc.message}; the team says to log in with: {self.cluster.login}",)
+                raise
             return self._check(owned.read_bytes(path) or b"", f"the output of `{src.describe()}`")
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
