@@ -20,10 +20,10 @@ EXAMPLE = ROOT / "examples/team.yaml"
 SCHEMA = json.loads((ROOT / "kctx/data/team.schema.json").read_text())
 ODD_VALUES: list[object] = [None, 0, 1, 1.3, True, "", " ", "x", "1.30", ">=1.29", "red", "x://y", "https://h/k",
                             [], ["a"], [1], ["", "x"], {}, {"a": "b"}, {"A_B": 1}]
-# cross-field rules: a name claimed by two clusters, a version below kubectl.minimum, an undeclared ${NAME}
-# (duplicate keys are YAML's)
+# cross-field rules: a name claimed by two clusters, a version below kubectl.minimum, an undeclared ${NAME}, and
+# which words of an access question are flags (duplicate keys are YAML's)
 LOADER_ONLY = ("is already a context or alias of cluster", "below the team's kubectl.minimum",
-               "which variables: does not declare")
+               "which variables: does not declare", "is not allowed here (only", 'expected "VERB RESOURCE"')
 
 
 def loader_accepts(doc: object) -> str:

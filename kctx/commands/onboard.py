@@ -46,6 +46,8 @@ def parser() -> Parser:
                    help="remove the kubeconfig files of clusters the team file dropped (a backup is kept)")
     p.add_argument("--shell", action="store_true",
                    help="add the kctx init line to your shell's rc file (once, in a marked block)")
+    p.add_argument("--online", action="store_true",
+                   help="also ask each cluster kubectl auth can-i for the team file's access: questions (last)")
     p.add_argument("--no-install", action="store_true", help="do not download kubectl releases")
     return p
 
@@ -63,7 +65,8 @@ def run(argv: list[str], env: Environment) -> int:
     team, found = load_team(args.teamfile, env, transport, args.sha256)
     ctx = Run(team=team, env=env, owned=Owned(state_file(env.paths, team.name)), transport=transport,
               refresh=args.refresh, install=not args.no_install, commands_allowed=args.allow_commands,
-              allowlist=args.kuberc_allowlist, prune=args.prune, shell=args.shell)
+              allowlist=args.kuberc_allowlist, prune=args.prune, shell=args.shell,
+              online=args.online)
     label = f'team "{team.name}" ({team.location})'
     try:
         if args.check:

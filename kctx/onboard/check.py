@@ -19,7 +19,8 @@ from kctx.workspace import Workspace
 
 @dataclass
 class Deviation:
-    check: str  # which rule: aliases, protection, kubeconfigs, groups, contexts, files, dropped, plugins, kubectl
+    check: str  # which rule: aliases, protection, kubeconfigs, groups, contexts, files, dropped, plugins, kubectl,
+    # access (--online)
     message: str
 
 
@@ -35,6 +36,10 @@ def found(ctx: Run) -> list[Deviation]:
              ("groups", _groups(ws, ctx)),
              ("contexts", _contexts(ws, ctx, judged)), ("files", _files(ctx)), ("dropped", hints(ctx)),
              ("plugins", _plugins(ctx)), ("kubectl", _kubectl(ws, ctx, judged))]
+    if ctx.online:  # last: the only part that reaches the clusters
+        from kctx.onboard import access
+
+        parts.append(("access", access.deviations(ctx, judged)))
     return [Deviation(check, m) for check, messages in parts for m in messages]
 
 

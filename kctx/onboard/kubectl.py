@@ -47,15 +47,22 @@ class Judged:
         self.env = env
         self.environ = _setup_environ(env)
         self._done: dict[str, Judgement] = {}
+        self._environ: dict[str, dict[str, str]] = {}
         self._reported: dict[str, str] = {}
 
     def of(self, name: str) -> Judgement:
         if name not in self._done:
             from kctx.guard.judge import judge
 
-            self._done[name] = judge(["--context", name, *PROBE], dict(self.environ), self.env.paths,
-                                     self.env.paths.home, tty=True, install=False, mark=False, server=False)
+            environ = self._environ[name] = dict(self.environ)  # judge() adds the KUBECONFIG the call needs
+            self._done[name] = judge(["--context", name, *PROBE], environ, self.env.paths, self.env.paths.home,
+                                     tty=True, install=False, mark=False, server=False)
         return self._done[name]
+
+    def environ_for(self, name: str) -> dict[str, str]:
+        """The environment kubectl gets for a call on ``name`` (as the shim would run it)."""
+        self.of(name)
+        return dict(self._environ[name])
 
     def protected(self, name: str) -> bool:
         """Whether the shim asks before a write to ``name``."""

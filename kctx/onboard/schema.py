@@ -23,8 +23,10 @@ BASIC_COLORS = ("black", "red", "green", "yellow", "blue", "magenta", "cyan", "w
 HEX_COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 
 TOP_KEYS = ("kctx-team", "team", "variables", "kubeconfigs", "confirm", "protect", "colors", "groups", "kubectl",
-            "clusters")
-CLUSTER_KEYS = ("environment", "protected", "contexts", "aliases", "source", "kubectl", "color", "login")
+            "access", "clusters")
+CLUSTER_KEYS = ("environment", "protected", "contexts", "aliases", "source", "kubectl", "color", "login", "access")
+# `kubectl auth can-i` flags a team may use: they narrow the question, none changes who asks or where
+ACCESS_FLAGS = ("-n", "--namespace", "-A", "--all-namespaces", "--subresource")
 SOURCE_KEYS = ("file", "url", "command", "env")
 
 
@@ -55,6 +57,7 @@ class Cluster:
     minimum: str = ""  # "1.28": at least that
     color: str = ""
     login: str = ""  # what the user must do before the credentials work, e.g. "gcloud auth login"
+    access: list[str] = field(default_factory=list)  # `kubectl auth can-i` questions for --online ("get pods")
     where: str = ""
     alias_where: list[str] = field(default_factory=list)  # "team.yaml:14" of each alias, for messages
 
@@ -76,6 +79,7 @@ class Team:
     groups: dict[str, list[str]] = field(default_factory=dict)  # for `kctx each --group`: name -> context globs
     variables: dict[str, str] = field(default_factory=dict)  # the engineer's ${NAME} -> what to set it to
     minimum: str = ""
+    access: list[str] = field(default_factory=list)  # the default for clusters that do not say
 
     def protected_globs(self) -> dict[str, list[str]]:
         """What the team protects: its explicit globs plus every name of every protected cluster."""
@@ -175,7 +179,10 @@ class _Reader:
         team.colors = self._colors(doc.get("colors"))
         team.groups = self._groups(doc.get("groups"))
         team.minimum = self._team_kubectl(doc.get("kubectl"))
+        team.access = self._access(doc.get("access"), ("access",))
         team.clusters = self._clusters(doc["clusters"])
+        for c in team.clusters:
+            c.access = c.access or list(team.access)
         self._variables_declared(team)
         self._unique_names(team)
         self._pins_meet_minimum(team)
@@ -230,6 +237,27 @@ class _Reader:
                     raise self.fail(("clusters", c.name, "source", "command"),
                                     f"uses ${{{name}}}, which variables: does not declare")
 
+    def _access(self, value: object, path: Path) -> list[str]:
+        """`kubectl auth can-i` questions: "VERB RESOURCE" and flags that narrow them (ACCESS_FLAGS)."""
+        import shlex
+
+        out = self.strings(value, path)
+        for i, question in enumerate(out):
+            at = (*path, i) if isinstance(value, list) else path
+            try:
+                words = shlex.split(question)
+            except ValueError as exc:
+                raise self.fail(at, f"{question!r}: {exc}") from None
+            plain = [w for w in words if not w.startswith("-")]
+            flags = [w.split("=", 1)[0] for w in words if w.startswith("-")]
+            if len(plain) < 2:
+                raise self.fail(at, f'{question!r}: expected "VERB RESOURCE" as for kubectl auth can-i, e.g. '
+                                    '"get pods" or "create deployments -n payments"')
+            bad = [f for f in flags if f not in ACCESS_FLAGS]
+            if bad:
+                raise self.fail(at, f"{question!r}: {bad[0]} is not allowed here (only {', '.join(ACCESS_FLAGS)})")
+        return out
+
     def _groups(self, value: object) -> dict[str, list[str]]:
         if value is None:
             return {}
@@ -283,6 +311,7 @@ class _Reader:
             c.color = self.color(doc["color"], (*path, "color"))
         if doc.get("login") is not None:
             c.login = self.string(doc["login"], (*path, "login"))
+        c.access = self._access(doc.get("access"), (*path, "access"))
         return c
 
     def _source(self, value: object, path: Path) -> Source:
