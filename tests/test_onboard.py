@@ -259,7 +259,7 @@ def test_kubectl_installs_through_the_mirror(home: Path, tmp_path: Path, mirror:
 def test_no_install_leaves_it_to_the_user(home: Path, team: Path) -> None:
     team.write_text(team.read_text() + "    kubectl: '1.36'\n")
     r = onboard("--no-install", str(team))
-    assert r.code == 0 and "  - install kubectl 1.36 for stag: kctx kubectl install 1.36\n" in r.out
+    assert r.code == 0 and "  - kubectl 1.36 (pinned for stag) is not installed: kctx kubectl install 1.36\n" in r.out
     assert store.installed(Paths().kubectl_dir) == []
 
 
@@ -274,3 +274,145 @@ def test_two_onboardings_of_one_team_keep_each_others_records(tmp_path: Path) ->
     second.record("/k/b.yaml", b"b")
     assert second.owns("/k/a.yaml", b"a") and Owned(state).owns("/k/a.yaml", b"a")
     assert Owned(state).owns("/k/b.yaml", b"b")
+
+
+def test_the_shipped_example_dry_runs_to_the_end(home: Path) -> None:
+    from tests.runner import ROOT
+
+    before = snapshot(home)
+    r = onboard("--dry-run", str(ROOT / "examples/team.yaml"))
+    assert r.code == 0, r
+    assert "kctx onboard: [8/8] credential plugin allowlist" in r.err
+    assert f"write ~/.kube/configs/payments.dev.yaml from {ROOT}/examples/kubeconfigs/dev.yaml" in r.out
+    assert "  - kubectl-oidc_login get-token" in r.out and "(contexts dev, dev-admin)" in r.out
+    assert "install kubectl 1.30 (pinned for prod-eu)" in r.out and "not installed" not in r.out
+    assert snapshot(home) == before
+
+
+def test_a_dropped_cluster_is_still_to_do_and_pruned_with_a_backup(home: Path, team: Path) -> None:
+    assert onboard(str(team)).code == 0
+    stag = home / ".kube/configs/pay.stag.yaml"
+    data = stag.read_bytes()
+    team.write_text(team.read_text().split("  stag:\n")[0])
+    hint = "~/.kube/configs/pay.stag.yaml: cluster stag is no longer in the team file: kctx onboard --prune removes it"
+    r = onboard(str(team))
+    assert r.code == 0 and f"  - {hint} (a backup is kept)\n" in r.out and stag.exists(), r
+    assert not r.out.startswith("nothing to do") and r.out.count(hint) == 1
+    check = onboard("--check", str(team))
+    assert check.code == 1 and hint in check.out
+    dry = onboard("--dry-run", "--prune", str(team))
+    assert "  - remove ~/.kube/configs/pay.stag.yaml: cluster stag is no longer in the team file (a backup is kept)" \
+           in dry.out and stag.exists()
+    pruned = onboard("--prune", str(team))
+    assert pruned.code == 0 and "removed ~/.kube/configs/pay.stag.yaml: cluster stag" in pruned.out, pruned
+    backups = list(stag.parent.glob("pay.stag.yaml.*.bak"))
+    assert not stag.exists() and len(backups) == 1 and backups[0].read_bytes() == data
+    assert backups[0].stat().st_mode & 0o777 == 0o600
+    assert "stag" not in contexts(home) and "prod" in contexts(home)
+    assert onboard("--check", str(team)).code == 0
+    assert onboard("--prune", str(team)).out.startswith("nothing to do")
+
+
+def test_team_groups_land_where_kctx_each_finds_them(home: Path, team: Path) -> None:
+    cfg = home / ".config/kctx/config.yaml"
+    cfg.parent.mkdir(parents=True)
+    cfg.write_text("groups:\n  mine: [stag]  # my own\n  everything: ['*']\n")
+    team.write_text(team.read_text().replace("clusters:\n", "groups:\n  pay-prod: [prod-eu, prod]\n"
+                                                           "  everything: ['prod*', stag]\nclusters:\n"))
+    dry = onboard("--dry-run", str(team))
+    assert "groups.pay-prod: add prod-eu, prod" in dry.out, dry
+    assert "groups.everything: yours (*) differs from the team's (prod*, stag); kept yours" in dry.out
+    r = onboard(str(team))
+    assert r.code == 0, r
+    assert cfg.read_text().startswith("groups:\n  mine: [stag]  # my own\n  everything: ['*']\n")
+    each = kctx("each", "--group", "pay-prod", "--", "create", "ns", "x", env={"PATH": NO_KUBECTL})
+    assert each.code == 4 and "nothing was run" in each.err and "prod-eu" in each.err, each
+    assert onboard("--check", str(team)).code == 0
+    cfg.write_text(cfg.read_text().replace("  pay-prod:", "  other:"))
+    check = onboard("--check", str(team))
+    assert check.code == 1 and 'groups lacks the team\'s group "pay-prod"' in check.out
+
+
+@pytest.mark.parametrize("form", ["list", "sh"])
+def test_per_engineer_variables_in_commands(home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                            form: str) -> None:
+    monkeypatch.delenv("DEV_PROFILE", raising=False)
+    folder = tmp_path / "team"
+    seen = folder / "seen"
+    script(folder / "cred.sh", f'echo "$2 $PROFILE_SEEN" >> "{seen}"\n' + KUBECONFIG_SH)
+    command = ("[./cred.sh, '{path}', '${DEV_PROFILE}']" if form == "list"
+               else "./cred.sh \"$KUBECONFIG\" \"${DEV_PROFILE}\"")
+    team = team_file(folder, f"  dev:\n    environment: dev\n    source:\n      command: {command}\n"
+                             "      env: {NAME: dev, PROFILE_SEEN: '${DEV_PROFILE}'}\n",
+                     top="variables:\n  DEV_PROFILE: your profile for dev\n")
+    before = snapshot(home)
+    r = onboard("--yes", str(team))
+    assert r.code == 1 and r.err == (f"error: {team}:9: clusters.dev.source.command: uses ${{DEV_PROFILE}}, which "
+                                     "is not set in your environment: export DEV_PROFILE=… (your profile for dev) "
+                                     "and run it again\n"), r
+    assert snapshot(home) == before and not seen.exists()
+    dry = onboard("--dry-run", str(team))
+    assert dry.code == 0 and "  uses your ${DEV_PROFILE}\n" in dry.out, dry
+    assert "  - clusters.dev.source.command: uses ${DEV_PROFILE}, which is not set" in dry.out
+    r = onboard("--yes", str(team), DEV_PROFILE="alice")
+    assert r.code == 0 and seen.read_text() == "alice alice\n", r
+    assert "dev" in contexts(home)
+
+
+def test_an_undeclared_variable_is_a_schema_error(home: Path, tmp_path: Path) -> None:
+    team = team_file(tmp_path / "team", "  dev:\n    environment: dev\n    source:\n"
+                                        "      command: [get, '${WHO}']\n")
+    r = onboard("--dry-run", str(team))
+    assert r.code == 1 and r.err == (f"error: {team}:7: clusters.dev.source.command: uses ${{WHO}}, which "
+                                     "variables: does not declare\n"), r
+
+
+def test_shell_adds_the_init_line_once(home: Path, team: Path) -> None:
+    dotfiles = home / "dotfiles"
+    dotfiles.mkdir()
+    (dotfiles / "bashrc").write_text("# mine\nalias k=kubectl")  # no final newline
+    (home / ".bashrc").symlink_to(dotfiles / "bashrc")
+    bash = {"SHELL": "/bin/bash"}
+    dry = onboard("--dry-run", "--shell", str(team), **bash)
+    assert '  - add `eval "$(kctx init bash)"` to ~/.bashrc (a marked block at its end)' in dry.out, dry
+    r = onboard("--shell", str(team), **bash)
+    assert r.code == 0 and 'added `eval "$(kctx init bash)"` to ~/.bashrc' in r.out, r
+    assert "open a new shell: ~/.bashrc loads the kctx shell integration" in r.out
+    assert (home / ".bashrc").is_symlink()
+    text = (dotfiles / "bashrc").read_text()
+    assert text == ("# mine\nalias k=kubectl\n\n# >>> kctx shell integration (added by kctx onboard --shell) >>>\n"
+                    'eval "$(kctx init bash)"\n# <<< kctx shell integration <<<\n')
+    again = onboard("--shell", str(team), **bash)
+    assert again.out.startswith("nothing to do") and (dotfiles / "bashrc").read_text() == text
+
+
+@pytest.mark.parametrize(("shell", "rc", "line"), [
+    ("/usr/bin/zsh", "zdot/.zshrc", 'eval "$(kctx init zsh)"'),
+    ("/usr/bin/fish", ".config/fish/config.fish", "kctx init fish | source"),
+])
+def test_shell_finds_each_shells_rc_file(home: Path, team: Path, shell: str, rc: str, line: str) -> None:
+    r = onboard("--shell", str(team), SHELL=shell, ZDOTDIR=str(home / "zdot"))
+    assert r.code == 0 and f"{line}\n# <<< kctx" in (home / rc).read_text(), r
+    (home / rc).write_text(f"{line}  # my own\n")  # a line of the user's own counts
+    assert onboard("--shell", str(team), SHELL=shell, ZDOTDIR=str(home / "zdot")).out.startswith("nothing to do")
+
+
+def test_shell_refuses_a_shell_it_does_not_know(home: Path, team: Path) -> None:
+    before = snapshot(home)
+    r = onboard("--shell", str(team), SHELL="/bin/tcsh")
+    assert r.code == 1 and r.err.startswith("error: --shell: $SHELL is /bin/tcsh; kctx integrates with bash") and \
+           len(r.err.splitlines()) == 1, r
+    assert snapshot(home) == before
+
+
+@pytest.mark.parametrize("cause", ["fails", "missing"])
+def test_a_failing_credentials_command_shows_the_login_hint(home: Path, tmp_path: Path, cause: str) -> None:
+    folder = tmp_path / "team"
+    script(folder / "cred.sh", "echo 'You do not currently have an active account.' >&2\nexit 1\n")
+    program = "./cred.sh" if cause == "fails" else "./nope.sh"
+    team = team_file(folder, f"  b:\n    environment: dev\n    login: gcloud auth login\n"
+                             f"    source: {{command: ['{program}', '{{path}}']}}\n")
+    r = onboard("--yes", str(team))
+    assert r.code == 1, r
+    last = r.err.strip().splitlines()[-1]
+    assert last.startswith(f"error: {team}:7: ") and "; the team says to log in with: gcloud auth login (step" in last

@@ -141,3 +141,60 @@ def test_check_catches_each_deviation(setup: Path, home: Path, name: str) -> Non
         if name != "not installed":
             assert fixed.code == 0, fixed
             assert check(setup).code == 0, check(setup)
+
+
+def test_check_and_onboard_do_not_depend_on_this_shell_or_on_caches(setup: Path, home: Path) -> None:
+    """The shim's judge() answers, for the machine's setup: a warm server-version cache (which would pick an
+    older kubectl for dev), KCTX_KUBECTL_VERSION, KCTX_CONFIRM and a session in another context change
+    nothing."""
+    import time
+
+    from kctx.env import Environment
+    from kctx.onboard.kubectl import target_for
+    from kctx.versions import cache
+    from kctx.workspace import Workspace
+
+    manage.add(Paths(), str(kubectl_binary("1.36")), quiet())
+    t = target_for(Workspace(Environment(environ=dict(os.environ))), "dev")
+    now = time.time()
+    cache.write(cache.folder(Paths().cache_dir), cache.Entry(t.server, t.ca_sha256, "1.36.1", now, now, ""))
+    session = kctx("session", "start", "--pid", str(os.getpid()), env={"PATH": NO_KUBECTL}).out.strip()
+    assert kctx("use", "dev", env={"KCTX_SESSION": session, "PATH": NO_KUBECTL}).code == 0
+    shell = {"KCTX_SESSION": session, "KCTX_KUBECTL_VERSION": "1.36", "KCTX_CONFIRM": "prod-eu",
+             "KUBECONFIG": (home / ".kube/configs/pay.dev.yaml").as_posix()}
+    for env in ({}, shell):
+        assert kctx("onboard", "--check", str(setup), env={"PATH": NO_KUBECTL, **env}).code == 0
+        assert kctx("onboard", str(setup), env={"PATH": NO_KUBECTL, **env}).out.startswith("nothing to do")
+    edit_config(home, "    - prod-eu\n", "")
+    edit_config(home, "    - prod\n", "")
+    for env in ({}, shell):  # KCTX_CONFIRM=prod-eu would let the write through here, not on the machine
+        r = kctx("onboard", "--check", str(setup), env={"PATH": NO_KUBECTL, **env})
+        assert r.code == 1 and 'protect.contexts lacks "prod-eu"' in r.out, r
+
+
+def test_onboard_says_nothing_to_do_only_when_check_passes(setup: Path, home: Path) -> None:
+    path = old_kubectl_on_path(home, setup)  # a kubectl the user chose, below the team's minimum for dev
+    r = kctx("onboard", str(setup), env={"PATH": path})
+    assert r.code == 0 and not r.out.startswith("nothing to do"), r
+    assert r.out.startswith('nothing onboarding can change for team "pay"'), r
+    assert '  - wrong kubectl for "dev": 1.36.4 (' in r.out and "the team needs >= 1.37" in r.out
+    assert check(setup, path).code == 1
+    dry = kctx("onboard", "--dry-run", str(setup), env={"PATH": path})
+    assert dry.out.startswith('nothing onboarding can change') and 'wrong kubectl for "dev"' in dry.out
+
+
+def test_check_json_for_ci(setup: Path, home: Path) -> None:
+    import json
+
+    ok = kctx("onboard", "--check", "--json", str(setup), env={"PATH": NO_KUBECTL})
+    assert ok.code == 0 and json.loads(ok.out) == {"team": "pay", "location": str(setup), "ok": True,
+                                                   "deviations": []}
+    open_permissions(home, setup)
+    config_edit("- https://*.prod.example.com*", "- x")(home, setup)
+    r = kctx("onboard", "--check", "--json", str(setup), env={"PATH": NO_KUBECTL})
+    doc = json.loads(r.out)
+    assert r.code == 1 and doc["ok"] is False
+    assert [d["check"] for d in doc["deviations"]] == ["protection", "files"]
+    assert doc["deviations"][0]["message"].endswith('protect.servers lacks "https://*.prod.example.com*"')
+    usage = kctx("onboard", "--json", str(setup))
+    assert usage.code == 2 and usage.err == "error: --json goes with --check\n"

@@ -311,6 +311,24 @@ def onboarding(ws: Workspace, online: bool) -> list[Finding]:
         found = load_state(str(path)).get("origin")
         if isinstance(found, dict) and found.get("location"):
             out.append(_team_file(ws, path.stem, found, online))
+        out += _alias_collisions(ws, path.stem)
+    return out
+
+
+def _alias_collisions(ws: Workspace, team: str) -> list[Finding]:
+    """A team alias that another kubeconfig file also defines: kubectl takes the first definition, and the
+    team's pins, colours and protection apply to whichever that is."""
+    from kctx.onboard import aliases, owned
+
+    dest = os.path.join(ws.paths.home, ".kube", "configs", f"{team}.aliases.yaml")
+    names = [str(e["name"]) for e in aliases.file_contexts(owned.read_bytes(dest))]
+    out = []
+    for name, (file, cluster) in sorted(aliases.defined_elsewhere(names, ws.view, dest).items()):
+        out.append(Finding("warn", "onboarding", f'team "{team}"\'s alias "{name}" collides with the context '
+                                                 f'"{name}" in {display(file, ws.paths.home)} (cluster '
+                                                 f'{cluster or "none"}): the team\'s settings for it apply to '
+                                                 "whichever kubectl finds first",
+                           f"rename yours (kctx ctx NEW={name}) or ask the team to rename the alias"))
     return out
 
 

@@ -20,6 +20,7 @@ from kctx.onboard import consent, origin, schema, sources
 from kctx.onboard.owned import Owned, state_file
 from kctx.onboard.step import Run
 from kctx.onboard.transport import Transport
+from kctx.paths import display
 from kctx.util.fsutil import ensure_private_dir, locked
 
 HELP = Help(
@@ -38,6 +39,7 @@ def parser() -> Parser:
     mode.add_argument("--dry-run", action="store_true", help="show the plan and every command; change nothing")
     mode.add_argument("--check", action="store_true",
                       help="list how this machine deviates from the team file; exit 1 if it does")
+    p.add_argument("--json", action="store_true", help="with --check: the result as JSON (for CI)")
     p.add_argument("--sha256", metavar="HEX", default="", help="refuse a team file with another sha256")
     p.add_argument("--yes", "--allow-commands", dest="allow_commands", action="store_true",
                    help="run the team file's commands without asking (for scripts; review them first)")
@@ -47,22 +49,35 @@ def parser() -> Parser:
                    help="without asking, let kubectl run only the team's credential plugins (kuberc, 1.35+)")
     p.add_argument("--refresh", action="store_true",
                    help="run the credentials commands again even when their kubeconfigs look fine")
+    p.add_argument("--prune", action="store_true",
+                   help="remove the kubeconfig files of clusters the team file dropped (a backup is kept)")
+    p.add_argument("--shell", action="store_true",
+                   help="add the kctx init line to your shell's rc file (once, in a marked block)")
+    p.add_argument("--online", action="store_true",
+                   help="also ask each cluster kubectl auth can-i for the team file's access: questions (last)")
     p.add_argument("--no-install", action="store_true", help="do not download kubectl releases")
     return p
 
 
 def run(argv: list[str], env: Environment) -> int:
     args = parser().parse_args(argv)
+    if args.json and not args.check:
+        raise KctxError("--json goes with --check", ExitStatus.USAGE)
     env.paths.check(need_home=True)  # it writes kubeconfig files into ~/.kube/configs
+    if args.shell:
+        from kctx.onboard.step_shell import rc_file
+
+        rc_file(env.environ, env.paths.home)  # an unknown shell stops here, before anything is fetched
     transport = Transport(env.environ, lambda line: _say(env, line), insecure_http=args.insecure_http)
     team, found = load_team(args.teamfile, env, transport, args.sha256)
     ctx = Run(team=team, env=env, owned=Owned(state_file(env.paths, team.name)), transport=transport,
               refresh=args.refresh, install=not args.no_install, commands_allowed=args.allow_commands,
-              allowlist=args.kuberc_allowlist)
+              allowlist=args.kuberc_allowlist, prune=args.prune, shell=args.shell,
+              online=args.online)
     label = f'team "{team.name}" ({team.location})'
     try:
         if args.check:
-            return check(ctx, label)
+            return check(ctx, label, as_json=args.json)
         return onboard(ctx, label, found, dry_run=args.dry_run)
     except OSError as exc:  # a full disk, a read-only home…: one line, like every other failure
         raise KctxError(f"{exc.filename + ': ' if exc.filename else ''}{exc.strerror or exc}") from None
@@ -87,9 +102,10 @@ def load_team(arg: str, env: Environment, transport: Transport, pin: str = "") -
 
 
 def onboard(ctx: Run, label: str, found: origin.Origin, *, dry_run: bool) -> int:
-    from kctx.onboard import apply, plan
+    from kctx.onboard import aliases, apply, plan, variables
     from kctx.onboard.step_kubeconfig import KubeconfigStep
 
+    aliases.refuse(ctx)  # before any step: the config merge would already aim pins and protection at theirs
     steps = plan.build(ctx)
     store = consent.Store(ctx.env.paths)
     items = consent.commands(ctx.team, ctx.home)
@@ -97,7 +113,10 @@ def onboard(ctx: Run, label: str, found: origin.Origin, *, dry_run: bool) -> int
     due = [i for i in items if i.cluster.name in due_names]
     if dry_run:  # reads only: no lock file either
         out = apply.execute(steps, ctx.env, dry_run=True)
+        out.todo += [variables.describe_missing(ctx.team, c, v, located=False)
+                     for c, v in variables.missing(ctx.team, [i.cluster for i in due], ctx.env.environ)]
     else:
+        variables.require(ctx.team, [i.cluster for i in due], ctx.env.environ)  # before asking or changing
         consent.require(store, ctx.team, items, due, tty_path=ctx.env.tty_path, allowed=ctx.commands_allowed,
                         say=lambda line: _say(ctx.env, line))
         # Approved. With nothing due, nobody was asked: a command that becomes due meanwhile is not run.
@@ -108,6 +127,10 @@ def onboard(ctx: Run, label: str, found: origin.Origin, *, dry_run: bool) -> int
             out = apply.execute(steps, ctx.env, dry_run=False)
             record(ctx, found, changed=bool(out.done))
     out.todo += shell_todo(ctx.env)
+    if not dry_run or not out.would:  # what the plan would change is no deviation to list yet
+        from kctx.onboard.check import deviations
+
+        out.left = deviations(ctx)
     if dry_run:
         out.commands = show_commands(ctx, store, items, due)
     apply.report(ctx.env, out, label, dry_run=dry_run)
@@ -142,16 +165,34 @@ def _say(env: Environment, line: str) -> None:
 def shell_todo(env: Environment) -> list[str]:
     if env.environ.get("KCTX_SESSION"):
         return []
+    from kctx.onboard.step_shell import loads_kctx, rc_file
+
+    try:
+        _, rc = rc_file(env.environ, env.paths.home)
+        with open(rc, encoding="utf-8", errors="replace") as fh:
+            loaded = loads_kctx(fh.read())
+    except (KctxError, OSError):
+        loaded = False
+    if loaded:
+        return [f"open a new shell: {display(rc, env.paths.home)} loads the kctx shell integration"]
     return ['load the shell integration so `kctx use CONTEXT` and the kubectl guard work: add '
-            'eval "$(kctx init bash)" (or zsh; fish: kctx init fish | source) to your shell\'s rc file']
+            'eval "$(kctx init bash)" (or zsh; fish: kctx init fish | source) to your shell\'s rc file, '
+            "or run kctx onboard --shell TEAMFILE"]
 
 
-def check(ctx: Run, label: str) -> int:
-    from kctx.onboard.check import deviations
+def check(ctx: Run, label: str, *, as_json: bool = False) -> int:
+    from kctx.onboard.check import found
 
-    found = deviations(ctx)
-    if not found:
+    deviations = found(ctx)
+    if as_json:
+        import json
+
+        doc = {"team": ctx.team.name, "location": ctx.team.location, "ok": not deviations,
+               "deviations": [{"check": d.check, "message": d.message} for d in deviations]}
+        ctx.env.stdout.write(json.dumps(doc, indent=2) + "\n")
+    elif not deviations:
         ctx.env.stdout.write(f"ok: this machine matches {label}\n")
-        return ExitStatus.OK
-    ctx.env.stdout.write(f"this machine deviates from {label}:\n" + "".join(f"  - {d}\n" for d in found))
-    return ExitStatus.ERROR
+    else:
+        ctx.env.stdout.write(f"this machine deviates from {label}:\n"
+                             + "".join(f"  - {d.message}\n" for d in deviations))
+    return ExitStatus.ERROR if deviations else ExitStatus.OK

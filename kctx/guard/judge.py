@@ -78,10 +78,11 @@ class Judgement:
 
 
 def judge(argv: list[str], environ: MutableMapping[str, str], paths: Paths, cwd: str, *, tty: bool,
-          install: bool | None = None, mark: bool = True) -> Judgement:
+          install: bool | None = None, mark: bool = True, server: bool = True) -> Judgement:
     """Judge ``argv`` (kubectl's arguments as typed) in ``environ`` (KUBECONFIG is set there when the call needs
     more files); ``tty``: whether a terminal is there to ask on. ``install``/``mark``: whether choosing the
-    kubectl may download one and count as its use (a report passes False for both)."""
+    kubectl may download one and count as its use (a report passes False for both). ``server=False``: the
+    kubectl is chosen as before any server version is known (no detection, the cache unread)."""
     j = Judgement()
     j.expanded = apply_kuberc(argv, environ, paths, install=install)
     args = j.args
@@ -92,7 +93,7 @@ def judge(argv: list[str], environ: MutableMapping[str, str], paths: Paths, cwd:
     if j.kubeconfig:  # another context kctx lists: kubectl gets the files it needs, and so does the judgement
         environ["KUBECONFIG"] = j.kubeconfig
         j.target = resolve(args.globals, environ, paths, j.config, problem=j.expanded.problem)
-    _pick_kubectl(j, environ, paths, cwd, install, mark)
+    _pick_kubectl(j, environ, paths, cwd, install, mark, server)
     if j.minor and j.expanded.expansion is None:
         j.expanded.args = parse(argv, j.minor)  # as the kubectl that runs parses it (no kuberc in play)
     j.c = classify(j.args, j.minor or None)
@@ -112,12 +113,12 @@ def _config(paths: Paths) -> tuple[Config, str]:
 
 
 def _pick_kubectl(j: Judgement, environ: Mapping[str, str], paths: Paths, cwd: str, install: bool | None,
-                  mark: bool) -> None:
+                  mark: bool, server: bool) -> None:
     """The kubectl for the target and its minor. Whether to detect the server's version is decided on the line's
     class for any kubectl version: a line that is client-only for every version never needs it."""
     try:
-        j.choice = choose(j.target, j.config, environ, cwd, paths, detect=not is_client_only(j.args),
-                          install=True if install is None else install, mark=mark)
+        j.choice = choose(j.target, j.config, environ, cwd, paths, detect=server and not is_client_only(j.args),
+                          install=True if install is None else install, mark=mark, server=server)
     except KctxError as exc:
         j.failure = exc
         return

@@ -18,6 +18,7 @@ class Outcome:
     todo: list[str] = field(default_factory=list)
     plugins: list[str] = field(default_factory=list)  # programs kubectl runs for the team's contexts
     commands: str = ""  # a dry run: the team file's commands, with a heading
+    left: list[str] = field(default_factory=list)  # what `onboard --check` still reports after the run
 
 
 def execute(steps: list[Step], env: Environment, *, dry_run: bool) -> Outcome:
@@ -49,8 +50,10 @@ def _progress(env: Environment, text: str) -> None:
 
 def report(env: Environment, out: Outcome, team_label: str, *, dry_run: bool) -> None:
     w = env.stdout.write
-    if not out.done and not out.would:
-        w(f"nothing to do: this machine already matches {team_label}\n")
+    left = [d for d in out.left if d not in out.todo]
+    if not out.done and not out.would:  # "nothing to do" only when --check agrees
+        w(f"nothing onboarding can change for {team_label}, but kctx onboard --check still finds what is listed "
+          "below\n" if out.left else f"nothing to do: this machine already matches {team_label}\n")
     if out.done:
         w(f"onboarded {team_label}:\n" + _items("✔", out.done))
     if out.would:
@@ -59,8 +62,8 @@ def report(env: Environment, out: Outcome, team_label: str, *, dry_run: bool) ->
     if out.plugins:
         w("credential plugins: kubectl runs these programs as you for the team's contexts:\n"
           + _items("-", out.plugins))
-    if out.todo:
-        w("still to do:\n" + _items("-", out.todo))
+    if out.todo or left:
+        w("still to do:\n" + _items("-", out.todo + left))
 
 
 def _print_partial(env: Environment, out: Outcome) -> None:

@@ -4,20 +4,55 @@ no fetching, no commands, no network (a `file:` source is compared with its kube
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 
-from kctx.onboard import merge, owned, plugins, sources
-from kctx.onboard.kubectl import Effective, at_least
+from kctx.onboard import aliases, merge, owned, plugins, sources
+from kctx.onboard.kubectl import Judged, at_least, below_minimum
 from kctx.onboard.step import Run
+from kctx.onboard.step_kubectl import not_installed
+from kctx.onboard.step_prune import hints
 from kctx.util.globmatch import first_match
 from kctx.versions import store
 from kctx.versions.parse import parse_spec
 from kctx.workspace import Workspace
 
 
+@dataclass
+class Deviation:
+    check: str  # which rule: aliases, protection, kubeconfigs, groups, contexts, files, dropped, plugins, kubectl,
+    # access (--online)
+    message: str
+
+
 def deviations(ctx: Run) -> list[str]:
-    ws = Workspace(ctx.env)
-    return (_protection(ws, ctx) + _globs(ws, ctx) + _contexts(ws, ctx) + _files(ctx) + _plugins(ctx)
-            + _kubectl(ws, ctx))
+    return [d.message for d in found(ctx)]
+
+
+def found(ctx: Run) -> list[Deviation]:
+    """Protection and kubectl are judged by the shim's own code (kctx/onboard/kubectl.py), independent of
+    this shell and of caches."""
+    ws, judged = Workspace(ctx.env), Judged(ctx.env)
+    parts = [("aliases", _collisions(ctx)), ("protection", _protection(ws, ctx)), ("kubeconfigs", _globs(ws, ctx)),
+             ("groups", _groups(ws, ctx)),
+             ("contexts", _contexts(ws, ctx, judged)), ("files", _files(ctx)), ("dropped", hints(ctx)),
+             ("plugins", _plugins(ctx)), ("kubectl", _kubectl(ws, ctx, judged))]
+    if ctx.online:  # last: the only part that reaches the clusters
+        from kctx.onboard import access
+
+        parts.append(("access", access.deviations(ctx, judged)))
+    return [Deviation(check, m) for check, messages in parts for m in messages]
+
+
+def _groups(ws: Workspace, ctx: Run) -> list[str]:
+    """A group of yours with the team's name is yours to keep (kctx/onboard/merge.py)."""
+    return [f'groups lacks the team\'s group "{g}" (for kctx each --group)' for g in ctx.team.groups
+            if g not in ws.config.groups]
+
+
+def _collisions(ctx: Run) -> list[str]:
+    stale = aliases.stale(ctx.team, ctx.owned, ctx.dest("aliases"))
+    return ([c.describe(ctx.home) for c in aliases.found(ctx)]
+            + [f'context "{n}" is an alias the team file no longer has (kctx onboard removes it)' for n in stale])
 
 
 def _protection(ws: Workspace, ctx: Run) -> list[str]:
@@ -38,7 +73,7 @@ def _globs(ws: Workspace, ctx: Run) -> list[str]:
     return out
 
 
-def _contexts(ws: Workspace, ctx: Run) -> list[str]:
+def _contexts(ws: Workspace, ctx: Run, judged: Judged) -> list[str]:
     out = []
     view = ws.view
     for c in ctx.team.clusters:
@@ -48,17 +83,9 @@ def _contexts(ws: Workspace, ctx: Run) -> list[str]:
                 out.append(f'missing context "{name}" (cluster {c.name}; run kctx onboard)')
             elif view.dangling(found):
                 out.append(view.dangling(found))
-            elif c.protected and not _protected(ws, name):
+            elif c.protected and not judged.protected(name):
                 out.append(f'context "{name}" is not protected, but the team\'s {c.name} is')
     return out
-
-
-def _protected(ws: Workspace, name: str) -> bool:
-    from kctx.guard.protection import protection
-    from kctx.onboard.kubectl import target_for
-
-    t = target_for(ws, name)
-    return bool(protection(ws.config, ws.view, t.context, t.cluster, t.server))
 
 
 def _files(ctx: Run) -> list[str]:
@@ -95,23 +122,21 @@ def _missing(command: str) -> str:
     return "no such executable beside the kubeconfig" if "/" in command else "not on PATH"
 
 
-def _kubectl(ws: Workspace, ctx: Run) -> list[str]:
+def _kubectl(ws: Workspace, ctx: Run, judged: Judged) -> list[str]:
     out = []
     have = store.installed(ws.paths.kubectl_dir)
-    eff = Effective(ws)
     for c in ctx.team.clusters:
         minimum = c.minimum or ("" if c.pin else ctx.team.minimum)
         for name in c.names:
             if c.pin:
                 out += _pin(ws, name, c.pin)
             if minimum and ws.view.has_context(name):
-                version, why = eff.version(name)
+                version, why = judged.version(name)
                 if not at_least(version, minimum):
-                    out.append(f'wrong kubectl for "{name}": {version or "unknown version"} ({why}); '
-                               f"the team needs >= {minimum}")
+                    out.append(below_minimum(name, version, why, minimum))
         v = parse_spec(c.pin) if c.pin else None
         if v is not None and store.best(have, *v) is None:
-            out.append(f"kubectl {c.pin} (pinned for {c.name}) is not installed: kctx kubectl install {c.pin}")
+            out.append(not_installed(c.pin, [c.name]))
     return out
 
 

@@ -46,6 +46,8 @@ class Command:
         out = [f"{c.name} ({c.environment}{', protected' if c.protected else ''}): {self.shown}"]
         if self.env:
             out.append("  env: " + " ".join(f"{k}={shlex.quote(v)}" for k, v in self.env.items()))
+        if c.source.variables:
+            out.append("  uses your " + ", ".join(f"${{{v}}}" for v in c.source.variables))
         out.append(f"  in:  {self.cwd}")
         if self.script:
             out.append(f"  runs {self.script} (sha256 {self.script_sha256[:16]}…)")

@@ -23,7 +23,7 @@ def changes(cfg: Config, team: Team, home: str) -> tuple[list[Change], list[str]
     """The edits for ``cfg`` (the user's validated config) and notes for what cannot be merged."""
     notes: list[str] = []
     out = _protect(cfg, team) + _confirm(cfg, team) + _kubeconfigs(cfg, team, home)
-    out += _pins(cfg, team, notes) + _colors(cfg, team, notes)
+    out += _pins(cfg, team, notes) + _colors(cfg, team, notes) + _groups(cfg, team, notes)
     return out, notes
 
 
@@ -112,6 +112,20 @@ def _colors(cfg: Config, team: Team, notes: list[str]) -> list[Change]:
         for name in c.names if c.color else []:
             wanted.setdefault(name, c.color)
     return [Change("put", ("colors",), key=glob, value=color) for glob, color in wanted.items() if glob not in have]
+
+
+def _groups(cfg: Config, team: Team, notes: list[str]) -> list[Change]:
+    """A team group you do not have is added; yours of the same name is kept (widening it would make
+    `kctx each --group` reach contexts you did not put there), with a note when it differs."""
+    out = []
+    for name, globs in team.groups.items():
+        have = cfg.groups.get(name)
+        if have is None:
+            out.append(Change("add", ("groups", name), values=tuple(globs)))
+        elif set(have) != set(globs):
+            notes.append(f'groups.{name}: yours ({", ".join(have)}) differs from the team\'s ({", ".join(globs)}); '
+                         "kept yours")
+    return out
 
 
 def _insert_after(pins: dict[str, str], after: str, key: str, value: str) -> dict[str, str]:

@@ -50,6 +50,25 @@ class Owned:
         doc["files"] = {**_files(doc), file: digest(data)}
         self._save(doc)
 
+    @property
+    def files(self) -> dict[str, str]:
+        """path -> sha256 of what onboarding wrote there (read from disk now)."""
+        return dict(_files(self.doc))
+
+    def forget(self, file: str) -> None:
+        """``file`` is no longer onboarding's (it was removed)."""
+        doc = self.doc
+        files = dict(_files(doc))
+        if files.pop(file, None) is not None:
+            doc["files"] = files
+            self._save(doc)
+
+    def remember(self, key: str, value: object) -> None:
+        """Keep ``value`` under ``key`` in the state (e.g. the aliases onboarding wrote)."""
+        doc = self.doc
+        doc[key] = value
+        self._save(doc)
+
     def applied(self, origin: dict[str, object]) -> None:
         """Remember where the team file came from, its digest and when it was applied."""
         doc = self.doc
@@ -108,7 +127,7 @@ def put(dest: str, data: bytes, owned: Owned, display: str) -> str:
             return ""
         note = ""
         if what == "replace":
-            backup = _backup_name(dest)
+            backup = backup_name(dest)
             atomic_write(backup, read_bytes(dest) or b"", mode=MODE)
             note = f"; your version differed and is saved as {backup}"
         atomic_write(dest, data, mode=MODE)
@@ -117,7 +136,7 @@ def put(dest: str, data: bytes, owned: Owned, display: str) -> str:
     return f"{verb} {display} (0600){note}"
 
 
-def _backup_name(dest: str) -> str:
+def backup_name(dest: str) -> str:
     """``<dest>.<timestamp>.bak``, never an existing one (kctx's globs skip ``.bak`` files)."""
     stamp = time.strftime("%Y%m%d-%H%M%S")
     name, n = f"{dest}.{stamp}.bak", 1

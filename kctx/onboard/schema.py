@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 from kctx.errors import KctxError
-from kctx.onboard import sources, yamlmarks
+from kctx.onboard import sources, variables, yamlmarks
 from kctx.onboard.yamlmarks import Path, dotted
 from kctx.versions.parse import parse_spec
 
@@ -22,8 +22,11 @@ CLUSTER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")
 BASIC_COLORS = ("black", "red", "green", "yellow", "blue", "magenta", "cyan", "white", "gray", "grey")
 HEX_COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 
-TOP_KEYS = ("kctx-team", "team", "kubeconfigs", "confirm", "protect", "colors", "kubectl", "clusters")
-CLUSTER_KEYS = ("environment", "protected", "contexts", "aliases", "source", "kubectl", "color", "login")
+TOP_KEYS = ("kctx-team", "team", "variables", "kubeconfigs", "confirm", "protect", "colors", "groups", "kubectl",
+            "access", "clusters")
+CLUSTER_KEYS = ("environment", "protected", "contexts", "aliases", "source", "kubectl", "color", "login", "access")
+# `kubectl auth can-i` flags a team may use: they narrow the question, none changes who asks or where
+ACCESS_FLAGS = ("-n", "--namespace", "-A", "--all-namespaces", "--subresource")
 SOURCE_KEYS = ("file", "url", "command", "env")
 
 
@@ -34,6 +37,7 @@ class Source:
     command: list[str] | str = ""
     env: dict[str, str] = field(default_factory=dict)
     where: str = ""  # "team.yaml:12", for messages
+    variables: list[str] = field(default_factory=list)  # the engineer's ${VARS} the command uses
 
     def describe(self) -> str:
         if self.kind != "command":
@@ -53,7 +57,9 @@ class Cluster:
     minimum: str = ""  # "1.28": at least that
     color: str = ""
     login: str = ""  # what the user must do before the credentials work, e.g. "gcloud auth login"
+    access: list[str] = field(default_factory=list)  # `kubectl auth can-i` questions for --online ("get pods")
     where: str = ""
+    alias_where: list[str] = field(default_factory=list)  # "team.yaml:14" of each alias, for messages
 
     @property
     def names(self) -> list[str]:
@@ -70,7 +76,10 @@ class Team:
     confirm: str = ""  # "" when the team does not say
     protect: dict[str, list[str]] = field(default_factory=lambda: {k: [] for k in PROTECT_KINDS})
     colors: dict[str, str] = field(default_factory=dict)
+    groups: dict[str, list[str]] = field(default_factory=dict)  # for `kctx each --group`: name -> context globs
+    variables: dict[str, str] = field(default_factory=dict)  # the engineer's ${NAME} -> what to set it to
     minimum: str = ""
+    access: list[str] = field(default_factory=list)  # the default for clusters that do not say
 
     def protected_globs(self) -> dict[str, list[str]]:
         """What the team protects: its explicit globs plus every name of every protected cluster."""
@@ -163,12 +172,18 @@ class _Reader:
         team = Team(name=self.string(doc["team"], ("team",), TEAM_NAME,
                                      "a team name (lower-case letters, digits and '-', at most 40)"),
                     location=self.location, clusters=[])
+        team.variables = self._variables(doc.get("variables"))
         team.kubeconfigs = self.strings(doc.get("kubeconfigs"), ("kubeconfigs",))
         team.confirm = self._confirm(doc.get("confirm"))
         team.protect = self._protect(doc.get("protect"))
         team.colors = self._colors(doc.get("colors"))
+        team.groups = self._groups(doc.get("groups"))
         team.minimum = self._team_kubectl(doc.get("kubectl"))
+        team.access = self._access(doc.get("access"), ("access",))
         team.clusters = self._clusters(doc["clusters"])
+        for c in team.clusters:
+            c.access = c.access or list(team.access)
+        self._variables_declared(team)
         self._unique_names(team)
         self._pins_meet_minimum(team)
         return team
@@ -199,6 +214,63 @@ class _Reader:
         if not isinstance(value, dict):
             raise self.fail(("colors",), 'expected a mapping of context globs to colours, e.g. {"stag*": yellow}')
         return {self.string(k, ("colors",)): self.color(v, ("colors", k)) for k, v in value.items()}
+
+    def _variables(self, value: object) -> dict[str, str]:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise self.fail(("variables",), 'expected a mapping of variable names to what they mean, e.g. '
+                                            '{AWS_PROFILE: "your AWS profile for payments"}')
+        for name in value:
+            if not isinstance(name, str) or not variables.NAME.fullmatch(name):
+                raise self.fail(("variables", str(name)), "expected a variable name (letters, digits and '_')")
+        return {k: self.string(v, ("variables", k), what="what the variable means") for k, v in value.items()}
+
+    def _variables_declared(self, team: Team) -> None:
+        for c in team.clusters:
+            src = c.source
+            if src.kind != "command":
+                continue
+            src.variables = variables.referenced(src.command, src.env)
+            for name in src.variables:
+                if name not in team.variables:
+                    raise self.fail(("clusters", c.name, "source", "command"),
+                                    f"uses ${{{name}}}, which variables: does not declare")
+
+    def _access(self, value: object, path: Path) -> list[str]:
+        """`kubectl auth can-i` questions: "VERB RESOURCE" and flags that narrow them (ACCESS_FLAGS)."""
+        import shlex
+
+        out = self.strings(value, path)
+        for i, question in enumerate(out):
+            at = (*path, i) if isinstance(value, list) else path
+            try:
+                words = shlex.split(question)
+            except ValueError as exc:
+                raise self.fail(at, f"{question!r}: {exc}") from None
+            plain = [w for w in words if not w.startswith("-")]
+            flags = [w.split("=", 1)[0] for w in words if w.startswith("-")]
+            if len(plain) < 2:
+                raise self.fail(at, f'{question!r}: expected "VERB RESOURCE" as for kubectl auth can-i, e.g. '
+                                    '"get pods" or "create deployments -n payments"')
+            bad = [f for f in flags if f not in ACCESS_FLAGS]
+            if bad:
+                raise self.fail(at, f"{question!r}: {bad[0]} is not allowed here (only {', '.join(ACCESS_FLAGS)})")
+        return out
+
+    def _groups(self, value: object) -> dict[str, list[str]]:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise self.fail(("groups",), 'expected a mapping of group names to context globs, e.g. {prod: ["prod-*"]}')
+        out = {}
+        for name, globs in value.items():
+            path = ("groups", str(name))
+            self.string(name, path, CLUSTER_NAME, "a group name (letters, digits, '.', '_', '-')")
+            out[str(name)] = self.strings(globs, path)
+            if not out[str(name)]:
+                raise self.fail(path, "expected at least one context glob")
+        return out
 
     def _team_kubectl(self, value: object) -> str:
         if value is None:
@@ -232,12 +304,14 @@ class _Reader:
         c = Cluster(name=str(name), environment=env, protected=protected, contexts=contexts,
                     source=self._source(doc["source"], (*path, "source")), where=self.where(path))
         c.aliases = self.strings(doc.get("aliases"), (*path, "aliases"))
+        c.alias_where = [self.where((*path, "aliases", i)) for i in range(len(c.aliases))]
         if doc.get("kubectl") is not None:
             c.pin, c.minimum = self.version(doc["kubectl"], (*path, "kubectl"))
         if doc.get("color") is not None:
             c.color = self.color(doc["color"], (*path, "color"))
         if doc.get("login") is not None:
             c.login = self.string(doc["login"], (*path, "login"))
+        c.access = self._access(doc.get("access"), (*path, "access"))
         return c
 
     def _source(self, value: object, path: Path) -> Source:

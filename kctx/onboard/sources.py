@@ -105,10 +105,17 @@ def run_command(command: list[str] | str, path: str, extra_env: dict[str, str], 
     cloud CLIs' get-credentials honour). Non-interactive: stdin is /dev/null."""
     import subprocess
 
-    argv = command_argv(command, path)
+    from kctx.onboard.variables import expand
+
+    try:  # the engineer's ${VARS}: into a list's words; a line for sh sees them in its environment
+        words = [expand(w, environ) for w in command] if isinstance(command, list) else command
+        extra = {k: expand(v, environ) for k, v in extra_env.items()}
+    except KctxError as exc:
+        raise KctxError(f"{where}: {exc.message}") from None
+    argv = command_argv(words, path)
     env = dict(environ)
     env["KUBECONFIG"] = path
-    env.update({k: v.replace("{path}", path) for k, v in extra_env.items()})
+    env.update({k: v.replace("{path}", path) for k, v in extra.items()})
     try:
         proc = subprocess.run(argv, env=env, cwd=cwd, stdin=subprocess.DEVNULL, capture_output=True,
                               timeout=COMMAND_TIMEOUT, check=False)

@@ -27,6 +27,9 @@ class Run:
     install: bool = True  # download kubectl releases
     commands_allowed: bool = False  # the team file's commands were approved (kctx/onboard/consent.py)
     allowlist: bool = False  # --kuberc-allowlist: write the credential plugin allowlist without asking
+    prune: bool = False  # --prune: remove the kubeconfigs of clusters the team file dropped
+    shell: bool = False  # --shell: add the kctx init line to the rc file of the engineer's shell
+    online: bool = False  # --online: ask each cluster `kubectl auth can-i` for the team's access questions
 
     @property
     def home(self) -> str:

@@ -101,10 +101,9 @@ class AllowlistStep(Step):
 
     def _enforcing(self, contexts: list[str]) -> list[tuple[int, int, int]] | None:
         """The versions of the kubectls these contexts run, when all of them enforce an allowlist."""
-        from kctx.onboard.kubectl import Effective
-        from kctx.workspace import Workspace
+        from kctx.onboard.kubectl import Judged
 
-        eff = Effective(Workspace(self.ctx.env))
+        eff = Judged(self.ctx.env)
         versions, self._kubectls = [], []
         for name in contexts:
             version, path, why = eff.binary(name)

@@ -13,7 +13,7 @@ import tempfile
 
 from kctx.errors import KctxError
 from kctx.kubeconfig.model import FileIndex
-from kctx.onboard import owned, plugins, sources
+from kctx.onboard import aliases, owned, plugins, sources
 from kctx.onboard.schema import Cluster
 from kctx.onboard.step import Run, Step
 
@@ -134,7 +134,12 @@ class KubeconfigStep(Step):
         try:
             path = os.path.join(tmp, "kubeconfig")
             cwd = sources.command_cwd(self.ctx.team.location, self.ctx.home)
-            sources.run_command(src.command, path, src.env, self.ctx.env.environ, cwd, src.where)
+            try:
+                sources.run_command(src.command, path, src.env, self.ctx.env.environ, cwd, src.where)
+            except KctxError as exc:
+                if self.cluster.login:  # most failures are a login that is missing or expired
+                    exc.args = (f"{exc.message}; the team says to log in with: {self.cluster.login}",)
+                raise
             return self._check(owned.read_bytes(path) or b"", f"the output of `{src.describe()}`")
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -146,7 +151,8 @@ _PLANNED = {"create": "write {dest} from {src}", "update": "update {dest} from {
 
 class AliasStep(Step):
     """``<team>.aliases.yaml``: a context per alias, pointing at the cluster and user of the cluster's first
-    context (names only, no credentials), marked protected when the cluster is."""
+    context (names only, no credentials), marked protected when the cluster is. Aliases the team dropped are
+    removed (and said so); contexts the user added to this file are kept."""
 
     def __init__(self, ctx: Run) -> None:
         self.ctx = ctx
@@ -156,22 +162,40 @@ class AliasStep(Step):
     def pending(self) -> list[str]:
         data = self._content()
         shown = self.ctx.show(self.dest)
+        removes = [f'removes context "{n}" (an alias the team file no longer has)' for n in self.removed()]
         if data is None:
-            return [f"write the aliases to {shown} (once the kubeconfig files above are in place)"]
+            return [f"write the aliases to {shown} (once the kubeconfig files above are in place)", *removes]
         what = owned.status(self.dest, data, self.ctx.owned)
-        return [_PLANNED[what].format(dest=shown, src="the team's aliases")] if what else []
+        return [_PLANNED[what].format(dest=shown, src="the team's aliases"), *removes] if what else []
 
     def run(self) -> list[str]:
         data = self._content()
         if data is None:
             raise KctxError("cannot write the context aliases: a team kubeconfig file is missing")
+        removed = self.removed()
+        self.ctx.owned.remember("aliases", sorted(self._wanted()))
         done = owned.put(self.dest, data, self.ctx.owned, self.ctx.show(self.dest))
-        return [done] if done else []
+        gone = [f'removed context "{n}" (an alias the team file no longer has)' for n in removed]
+        return [done, *gone] if done else []
+
+    def removed(self) -> list[str]:
+        return aliases.stale(self.ctx.team, self.ctx.owned, self.dest)
+
+    def _wanted(self) -> set[str]:
+        return {a for c in self.ctx.team.clusters for a in c.aliases}
+
+    def _kept(self) -> list[dict[str, object]]:
+        """Contexts in the aliases file that onboarding did not write: the user's, kept as they are."""
+        data = owned.read_bytes(self.dest)
+        entries = aliases.file_contexts(data)
+        names = [str(e["name"]) for e in entries]
+        mine = aliases.written_before(self.ctx.owned, self.dest, names, data) | self._wanted()
+        return [e for e in entries if e["name"] not in mine]
 
     def _content(self) -> bytes | None:
         import yaml
 
-        contexts = []
+        contexts: list[dict[str, object]] = []
         for c in self.ctx.team.clusters:
             if not c.aliases:
                 continue
@@ -185,7 +209,8 @@ class AliasStep(Step):
                 if c.protected:
                     body["extensions"] = [{"name": "kctx", "extension": {"protected": True}}]
                 contexts.append({"name": alias, "context": body})
-        doc = {"apiVersion": "v1", "kind": "Config", "clusters": [], "users": [], "contexts": contexts}
+        doc = {"apiVersion": "v1", "kind": "Config", "clusters": [], "users": [],
+               "contexts": [*contexts, *self._kept()]}
         text = ALIASES_HEADER.format(team=self.ctx.team.name) + yaml.safe_dump(doc, sort_keys=False)
         return text.encode()
 

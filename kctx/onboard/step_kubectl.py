@@ -5,11 +5,10 @@ is installed only when a team context would otherwise run something older."""
 from __future__ import annotations
 
 from kctx.errors import KctxError
-from kctx.onboard.kubectl import Effective, at_least
+from kctx.onboard.kubectl import Judged, at_least, below_minimum
 from kctx.onboard.step import Run, Step
 from kctx.versions import install, store
 from kctx.versions.parse import fmt, parse_spec
-from kctx.workspace import Workspace
 
 
 def install_steps(ctx: Run) -> list[Step]:
@@ -25,6 +24,10 @@ def install_steps(ctx: Run) -> list[Step]:
         if minimum:
             minimums.setdefault(minimum, []).extend(c.names)
     return steps + [MinimumStep(ctx, spec, names) for spec, names in minimums.items()]
+
+
+def not_installed(spec: str, clusters: list[str]) -> str:
+    return f"kubectl {spec} (pinned for {', '.join(clusters)}) is not installed: kctx kubectl install {spec}"
 
 
 def _installed(ctx: Run, spec: str, minimum: bool = False) -> str:
@@ -62,9 +65,9 @@ class PinStep(Step):
         return [f"installed kubectl {_install(self.ctx, self.spec)}"]
 
     def todo(self) -> list[str]:
-        if _installed(self.ctx, self.spec):
+        if self.ctx.install or _installed(self.ctx, self.spec):  # the plan installs it (a failure stops the run)
             return []
-        return [f"install kubectl {self.spec} for {', '.join(self.clusters)}: kctx kubectl install {self.spec}"]
+        return [not_installed(self.spec, self.clusters)]
 
 
 class MinimumStep(Step):
@@ -74,10 +77,10 @@ class MinimumStep(Step):
 
     def below(self) -> list[tuple[str, str, str]]:
         """(context, version, why) for team contexts that would run a kubectl older than the minimum."""
-        eff = Effective(Workspace(self.ctx.env))
+        judged = Judged(self.ctx.env)
         out = []
         for name in self.contexts:
-            version, why = eff.version(name)
+            version, why = judged.version(name)
             if not at_least(version, self.minimum):
                 out.append((name, version, why))
         return out
@@ -91,9 +94,4 @@ class MinimumStep(Step):
         return [f"installed kubectl {_install(self.ctx, self.minimum)}"]
 
     def todo(self) -> list[str]:
-        out = []
-        for name, version, why in self.below():
-            runs = f"kubectl {version}" if version else "no kubectl of known version"
-            out.append(f'context "{name}" would run {runs} ({why}); the team needs >= {self.minimum}: '
-                       f'set kubectl.default: "{self.minimum}" or a pin in your config')
-        return out
+        return [below_minimum(name, version, why, self.minimum) for name, version, why in self.below()]

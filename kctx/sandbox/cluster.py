@@ -94,6 +94,7 @@ class ClusterServer:
         self._hang = threading.Condition()
         self._hanging = False
         self.refusing = False
+        self.denied: set[tuple[str, str]] = set()  # (verb, resource) that access reviews answer "no" to
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -149,6 +150,10 @@ class ClusterServer:
     def set_refuse_auth(self, refuse: bool) -> None:
         """While on, every credential is refused (401), as when a token was revoked."""
         self.refusing = refuse
+
+    def set_denied(self, denied: set[tuple[str, str]]) -> None:
+        """What `kubectl auth can-i` hears "no" to: (verb, resource) pairs ("*" matches any)."""
+        self.denied = set(denied)
 
     # --- request log and hang switch -------------------------------------------------------------
     def record(self, method: str, path: str, query: str, user: str, user_agent: str,

@@ -64,8 +64,17 @@ SCHEMAS: dict[str, dict[int, Field]] = {
                       4: ("protocol", "str"), 5: ("hostIP", "str")},
     "EnvVar": {1: ("name", "str"), 2: ("value", "str")},
     "ResourceRequirements": {1: ("limits", "map:quantity"), 2: ("requests", "map:quantity")},
+    # `kubectl auth can-i` (authorization.k8s.io/v1)
+    "SelfSubjectAccessReview": {1: ("metadata", "ObjectMeta"), 2: ("spec", "SelfSubjectAccessReviewSpec"),
+                                3: ("status", "skip")},
+    "SelfSubjectAccessReviewSpec": {1: ("resourceAttributes", "ResourceAttributes"),
+                                    2: ("nonResourceAttributes", "NonResourceAttributes")},
+    "ResourceAttributes": {1: ("namespace", "str"), 2: ("verb", "str"), 3: ("group", "str"), 4: ("version", "str"),
+                           5: ("resource", "str"), 6: ("subresource", "str"), 7: ("name", "str"),
+                           8: ("fieldSelector", "skip"), 9: ("labelSelector", "skip")},
+    "NonResourceAttributes": {1: ("path", "str"), 2: ("verb", "str")},
 }
-_TOP_LEVEL = ("ConfigMap", "Namespace", "Deployment")
+_TOP_LEVEL = ("ConfigMap", "Namespace", "Deployment", "SelfSubjectAccessReview")
 
 
 def decode(body: bytes) -> dict[str, Any]:

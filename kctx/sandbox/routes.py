@@ -20,6 +20,7 @@ REFUSED = ("exec", "attach", "portforward")
 # Proxy subresources, refused like exec: the path after them is the proxied one (.../pods/x/proxy/metrics).
 PROXIED = ("pods", "services", "nodes")
 SELF_REVIEW = "/apis/authentication.k8s.io/"
+ACCESS_REVIEW = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"
 
 
 class ClusterView(Protocol):
@@ -28,6 +29,7 @@ class ClusterView(Protocol):
     user: str
     api: ClusterApi
     address: str  # host:port
+    denied: set[tuple[str, str]]
 
 
 @dataclass
@@ -89,6 +91,8 @@ def _route(cluster: ClusterView, req: Request) -> Response | WatchPlan:
         return Response(200, openapi.document(path))
     if path.startswith(SELF_REVIEW) and path.endswith("/selfsubjectreviews") and req.method == "POST":
         return _self_review(cluster, path)
+    if path == ACCESS_REVIEW and req.method == "POST":
+        return _access_review(cluster, req)
     parts = path.strip("/").split("/")
     if parts[0] == "api":
         return _core(cluster, req, parts[1:])
@@ -107,6 +111,19 @@ def _self_review(cluster: ClusterView, path: str) -> Response:
         "metadata": {"creationTimestamp": None},
         "status": {"userInfo": {"username": cluster.user, "groups": ["system:masters", "system:authenticated"]}},
     })
+
+
+def _access_review(cluster: ClusterView, req: Request) -> Response:
+    """`kubectl auth can-i`: allowed unless the test said otherwise (Sandbox.set_denied)."""
+    review = _json_body(req)
+    spec = review.get("spec") if isinstance(review, dict) else None
+    if not isinstance(spec, dict):
+        raise ApiError(400, "expected a SelfSubjectAccessReview")
+    attrs = spec.get("resourceAttributes") or spec.get("nonResourceAttributes") or {}
+    verb, resource = str(attrs.get("verb", "")), str(attrs.get("resource", attrs.get("path", "")))
+    no = any(v in (verb, "*") and r in (resource, "*") for v, r in cluster.denied)
+    review["status"] = {"allowed": not no, **({"reason": "denied by the sandbox"} if no else {})}
+    return Response(201, review)
 
 
 def _discovery(req: Request, legacy_core: bool, plain: Any) -> Response:

@@ -194,6 +194,10 @@ class Sandbox:
         """While on, the cluster answers every request 401, whatever credential it carries."""
         self.cluster(name).set_refuse_auth(refuse)
 
+    def set_denied(self, name: str, denied: set[tuple[str, str]]) -> None:
+        """Access reviews (`kubectl auth can-i`) on this cluster answer "no" to these (verb, resource) pairs."""
+        self.cluster(name).set_denied(denied)
+
     def set_version(self, name: str, version: str) -> None:
         """Change what /version reports; also works before start()."""
         parse_version(version)

@@ -76,11 +76,13 @@ class Request:
 
 
 def choose(target: Target, config: Config, environ: Mapping[str, str], cwd: str, paths: Paths, *, detect: bool = True,
-           install: bool = True, mark: bool = True) -> Choice:
+           install: bool = True, mark: bool = True, server: bool = True) -> Choice:
     """The kubectl for ``target``. ``detect=False`` never touches the network (the cache is read even
-    when stale); ``install=False`` never downloads. Raises KctxError when nothing usable exists."""
+    when stale); ``install=False`` never downloads; ``server=False`` chooses as before any server version is
+    known (the cache unread: an answer that does not depend on it). Raises KctxError when nothing usable
+    exists."""
     picker = _Picker(environ, paths, install)
-    entry, until = _server_entry(target, paths, environ, detect)
+    entry, until = _server_entry(target, paths, environ, detect) if server else (None, float("inf"))
     request = requested(target, config, environ, cwd)
     choice = picker.resolve(request) if request else None
     if choice is None:
