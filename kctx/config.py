@@ -13,6 +13,15 @@ from kctx.paths import Paths
 from kctx.util import parsecache
 from kctx.util.globmatch import first_match
 
+TYPE_CHECKING = False  # typing is slow to import; annotations only
+if TYPE_CHECKING:
+    from typing import TypedDict, TypeGuard
+
+    class Result(TypedDict, total=False):
+        """What parsing the config file gave: the document, or one line saying why not."""
+        data: dict[str, object]
+        error: str
+
 DEFAULT_GLOBS = ("~/.kube/config", "~/.kube/configs/*")
 CONFIRM_MODES = ("name", "yes")
 MAGIC = "kctx-config-3"
@@ -21,9 +30,9 @@ MAGIC = "kctx-config-3"
 class Config:
     """The validated settings. ``raw`` keeps the whole document for sections other modules own."""
 
-    def __init__(self, source: str = "", raw: dict | None = None) -> None:
+    def __init__(self, source: str = "", raw: dict[str, object] | None = None) -> None:
         self.source = source
-        self.raw: dict = raw or {}
+        self.raw: dict[str, object] = raw or {}
         self.kubeconfigs: list[str] = list(DEFAULT_GLOBS)
         self.protect_contexts: list[str] = []
         self.protect_clusters: list[str] = []
@@ -129,22 +138,22 @@ def load(paths: Paths) -> Config:
     result = _read_cached(paths.config_cache, parsecache.key(path, st))
     if result is None:  # the cold path: parsing needs yaml
         try:
-            result = parsecache.parse("kctx.config:parse_and_cache", [path, paths.config_cache])
+            parsed = parsecache.parse("kctx.config:parse_and_cache", [path, paths.config_cache])
         except parsecache.ChildFailed as exc:
-            result = {"error": f"{path}: cannot read the config: {exc}"}
-        if not _is_result(result):
-            result = {"error": f"{path}: cannot read the config: the parser gave no answer kctx knows"}
+            parsed = {"error": f"{path}: cannot read the config: {exc}"}
+        result = parsed if _is_result(parsed) else {
+            "error": f"{path}: cannot read the config: the parser gave no answer kctx knows"}
     if "error" in result:
         raise KctxError(result["error"])
     return from_dict(result["data"], path)
 
 
-def _read_cached(cache: str, key: tuple) -> dict | None:
+def _read_cached(cache: str, key: tuple[object, ...]) -> Result | None:
     cached = parsecache.lookup(cache, MAGIC, key)
     return cached if _is_result(cached) else None
 
 
-def _is_result(value: object) -> bool:
+def _is_result(value: object) -> TypeGuard[Result]:
     return isinstance(value, dict) and (isinstance(value.get("data"), dict) or isinstance(value.get("error"), str))
 
 
@@ -159,7 +168,7 @@ def _marshalable(value: object) -> object:
     return str(value)
 
 
-def parse_and_cache(args: list[str]) -> dict:
+def parse_and_cache(args: list[str]) -> Result:
     """[path, cache]: parse and validate the config, remember the outcome, return it ({"data": ...} or
     {"error": one line}). The cold path, run through kctx/util/parsecache.py (in a child in the shim)."""
     path, cache = args
@@ -171,8 +180,7 @@ def parse_and_cache(args: list[str]) -> dict:
         return {"error": f"{path}: cannot read: {exc.strerror or exc}"}
     try:
         data = _marshalable(parse_bytes(raw, path))
-        from_dict(data, path)  # validate before caching
-        result: dict = {"data": data}
+        result: Result = {"data": from_dict(data, path).raw}  # validated before caching
     except KctxError as exc:
         result = {"error": exc.message}
     parsecache.store(cache, MAGIC, parsecache.key(path, st), result)

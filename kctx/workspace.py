@@ -11,22 +11,27 @@ from kctx.kubeconfig import files as kfiles
 from kctx.kubeconfig import index
 from kctx.kubeconfig.model import View
 
+TYPE_CHECKING = False  # typing is slow to import; annotations only
+if TYPE_CHECKING:
+    from functools import cached_property  # what the class below behaves like
 
-class cached_property:  # noqa: N801 - named like the functools original it stands in for
-    """functools.cached_property without importing functools, which pulls in collections: a cost on the
-    start of every `kctx use` / `kctx ns`."""
+    from kctx.session.store import Session
+else:
+    class cached_property:  # noqa: N801 - named like the functools original it stands in for
+        """functools.cached_property without importing functools, which pulls in collections: a cost on the
+        start of every `kctx use` / `kctx ns`."""
 
-    def __init__(self, fn) -> None:
-        self.fn, self.name = fn, fn.__name__
+        def __init__(self, fn) -> None:
+            self.fn, self.name = fn, fn.__name__
 
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.name = name
+        def __set_name__(self, owner: type, name: str) -> None:
+            self.name = name
 
-    def __get__(self, obj, owner: type | None = None):
-        if obj is None:
-            return self
-        value = obj.__dict__[self.name] = self.fn(obj)
-        return value
+        def __get__(self, obj, owner: type | None = None):
+            if obj is None:
+                return self
+            value = obj.__dict__[self.name] = self.fn(obj)
+            return value
 
 
 class Workspace:
@@ -39,7 +44,7 @@ class Workspace:
         return kconfig.load(self.paths)
 
     @cached_property
-    def session(self):
+    def session(self) -> Session | None:
         """This shell's Session, or None outside a session."""
         path = self.env.session_path
         if path is None:

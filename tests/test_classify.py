@@ -283,7 +283,7 @@ def test_list(line, cls):
     ("kuberc -h", "1.37", LOCAL),
     ("kuberc set --section=aliases --name=g --command=get", "v1.37.1", LOCAL_WRITE),
     ("kuberc set --section=aliases --name=g --command=get", "1.29", UNKNOWN),
-    ("create networkpolicy x -h", "1.30", LOCAL),  # no create plugins yet: kubectl prints create's help
+    ("create networkpolicy x -h", "1.30", UNKNOWN),  # 1.28-1.30 run kubectl-create-networkpolicy too, if on PATH
     ("create networkpolicy x -h", "1.31", UNKNOWN),  # kubectl-create-networkpolicy gets the -h
     ("create networkpolicy x -h", None, UNKNOWN),
     ("delete pod x --dry-run", None, READ),  # every release honours it
@@ -349,7 +349,7 @@ def test_local(line, cls):
 @pytest.mark.parametrize(("line", "cls"), [
     ("delete pod x -h", LOCAL),
     ("delete --help pod x", LOCAL),
-    ("-h delete pod x", LOCAL),
+    ("-h delete pod x", UNKNOWN),  # cobra's Find skips `delete` as -h's value: kubectl looks for a plugin `pod`
     ("exec -it pod -h", LOCAL),
     ("config use-context -h", LOCAL),
     ("rollout foo -h", LOCAL),  # kubectl prints rollout's help

@@ -65,3 +65,27 @@ def test_importing_the_hot_set_loads_nothing_else():
     out = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True, check=True,
                          cwd=ROOT).stdout.split()
     assert set(out) <= set(hotset.MODULES) | hotset.STDLIB, set(out) - set(hotset.MODULES) - hotset.STDLIB
+
+
+@pytest.mark.parametrize("name", [m for m in hotset.MODULES if m.startswith("kctx")])
+def test_a_hot_module_has_no_asserts(name):
+    """The bundle compiles the hot set with optimize=2 (kctx/shim/bundle.py), which drops asserts: one there
+    would hold without the bundle and vanish with it."""
+    origin, _is_pkg = bundle._source(name, str(ROOT))
+    tree = ast.parse(Path(origin).read_text())
+    lines = [node.lineno for node in ast.walk(tree) if isinstance(node, ast.Assert)]
+    assert not lines, f"{origin}: assert on line(s) {lines}"
+
+
+def test_the_type_checker_covers_the_hot_set():
+    """scripts/test.sh runs mypy in strict mode over [tool.mypy] files: a module joining the hot set joins it too."""
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    project = ROOT / "pyproject.toml"
+    if not project.exists():
+        pytest.skip("not a checkout")
+    listed = tomllib.loads(project.read_text())["tool"]["mypy"]["files"]
+    for name in hotset.MODULES:
+        if name == "__future__":
+            continue
+        path = Path(bundle._source(name, str(ROOT))[0]).relative_to(ROOT).as_posix()
+        assert any(path == f or path.startswith(f.rstrip("/") + "/") for f in listed), f"{path} is not type-checked"

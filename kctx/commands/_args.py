@@ -15,6 +15,7 @@ def simple(argv: list[str], prog: str, usage: str, value_flags: dict[str, str] =
     flags: dict[str, str] = {}
     pos: list[str] = []
     it = iter(argv)
+    value: str | None  # a flag's value; None when the line ends before it
     for arg in it:
         if arg in ("-h", "--help"):
             raise HelpRequested(usage)

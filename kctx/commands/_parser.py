@@ -6,11 +6,15 @@ import argparse
 
 from kctx.errors import UsageError
 
+TYPE_CHECKING = False  # typing is slow to import; annotations only
+if TYPE_CHECKING:
+    from typing import Any, NoReturn
+
 
 class Parser(argparse.ArgumentParser):
-    def __init__(self, prog: str, description: str = "", **kw) -> None:
+    def __init__(self, prog: str, description: str = "", **kw: Any) -> None:  # argparse's own
         super().__init__(prog=f"kctx {prog}", description=description, **kw)
 
-    def error(self, message: str):  # -> NoReturn
+    def error(self, message: str) -> NoReturn:
         raise UsageError(f"{self.prog}: {message}")
 

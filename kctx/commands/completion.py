@@ -12,6 +12,13 @@ import os
 from kctx.env import Environment
 from kctx.errors import ExitStatus, KctxError, UsageError
 
+TYPE_CHECKING = False  # typing is slow to import; annotations only
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Iterable
+
+    Source = tuple[str, ...] | str | None  # see Spec
+
 USAGE = """usage: kctx completion bash|zsh|fish
        kctx completion contexts|namespaces|versions|commands
        kctx completion candidates -- WORD… CURRENT
@@ -32,7 +39,8 @@ class Spec:
     subcommands (the command's own parser or -h), files, dirs, none. A trailing "-" adds kubectx's
     "previous" argument."""
 
-    def __init__(self, args=(), flags=None, rest="none", modes=None, after=None) -> None:
+    def __init__(self, args: Iterable[Source] = (), flags: dict[str, Source] | None = None, rest: Source = "none",
+                 modes: dict[str, Source] | None = None, after: dict[str, Source] | None = None) -> None:
         self.args = list(args)  # one source per positional argument
         self.flags = flags or {}  # spelling -> source of its value, or None for a switch
         self.rest = rest  # positionals past `args`
@@ -127,7 +135,9 @@ class _Typed:
 
     def __init__(self, spec: Spec, words: list[str]) -> None:
         self.spec = spec
-        self.positional, self.wants, self.mode, self.dashes = 0, None, None, False
+        self.positional, self.dashes = 0, False
+        self.wants: str | None = None
+        self.mode: Source = None
         for word in words:
             if word == "--" and self.wants is None:
                 self.dashes = True
@@ -148,14 +158,14 @@ class _Typed:
             self.positional += 1
             self.mode = spec.after.get(word, self.mode) if self.positional == 1 else self.mode
 
-    def source(self):
+    def source(self) -> Source:
         """The source of the next positional."""
         args = self.spec.args
         return self.mode or (args[self.positional] if self.positional < len(args) else self.spec.rest)
 
 
 def _flag_words(name: str, spec: Spec, env: Environment, done: list[str], cur: str,
-                what) -> list[tuple[str, str]]:
+                what: Source) -> list[tuple[str, str]]:
     flags = _filter([(f, "") for f in _flags(name, spec, env, done)], cur)
     # kubectx's "-" (the previous one) is a positional that looks like a flag.
     if cur == "-" and isinstance(what, str) and what.endswith("-"):
@@ -163,7 +173,7 @@ def _flag_words(name: str, spec: Spec, env: Environment, done: list[str], cur: s
     return flags
 
 
-def _answer(what, env: Environment, done: list[str], cur: str) -> tuple[str, list[tuple[str, str]]]:
+def _answer(what: Source, env: Environment, done: list[str], cur: str) -> tuple[str, list[tuple[str, str]]]:
     if what in ("files", "dirs"):
         return what, []
     return "plain", _filter(source(what, env, done), cur)
@@ -173,7 +183,7 @@ def _filter(items: list[tuple[str, str]], cur: str) -> list[tuple[str, str]]:
     return [(v, d) for v, d in items if v.startswith(cur)]
 
 
-def source(what, env: Environment, done: list[str]) -> list[tuple[str, str]]:
+def source(what: Source, env: Environment, done: list[str]) -> list[tuple[str, str]]:
     """The values a source stands for, each with a short description ("" for none)."""
     if isinstance(what, tuple):
         return [(w, "") for w in what]
@@ -243,10 +253,10 @@ def _discovered(name: str, env: Environment, done: list[str]) -> tuple[list[str]
         return [], [], False
 
 
-def _from_parser(parser, done: list[str]) -> tuple[list[str], list[str]]:
+def _from_parser(parser: argparse.ArgumentParser, done: list[str]) -> tuple[list[str], list[str]]:
     import argparse
 
-    subs: dict = {}
+    subs: dict[str, argparse.ArgumentParser] = {}
     for action in parser._actions:  # argparse has no public API for this; _actions has been stable for years
         if isinstance(action, argparse._SubParsersAction):
             subs = dict(action.choices)

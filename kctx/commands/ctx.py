@@ -13,6 +13,13 @@ from kctx.errors import ExitStatus, KctxError
 from kctx.guard import localwrite
 from kctx.workspace import Workspace
 
+TYPE_CHECKING = False  # typing is slow to import; annotations only
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from kctx.commands.switching import Backend
+    from kctx.guard.localwrite import Removal
+
 HELP = [
     ("", "list the contexts"),
     ("<NAME>", "switch to context <NAME>"),
@@ -101,7 +108,7 @@ def _rename(ws: Workspace, out: Printer, new: str, old: str) -> int:
     return ExitStatus.OK
 
 
-def _guard(ws: Workspace, b, sub: str, removal, *names: str) -> None:
+def _guard(ws: Workspace, b: Backend, sub: str, removal: Callable[..., Removal | None], *names: str) -> None:
     """A rename or delete that removes protection asks first, like `kubectl config SUB NAMES` through the shim."""
     removed = removal(ws.view if ws.session else b.view(), ws.config, *names)
     if removed is not None:

@@ -18,6 +18,10 @@ from kctx.commands._parser import Parser
 from kctx.env import Environment
 from kctx.errors import ExitStatus, KctxError
 
+TYPE_CHECKING = False  # typing is slow to import; annotations only
+if TYPE_CHECKING:
+    from kctx.sandbox import Sandbox
+
 CLUSTERS = (("dev", "v1.36.4"), ("staging", "v1.37.1"), ("prod", "v1.37.1"))
 CONFIG = """\
 # kctx demo config: anything whose context starts with "prod" is protected.
@@ -89,7 +93,7 @@ def _home(root: str, environ: dict[str, str]) -> dict[str, str]:
     return env
 
 
-def _kubeconfigs(sb, home: str) -> None:
+def _kubeconfigs(sb: Sandbox, home: str) -> None:
     sb.write_kubeconfig(os.path.join(home, ".kube", "config"), ["dev"], current="dev")
     for name in ("staging", "prod"):
         sb.write_kubeconfig(os.path.join(home, ".kube", "configs", f"{name}.yaml"), [name], current=name)
@@ -145,7 +149,7 @@ def _prepare(demo_env: dict[str, str], kubectl: str, root: str) -> str:
     return kctx_cmd
 
 
-def _script(env: Environment, demo_env: dict[str, str], sb) -> int:
+def _script(env: Environment, demo_env: dict[str, str], sb: Sandbox) -> int:
     out = env.stdout
     for title, cmd, extra in STEPS:
         step_env = dict(demo_env, **extra)

@@ -15,6 +15,10 @@ from kctx.errors import ExitStatus, KctxError
 from kctx.paths import display
 from kctx.workspace import Workspace
 
+TYPE_CHECKING = False  # typing is slow to import; annotations only
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
 INIT_LINE = 'eval "$(kctx init bash)" (or zsh; fish: kctx init fish | source) in your shell\'s rc file'
 SHOWN = 10  # per check, list at most this many items; the rest are counted
 
@@ -91,7 +95,7 @@ def config(ws: Workspace) -> list[Finding]:
     return [Finding("ok", "config", path)]
 
 
-def first_kubectl(environ) -> str:
+def first_kubectl(environ: Mapping[str, str]) -> str:
     for folder in environ.get("PATH", "").split(os.pathsep):
         candidate = os.path.join(folder or ".", "kubectl")
         if os.path.isfile(candidate) and os.access(candidate, os.X_OK):

@@ -42,7 +42,7 @@ def run(argv: list[str], env: Environment) -> int:
     return ExitStatus.OK
 
 
-def explain(ws: Workspace, kargs: list[str]) -> dict:
+def explain(ws: Workspace, kargs: list[str]) -> dict[str, object]:
     """The shim's judgement (kctx/guard/judge.py), reported instead of acted on."""
     import os
 
@@ -61,7 +61,7 @@ def explain(ws: Workspace, kargs: list[str]) -> dict:
     report.update({"class": j.c.cls, "decision": j.decision.action,
                    "kubectl_version": choice.version if choice else "", "kubectl_path": choice.path if choice else ""})
     report["reason"] = j.decision.reason
-    report["kubectl_why"] = choice.why if choice else j.failure.message
+    report["kubectl_why"] = choice.why if choice else j.failure.message if j.failure else ""
     if j.skew:
         report["skew"] = j.skew
     if j.target.problem:

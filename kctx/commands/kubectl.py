@@ -18,6 +18,12 @@ from kctx.versions.select import ENV as VERSION_ENV
 from kctx.versions.select import choose
 from kctx.workspace import Workspace
 
+TYPE_CHECKING = False  # typing is slow to import; annotations only
+if TYPE_CHECKING:
+    import argparse
+
+    from kctx.guard.target import Target
+
 
 def run(argv: list[str], env: Environment) -> int:
     p = parser()
@@ -73,7 +79,7 @@ def _target_flags(p: Parser) -> None:
                    help=f"as if {VERSION_ENV} were set (1.29, 1.29.3 or system)")
 
 
-def _environ(ws: Workspace, args) -> dict:
+def _environ(ws: Workspace, args: argparse.Namespace) -> dict[str, str]:
     """The environment the shim would see: the session's KUBECONFIG, and the version override if any."""
     environ = dict(ws.env.environ)
     if ws.env.session_path is not None:
@@ -87,7 +93,7 @@ def _environ(ws: Workspace, args) -> dict:
     return environ
 
 
-def _target(ws: Workspace, environ: dict, context: str):
+def _target(ws: Workspace, environ: dict[str, str], context: str) -> Target:
     from kctx.guard.target import resolve
 
     target = resolve({"context": context} if context else {}, environ, ws.paths, ws.config)
@@ -96,7 +102,7 @@ def _target(ws: Workspace, environ: dict, context: str):
     return target
 
 
-def do_which(args, env: Environment) -> int:
+def do_which(args: argparse.Namespace, env: Environment) -> int:
     import os
 
     ws = Workspace(env)
@@ -118,7 +124,7 @@ def do_which(args, env: Environment) -> int:
     return ExitStatus.OK
 
 
-def do_run(args, env: Environment) -> int:
+def do_run(args: argparse.Namespace, env: Environment) -> int:
     """Hand over to the shim, so the guard decides exactly as for a plain `kubectl` call."""
     from kctx.shim import fullpath as shim
 
@@ -133,7 +139,7 @@ def do_run(args, env: Environment) -> int:
     return shim.run(kargs, environ)
 
 
-def do_list(args, env: Environment) -> int:
+def do_list(args: argparse.Namespace, env: Environment) -> int:
     paths = env.paths
     if args.remote:
         from kctx.versions.mirror import remote_versions
@@ -169,7 +175,7 @@ def _ago(when: float) -> str:
     return "today" if days < 1 else f"{int(days)}d ago"
 
 
-def do_install(args, env: Environment) -> int:
+def do_install(args: argparse.Namespace, env: Environment) -> int:
     from kctx.versions import install
 
     v = parse_spec(args.version)
@@ -184,13 +190,13 @@ def do_install(args, env: Environment) -> int:
     return ExitStatus.OK
 
 
-def do_uninstall(args, env: Environment) -> int:
+def do_uninstall(args: argparse.Namespace, env: Environment) -> int:
     removed = manage.uninstall(env.paths, manage.exact(args.version), env.stderr)
     env.stderr.write(f"removed {removed}\n")
     return ExitStatus.OK
 
 
-def do_gc(args, env: Environment) -> int:
+def do_gc(args: argparse.Namespace, env: Environment) -> int:
     if args.days < 0:
         raise UsageError("kctx kubectl gc: --days must be 0 or more")
     removed = manage.gc(env.paths, args.days, env.stderr, dry_run=args.dry_run)
@@ -202,13 +208,13 @@ def do_gc(args, env: Environment) -> int:
     return ExitStatus.OK
 
 
-def do_add(args, env: Environment) -> int:
+def do_add(args: argparse.Namespace, env: Environment) -> int:
     version = manage.add(env.paths, args.path, env.stderr, force=args.force)
     env.stdout.write(f"{version}\t{store.binary_path(env.paths.kubectl_dir, version)}\n")
     return ExitStatus.OK
 
 
-def do_refresh(args, env: Environment) -> int:
+def do_refresh(args: argparse.Namespace, env: Environment) -> int:
     from kctx.versions.refresh import refresh
 
     ws = Workspace(env)

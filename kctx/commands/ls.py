@@ -8,6 +8,19 @@ from kctx.errors import ExitStatus, UsageError
 from kctx.guard.protection import protection
 from kctx.workspace import Workspace
 
+TYPE_CHECKING = False  # typing is slow to import; annotations only
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    class Row(TypedDict):
+        current: bool
+        name: str
+        cluster: str
+        server: str
+        namespace: str
+        file: str
+        protected: bool
+
 USAGE = """usage: kctx ls [-o table|json|name]
 
 List every context kctx knows (kubectl's files and the config's kubeconfig globs), the current one marked.
@@ -34,9 +47,9 @@ def run(argv: list[str], env: Environment) -> int:
     return int(ExitStatus.OK)
 
 
-def rows_for(ws: Workspace) -> list[dict]:
+def rows_for(ws: Workspace) -> list[Row]:
     view, config, current = ws.view, ws.config, ws.current_context()
-    rows = []
+    rows: list[Row] = []
     for ctx in view.contexts():
         cl = view.cluster(ctx.cluster)
         server = cl.server if cl else ""
@@ -53,8 +66,8 @@ def rows_for(ws: Workspace) -> list[dict]:
     return rows
 
 
-def table(rows: list[dict], home: str) -> str:
-    def cells(r: dict) -> list[str]:
+def table(rows: list[Row], home: str) -> str:
+    def cells(r: Row) -> list[str]:
         f = r["file"]
         f = "~" + f[len(home):] if f.startswith(home + "/") else f
         return ["*" if r["current"] else "", r["name"], r["cluster"], r["server"], r["namespace"], f,

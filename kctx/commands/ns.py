@@ -75,7 +75,7 @@ def _switch(ws: Workspace, b: Backend, out: Printer, name: str, force: bool) -> 
 API_TIMEOUT = 8.0  # kubectl retries discovery on a hung server well past --request-timeout
 
 
-def _kubectl(ws: Workspace, args: list[str], failure: str) -> subprocess.CompletedProcess:
+def _kubectl(ws: Workspace, args: list[str], failure: str) -> subprocess.CompletedProcess[str]:
     from kctx.kubectl.binaries import find
 
     binary = find(ws.env.environ, ws.paths.shim_dir)

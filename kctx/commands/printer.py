@@ -10,6 +10,10 @@ from __future__ import annotations
 from kctx import __version__
 from kctx.env import Environment
 
+TYPE_CHECKING = False  # typing is slow to import; annotations only
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 GREEN, GREEN_BOLD, RED_BOLD, YELLOW_BOLD, RESET = "\033[32m", "\033[32;1m", "\033[31;1m", "\033[33;1m", "\033[0m"
 
 
@@ -37,7 +41,8 @@ class Printer:
         return self.paint(name, GREEN)
 
 
-def run_kubectx_style(body, argv: list[str], env: Environment, prog: str) -> int:
+def run_kubectx_style(body: Callable[[list[str], Environment, Printer, str], int], argv: list[str],
+                      env: Environment, prog: str) -> int:
     """Run a kubectx/kubens-compatible command: any KctxError becomes "error: …" on stderr and exit 1."""
     from kctx.errors import ExitStatus, KctxError
 
@@ -72,7 +77,7 @@ def help_or_version(arg: str, env: Environment, prog: str, entries: list[tuple[s
     return False
 
 
-def natural_key(name: str) -> list:
+def natural_key(name: str) -> list[tuple[int, int, str]]:
     """Sort "ctx2" before "ctx10", as kubectx does."""
     import re
 

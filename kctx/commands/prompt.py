@@ -15,6 +15,10 @@ from kctx.commands._args import simple
 from kctx.env import Environment
 from kctx.errors import ExitStatus, KctxError, UsageError
 
+TYPE_CHECKING = False  # typing is slow to import; annotations only
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
 USAGE = """usage: kctx prompt [--format FORMAT] [--color auto|always|never] [--shell bash|zsh|fish|plain]
        kctx prompt on|off|toggle
 
@@ -116,7 +120,7 @@ def _outside_session(env: Environment) -> dict[str, str]:
 
 # --- rendering (kept in step with kctx.bash, kctx.zsh and kctx.fish) -----------------------------------
 
-def render(values: dict[str, str], environ, *, color: bool, shell: str = "plain",
+def render(values: dict[str, str], environ: Mapping[str, str], *, color: bool, shell: str = "plain",
            fmt: str | None = None) -> str:
     context = _printable(values.get("KCTX_CONTEXT", ""))
     if not context:
@@ -136,7 +140,7 @@ def render(values: dict[str, str], environ, *, color: bool, shell: str = "plain"
     return f"{start}\033[{sgr}m{end}{text}{start}\033[0m{end}"
 
 
-def override_mark(context: str, environ) -> str:
+def override_mark(context: str, environ: Mapping[str, str]) -> str:
     """Shown when this shell overrides kctx's usual decision: the guard is bypassed for this context
     (KCTX_CONFIRM) or the kubectl version is pinned (KCTX_KUBECTL_VERSION)."""
     if environ.get("KCTX_CONFIRM") == context or environ.get("KCTX_KUBECTL_VERSION"):
@@ -144,7 +148,7 @@ def override_mark(context: str, environ) -> str:
     return ""
 
 
-def color_code(context: str, protected: bool, environ) -> str:
+def color_code(context: str, protected: bool, environ: Mapping[str, str]) -> str:
     """SGR parameters: protected contexts in bold KCTX_PROMPT_COLOR_PROTECTED (red); others by the
     first matching glob of KCTX_PROMPT_COLORS ("prod*=red stag*=yellow"), else KCTX_PROMPT_COLOR."""
     if protected:

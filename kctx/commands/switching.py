@@ -16,8 +16,14 @@ from kctx.session import ops as session_ops
 from kctx.session import store as ksession
 from kctx.workspace import Workspace
 
+TYPE_CHECKING = False  # typing is slow to import; annotations only
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
-def kubectx_home(environ) -> str:
+    from kctx.kubeconfig.model import Context
+
+
+def kubectx_home(environ: Mapping[str, str]) -> str:
     """kubectx keeps its state under $XDG_CACHE_HOME if set, else $HOME (a kubectx quirk we keep)."""
     home = environ.get("XDG_CACHE_HOME") or environ.get("HOME") or os.path.expanduser("~")
     return os.path.join(home, ".kube")
@@ -28,15 +34,15 @@ class Backend:
         self.ws = ws
 
     # --- contexts
-    def view(self) -> View: ...
-    def current(self) -> str: ...
+    def view(self) -> View: raise NotImplementedError
+    def current(self) -> str: raise NotImplementedError
     def switch(self, name: str) -> None: ...
     def unset(self) -> None: ...
-    def previous(self) -> str: ...
+    def previous(self) -> str: raise NotImplementedError
     # --- namespaces
-    def namespace(self) -> str: ...
+    def namespace(self) -> str: raise NotImplementedError
     def set_namespace(self, ns: str) -> None: ...
-    def previous_namespace(self) -> str: ...
+    def previous_namespace(self) -> str: raise NotImplementedError
 
     def rename(self, old: str, new: str) -> None:
         """Rename in the file that defines ``old`` (an explicit edit of the user's file, in or out of a session)."""
@@ -114,7 +120,7 @@ class FileBackend(Backend):
         ctx = self._current_ctx()
         return ctx.namespace or "default"
 
-    def _current_ctx(self):
+    def _current_ctx(self) -> Context:
         cur = self.current()
         if not cur:
             raise KctxError("current-context is not set")

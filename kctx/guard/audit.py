@@ -8,6 +8,10 @@ import posix
 from kctx.guard.target import Target
 from kctx.kubectl.classify import Classification
 
+TYPE_CHECKING = False  # typing is slow to import; annotations only
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
 SECRET_FLAGS = ("--token", "--password", "--client-key", "--as-user-extra", "--docker-password",
                 "--from-literal", "--from-env-file")  # values never logged or shown
 SECRET_WORDS = ("password", "token", "secret", "key")  # any other flag whose name says it holds one
@@ -34,7 +38,7 @@ def redact(argv: list[str]) -> list[str]:
 
 
 def audit(log_path: str, target: Target, argv: list[str], c: Classification, decision: str, reason: str,
-          environ) -> None:
+          environ: Mapping[str, str]) -> None:
     """Append one JSON line; never let logging stop kubectl (the guard's decision already stands)."""
     import json
     import os

@@ -11,6 +11,10 @@ from kctx.config import Config
 from kctx.guard.target import Target
 from kctx.kubectl.classify import Classification, needs_confirmation
 
+TYPE_CHECKING = False  # typing is slow to import; annotations only
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
 ALLOW, CONFIRM, DENY = "allow", "confirm", "deny"
 
 
@@ -24,7 +28,8 @@ class Decision:
         self.action, self.reason, self.by_env = action, reason, by_env
 
 
-def decide(target: Target, c: Classification, environ, config: Config, tty: bool, skew: str = "") -> Decision:
+def decide(target: Target, c: Classification, environ: Mapping[str, str], config: Config, tty: bool,
+           skew: str = "") -> Decision:
     """``tty``: whether a terminal is there to ask on (the shim checks /dev/tty). ``skew``: the chosen
     kubectl is outside the supported version skew of the server; on a protected target that needs
     confirmation even for a read."""
@@ -42,7 +47,7 @@ def decide(target: Target, c: Classification, environ, config: Config, tty: bool
     return confirm_or_deny(target, why, environ, tty)
 
 
-def confirm_or_deny(target: Target, why: str, environ, tty: bool) -> Decision:
+def confirm_or_deny(target: Target, why: str, environ: Mapping[str, str], tty: bool) -> Decision:
     """How a call that needs confirmation for ``why`` gets it: KCTX_CONFIRM naming the target's context, the
     terminal, or not at all."""
     # KCTX_CONFIRM names a context; with --cluster/-s the call may reach another cluster than that context's.

@@ -9,11 +9,16 @@ from kctx.guard.decision import ALLOW, DENY, Decision
 from kctx.guard.target import Target
 from kctx.kubectl.classify import Classification
 
+TYPE_CHECKING = False  # typing is slow to import; annotations only
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
 SILENT, ALLOWED_BY_ENV, CONFIRMED = "silent", "allowed-by-env", "confirmed"
 
 
-def enforce(d: Decision, target: Target, argv: list[str], c: Classification, config: Config, environ,
-            audit_log: str, *, nothing: str = "nothing was sent to the cluster", tty_path: str = "/dev/tty") -> str:
+def enforce(d: Decision, target: Target, argv: list[str], c: Classification, config: Config,
+            environ: Mapping[str, str], audit_log: str, *, nothing: str = "nothing was sent to the cluster",
+            tty_path: str = "/dev/tty") -> str:
     """SILENT (allowed, nothing to log), ALLOWED_BY_ENV or CONFIRMED; raises KctxError when refused (exit 4) or
     declined (exit 3). ``nothing``: what the decline message says did not happen."""
     from kctx.guard.audit import audit

@@ -25,6 +25,12 @@ from kctx.versions.select import choose
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Mapping, MutableMapping
+
+    from kctx.guard.localwrite import Removal
+    from kctx.guard.target import Target
+    from kctx.kubectl.argv import KubectlArgs
+    from kctx.kubectl.kuberc import Result
     from kctx.paths import Paths
     from kctx.versions.select import Choice
 
@@ -40,15 +46,29 @@ class Judgement:
 
     __slots__ = ("expanded", "config", "config_error", "target", "choice", "failure", "minor", "c",
                  "client_only", "skew", "decision", "removal", "argv", "kubeconfig")
+    expanded: Result
+    config: Config
+    config_error: str
+    target: Target
+    choice: Choice | None
+    failure: KctxError | None
+    minor: str
+    c: Classification
+    client_only: bool
+    skew: str
+    decision: Decision
+    removal: Removal | None
+    argv: list[str]
+    kubeconfig: str
 
     def __init__(self) -> None:
         self.config_error = self.skew = self.minor = ""
-        self.choice: Choice | None = None
-        self.failure: KctxError | None = None
+        self.choice = None
+        self.failure = None
         self.removal = None
 
     @property
-    def args(self):
+    def args(self) -> KubectlArgs:
         return self.expanded.args
 
     @property
@@ -57,8 +77,8 @@ class Judgement:
         return needs_confirmation(self.c.cls) and not self.client_only
 
 
-def judge(argv: list[str], environ, paths: Paths, cwd: str, *, tty: bool, install: bool | None = None,
-          mark: bool = True) -> Judgement:
+def judge(argv: list[str], environ: MutableMapping[str, str], paths: Paths, cwd: str, *, tty: bool,
+          install: bool | None = None, mark: bool = True) -> Judgement:
     """Judge ``argv`` (kubectl's arguments as typed) in ``environ`` (KUBECONFIG is set there when the call needs
     more files); ``tty``: whether a terminal is there to ask on. ``install``/``mark``: whether choosing the
     kubectl may download one and count as its use (a report passes False for both)."""
@@ -67,7 +87,8 @@ def judge(argv: list[str], environ, paths: Paths, cwd: str, *, tty: bool, instal
     args = j.args
     j.config, j.config_error = _config(paths)
     j.target = resolve(args.globals, environ, paths, j.config, problem=j.expanded.problem)
-    j.kubeconfig = wider(args, argv, environ, paths, j.config, j.target._view)
+    view = j.target._view  # (resolve always sets one)
+    j.kubeconfig = wider(args, argv, environ, paths, j.config, view) if view is not None else ""
     if j.kubeconfig:  # another context kctx lists: kubectl gets the files it needs, and so does the judgement
         environ["KUBECONFIG"] = j.kubeconfig
         j.target = resolve(args.globals, environ, paths, j.config, problem=j.expanded.problem)
@@ -90,7 +111,8 @@ def _config(paths: Paths) -> tuple[Config, str]:
         return Config(), exc.message
 
 
-def _pick_kubectl(j: Judgement, environ, paths: Paths, cwd: str, install: bool | None, mark: bool) -> None:
+def _pick_kubectl(j: Judgement, environ: Mapping[str, str], paths: Paths, cwd: str, install: bool | None,
+                  mark: bool) -> None:
     """The kubectl for the target and its minor. Whether to detect the server's version is decided on the line's
     class for any kubectl version: a line that is client-only for every version never needs it."""
     try:
@@ -108,7 +130,7 @@ def _pick_kubectl(j: Judgement, environ, paths: Paths, cwd: str, install: bool |
     j.minor = f"{parts[0]}.{parts[1]}" if len(parts) >= 2 and parts[0].isdigit() and parts[1].isdigit() else ""
 
 
-def _decide(j: Judgement, environ, tty: bool) -> Decision:
+def _decide(j: Judgement, environ: Mapping[str, str], tty: bool) -> Decision:
     if j.c.cls == LOCAL_WRITE:  # client-only, but it may remove protection
         return _decide_local_write(j, environ, tty)
     if j.client_only:
@@ -118,7 +140,7 @@ def _decide(j: Judgement, environ, tty: bool) -> Decision:
     return decide(j.target, j.c, environ, j.config, tty, skew=j.skew)
 
 
-def _decide_local_write(j: Judgement, environ, tty: bool) -> Decision:
+def _decide_local_write(j: Judgement, environ: Mapping[str, str], tty: bool) -> Decision:
     """A `kubectl config …` write: allowed, unless it removes protection (kctx/guard/localwrite.py); then it is
     judged like a write to the protected context it concerns."""
     from kctx.guard.localwrite import removal, removal_target

@@ -17,7 +17,14 @@ from __future__ import annotations
 from kctx.config import Config, matches
 from kctx.guard.protection import protected_uses
 from kctx.guard.server import identity
-from kctx.kubeconfig.model import View
+from kctx.kubeconfig.model import Context, View
+
+TYPE_CHECKING = False  # typing is slow to import; annotations only
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from kctx.guard.target import Target
+    from kctx.kubectl.argv import KubectlArgs
 
 # Field names kubectl's `config set`/`unset` know in a context and a cluster entry: a property path names the entry
 # with every part up to the first of these (names may hold dots: `clusters.a.b.server`).
@@ -39,7 +46,7 @@ class Removal:
         return f"Removal({self.context!r}, {self.cluster!r}, {self.server!r}, {self.reason!r})"
 
 
-def removal(args, view: View, config: Config) -> Removal | None:
+def removal(args: KubectlArgs, view: View, config: Config) -> Removal | None:
     """What the `kubectl config …` command line ``args`` (kctx.kubectl.argv.KubectlArgs) removes, if anything."""
     if args.command[:1] != ("config",) or len(args.command) != 2:
         return None
@@ -116,7 +123,7 @@ def rename_context(view: View, config: Config, old: str, new: str) -> Removal | 
 def repoint_context(view: View, config: Config, name: str, cluster: str) -> Removal | None:
     ctx = view.context(name) if name else None
     why = _context_source(view, config, name) if ctx is not None else ""
-    if not why or cluster == ctx.cluster or _same_server(view, ctx.cluster, cluster):
+    if ctx is None or not why or cluster == ctx.cluster or _same_server(view, ctx.cluster, cluster):
         return None
     return Removal(name, ctx.cluster, _server(view, ctx.cluster),
                    f'points protected context "{name}" from cluster "{ctx.cluster}" to "{cluster}": {why}')
@@ -125,7 +132,7 @@ def repoint_context(view: View, config: Config, name: str, cluster: str) -> Remo
 def repoint_cluster(view: View, config: Config, name: str, server: str) -> Removal | None:
     cl = view.cluster(name)
     why = _cluster_source(view, config, name) if cl is not None else ""
-    if not why or _one_server(cl.server, server):
+    if cl is None or not why or _one_server(cl.server, server):
         return None
     return Removal(_protected_user(view, config, name), name, cl.server,
                    f'points protected cluster "{name}" from "{cl.server}" to "{server}": {why}')
@@ -134,7 +141,7 @@ def repoint_cluster(view: View, config: Config, name: str, server: str) -> Remov
 def delete_cluster(view: View, config: Config, name: str) -> Removal | None:
     cl = view.cluster(name)
     why = _cluster_source(view, config, name) if cl is not None else ""
-    if not why:
+    if cl is None or not why:
         return None
     return Removal(_protected_user(view, config, name), name, cl.server,
                    f'deletes cluster "{name}", which is protected: {why}')
@@ -146,7 +153,7 @@ def unmark(view: View, name: str, context: bool) -> Removal | None:
         return None
     what = "context" if context else "cluster"
     reason = f'removes the protection mark of {what} "{name}" in {entry.file}'
-    if context:
+    if isinstance(entry, Context):
         return Removal(name, entry.cluster, _server(view, entry.cluster), reason)
     return Removal("", name, entry.server, reason)
 
@@ -173,8 +180,12 @@ def _cluster_source(view: View, config: Config, name: str) -> str:
 
 def _protected_user(view: View, config: Config, cluster: str) -> str:
     """A context protected by itself that uses ``cluster`` (the name to confirm with), or ""."""
-    return next((n for n in view.context_names()
-                 if _context_source(view, config, n) and view.context(n).cluster == cluster), "")
+    for n in view.context_names():
+        if _context_source(view, config, n):
+            ctx = view.context(n)
+            if ctx is not None and ctx.cluster == cluster:
+                return n
+    return ""
 
 
 def _server(view: View, cluster: str) -> str:
@@ -192,7 +203,7 @@ def _one_server(a: str, b: str) -> bool:
     return ident is not None and ident == identity(b)
 
 
-def removal_target(removed: Removal):
+def removal_target(removed: Removal) -> Target:
     """The target a write that removes protection is judged and shown as: the protected context it concerns."""
     from kctx.guard.target import Target
 
@@ -202,7 +213,7 @@ def removal_target(removed: Removal):
     return t
 
 
-def guard(removed: Removal, argv: list[str], command: str, environ, config: Config, audit_log: str,
+def guard(removed: Removal, argv: list[str], command: str, environ: Mapping[str, str], config: Config, audit_log: str,
           tty_path: str = "/dev/tty") -> None:
     """Let a write that removes protection through only when confirmed on the terminal or allowed by
     KCTX_CONFIRM=<context>; raise KctxError otherwise (exit 4 without a terminal, 3 when declined)."""

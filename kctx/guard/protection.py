@@ -40,7 +40,7 @@ def protection(config: Config, view: View, context: str, cluster: str, server: s
     if cl is not None and cl.protected_mark and ident is not None and identity(cl.server) in covering(ident):
         return f'cluster "{cluster}" is marked protected in {cl.file}'
     by_cluster, by_server = protected_uses(config, view)
-    hit = by_cluster.get(cluster) if cluster else None
+    hit = by_cluster.get(cluster, "") if cluster else ""
     if hit:
         return f'cluster "{cluster}" is used by {hit}'
     if ident is None:
@@ -82,7 +82,7 @@ def protected_uses(config: Config, view: View) -> tuple[dict[str, str], dict[str
     """Clusters used by protected contexts, and the server identities of protected contexts and protected
     clusters, computed once per view and config: `kctx ls` asks for every context, and the whole merge must
     not be walked once per context."""
-    cached = getattr(view, "_protected_uses", None)
+    cached = view._protected_uses
     if cached is not None and cached[0] is config:
         return cached[1]
     by_cluster: dict[str, str] = {}
@@ -91,6 +91,8 @@ def protected_uses(config: Config, view: View) -> tuple[dict[str, str], dict[str
         if not config.protect_contexts and not view.context_marked(name):
             continue  # the common case: no rules to match, and this context carries no mark
         ctx = view.context(name)
+        if ctx is None:  # not reached: a name the view lists
+            continue
         rule = matches(name, config.protect_contexts) or (ctx.protected_mark and f"marked protected in {ctx.file}")
         if not rule:
             continue
@@ -103,6 +105,8 @@ def protected_uses(config: Config, view: View) -> tuple[dict[str, str], dict[str
         if not config.protect_clusters and not view.cluster_marked(name):
             continue
         cl = view.cluster(name)
+        if cl is None:  # not reached: a name the view lists
+            continue
         rule = matches(name, config.protect_clusters) or (cl.protected_mark and f"marked protected in {cl.file}")
         if rule:
             _add(by_server, cl.server, f'the protected cluster "{name}" ({rule})')

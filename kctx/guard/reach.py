@@ -20,13 +20,16 @@ from kctx.kubectl.argv import COMPLETION_COMMANDS, KubectlArgs
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from kctx.paths import Paths
 
 LISTINGS = frozenset({("config", "get-contexts"), ("config", "get-clusters"), ("config", "get-users")})
 SEP = "\x1f"  # between the items of a list in a session's .env (kctx/session/store.py)
 
 
-def wider(args: KubectlArgs, argv: list[str], environ, paths: Paths, config: Config, view: View) -> str:
+def wider(args: KubectlArgs, argv: list[str], environ: Mapping[str, str], paths: Paths, config: Config,
+          view: View) -> str:
     """The KUBECONFIG value this call needs when kubectl's own files are not enough; "" when they are (or when
     --kubeconfig names the one file kubectl reads). ``view``: the merge of kubectl's own files."""
     if args.globals.get("kubeconfig"):
@@ -59,7 +62,7 @@ def _completes_context(args: KubectlArgs, argv: list[str]) -> bool:
     return argv[-1].startswith("--context=") or (len(argv) > 1 and argv[-2] == "--context")
 
 
-def _known_files(environ, paths: Paths, config: Config) -> list[str]:
+def _known_files(environ: Mapping[str, str], paths: Paths, config: Config) -> list[str]:
     """kctx's view: this shell's own kubectl files (a session's base, not its narrowed KUBECONFIG), then the
     config's globs."""
     session = environ.get("KCTX_SESSION", "")

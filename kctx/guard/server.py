@@ -174,10 +174,10 @@ def _go_parse(raw: str, request_uri: bool) -> _Url | None:
         userinfo, at, hostport = authority.rpartition("@")
         if at and not _userinfo_ok(userinfo):
             return None
-        host, colon, port = _split_hostport(hostport)
-        if host is None or (port and not (port.isascii() and port.isdigit())) or not _escapes_ok(hostport):
+        raw_host, colon, port = _split_hostport(hostport)
+        if raw_host is None or (port and not (port.isascii() and port.isdigit())) or not _escapes_ok(hostport):
             return None
-        host = unquote(host)
+        host = unquote(raw_host)
     if not _escapes_ok(rest):
         return None
     return _Url(scheme, hostport, host, port, unquote(rest), "")

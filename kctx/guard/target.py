@@ -14,6 +14,12 @@ from kctx.kubeconfig.model import View
 from kctx.paths import Paths
 from kctx.util.fastos import exists, isfile
 
+TYPE_CHECKING = False  # typing is slow to import; annotations only
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from kctx.kubeconfig.model import Context
+
 CONTRACT_FIELDS = ("context", "cluster", "server", "user", "namespace", "files", "protected")
 
 
@@ -76,12 +82,12 @@ class Target:
     def problem(self, value: str) -> None:
         self._problem = value
 
-    def fields(self) -> dict:
+    def fields(self) -> dict[str, object]:
         return {k: getattr(self, k) for k in CONTRACT_FIELDS}
 
 
-def resolve(flags: dict, environ, paths: Paths, config: Config, *, view: View | None = None,
-            problem: str = "") -> Target:
+def resolve(flags: dict[str, str], environ: Mapping[str, str], paths: Paths, config: Config, *,
+            view: View | None = None, problem: str = "") -> Target:
     """Resolve the target for kubectl's global ``flags`` (canonical long names, after kuberc: kctx/kubectl/kuberc.py)
     and ``environ``. ``problem``: why the call cannot be judged before any lookup (an unreadable kuberc)."""
     explicit = flags.get("kubeconfig", "")
@@ -90,14 +96,14 @@ def resolve(flags: dict, environ, paths: Paths, config: Config, *, view: View | 
     if explicit and not exists(explicit):
         t.problem = f"{explicit}: no such file (given with --kubeconfig)"
     t.problem = t._problem or problem
-    t._view = view if view is not None else index.view(files, paths.index_dir, lazy=True)
-    _pick_context(t, flags, files)
+    t._view = view = view if view is not None else index.view(files, paths.index_dir, lazy=True)
+    _pick_context(t, view, flags, files)
     t.overridden = [f for f in ("cluster", "user", "server", "namespace") if flags.get(f)]
     t.cluster = flags.get("cluster") or t.cluster
     t.user = flags.get("user") or t.user
     t.namespace = flags.get("namespace") or t.namespace
-    _pick_server(t, flags, environ, files)
-    in_cluster(t, flags, environ, t._view.context(t.context) if t.context else None)
+    _pick_server(t, view, flags, environ, files)
+    in_cluster(t, flags, environ, view.context(t.context) if t.context else None)
     if not t.context and not t.server and not t.problem:
         # Nothing to bind kubectl to: it would take whatever context the files hold when it reads them (a file
         # being rewritten reads as empty, then as prod), else localhost:8080.
@@ -106,9 +112,8 @@ def resolve(flags: dict, environ, paths: Paths, config: Config, *, view: View | 
     return t
 
 
-def _pick_context(t: Target, flags: dict, files: list[str]) -> None:
+def _pick_context(t: Target, view: View, flags: dict[str, str], files: list[str]) -> None:
     """The context (--context, else the current one) and the cluster, user and namespace it names."""
-    view = t._view
     t.context = flags.get("context") or view.current_context
     ctx = view.context(t.context) if t.context else None
     if ctx is not None:
@@ -117,10 +122,11 @@ def _pick_context(t: Target, flags: dict, files: list[str]) -> None:
         t.problem = t._problem or f'context "{t.context}" does not exist in {_describe(files)}'
 
 
-def _pick_server(t: Target, flags: dict, environ, files: list[str]) -> None:
+def _pick_server(t: Target, view: View, flags: dict[str, str], environ: Mapping[str, str],
+                 files: list[str]) -> None:
     """The server and its CA: the cluster entry's, overridden by -s/--server, else $KUBERNETES_MASTER (kubectl's
     fallback when no server is configured). A server other than the entry's has no known CA."""
-    cluster = t._view.cluster(t.cluster) if t.cluster else None
+    cluster = view.cluster(t.cluster) if t.cluster else None
     if cluster is not None:
         t.server, t.ca_sha256, t.insecure = cluster.server, cluster.ca_sha256, cluster.insecure
     elif t.cluster and not flags.get("server"):
@@ -135,7 +141,7 @@ def _pick_server(t: Target, flags: dict, environ, files: list[str]) -> None:
 SERVICE_ACCOUNT = "/var/run/secrets/kubernetes.io/serviceaccount"
 
 
-def in_cluster(t: Target, flags: dict, environ, ctx) -> None:
+def in_cluster(t: Target, flags: dict[str, str], environ: Mapping[str, str], ctx: Context | None) -> None:
     """kubectl in a pod (client-go's in-cluster fallback, checked with the real binaries: tests/test_incluster.py).
 
     It applies when KUBERNETES_SERVICE_HOST and _PORT are set and the service account's token file exists.

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import posix
+
 from kctx.paths import Paths
 from kctx.util.fastos import abspath, exists, isfile, join
+
+TYPE_CHECKING = False  # typing is slow to import; annotations only
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 
 def split_kubeconfig(value: str) -> list[str]:
@@ -18,13 +24,20 @@ def split_kubeconfig(value: str) -> list[str]:
 
 
 def absolute(files: list[str]) -> list[str]:
-    """os.path.abspath of each file, skipping the work for paths that are already absolute and normal
-    (the usual KUBECONFIG entry; this runs on the shim's hot path for every listed file)."""
-    return [f if f[:1] == "/" and "//" not in f and "/./" not in f and "/../" not in f and f[-1] != "/"
-            and not f.endswith(("/.", "/..")) else abspath(f) for f in files]
+    """Each file as an absolute path naming the file kubectl opens: a relative one joined to the working folder,
+    nothing cleaned. kubectl opens the path as given, so the kernel resolves `..` after following symbolic links
+    (`link/../x` is `x` beside the link's target, not beside the link); cleaning it as text would read another file."""
+    cwd = ""
+    out = []
+    for f in files:
+        if f[:1] != "/":
+            cwd = cwd or posix.getcwd()
+            f = f"{cwd.rstrip('/')}/{f}"
+        out.append(f)
+    return out
 
 
-def kubectl_files(environ, paths: Paths, explicit: str = "") -> list[str]:
+def kubectl_files(environ: Mapping[str, str], paths: Paths, explicit: str = "") -> list[str]:
     """The files kubectl itself reads: --kubeconfig, else $KUBECONFIG, else ~/.kube/config."""
     if explicit:
         return [explicit]
@@ -36,19 +49,18 @@ def kubectl_files(environ, paths: Paths, explicit: str = "") -> list[str]:
     return [str(paths.default_kubeconfig())]
 
 
-def with_legacy(files: list[str], environ) -> list[str]:
+def with_legacy(files: list[str], environ: Mapping[str, str]) -> list[str]:
     """The files whose content kubectl reads: before loading, kubectl (client-go) copies a legacy
     ~/.kube/.kubeconfig to ~/.kube/config when only the former exists, whatever KUBECONFIG or --kubeconfig
     say; a list naming ~/.kube/config then reads what the legacy file holds (checked with the real binaries,
     tests/test_incluster.py). kctx reads the legacy file in its place and never copies it."""
     home = environ.get("HOME", "")
     config = join(home, ".kube", "config") if home else join(".kube", "config")
-    if not any(f == config or abspath(f) == abspath(config) for f in files) or exists(config):
-        return files
     legacy = join(home, ".kube", ".kubeconfig") if home else join(".kube", ".kubeconfig")
-    if not isfile(legacy):
+    if exists(config) or not isfile(legacy):  # two stats: the usual case ends here, however many files
         return files
-    return [legacy if f == config or abspath(f) == abspath(config) else f for f in files]
+    target = abspath(config)
+    return [legacy if f == config or abspath(f) == target else f for f in files]
 
 
 def expand_globs(patterns: list[str], home: str) -> list[str]:
@@ -73,7 +85,7 @@ def known_files(base: list[str], patterns: list[str], home: str) -> list[str]:
     """kctx's view: kubectl's files first (so kubectl's winners stay winners), then the config globs."""
     import os
 
-    out = [os.path.abspath(os.path.expanduser(p)) for p in base]
+    out = absolute([os.path.expanduser(p) for p in base])
     seen = set(out)
     for full in absolute(expand_globs(patterns, home)):
         if full not in seen:

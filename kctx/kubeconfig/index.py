@@ -17,6 +17,13 @@ from kctx.kubeconfig.model import FileIndex, View
 from kctx.util import parsecache
 from kctx.util.fastos import abspath, dirname, join
 
+TYPE_CHECKING = False  # typing is slow to import; annotations only
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import Any
+
+    BundleKey = tuple[tuple[str, int, int, int, int, int], ...]  # per file: its path, then its stamp
+
 MAGIC = "kctx-index-2"
 INDEXER = "kctx.kubeconfig.refresh:index_files"
 S_IFMT, S_IFREG = 0o170000, 0o100000
@@ -65,7 +72,7 @@ def load(paths: list[str], index_dir: str) -> list[FileIndex]:
     return out
 
 
-def _from_bundle(bundle: str, key: tuple) -> tuple[list[FileIndex] | None, dict]:
+def _from_bundle(bundle: str, key: BundleKey) -> tuple[list[FileIndex] | None, dict[object, object]]:
     """(every file's index when the bundle was written for exactly ``key``, else None; the bundle's dicts by
     path, which still hold for the files that did not change)."""
     data = _read_bundle(bundle) if bundle else None
@@ -95,12 +102,13 @@ def _stat_all(paths: list[str]) -> tuple[dict[str, posix.stat_result], list[File
     return stats, odd
 
 
-def _cached(stats: dict[str, posix.stat_result], index_dir: str, previous: dict) -> dict[str, FileIndex | None]:
+def _cached(stats: dict[str, posix.stat_result], index_dir: str,
+            previous: dict[object, object]) -> dict[str, FileIndex | None]:
     """Each file's index from an older bundle (``previous``: path -> dict) or its own entry; None when stale."""
     return {p: _reuse(previous.get(p), st) or _read_entry(index_dir, p, st) for p, st in stats.items()}
 
 
-def _bundle_path(index_dir: str, key: tuple) -> str:
+def _bundle_path(index_dir: str, key: BundleKey) -> str:
     """Many files read together (a long KUBECONFIG, ls): one marshal file keyed by every file's stamp."""
     # A checksum of the file names, without importing binascii or zlib (0.4-0.5 ms): the bundle records its
     # own key, so two lists with the same name only take turns in one file.
@@ -108,7 +116,7 @@ def _bundle_path(index_dir: str, key: tuple) -> str:
     return join(index_dir, f"bundle-{len(key)}-{digest:08x}.m")
 
 
-def _read_bundle(bundle: str) -> tuple | None:
+def _read_bundle(bundle: str) -> tuple[Any, ...] | None:
     """(MAGIC, key, [FileIndex dicts]), whatever files it was written for; None when unusable."""
     try:
         with open(bundle, "rb") as fh:
@@ -130,7 +138,8 @@ def _reuse(d: object, st: posix.stat_result) -> FileIndex | None:
         return None
 
 
-def _write(path: str, value: object, index_dir: str) -> None:
+def _write(path: str, value: tuple[str, dict[str, object]] | tuple[str, BundleKey, list[dict[str, object]]],
+           index_dir: str) -> None:
     from kctx.util.fsutil import atomic_write, ensure_private_dir
 
     try:
@@ -155,7 +164,7 @@ def _refresh(paths: list[str], index_dir: str) -> list[FileIndex]:
     if not rest:
         return out
     try:
-        found = parsecache.parse(INDEXER, [index_dir, *rest])
+        found: Any = parsecache.parse(INDEXER, [index_dir, *rest])  # unchecked: a wrong shape raises below
         return out + [FileIndex.from_dict(d) for d in found]
     except parsecache.ChildFailed as exc:
         return out + [FileIndex(path=p, error=f"{p}: cannot index: {exc}") for p in rest]
@@ -204,7 +213,7 @@ class LazyFiles:
         self._seen: set[str] = set()
         self._pos = 0
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[FileIndex]:
         i = 0
         while True:
             if i < len(self._loaded):

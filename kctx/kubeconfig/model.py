@@ -7,6 +7,36 @@ credentials.
 
 from __future__ import annotations
 
+TYPE_CHECKING = False  # typing is slow to import; annotations only
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import Any, TypedDict
+
+    from kctx.config import Config
+    from kctx.kubeconfig.index import LazyFiles
+    from kctx.util.parsecache import Stamp
+
+    class ContextEntry(TypedDict, total=False):
+        cluster: str
+        user: str
+        namespace: str
+        protected: bool
+
+    class ClusterEntry(TypedDict, total=False):
+        server: str
+        ca_sha256: str
+        ca_file: str
+        insecure: bool
+        tls_server_name: str
+        proxy_url: str
+        protected: bool
+
+    class UserEntry(TypedDict, total=False):
+        auth: str
+
+    class Entry(ContextEntry, ClusterEntry, UserEntry, total=False):
+        """An entry of any section, as the View's lookups by section name see it."""
+
 INDEX_FIELDS = ("path", "stamp", "current_context", "contexts", "clusters", "users", "error")
 
 
@@ -18,20 +48,21 @@ class FileIndex:
 
     __slots__ = INDEX_FIELDS
 
-    def __init__(self, path: str, stamp: tuple = (), current_context: str = "", contexts: dict | None = None,
-                 clusters: dict | None = None, users: dict | None = None, error: str = "") -> None:
+    def __init__(self, path: str, stamp: Stamp | tuple[()] = (), current_context: str = "",
+                 contexts: dict[str, ContextEntry] | None = None, clusters: dict[str, ClusterEntry] | None = None,
+                 users: dict[str, UserEntry] | None = None, error: str = "") -> None:
         self.path, self.stamp = path, stamp
         self.current_context = current_context
-        self.contexts: dict[str, dict] = contexts if contexts is not None else {}
-        self.clusters: dict[str, dict] = clusters if clusters is not None else {}
-        self.users: dict[str, dict] = users if users is not None else {}
+        self.contexts: dict[str, ContextEntry] = contexts if contexts is not None else {}
+        self.clusters: dict[str, ClusterEntry] = clusters if clusters is not None else {}
+        self.users: dict[str, UserEntry] = users if users is not None else {}
         self.error = error
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, object]:
         return {k: getattr(self, k) for k in INDEX_FIELDS}
 
     @classmethod
-    def from_dict(cls, data: dict) -> FileIndex:
+    def from_dict(cls, data: dict[str, Any]) -> FileIndex:
         return cls(**data)
 
 
@@ -48,7 +79,7 @@ class Cluster:
     __slots__ = ("name", "server", "file", "ca_sha256", "ca_file", "insecure", "tls_server_name", "proxy_url",
                  "protected_mark")
 
-    def __init__(self, name: str, entry: dict, file: str) -> None:
+    def __init__(self, name: str, entry: ClusterEntry, file: str) -> None:
         self.name, self.file = name, file
         self.server = entry.get("server", "")
         self.ca_sha256 = entry.get("ca_sha256", "")
@@ -66,12 +97,13 @@ class View:
     among 1000 does not build the whole merge; listing builds it once, on demand.
     """
 
-    def __init__(self, files) -> None:
+    def __init__(self, files: list[FileIndex] | LazyFiles) -> None:
         """``files``: a list of FileIndex, or an iterable that loads them lazily (index.LazyFiles)."""
         self._source = files
         self._cc: tuple[str, str] | None = None
-        self._merged: dict[str, dict[str, tuple[dict, str]]] | None = None
-        self._protected_uses: tuple | None = None  # kctx.guard.target's cache of what protected contexts use
+        self._merged: dict[str, dict[str, tuple[Entry, str]]] | None = None
+        # kctx.guard.protection's cache of what protected contexts use
+        self._protected_uses: tuple[Config, tuple[dict[str, str], dict[str, str]]] | None = None
 
     @property
     def files(self) -> list[FileIndex]:
@@ -82,7 +114,7 @@ class View:
     def errors(self) -> list[str]:
         return [f.error for f in self.files if f.error]
 
-    def _usable(self):
+    def _usable(self) -> Iterator[FileIndex]:
         return (f for f in self._source if not f.error)
 
     def _current(self) -> tuple[str, str]:
@@ -98,7 +130,7 @@ class View:
     def current_context_file(self) -> str:
         return self._current()[1]
 
-    def _find(self, section: str, name: str) -> tuple[dict, str] | None:
+    def _find(self, section: str, name: str) -> tuple[Entry, str] | None:
         if self._merged is not None:
             return self._merged[section].get(name)
         for f in self._usable():
@@ -107,9 +139,9 @@ class View:
                 return entry, f.path
         return None
 
-    def _merge(self) -> dict[str, dict[str, tuple[dict, str]]]:
+    def _merge(self) -> dict[str, dict[str, tuple[Entry, str]]]:
         if self._merged is None:
-            merged: dict[str, dict[str, tuple[dict, str]]] = {"contexts": {}, "clusters": {}, "users": {}}
+            merged: dict[str, dict[str, tuple[Entry, str]]] = {"contexts": {}, "clusters": {}, "users": {}}
             for f in self._usable():
                 for section, dst in merged.items():
                     for name, entry in getattr(f, section).items():

@@ -6,7 +6,7 @@ from __future__ import annotations
 from kctx.kubeconfig import index
 
 
-def index_files(args: list[str]) -> list[dict]:
+def index_files(args: list[str]) -> list[dict[str, object]]:
     """[index folder, file...]: index each file, store its entry, return the FileIndexes as dicts."""
     from kctx.kubeconfig.parse import parse_file
 

@@ -28,9 +28,9 @@ if TYPE_CHECKING:
 class FrozenRecord:
     """A frozen record (dataclass-like eq and repr) without importing dataclasses on the hot path."""
 
-    __slots__ = ()
+    __slots__: tuple[str, ...] = ()
 
-    def _fields(self) -> tuple:
+    def _fields(self) -> tuple[object, ...]:
         return tuple(getattr(self, name) for name in self.__slots__)
 
     def __setattr__(self, name: str, value: object) -> None:
@@ -44,7 +44,7 @@ class FrozenRecord:
             return NotImplemented
         return self._fields() == other._fields()
 
-    def __reduce__(self) -> tuple:
+    def __reduce__(self) -> tuple[type[FrozenRecord], tuple[object, ...]]:
         return type(self), self._fields()
 
     def __repr__(self) -> str:
@@ -149,7 +149,7 @@ def _subs(parent: str, minor: int | None) -> dict[str, str]:
     if subs is None:
         subs = _SUBS[parent, minor] = {}
         for word in table.SUBCOMMANDS.get(parent, "").split():
-            if "@" in word and not (word := _has(word, minor)):
+            if "@" in word and not (word := _has(word, minor) or ""):
                 continue
             alias, _, canonical = word.rpartition("=")
             subs[alias or canonical] = canonical
@@ -250,12 +250,16 @@ def _skips_next(token: str, flags: _Flags) -> bool:
     if "=" in token:
         return False
     if token.startswith("--"):
-        return _takes_value(_kind(flags, token[2:].replace("_", "-")))
+        name = token[2:].replace("_", "-")
+        # cobra adds the help flag to a command only once it runs it, after Find: while it looks for the
+        # command, a bare --help is an unknown flag and takes the next word (`kubectl --help get create ns x`
+        # runs `create`, with `get` as an argument). pflag's parse of the found command knows it as a boolean.
+        return name == "help" or _takes_value(_kind(flags, name))
     # Only a lone short flag can take the next argument; Go measures bytes, hence isascii.
     if len(token) != 2 or not token[1].isascii():
         return False
     long = _long_of(flags, token[1])
-    return long is None or _takes_value(_kind(flags, long))
+    return long is None or long == "help" or _takes_value(_kind(flags, long))
 
 
 def _first_word(args: Sequence[str], flags: _Flags) -> int | None:

@@ -10,6 +10,10 @@ import posix
 
 from kctx.util.fastos import isdir, join
 
+TYPE_CHECKING = False  # typing is slow to import; annotations only
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
 
 def is_shim(path: str) -> bool:
     """A kctx shim: a script with the marker in its first lines, or a native launcher (an executable with
@@ -34,7 +38,7 @@ def _identity(folder: str) -> tuple[int, int] | None:
     return st.st_dev, st.st_ino
 
 
-def find_on_path(environ, skip_dirs: tuple[str, ...] = ()) -> str:
+def find_on_path(environ: Mapping[str, str], skip_dirs: tuple[str, ...] = ()) -> str:
     """The first executable ``kubectl`` on PATH outside ``skip_dirs`` that is not a shim; "" if none."""
     skip = {_identity(d) for d in skip_dirs if d} - {None}
     for folder in environ.get("PATH", "").split(":"):
@@ -49,7 +53,7 @@ def find_on_path(environ, skip_dirs: tuple[str, ...] = ()) -> str:
     return ""
 
 
-def find(environ, shim_dir: str = "") -> str:
+def find(environ: Mapping[str, str], shim_dir: str = "") -> str:
     """$KCTX_KUBECTL (an explicit binary) wins; otherwise the first real kubectl on PATH."""
     explicit = environ.get("KCTX_KUBECTL", "")
     if explicit and posix.access(explicit, posix.X_OK) and not is_shim(explicit):

@@ -11,7 +11,7 @@ from kctx.util import parsecache
 TIMEOUT = 20.0
 
 
-def ask(path: str, cache: str, magic: str, key: tuple) -> str:
+def ask(path: str, cache: str, magic: str, key: tuple[object, ...]) -> str:
     """``path version --client -o json``'s gitVersion as "1.31.9" (remembered under ``key``); "" when the
     binary does not run or does not say (remembered too, unless it could not be started or timed out)."""
     import subprocess

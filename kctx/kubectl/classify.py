@@ -16,7 +16,7 @@ subclass with the members as attributes, and Classification a frozen slotted rec
 
 from __future__ import annotations
 
-from kctx.kubectl.argv import FrozenRecord, KubectlArgs, parse_bool
+from kctx.kubectl.argv import COMPLETION_COMMANDS, FrozenRecord, KubectlArgs, find_command, parse_bool, subcommands
 
 
 class CommandClass(str):
@@ -37,7 +37,7 @@ class CommandClass(str):
             raise ValueError(f"{value!r} is not a valid CommandClass")
         return member
 
-    def __reduce__(self) -> tuple:
+    def __reduce__(self) -> tuple[type[CommandClass], tuple[str]]:
         return CommandClass, (self.value,)  # unpickle to the member itself
 
     def __repr__(self) -> str:
@@ -123,9 +123,9 @@ _CLASSES: dict[str, CommandClass] = {
 # of that name from PATH (`kubectl kuberc view` runs kubectl-kuberc on 1.35). From the facts table's
 # "commands", read from each binary's --help; the per-release flag tables in this folder may take it over.
 _SINCE: dict[str, int] = {"kuberc": 36}
-# From this minor an unknown `create <word>` runs a plugin kubectl-create-<word> (before it kubectl
-# rejects the line, or prints create's help for -h).
-_CREATE_PLUGINS_SINCE = 31
+# An unknown `create <word>` runs a plugin kubectl-create-<word> from PATH when there is one: from 1.31 always,
+# and already in 1.28-1.30 (seen with the real binaries and such a plugin on PATH; 1.27 prints create's help
+# for -h). With no plugin kubectl rejects the line, so it stays unknown, -h or not, in every release.
 _OLDEST, _NEWEST = 27, 37  # the releases the facts cover; any other minor counts as unknown
 # --dry-run is ignored by these commands when one of these flags is on: kubectl sends the --raw
 # request, or the edited object, as it is.
@@ -204,7 +204,7 @@ def _base(args: KubectlArgs, key: str) -> tuple[CommandClass, str]:
 def _lowered(args: KubectlArgs, key: str, cls: CommandClass, mode: str | None,
              minor: int | None) -> tuple[CommandClass, str] | None:
     """The class and reason a --help, --local, --list or --dry-run lowers ``cls`` to, if any."""
-    if _flag_on(args, "help") and (cls is not UNKNOWN or key in _GROUPS or _create_without_plugins(key, minor)):
+    if _flag_on(args, "help") and (cls is not UNKNOWN or key in _GROUPS):
         return LOCAL, "--help: kubectl only prints help"
     if cls is UNKNOWN:
         return None  # a plugin or alias gets its flags verbatim: no telling what they do
@@ -220,10 +220,6 @@ def _lowered(args: KubectlArgs, key: str, cls: CommandClass, mode: str | None,
 def _dry_run_ignored_with(args: KubectlArgs, key: str) -> str | None:
     """The flag (raw, edit) that makes kubectl ignore --dry-run on this line, if any."""
     return next((f for f in _DRY_RUN_IGNORED_WITH.get(key, ()) if _given(args, f)), None)
-
-
-def _create_without_plugins(key: str, minor: int | None) -> bool:
-    return key == "create" and minor is not None and minor < _CREATE_PLUGINS_SINCE
 
 
 def _given(args: KubectlArgs, name: str) -> bool:
@@ -291,7 +287,7 @@ def classify(args: KubectlArgs, minor: str | int | None = None) -> Classificatio
     the minor is not given or not one of those."""
     key = " ".join(args.command)
     n = parse_minor(minor)
-    missing = missing_command(args.command, n)
+    missing = missing_command(args.command, n) or _completion_plugin(args, n)
     if missing:  # a plugin gets every word, -h and --dry-run included
         return Classification(UNKNOWN, _display(args), False, missing)
     cls, reason = _base(args, key)
@@ -307,6 +303,17 @@ def classify(args: KubectlArgs, minor: str | int | None = None) -> Classificatio
     if ignored is not None and cls is MUTATE:
         reason += f" (--dry-run={mode} is ignored with --{ignored}: kubectl sends it as it is)"
     return Classification(cls, _display(args), mode in ("client", "server") and ignored is None, reason)
+
+
+def _completion_plugin(args: KubectlArgs, minor: int | None) -> str:
+    """Why a completion request runs a plugin: completing a line whose first word is not a built-in command runs
+    the plugin's own completion program kubectl_complete-<word> from PATH ("" when it does not)."""
+    if not args.command or args.command[0] not in COMPLETION_COMMANDS:
+        return ""
+    inner = find_command(list(args.args), f"1.{minor}" if minor is not None else None)
+    if inner and inner[0] not in subcommands((), f"1.{minor}" if minor is not None else None):
+        return f"completing {inner[0]!r} runs a plugin's completion program (kubectl_complete-{inner[0]})"
+    return missing_command(inner, minor)
 
 
 def is_client_only(args: KubectlArgs, minor: str | int | None = None) -> bool:

@@ -64,7 +64,25 @@ from kctx.util.fastos import abspath, join
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import TypedDict, TypeGuard
+
+    from kctx.kubectl.classify import CommandClass
     from kctx.paths import Paths
+
+    Option = tuple[str, str]  # (flag name, value)
+    Alias = tuple[str, str, tuple[str, ...], tuple[str, ...], tuple[Option, ...]]  # name, command, prepend, append
+    Default = tuple[str, tuple[Option, ...]]  # (command, options)
+    Preset = tuple[str, str, str]  # (LOCAL or GLOBAL, flag name, value)
+
+    class Preferences(TypedDict):
+        aliases: list[Alias]
+        defaults: list[Default]
+        unknown: str  # the first field kubectl 1.33's strict decoding rejects ("" when none)
+
+    Reading = tuple[str, Preferences | str]  # (PREFS, preferences), or (another kind, one line)
+    Readings = dict[str, Reading]  # key of READINGS -> how those kubectls read the file
+    GuardKey = tuple[tuple[tuple[str, str], ...], tuple[tuple[str, bool], ...], CommandClass, bool]
 
 # The cache of parsed kuberc files (kctx/util/parsecache.py), whose parser is kctx/kubectl/kubercfile.py.
 # This module owns its format: the parser imports it from here, and this module names the parser only as a
@@ -122,7 +140,7 @@ def rules_for(minor: int) -> Rules | None:
     return next((r for r in RULES if minor >= r.since), None)
 
 
-def enabled(rules: Rules, environ) -> bool:
+def enabled(rules: Rules, environ: Mapping[str, str]) -> bool:
     value = environ.get("KUBECTL_KUBERC", "").lower()
     return value == "true" if rules.gate else value != "false"
 
@@ -137,7 +155,7 @@ class Expansion:
 
     __slots__ = ("argv", "presets", "alias", "error")
 
-    def __init__(self, argv: list[str], presets: list | None = None, alias: str = "", error: str = "") -> None:
+    def __init__(self, argv: list[str], presets: list[Preset] | None = None, alias: str = "", error: str = "") -> None:
         self.argv, self.presets, self.alias, self.error = argv, presets or [], alias, error
 
     def __repr__(self) -> str:
@@ -157,7 +175,7 @@ class Result:
         self.args, self.problem, self.expansion, self.path, self.reading = args, problem, expansion, path, reading
 
 
-def apply(argv: list[str], environ, paths: Paths, *, install: bool | None = None) -> Result:
+def apply(argv: list[str], environ: Mapping[str, str], paths: Paths, *, install: bool | None = None) -> Result:
     """Parse argv as the kubectl that will run reads it after its kuberc; kubectl still gets the original argv.
 
     Every kubectl version's reading is worked out (cheap: the file is parsed once, for all of them); when they
@@ -179,12 +197,12 @@ def apply(argv: list[str], environ, paths: Paths, *, install: bool | None = None
     return result
 
 
-def _readings(argv: list[str], environ, paths: Paths) -> list[tuple[str, Result]]:
+def _readings(argv: list[str], environ: Mapping[str, str], paths: Paths) -> list[tuple[str, Result]]:
     """(rules name, Result) for every kind of kubectl, newest first; each file is read once."""
     typed = parse(argv)  # shared by the readings that leave argv as it is (nothing changes it later)
     out: list[tuple[str, Result]] = []
-    seen: dict[tuple, Result] = {}
-    files: dict[str, tuple] = {}
+    seen: dict[tuple[str, bool, str, str, bool], Result] = {}
+    files: dict[tuple[str, bool], tuple[Readings | None, str]] = {}
     for rules in RULES:
         if not enabled(rules, environ):
             continue
@@ -201,7 +219,7 @@ def _readings(argv: list[str], environ, paths: Paths) -> list[tuple[str, Result]
 
 
 def _reading(argv: list[str], typed: KubectlArgs, path: str, explicit: bool, error: str, rules: Rules,
-             paths: Paths, files: dict) -> Result:
+             paths: Paths, files: dict[tuple[str, bool], tuple[Readings | None, str]]) -> Result:
     if error:
         return Result(typed, f"{error}; kubectl will refuse the call", path=path)
     if not path:
@@ -224,7 +242,7 @@ def _reading(argv: list[str], typed: KubectlArgs, path: str, explicit: bool, err
 
 def _grouped(readings: list[tuple[str, Result]]) -> list[tuple[tuple[str, ...], Result]]:
     """The readings that differ in what the guard looks at (target flags, class, refusal), newest first."""
-    groups: dict[tuple, tuple[tuple[str, ...], Result]] = {}
+    groups: dict[GuardKey, tuple[tuple[str, ...], Result]] = {}
     for name, result in readings:
         key = _guard_key(result)
         names, first = groups.get(key, ((), result))
@@ -232,7 +250,7 @@ def _grouped(readings: list[tuple[str, Result]]) -> list[tuple[tuple[str, ...], 
     return list(groups.values())
 
 
-def _guard_key(result: Result) -> tuple:
+def _guard_key(result: Result) -> GuardKey:
     args = result.args
     return (tuple(sorted(args.globals.items())), tuple(sorted(args.global_bools.items())), classify(args).cls,
             bool(result.problem))
@@ -240,24 +258,27 @@ def _guard_key(result: Result) -> tuple:
 
 # --- which kubectl runs -------------------------------------------------------------------------------------
 
-def _pick(groups: list, environ, paths: Paths, install: bool) -> Result:
+def _pick(groups: list[tuple[tuple[str, ...], Result]], environ: Mapping[str, str], paths: Paths,
+          install: bool) -> Result:
     """The reading of the kubectl that will run. A reading's flags decide the target, the target decides the
     kubectl (kctx/versions/select.py): a reading holds when that kubectl reads the line that way. When none
     holds, or the kubectl's version cannot be told, fail closed (``_worst``)."""
-    chosen: dict[tuple, str | None] = {}  # target flags -> the name of the rules of the kubectl chosen for them
+    # target flags -> the name of the rules of the kubectl chosen for them
+    chosen: dict[tuple[object, ...], str | None] = {}
     for names, result in groups:
         key = _guard_key(result)[:2]
         if key not in chosen:
             chosen[key] = _rules_that_run(result, environ, paths, install)
-        if chosen[key] is None:
+        reading = chosen[key]
+        if reading is None:
             return _worst(groups, "kctx cannot tell which kubectl version runs")
-        if chosen[key] in names:
-            result.reading = chosen[key]
+        if reading in names:
+            result.reading = reading
             return result
     return _worst(groups, "the kubectl chosen for each reading reads it another way")
 
 
-def _worst(groups: list, why: str) -> Result:
+def _worst(groups: list[tuple[tuple[str, ...], Result]], why: str) -> Result:
     """Fail closed: the reading with the most cautious class, and a problem (writes need confirmation) when
     the readings go to different targets or kubectl refuses some of them."""
     from kctx.kubectl.classify import needs_confirmation
@@ -270,7 +291,7 @@ def _worst(groups: list, why: str) -> Result:
     return Result(worst.args, problem, worst.expansion, worst.path, names[0])
 
 
-def _rules_that_run(result: Result, environ, paths: Paths, install: bool) -> str | None:
+def _rules_that_run(result: Result, environ: Mapping[str, str], paths: Paths, install: bool) -> str | None:
     """The rules name of the kubectl the caller will choose for this reading's target; None when unknown."""
     from kctx.config import load
     from kctx.errors import KctxError
@@ -294,7 +315,7 @@ def _rules_that_run(result: Result, environ, paths: Paths, install: bool) -> str
     return rules.name if rules is not None else NO_KUBERC
 
 
-def _session_environ(args: KubectlArgs, environ):
+def _session_environ(args: KubectlArgs, environ: Mapping[str, str]) -> Mapping[str, str]:
     """The environment the shim resolves the target in: inside a session it follows the session's current
     KUBECONFIG (kctx/shim/fullpath.py), unless --kubeconfig names the file."""
     session = environ.get("KCTX_SESSION", "")
@@ -328,7 +349,7 @@ def binary_version(path: str, paths: Paths) -> str:
 
 # --- which file --------------------------------------------------------------------------------------------
 
-def locate(argv: list[str], environ, rules: Rules = NEWEST) -> tuple[str, bool, str]:
+def locate(argv: list[str], environ: Mapping[str, str], rules: Rules = NEWEST) -> tuple[str, bool, str]:
     """(path, explicitly chosen, error): the kuberc kubectl reads for this argv; path "" when kuberc is off."""
     if not enabled(rules, environ):
         return "", False, ""
@@ -359,13 +380,13 @@ def _explicit(argv: list[str]) -> tuple[str, str]:
 
 # --- reading it through the cache --------------------------------------------------------------------------
 
-def read(path: str, explicit: bool, paths: Paths, *, rules: Rules = NEWEST) -> tuple[dict | None, str]:
+def read(path: str, explicit: bool, paths: Paths, *, rules: Rules = NEWEST) -> tuple[Preferences | None, str]:
     """(preferences or None, why the call cannot be judged or "") as ``rules`` read the file."""
     readings, problem = _parsed(path, explicit, paths)
     return _outcome(path, explicit, readings[rules.reading], rules) if readings else (None, problem)
 
 
-def _parsed(path: str, explicit: bool, paths: Paths) -> tuple[dict | None, str]:
+def _parsed(path: str, explicit: bool, paths: Paths) -> tuple[Readings | None, str]:
     """(the file's readings (kctx/kubectl/kubercfile.py) or None, why not)."""
     try:
         st = posix.stat(path)
@@ -376,21 +397,21 @@ def _parsed(path: str, explicit: bool, paths: Paths) -> tuple[dict | None, str]:
     result = _cached(paths.kuberc_cache, parsecache.key(abspath(path), st))
     if result is None:  # the cold path: parsing needs yaml (kctx/kubectl/kubercfile.py)
         try:
-            result = parsecache.parse(PARSER, [abspath(path), paths.kuberc_cache])
+            parsed = parsecache.parse(PARSER, [abspath(path), paths.kuberc_cache])
         except parsecache.ChildFailed as exc:
-            result = ERROR, f"cannot parse the kuberc: {exc}"
-        if not is_result(result):
-            result = ERROR, "cannot parse the kuberc: the parser gave no answer kctx knows"
+            parsed = ERROR, f"cannot parse the kuberc: {exc}"
+        result = parsed if is_result(parsed) else (
+            ERROR, "cannot parse the kuberc: the parser gave no answer kctx knows")
     if isinstance(result, dict):
         return result, ""
     return None, _outcome(path, explicit, result, NEWEST)[1]  # the file could not be read or parsed at all
 
 
-def _outcome(path: str, explicit: bool, result: tuple, rules: Rules) -> tuple[dict | None, str]:
+def _outcome(path: str, explicit: bool, result: Reading, rules: Rules) -> tuple[Preferences | None, str]:
     kind, value = result
-    if kind == PREFS and rules.strict and not explicit and value.get("unknown"):
-        return None, ""  # kubectl 1.33 warns (strict decoding error) and ignores its default file
-    if kind == PREFS:
+    if not isinstance(value, str):  # PREFS (is_result checked that only it holds preferences)
+        if rules.strict and not explicit and value.get("unknown"):
+            return None, ""  # kubectl 1.33 warns (strict decoding error) and ignores its default file
         return value, ""
     if kind == NONE or (kind == IGNORED and not explicit):  # kubectl ignores it (with a warning)
         return None, ""
@@ -401,12 +422,12 @@ def _outcome(path: str, explicit: bool, result: tuple, rules: Rules) -> tuple[di
     return None, f"{path}: {value}; kctx cannot expand this kuberc (KUBERC=off turns kuberc off)"
 
 
-def _cached(cache: str, key: tuple) -> dict | None:
+def _cached(cache: str, key: tuple[object, ...]) -> Readings | tuple[str, str] | None:
     result = parsecache.lookup(cache, MAGIC, key)
     return result if is_result(result) else None
 
 
-def is_result(result: object) -> bool:
+def is_result(result: object) -> TypeGuard[Readings | tuple[str, str]]:
     """A file's readings ({key of READINGS: (kind, value)}), or the error of a file that could not be read."""
     if isinstance(result, dict):
         return set(result) == set(READINGS) and all(_is_reading(r) for r in result.values())
@@ -425,9 +446,13 @@ def _is_reading(result: object) -> bool:
 
 # --- the expansion (pure) ----------------------------------------------------------------------------------
 
-def expand(argv: list[str], prefs: dict) -> Expansion:
+def expand(argv: list[str], prefs: Preferences) -> Expansion:
     """What kubectl makes of ``argv`` (without the program name) under the preferences ``prefs``."""
     path = find_command(argv)
+    if path and path[0] in ROOT and any(a[0] == path[0] for a in prefs["aliases"]) and _not_in_every(path[0]):
+        # kubectl releases with this command built in never look at the alias, older ones apply it: which one
+        # runs is not settled here, so the call is not judged as either (writes fail closed).
+        raise ValueError(f"the alias {path[0]!r} is a built-in command only in some kubectl releases")
     if not path or path[0] in ROOT:  # a built-in command: aliases are not looked at
         return _with_defaults(Expansion(list(argv)), prefs, path, path[-1] if path else "kubectl", ())
     at, word = _command_word(argv)
@@ -439,6 +464,11 @@ def expand(argv: list[str], prefs: dict) -> Expansion:
     return _expand_alias(argv, prefs, alias, at)
 
 
+def _not_in_every(command: str) -> bool:
+    """Whether some kubectl release 1.27-1.37 lacks ``command`` at the top level (`kuberc` before 1.36)."""
+    return any(command not in subcommands((), f"1.{minor}") for minor in range(27, 38))
+
+
 def _command_word(argv: list[str]) -> tuple[int, str]:
     """kubectl's guess at the alias name: the first argument that is not a flag or a completion request."""
     for i, arg in enumerate(argv):
@@ -447,13 +477,13 @@ def _command_word(argv: list[str]) -> tuple[int, str]:
     return -1, ""
 
 
-def _alias_target(alias: tuple) -> tuple[str, ...] | None:
+def _alias_target(alias: Alias) -> tuple[str, ...] | None:
     """The command an alias runs (cobra's Find over its words: extra words and flags are dropped)."""
     target = find_command(alias[1].split())
     return None if target and target[0] not in ROOT else target
 
 
-def _complete_alias(argv: list[str], alias: tuple, at: int) -> Expansion:
+def _complete_alias(argv: list[str], alias: Alias, at: int) -> Expansion:
     """A completion request for an alias line: cobra completes the alias's command, with the alias options on
     global flags (which server it asks); no `defaults` (kubectl finds no command while it applies them)."""
     name, command, prepend, append, options = alias
@@ -465,7 +495,7 @@ def _complete_alias(argv: list[str], alias: tuple, at: int) -> Expansion:
     return Expansion(line, [p for p in presets if p[0] == GLOBAL], name, error)
 
 
-def _expand_alias(argv: list[str], prefs: dict, alias: tuple, at: int) -> Expansion:
+def _expand_alias(argv: list[str], prefs: Preferences, alias: Alias, at: int) -> Expansion:
     name, command, prepend, append, options = alias
     target = _alias_target(alias)
     if target is None:
@@ -488,8 +518,8 @@ def _expand_alias(argv: list[str], prefs: dict, alias: tuple, at: int) -> Expans
     return _with_defaults(exp, prefs, final, found_name, registered, (name, target))
 
 
-def _with_defaults(exp: Expansion, prefs: dict, final: tuple, found_name: str, registered: tuple,
-                   alias: tuple | None = None) -> Expansion:
+def _with_defaults(exp: Expansion, prefs: Preferences, final: tuple[str, ...], found_name: str,
+                   registered: tuple[str, ...], alias: tuple[str, tuple[str, ...]] | None = None) -> Expansion:
     """Add the `defaults` entries whose command has the found command's name (kubectl compares names only)."""
     for command, options in prefs["defaults"]:
         if _name_of(command.split(), alias) != found_name:
@@ -505,7 +535,7 @@ def _with_defaults(exp: Expansion, prefs: dict, final: tuple, found_name: str, r
     return exp
 
 
-def _name_of(words: list[str], alias: tuple | None) -> str | None:
+def _name_of(words: list[str], alias: tuple[str, tuple[str, ...]] | None) -> str | None:
     """The name of the command a `defaults` entry means (cobra's Find), or None when kubectl finds none."""
     path = find_command(words)
     if alias is not None and path == (alias[0],):  # the running alias is a command now
@@ -517,9 +547,10 @@ def _name_of(words: list[str], alias: tuple | None) -> str | None:
     return path[-1] if path else "kubectl"
 
 
-def _presets(options: tuple, command: tuple, args: list[str], owner: str) -> tuple[list, str]:
+def _presets(options: tuple[Option, ...], command: tuple[str, ...], args: list[str],
+             owner: str) -> tuple[list[Preset], str]:
     """The flag values kuberc sets on ``command``, skipping those argv seems to give; or kubectl's error."""
-    out = []
+    out: list[Preset] = []
     for name, value in options:
         scope = LOCAL if name in local_flags(command) else GLOBAL if name in GLOBALS else ""
         if not scope:

@@ -9,8 +9,16 @@ from __future__ import annotations
 from kctx.kubectl.kuberc import ALPHA, ERROR, IGNORED, MAGIC, NONE, PREFS, READINGS, REJECTED, VERSIONS
 from kctx.util import parsecache
 
+TYPE_CHECKING = False  # typing is slow to import; annotations only
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
-def parse_and_cache(args: list[str]) -> object:
+    import yaml
+
+    from kctx.kubectl.kuberc import Option, Preferences, Reading, Readings
+
+
+def parse_and_cache(args: list[str]) -> Readings | tuple[str, str]:
     """[absolute path, cache]: parse the file (yaml) for every reading and remember the outcome, keyed by the
     stamp the file had before it was read."""
     path, cache = args
@@ -29,12 +37,12 @@ class _Unreadable(Exception):
     """kctx cannot tell how kubectl reads this file (bad YAML, a value of the wrong type...)."""
 
 
-def parse_readings(raw: bytes) -> dict:
+def parse_readings(raw: bytes) -> Readings:
     """The file as each kubectl reads it: {key of READINGS: parse_bytes(raw, those apiVersions)}."""
     return {key: parse_bytes(raw, versions) for key, versions in READINGS.items()}
 
 
-def parse_bytes(raw: bytes, versions: tuple[str, ...] = tuple(VERSIONS)) -> tuple:
+def parse_bytes(raw: bytes, versions: tuple[str, ...] = tuple(VERSIONS)) -> Reading:
     """A kubectl's reading of a kuberc when it knows the apiVersions ``versions``: (PREFS, preferences),
     (NONE, ""), (IGNORED, why) when it holds no preferences kubectl can use, (REJECTED, why) when kubectl
     refuses it, or (ERROR, why) when kctx cannot tell. ``preferences["unknown"]`` names the first field a
@@ -49,7 +57,7 @@ def parse_bytes(raw: bytes, versions: tuple[str, ...] = tuple(VERSIONS)) -> tupl
         return ERROR, " ".join(str(exc).split())  # one line: it ends up in the guard's message
 
 
-def _parse_text(text: str, versions: tuple[str, ...]) -> tuple:
+def _parse_text(text: str, versions: tuple[str, ...]) -> Reading:
     import yaml
 
     attempted = False
@@ -65,9 +73,11 @@ def _parse_text(text: str, versions: tuple[str, ...]) -> tuple:
             raise _Unreadable(f"{where}invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
         except RecursionError:
             raise _Unreadable("nested too deeply") from None
+        if node is None:  # comments only
+            continue
         api = _preference_version(node, versions)
         if api:
-            prefs = _preferences(_value(node), api)
+            prefs = _preferences(_mapping(node), api)
             prefs["unknown"] = _strict_problem(node) if api == ALPHA else ""
             why = _rejected(prefs)
             return (REJECTED, why) if why else (PREFS, prefs)
@@ -76,7 +86,7 @@ def _parse_text(text: str, versions: tuple[str, ...]) -> tuple:
     return NONE, ""
 
 
-def _documents(text: str):
+def _documents(text: str) -> Iterator[tuple[str, int]]:
     """Split like kubectl: a line starting with `---` ends a document and may carry only a comment."""
     doc: list[str] = []
     start = 1
@@ -93,7 +103,7 @@ def _documents(text: str):
     yield "\n".join(doc), start
 
 
-def _preference_version(node, versions: tuple[str, ...]) -> str:
+def _preference_version(node: yaml.Node, versions: tuple[str, ...]) -> str:
     """The apiVersion of a kuberc Preference document this kubectl can read, or "" for any other document."""
     import yaml
 
@@ -103,9 +113,10 @@ def _preference_version(node, versions: tuple[str, ...]) -> str:
     api, kind = top.get("apiVersion"), top.get("kind")
     if not (isinstance(api, yaml.ScalarNode) and isinstance(kind, yaml.ScalarNode)):
         return ""
-    if _scalar(kind) != "Preference" or _scalar(api) not in versions:
+    version = _scalar(api)
+    if _scalar(kind) != "Preference" or not isinstance(version, str) or version not in versions:
         return ""
-    return _scalar(api)
+    return version
 
 
 class _NotText:
@@ -124,7 +135,7 @@ _NOT_TEXT = frozenset({"y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO"
 _STR_TAG = "tag:yaml.org,2002:str"
 
 
-def _value(node, depth: int = 0):
+def _value(node: yaml.Node, depth: int = 0) -> object:
     """A composed YAML node as kubectl's decoder sees it (scalars typed by yaml.v2's rules, not PyYAML's)."""
     import yaml
 
@@ -134,6 +145,12 @@ def _value(node, depth: int = 0):
         return _scalar(node)
     if isinstance(node, yaml.SequenceNode):
         return [_value(n, depth + 1) for n in node.value]
+    return _mapping(node, depth)
+
+
+def _mapping(node: yaml.Node, depth: int = 0) -> dict[str, object]:
+    import yaml
+
     out = {}
     for key, value in node.value:
         if not isinstance(key, yaml.ScalarNode) or (key.style is None and key.value == "<<"):
@@ -142,7 +159,7 @@ def _value(node, depth: int = 0):
     return out
 
 
-def _scalar(node):
+def _scalar(node: yaml.ScalarNode) -> str | _NotText | None:
     if node.style is None:  # plain: typed by yaml.v2's rules
         text = node.value
         if text in _NULLS:
@@ -174,7 +191,7 @@ def _digits(s: str) -> bool:
     return s.isascii() and s.isdigit()
 
 
-def _preferences(doc: dict, api: str) -> dict:
+def _preferences(doc: dict[str, object], api: str) -> Preferences:
     """The fields kubectl uses, checked like its decoder checks them (unknown fields are ignored)."""
     defaults_key, options_key = VERSIONS[api]
     aliases = []
@@ -192,7 +209,7 @@ def _preferences(doc: dict, api: str) -> dict:
     _text(doc, "credentialPluginPolicy", "")
     for i, item in enumerate(_list(doc, "credentialPluginAllowlist", "")):
         _text(_struct(item, f"credentialPluginAllowlist[{i}]"), "command", f"credentialPluginAllowlist[{i}]")
-    return {"aliases": aliases, "defaults": defaults}
+    return {"aliases": aliases, "defaults": defaults, "unknown": ""}
 
 
 # The fields of a v1alpha1 Preference, for kubectl 1.33's strict decoding (later kubectl ignores unknown fields).
@@ -201,7 +218,7 @@ _ALPHA_FIELDS = {"": {"apiVersion", "kind", "aliases", "overrides"},
                  "overrides": {"command", "flags"}, "flags": {"name", "default"}}
 
 
-def _strict_problem(node, within: str = "", where: str = "") -> str:
+def _strict_problem(node: yaml.Node, within: str = "", where: str = "") -> str:
     """The first unknown or repeated field of a v1alpha1 document (its path, like kubectl prints it), or ""."""
     import yaml
 
@@ -229,7 +246,7 @@ def _strict_problem(node, within: str = "", where: str = "") -> str:
     return ""
 
 
-def _options(item: dict, key: str, where: str) -> tuple:
+def _options(item: dict[str, object], key: str, where: str) -> tuple[Option, ...]:
     out = []
     for i, option in enumerate(_list(item, key, where)):
         at = f"{where}.{key}[{i}]"
@@ -242,7 +259,7 @@ def _field(where: str, key: str) -> str:
     return f"{where}.{key}" if where else key
 
 
-def _list(item: dict, key: str, where: str) -> list:
+def _list(item: dict[str, object], key: str, where: str) -> list[object]:
     value = item.get(key)
     if value is None:
         return []
@@ -251,7 +268,7 @@ def _list(item: dict, key: str, where: str) -> list:
     return value
 
 
-def _struct(value, where: str) -> dict:
+def _struct(value: object, where: str) -> dict[str, object]:
     if value is None:
         return {}
     if not isinstance(value, dict):
@@ -259,16 +276,16 @@ def _struct(value, where: str) -> dict:
     return value
 
 
-def _text(item: dict, key: str, where: str) -> str:
+def _text(item: dict[str, object], key: str, where: str) -> str:
     return _as_text(item.get(key), _field(where, key))
 
 
-def _texts(item: dict, key: str, where: str) -> list[str]:
+def _texts(item: dict[str, object], key: str, where: str) -> list[str]:
     at = _field(where, key)
     return [_as_text(v, f"{at}[{i}]") for i, v in enumerate(_list(item, key, where))]
 
 
-def _as_text(value, at: str) -> str:
+def _as_text(value: object, at: str) -> str:
     if value is None:  # null reads as "" in kubectl too
         return ""
     if not isinstance(value, str):
@@ -277,7 +294,7 @@ def _as_text(value, at: str) -> str:
     return value
 
 
-def _rejected(prefs: dict) -> str:
+def _rejected(prefs: Preferences) -> str:
     """kubectl's own checks of a kuberc, which make it refuse every call."""
     seen = set()
     for name, _command, _prepend, _append, options in prefs["aliases"]:
@@ -296,6 +313,6 @@ def _rejected(prefs: dict) -> str:
     return ""
 
 
-def _dashed(options: tuple) -> str:
+def _dashed(options: tuple[Option, ...]) -> str:
     bad = next((name for name, _default in options if name.startswith("-")), None)
     return f"flag name {bad} should be in long form without dashes" if bad is not None else ""

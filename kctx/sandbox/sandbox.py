@@ -170,7 +170,7 @@ class Sandbox:
             ca_pem=self._ca_pem, token=cluster.token,
             cert_pem=pair.cert_pem if pair else None, key_pem=pair.key_pem if pair else None)
 
-    def write_kubeconfig(self, path: Path, names: Sequence[str] | None = None, **kw: Any) -> Path:
+    def write_kubeconfig(self, path: str | Path, names: Sequence[str] | None = None, **kw: Any) -> Path:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(path, self.kubeconfig(names, **kw), mode=0o600)

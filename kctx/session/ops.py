@@ -53,7 +53,8 @@ def start(ws: Workspace, pid: int, context: str) -> store.Session:
         base = [os.path.abspath(f) for f in kfiles.kubectl_files(env.environ, ws.paths)]
         s = store.Session(path=store.new_path(ws.paths.sessions_dir), base=base, shell_pid=pid)
         current = ws.kubectl_view.current_context
-        if current and ws.view.has_context(current) and not ws.view.dangling(ws.view.context(current)):
+        ctx = ws.view.context(current) if current else None
+        if ctx is not None and not ws.view.dangling(ctx):
             store.switch_context(s, ws.view, current)
     # Sessions are rebuilt from `base`, not from the narrowed KUBECONFIG a parent exported.
     ws.__dict__["session"] = s

@@ -12,8 +12,20 @@ This module is not imported by the shim: its compiled code travels at the front 
 shim script runs it with exec, so it may use only builtins and modules loaded at interpreter start.
 """
 
+# Annotations are evaluated when a function is defined (no __future__ import: this runs before the bundle's
+# modules exist): names that exist only for the type checker are quoted.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import posix
+    from types import CodeType
 
-def boot(path: str, st, checks: tuple, module_list: tuple, codes: list) -> tuple | None:
+    Checks = tuple[tuple[str, int, int], ...]  # (source file, mtime_ns, size) of every file the bundle is made of
+    Code = tuple[str, posix.stat_result, Checks]  # the bundle's path and fstat, and its checks
+    ModuleList = tuple[tuple[str, str, bool], ...]  # (name, source file, is a package) in load order
+
+
+def boot(path: str, st: "posix.stat_result", checks: "Checks", module_list: "ModuleList",
+         codes: "list[CodeType]") -> "Code | None":
     """Install the bundle's modules in sys.modules. Returns what identifies the code now running (the
     bundle's ``path`` and fstat ``st``, and ``checks``: every file it was built from with its mtime and size:
     the modules' sources, this loader and the builder), which memo records check; None, with nothing
@@ -30,14 +42,14 @@ def boot(path: str, st, checks: tuple, module_list: tuple, codes: list) -> tuple
     return (path, st, checks) if load(module_list, codes) else None
 
 
-def load(module_list, codes) -> bool:
+def load(module_list: "ModuleList", codes: "list[CodeType]") -> bool:
     """Install the modules in sys.modules; False (and nothing installed) if one fails to run.
     ``module_list``: each module's name, source and package flag, in load order."""
     import sys
 
     modules = sys.modules
     module_type = type(sys)
-    added = []
+    added: list[str] = []
     try:
         for (name, origin, is_pkg), code in zip(module_list, codes, strict=True):
             if name in modules:  # e.g. __future__, when something imported it before

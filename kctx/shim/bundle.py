@@ -18,6 +18,11 @@ import sys
 from kctx.shim import hotset
 from kctx.util.fsutil import atomic_write
 
+TYPE_CHECKING = False  # typing is slow to import; annotations only
+if TYPE_CHECKING:
+    from types import CodeType
+    from typing import Any
+
 PREFIX = ".kctx-hot4-"
 LEGACY_PREFIXES = (".kctx-hot-", ".kctx-hot3-")  # bundles of older shim scripts, removed when a new one is written
 
@@ -101,7 +106,9 @@ def plan(root: str | None = None, modules: tuple[str, ...] = hotset.MODULES) -> 
 def build(root: str | None = None) -> bytes:
     from kctx.shim import boot as hotload
 
-    checks, modules, codes = [], [], []
+    checks: list[tuple[str, int, int]] = []
+    modules: list[tuple[str, str, bool]] = []
+    codes: list[CodeType] = []
     for name, origin, is_pkg in plan(root):
         source = _read(origin, checks)
         # optimize=2 drops docstrings (a tenth of the bytes to read and unmarshal); hot modules have no asserts.
@@ -113,8 +120,8 @@ def build(root: str | None = None) -> bytes:
     return marshal.dumps((loader, tuple(checks), tuple(modules), codes))
 
 
-def parse(data: bytes) -> tuple:
-    """(loader, checks, modules, codes) of a bundle's bytes; ValueError if it is not one."""
+def parse(data: bytes) -> tuple[Any, ...]:
+    """(loader, checks, modules, codes) of a bundle's bytes, unchecked beyond that; ValueError if it is not one."""
     try:
         bundle = marshal.loads(data)
     except (EOFError, TypeError) as exc:
@@ -124,7 +131,7 @@ def parse(data: bytes) -> tuple:
     return bundle
 
 
-def _read(path: str, checks: list) -> bytes:
+def _read(path: str, checks: list[tuple[str, int, int]]) -> bytes:
     with open(path, "rb") as fh:
         st = os.fstat(fh.fileno())  # before reading: an edit while we read makes the bundle stale
         checks.append((path, st.st_mtime_ns, st.st_size))

@@ -12,7 +12,7 @@ import sys
 from kctx.errors import ExitStatus, KctxError
 from kctx.guard.decision import DENY, tty_available
 from kctx.guard.enforce import SILENT, enforce
-from kctx.guard.judge import judge
+from kctx.guard.judge import Judgement, judge
 from kctx.kubectl.classify import LOCAL_WRITE
 from kctx.paths import Paths
 from kctx.shim.memo import MAX_DEPTH, plain
@@ -20,10 +20,17 @@ from kctx.util import parsecache
 from kctx.util.fastos import basename
 from kctx.util.fastos import environ as process_environ
 
+TYPE_CHECKING = False  # typing is slow to import; annotations only
+if TYPE_CHECKING:
+    from kctx.kubectl.argv import KubectlArgs
+    from kctx.shim.boot import Code
+    from kctx.shim.recorder import Recorder
+    from kctx.versions.select import Choice
+
 DEBUG = b"KCTX_DEBUG"  # set: the shim says on stderr which path it takes and why
 
 
-def main(argv: list[str] | None = None, stale_bundle: str | None = None, code: tuple | None = None,
+def main(argv: list[str] | None = None, stale_bundle: str | None = None, code: Code | None = None,
          native: bool | None = None) -> None:
     """``stale_bundle``: the shim script's hot-path bundle was missing or stale; write it before exec.
     ``code``: the bundle this code was loaded from (kctx/shim/boot.py), which memo records check.
@@ -40,7 +47,7 @@ def main(argv: list[str] | None = None, stale_bundle: str | None = None, code: t
     sys.exit(status)
 
 
-def run(argv: list[str], environ: dict, stale_bundle: str | None = None, code: tuple | None = None,
+def run(argv: list[str], environ: dict[str, str], stale_bundle: str | None = None, code: Code | None = None,
         native: bool | None = None) -> int:
     depth_text = environ.get("KCTX_SHIM_DEPTH", "0")
     depth = int(depth_text) if depth_text.isdigit() else MAX_DEPTH  # garbage: refuse rather than guess
@@ -61,15 +68,14 @@ def run(argv: list[str], environ: dict, stale_bundle: str | None = None, code: t
     if recorder is not None:
         recorder.start((paths.index_dir + "/", paths.config_cache, paths.kuberc_cache))
     try:
-        binary, args, until, any_line, (bind, minor) = _decide(argv, environ, paths,
-                                                               replayable=recorder is not None)
+        plan = _decide(argv, environ, paths, replayable=recorder is not None)
     finally:
         if recorder is not None:
             recorder.stop()
-    if isinstance(binary, int):
-        return binary
-    if recorder is not None:
-        _remember(recorder, code, binary, until, environ, None if any_line else argv, bind, minor)
+    if isinstance(plan, int):
+        return plan
+    if recorder is not None and code is not None:  # (there is a recorder only with code)
+        _remember(recorder, code, plan, environ, None if plan.any_line else argv)
     if stale_bundle:
         from kctx.shim import bundle as hotbundle
 
@@ -77,20 +83,20 @@ def run(argv: list[str], environ: dict, stale_bundle: str | None = None, code: t
             hotbundle.write(stale_bundle)
     from kctx.shim.exec import replace_process
 
-    replace_process(binary, [binary, *args], environ)
+    replace_process(plan.binary, [plan.binary, *plan.args], environ)
     return ExitStatus.ERROR  # not reached
 
 
-def _remember(recorder, code: tuple, binary: str, until: float, environ: dict, line: list | None, bind: str,
-              minor: str | None) -> None:
+def _remember(recorder: Recorder, code: Code, plan: Plan, environ: dict[str, str], line: list[str] | None) -> None:
     """Write the memo record the native launcher replays (kctx/shim/memo.py), when the decision holds for any
-    command (``line`` None) or for this command line whenever it comes again; ``bind``: the context kubectl is
-    told to use (for any line: on the lines kctx/shim/bind.py binds)."""
+    command (``line`` None) or for this command line whenever it comes again."""
     from kctx.shim.bind import roots
 
-    why = recorder.write(code, binary, until, environ, line, bind, roots(minor)) if until else (
-        "the decision depends on more than this command line (a confirmation, a warning, a kuberc, an audit "
-        "entry) or on a cache that was not warm (a version detected or installed just now)")
+    if plan.until:
+        why = recorder.write(code, plan.binary, plan.until, environ, line, plan.bind, roots(plan.minor))
+    else:
+        why = ("the decision depends on more than this command line (a confirmation, a warning, a kuberc, an "
+               "audit entry) or on a cache that was not warm (a version detected or installed just now)")
     if DEBUG in posix.environ:
         note(f"no memo: {why}" if why else "memo written: the next calls take the fast path")
 
@@ -100,10 +106,22 @@ def note(text: str) -> None:
     posix.write(2, f"kctx: debug: {text}\n".encode(errors="replace"))
 
 
-def _decide(argv: list[str], environ: dict, paths: Paths, replayable: bool) -> tuple:
-    """(kubectl to exec, or the exit status of a call handled here; the arguments to give it; until when the
-    decision holds, 0.0 when it must be made again; whether it holds for any plain command line or only for
-    this one; the context a memo record binds). ``replayable``: whether to work out the last three."""
+class Plan:
+    """What the full path does: exec ``binary`` with ``args`` (the typed line, bound to the judged context), and
+    whether to remember it: until when it holds (0.0: not at all), for any plain line or this one only, and
+    the context a memo record binds (``bind``, for kubectl release ``minor``)."""
+
+    __slots__ = ("binary", "args", "until", "any_line", "bind", "minor")
+
+    def __init__(self, binary: str, args: list[str], until: float = 0.0, any_line: bool = False, bind: str = "",
+                 minor: str | None = None) -> None:
+        self.binary, self.args, self.until, self.any_line, self.bind, self.minor = (binary, args, until, any_line,
+                                                                                    bind, minor)
+
+
+def _decide(argv: list[str], environ: dict[str, str], paths: Paths, replayable: bool) -> Plan | int:
+    """The plan for this call, or the exit status of a call handled here. ``replayable``: whether a memo
+    record may be written (then the plan says for which lines)."""
     session = environ.get("KCTX_SESSION", "")
     if session and not _names_kubeconfig(argv):
         _follow_session(session, environ)
@@ -111,25 +129,36 @@ def _decide(argv: list[str], environ: dict, paths: Paths, replayable: bool) -> t
     args = j.args
     if session and not args.globals.get("kubeconfig") and args.command[:2] == ("config", "use-context") \
             and j.c.cls == LOCAL_WRITE and j.removal is None:  # (-h/--help: "local": kubectl's help)
-        return _session_use_context(args, environ, paths), argv, 0.0, False, ("", None)
-    if j.choice is None:
-        raise j.failure
+        return _session_use_context(args, environ, paths)
+    if j.choice is None:  # judge() says why
+        raise j.failure or KctxError("no kubectl was chosen")
+    warned = _warn(j)
+    outcome = enforce(j.decision, j.target, argv, j.c, j.config, environ, paths.audit_log)
+    return _plan(j, j.choice, argv, replayable and not warned and outcome == SILENT)
+
+
+def _warn(j: Judgement) -> bool:
+    """Say on stderr what the judgement warns about (on every call, so none is remembered): whether it did."""
     if j.config_error and j.decision.action != DENY:
         sys.stderr.write(f"kctx: warning: {j.config_error} (using defaults)\n")
-        replayable = False  # the warning must show on every call
     if j.skew:
         sys.stderr.write(f"kctx: warning: {j.skew}\n")
-    outcome = enforce(j.decision, j.target, argv, j.c, j.config, environ, paths.audit_log)
-    # Nothing asked, warned or audited, no kuberc in play: the same files give the same decision.
-    memo = (replayable and outcome == SILENT and not j.skew and not j.target.problem and j.expanded.expansion is None
-            and not j.expanded.problem)
-    until = j.choice.valid_until if memo else 0.0
+    return bool(j.config_error or j.skew)
+
+
+def _plan(j: Judgement, choice: Choice, argv: list[str], silent: bool) -> Plan:
+    """``silent``: nothing was asked, warned or audited. Then the same files give the same decision, unless a
+    kuberc is in play or the target has a problem."""
+    plan = Plan(choice.path, j.argv, minor=j.minor or None)
+    if not (silent and not j.target.problem and j.expanded.expansion is None and not j.expanded.problem):
+        return plan
+    plan.until = choice.valid_until
     # Not protected: the guard lets every command through, so the record holds for any plain line. Otherwise
     # for this line word for word (the class is a function of the line).
-    any_line = memo and not j.choice.skew and not j.target.protected and plain(argv)
+    plan.any_line = not choice.skew and not j.target.protected and plain(argv)
     # A record for any line binds the lines the launcher binds; one for this line, as this line was bound.
-    bind = j.target.context if any_line or j.argv != argv else ""
-    return j.choice.path, j.argv, until, any_line, (bind, j.minor or None)
+    plan.bind = j.target.context if plan.any_line or j.argv != argv else ""
+    return plan
 
 
 def _names_kubeconfig(argv: list[str]) -> bool:
@@ -142,7 +171,7 @@ def _names_kubeconfig(argv: list[str]) -> bool:
     return False
 
 
-def _follow_session(session: str, environ: dict) -> None:
+def _follow_session(session: str, environ: dict[str, str]) -> None:
     """Use the session's current KUBECONFIG, even if this shell has not picked up a switch yet."""
     from kctx.session.envfile import read
 
@@ -151,7 +180,7 @@ def _follow_session(session: str, environ: dict) -> None:
         environ["KUBECONFIG"] = value
 
 
-def _session_use_context(args, environ: dict, paths: Paths) -> int:
+def _session_use_context(args: KubectlArgs, environ: dict[str, str], paths: Paths) -> int:
     """`kubectl config use-context X` inside a session switches only the session (kubectl's wording)."""
     from kctx.env import Environment
     from kctx.session import ops as session_ops

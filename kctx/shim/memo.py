@@ -16,6 +16,17 @@ Hot path (the recorder runs on full-path calls): it may import only posix and sy
 import posix
 import sys
 
+# Annotations are evaluated when a function is defined (no __future__ import here): names that exist only for
+# the type checker are quoted.
+TYPE_CHECKING = False  # typing is slow to import; annotations only
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping
+
+    Signature = tuple[int, ...]  # signature(): inode, device, size, mtime and ctime in nanoseconds, mode
+    Key = tuple[bytes, bytes, bytes]  # memo_key(): session, KUBECONFIG, folder
+    FileCheck = tuple[bytes, bool, Signature | None]  # path, follow symlinks, signature (None: absent)
+    Stat = Callable[[str | bytes], posix.stat_result]
+
 MAGIC = b"kctx-shim-memo-6"  # the file's first field: another value is another format, never read
 KEEP = 4  # records per memo file: the last few environments (and keys that share the slot) seen
 MAX_DEPTH = 4  # kubectl -> exec credential plugin -> kubectl -> ... stops here (kctx.shim.fullpath reports it)
@@ -45,27 +56,28 @@ class Record:
                  "files")
 
     def __init__(self, session: bytes, kubeconfig: bytes, cwd: bytes, until: int, binary: bytes, bind: bytes,
-                 roots: bytes, lines: tuple | None, env: tuple, overrides: tuple, files: tuple) -> None:
+                 roots: bytes, lines: "tuple[bytes, ...] | None", env: "tuple[tuple[bytes, bytes | None], ...]",
+                 overrides: "tuple[tuple[bytes, bytes], ...]", files: "tuple[FileCheck, ...]") -> None:
         self.session, self.kubeconfig, self.cwd = session, kubeconfig, cwd
         self.until, self.binary, self.bind, self.roots, self.lines = until, binary, bind, roots, lines
         self.env, self.overrides, self.files = env, overrides, files
 
-    def key(self) -> tuple:
+    def key(self) -> "Key":
         return self.session, self.kubeconfig, self.cwd
 
-    def fields(self) -> tuple:
+    def fields(self) -> "tuple[object, ...]":
         return tuple(getattr(self, name) for name in Record.__slots__)
 
-    def __eq__(self, other) -> bool:
+    def __eq__(self, other: object) -> bool:
         return type(other) is Record and self.fields() == other.fields()
 
-    __hash__ = None  # mutable: the recorder merges lines into a new record
+    __hash__ = None  # type: ignore[assignment]  # mutable: the recorder merges lines into a new record
 
     def __repr__(self) -> str:
         return "Record(" + ", ".join(f"{n}={getattr(self, n)!r}" for n in Record.__slots__) + ")"
 
 
-def encode(records) -> bytes:
+def encode(records: "Iterable[Record]") -> bytes:
     """The memo file holding ``records`` (newest first). ValueError for a record the format cannot carry: a
     NUL in a field, a variable name that is empty or holds "=", a digest that is not 32 bytes, a negative
     time."""
@@ -76,7 +88,7 @@ def encode(records) -> bytes:
     return b"".join(out)
 
 
-def _fields(r: Record) -> list:
+def _fields(r: Record) -> "list[bytes]":
     if r.until < 0:
         raise ValueError("negative expiry")
     out = [r.session, r.kubeconfig, r.cwd, b"%d" % r.until, r.binary, r.bind, r.roots]
@@ -107,7 +119,7 @@ def _name(name: bytes) -> bytes:
     return name
 
 
-def decode(data: bytes) -> list:
+def decode(data: bytes) -> "list[Record]":
     """The records of a memo file, newest first: [] for another format; a record that does not parse is
     skipped, and a bad length ends the file (the launcher reads it the same way)."""
     head, _, rest = data.partition(b"\0")
@@ -190,7 +202,7 @@ def _digest(text: bytes) -> bytes:
     return bytes.fromhex(text.decode())
 
 
-def _signature(text: bytes) -> tuple | None:
+def _signature(text: bytes) -> "Signature | None":
     """"-" (absent), or six integers, one space between them."""
     if text == b"-":
         return None
@@ -200,7 +212,7 @@ def _signature(text: bytes) -> tuple | None:
     return tuple(int(p) for p in parts)
 
 
-def read(path: bytes) -> list:
+def read(path: bytes) -> "list[Record]":
     """The records of the memo file at ``path`` if only this user could have written it; [] otherwise."""
     try:
         fd = posix.open(path, posix.O_RDONLY | posix.O_CLOEXEC)
@@ -218,7 +230,7 @@ def read(path: bytes) -> list:
     return decode(data)
 
 
-def plain(argv: list) -> bool:
+def plain(argv: "list[str]") -> bool:
     """No word of argv can change the target or the kuberc, so a record for any line applies whatever the
     command is (launcher.c: plain). Conservative: a false "no" only costs the full path."""
     if not argv:  # kubectl reads no kuberc for a bare `kubectl`: neither does the decision
@@ -235,7 +247,7 @@ def plain(argv: list) -> bool:
     return True
 
 
-def binds(argv: list, roots: bytes) -> bool:
+def binds(argv: "list[str]", roots: bytes) -> bool:
     """Whether a record of any line with a bind holds for ``argv`` (launcher.c: binds): kubectl refuses flags
     before a plugin's name, so the context is put first only on a line that starts with a flag or with one of
     kubectl's built-in commands (kctx/shim/bind.py decides the same for the line it judges)."""
@@ -244,13 +256,13 @@ def binds(argv: list, roots: bytes) -> bool:
                                 in roots.split())
 
 
-def memo_key(env: dict) -> tuple:
+def memo_key(env: "Mapping[bytes, bytes]") -> "Key":
     """What a record is for: the shell session, KUBECONFIG and the folder (.tool-versions is looked up from
     it). OSError when the working folder was removed."""
     return env.get(b"KCTX_SESSION", b""), env.get(b"KUBECONFIG", b""), posix.getcwdb()
 
 
-def memo_file(env: dict, key: tuple) -> bytes | None:
+def memo_file(env: "Mapping[bytes, bytes]", key: "Key") -> bytes | None:
     """The memo slot for ``key`` under the cache folder (kctx.paths: $XDG_CACHE_HOME or ~/.cache)."""
     base = env.get(b"XDG_CACHE_HOME", b"")
     if base[:1] != b"/":
@@ -266,7 +278,8 @@ def memo_file(env: dict, key: tuple) -> bytes | None:
     return base + b"/kctx/shim-memo-v2/%02x.memo" % slot
 
 
-def signature(path, follow: bool = True, _stat=posix.stat, _lstat=posix.lstat) -> tuple | None:
+def signature(path: "str | bytes", follow: bool = True, _stat: "Stat" = posix.stat,
+              _lstat: "Stat" = posix.lstat) -> "Signature | None":
     """What a file looks like to stat: a change of content, mode, owner or identity changes it; None if absent.
     (The system calls are bound here so that kctx.shim.recorder's recorder, which wraps posix, can call this.)"""
     try:
@@ -276,25 +289,28 @@ def signature(path, follow: bool = True, _stat=posix.stat, _lstat=posix.lstat) -
     return stat_signature(st)
 
 
-def stat_signature(st) -> tuple:
+def stat_signature(st: posix.stat_result) -> "Signature":
     """inode, device, size, mtime and ctime in nanoseconds, mode: what the launcher compares."""
     return st.st_ino, st.st_dev, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_mode
 
 
-def unchanged(files: tuple) -> bool:
+def unchanged(files: "Iterable[tuple[str | bytes, bool, Signature | None]]") -> bool:
     """Whether every file of a record still looks as it did."""
     return all(signature(path, follow) == sig for path, follow, sig in files)
 
 
-def line_digest(argv: list) -> bytes:
+def line_digest(argv: "list[str]") -> bytes:
     """SHA-256 of the words, each NUL-terminated (launcher.c computes the same): records name the lines they
     hold for without keeping the words, which may hold a secret."""
-    try:
-        from _sha256 import sha256  # CPython <= 3.11: one small extension instead of hashlib (~1 ms)
-    except ImportError:
+    if TYPE_CHECKING:
+        from hashlib import sha256  # the modules below have no type stubs; they give the same digest
+    else:
         try:
-            from _sha2 import sha256  # CPython 3.12+
+            from _sha256 import sha256  # CPython <= 3.11: one small extension instead of hashlib (~1 ms)
         except ImportError:
-            from hashlib import sha256
+            try:
+                from _sha2 import sha256  # CPython 3.12+
+            except ImportError:
+                from hashlib import sha256
     enc = sys.getfilesystemencoding()
     return sha256(b"".join(w.encode(enc, "surrogateescape") + b"\0" for w in argv)).digest()

@@ -17,13 +17,17 @@ from pathlib import Path
 
 from kctx.util.fsutil import atomic_write
 
+TYPE_CHECKING = False  # typing is slow to import; annotations only
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
 SOURCE = Path(__file__).resolve().parent / "launcher.c"
 # Appended after the ELF image (which ignores it): how kctx recognises its launcher and its build inputs.
 MARK = b"\n# kctx-shim native "
 ENV = "KCTX_SHIM_NATIVE"
 
 
-def wanted(environ=None) -> bool:
+def wanted(environ: Mapping[str, str] | None = None) -> bool:
     return (os.environ if environ is None else environ).get(ENV, "1") != "0"
 
 

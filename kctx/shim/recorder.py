@@ -23,6 +23,18 @@ import time
 
 from kctx.shim import memo
 
+TYPE_CHECKING = False  # typing is slow to import; annotations only
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+    from os import PathLike
+    from types import ModuleType
+    from typing import Any, TypeVar, overload
+
+    from kctx.shim.boot import Code
+
+    T = TypeVar("T")
+    PathArg = int | str | bytes | PathLike[str] | PathLike[bytes]  # what the watched calls take: a path or an fd
+
 RACY_SECONDS = 2.0  # a file changed this recently may change again within the same timestamp tick
 MAX_AGE = 86400.0  # a memo is rebuilt at least daily whatever it depends on
 MAX_LINES = 16  # exact command lines per record (the most recent)
@@ -31,39 +43,48 @@ _WRITE_MODES = frozenset("wax+")
 _WRITE_FLAGS = posix.O_WRONLY | posix.O_RDWR | posix.O_CREAT | posix.O_TRUNC | posix.O_APPEND
 
 
-class RecordingEnviron(dict):
+def _listing(method: Callable[..., T]) -> Callable[..., T]:
+    """A dict method of RecordingEnviron that lists the environment: it then may depend on any variable."""
+    def listed(self: RecordingEnviron, *args: object) -> T:
+        self.whole = True
+        return method(self, *args)
+    return listed
+
+
+class RecordingEnviron(dict[str, str]):
     """The environment as a dict that notes every name looked up (writes are not reads). Code that lists
     it (iterating, copying) may depend on any variable: ``whole`` is then set and no memo is written."""
 
     __slots__ = ("names", "whole")
 
-    def __init__(self, environ: dict) -> None:
+    def __init__(self, environ: dict[str, str]) -> None:
         super().__init__(environ)
-        self.names: set[str] = set()
+        self.names: set[object] = set()
         self.whole = False
-
-    def _listing(method):  # wraps dict's own methods below (no self: runs while the class is made)
-        def listed(self, *args):
-            self.whole = True
-            return method(self, *args)
-        return listed
 
     __iter__ = _listing(dict.__iter__)
     keys = _listing(dict.keys)
     items = _listing(dict.items)
     values = _listing(dict.values)
     copy = _listing(lambda self: dict(dict.items(self)))
-    del _listing
 
-    def __getitem__(self, name):
+    def __getitem__(self, name: str) -> str:
         self.names.add(name)
         return super().__getitem__(name)
 
-    def get(self, name, default=None):
+    if TYPE_CHECKING:  # dict.get's overloads
+        @overload
+        def get(self, name: str, default: None = None, /) -> str | None: ...
+        @overload
+        def get(self, name: str, default: str, /) -> str: ...
+        @overload
+        def get(self, name: str, default: T, /) -> str | T: ...
+
+    def get(self, name: str, default: object = None) -> object:
         self.names.add(name)
         return super().get(name, default)
 
-    def __contains__(self, name) -> bool:
+    def __contains__(self, name: object) -> bool:
         self.names.add(name)
         return super().__contains__(name)
 
@@ -71,11 +92,12 @@ class RecordingEnviron(dict):
 class Recorder:
     """Watches the file system calls of the code run between start() and stop()."""
 
-    def __init__(self, environ: dict) -> None:
+    def __init__(self, environ: dict[str, str]) -> None:
         self.environ = RecordingEnviron(environ)
-        self.files: dict[tuple, tuple | None] = {}  # (path, follow symlinks) -> signature when first seen
+        # (path, follow symlinks) -> signature when first seen
+        self.files: dict[tuple[str | bytes, bool], memo.Signature | None] = {}
         self._derived: tuple[str, ...] = ()
-        self._saved: list[tuple] = []
+        self._saved: list[tuple[ModuleType, str, object]] = []
         self._modules = 0
 
     def start(self, derived: tuple[str, ...] = ()) -> None:
@@ -83,7 +105,7 @@ class Recorder:
         (the kubeconfig index, the config cache): checking them again would only double the stat calls."""
         self._derived = derived
         self._modules = len(sys.modules)
-        mods = [posix]
+        mods: list[ModuleType] = [posix]
         if "os" in sys.modules:  # cold code calls os.stat, which is posix.stat bound into another module
             mods.append(sys.modules["os"])
         for mod in mods:
@@ -96,40 +118,42 @@ class Recorder:
             mod, name, original = self._saved.pop()
             setattr(mod, name, original)
 
-    def _patch(self, mod, name: str) -> None:
+    def _patch(self, mod: ModuleType, name: str) -> None:
         original = getattr(mod, name)
         self._saved.append((mod, name, original))
         note = self._note
 
+        # Pass-through wrappers: the arguments go on to the original as they came.
+        watched: Callable[..., object]
         if name == "lstat":
-            def watched(path, *args, **kwargs):
+            def watched(path: PathArg, *args: Any, **kwargs: Any) -> object:
                 note(path, follow=False)
                 return original(path, *args, **kwargs)
         elif name == "stat":
-            def watched(path, *args, **kwargs):
+            def watched(path: PathArg, *args: Any, **kwargs: Any) -> object:
                 note(path, follow=kwargs.get("follow_symlinks", True))
                 return original(path, *args, **kwargs)
         elif name in ("listdir", "scandir"):
-            def watched(path=".", *args, **kwargs):
+            def watched(path: PathArg = ".", *args: Any, **kwargs: Any) -> object:
                 note(path)
                 return original(path, *args, **kwargs)
         elif mod is builtins:  # open(file, mode="r", ...)
-            def watched(file, mode="r", *args, **kwargs):
+            def watched(file: PathArg, mode: str = "r", *args: Any, **kwargs: Any) -> object:
                 if not _WRITE_MODES & set(mode):
                     note(file)
                 return original(file, mode, *args, **kwargs)
         elif name == "open":  # posix.open(path, flags, mode=0o777, *, dir_fd=None)
-            def watched(path, flags, *args, **kwargs):
+            def watched(path: PathArg, flags: int, *args: Any, **kwargs: Any) -> object:
                 if not flags & _WRITE_FLAGS:
                     note(path)
                 return original(path, flags, *args, **kwargs)
         else:  # access(path, mode)
-            def watched(path, *args, **kwargs):
+            def watched(path: PathArg, *args: Any, **kwargs: Any) -> object:
                 note(path)
                 return original(path, *args, **kwargs)
         setattr(mod, name, watched)
 
-    def _note(self, path, follow: bool = True) -> None:
+    def _note(self, path: PathArg, follow: bool = True) -> None:
         if isinstance(path, int):  # a file descriptor: its file was noted when opened
             return
         key = (path if isinstance(path, (str, bytes)) else posix.fspath(path), follow)
@@ -137,7 +161,7 @@ class Recorder:
                                           and key[0].startswith(self._derived)):  # the first look counts
             self.files[key] = memo.signature(key[0], follow)
 
-    def write(self, code: tuple, binary: str, until: float, final_env: dict, line: list | None = None,
+    def write(self, code: Code, binary: str, until: float, final_env: dict[str, str], line: list[str] | None = None,
               bind: str = "", roots: frozenset[str] = frozenset()) -> str:
         """Write the memo record for this call, for any plain command line (``line`` None) or for ``line``
         (kept as its digest: a word may be a secret); returns why not ("" when written). ``code``: the
@@ -173,8 +197,8 @@ class Recorder:
             return "files it depends on changed while deciding (caches written, a version marked as used)"
         return ""
 
-    def _record(self, code: tuple, binary: str, until: int, final_env: dict, line: list | None, bind: str,
-                roots: frozenset[str]):
+    def _record(self, code: Code, binary: str, until: int, final_env: dict[str, str], line: list[str] | None,
+                bind: str, roots: frozenset[str]) -> memo.Record | str:
         """The record of this call, or why there is none."""
         env = posix.environ
         overrides = _overrides(env, final_env)
@@ -197,7 +221,7 @@ class Recorder:
                            tuple((n, env.get(n)) for n in sorted(names)), overrides, files + code_checks)
 
 
-def _overrides(env: dict, final_env: dict) -> tuple | None:
+def _overrides(env: Mapping[bytes, bytes], final_env: dict[str, str]) -> tuple[tuple[bytes, bytes], ...] | None:
     """The variables the full path set or changed for kubectl, sorted; None if it removed one."""
     if any(not dict.__contains__(final_env, _decode(name)) for name in env):
         return None
@@ -205,7 +229,7 @@ def _overrides(env: dict, final_env: dict) -> tuple | None:
     return tuple(sorted((name, value) for name, value in changed.items() if env.get(name) != value))
 
 
-def _code_checks(code: tuple) -> tuple | None:
+def _code_checks(code: Code) -> tuple[memo.FileCheck, ...] | None:
     """File checks for the code that decided: the bundle and every source it was built from (a record made
     by other code must not replay). None if one of them changed since this process loaded it."""
     bundle, st, sources = code
@@ -220,7 +244,7 @@ def _code_checks(code: tuple) -> tuple | None:
     return tuple(checks)
 
 
-def _merge(record: memo.Record, old: list, now: float) -> list:
+def _merge(record: memo.Record, old: list[memo.Record], now: float) -> list[memo.Record]:
     """The records to keep, newest first. Replaced: the record for any line of the same key and environment;
     a record of exact lines that differs in nothing else lends ``record`` its lines. Dropped: records past
     their time or whose files changed (made by other code: the bundle is one of them). A few others stay: a
@@ -229,7 +253,7 @@ def _merge(record: memo.Record, old: list, now: float) -> list:
     old = [r for r in old if now < r.until and memo.unchanged(r.files)]
     if record.lines is not None:
         for r in old:
-            if _replaces(record, r):
+            if _replaces(record, r) and r.lines is not None:  # (it is not: _replaces checks)
                 record.lines = (*record.lines, *(x for x in r.lines if x not in record.lines))[:MAX_LINES]
                 record.until = min(record.until, r.until)
     return [record, *[r for r in old if not _replaces(record, r)][:memo.KEEP - 1]]
@@ -246,7 +270,7 @@ def _replaces(new: memo.Record, old: memo.Record) -> bool:
         new.files, new.binary, new.bind, new.overrides)
 
 
-def _store(path: bytes, records: list) -> str:
+def _store(path: bytes, records: list[memo.Record]) -> str:
     """Write the memo file, 0600 in a private folder; returns why not ("" when written)."""
     from kctx.util.fsutil import atomic_write, ensure_private_dir
 

@@ -63,7 +63,7 @@ def read(cache_folder: str, server: str, ca: str) -> Entry | None:
     return from_record(data, server, ca)
 
 
-def record(entry: Entry) -> tuple:
+def record(entry: Entry) -> tuple[str, str, str, str, float, float, str]:
     """What the cache file holds for ``entry`` (and what the detection child answers)."""
     return (MAGIC, entry.server, entry.ca, entry.version, float(entry.checked), float(entry.ok_at), entry.error)
 

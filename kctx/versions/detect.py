@@ -16,6 +16,11 @@ from kctx.versions import cache
 from kctx.versions.endpoint import Endpoint, load
 from kctx.versions.parse import from_info
 
+TYPE_CHECKING = False  # typing is slow to import; annotations only
+if TYPE_CHECKING:
+    import ssl
+    from urllib.parse import SplitResult
+
 CONNECT_TIMEOUT = 1.5
 TOTAL_TIMEOUT = 3.0
 _MAX_BODY = 1 << 16
@@ -95,11 +100,11 @@ def _reason(exc: Exception) -> str:
     return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
 
 
-def _connection(ep: Endpoint, url, timeout: float) -> tuple[http.client.HTTPConnection, str]:
+def _connection(ep: Endpoint, url: SplitResult, timeout: float) -> tuple[http.client.HTTPConnection, str]:
     """A connection (direct or through the proxy) and the request path."""
     from urllib.parse import urlsplit
 
-    host, https = url.hostname, url.scheme == "https"
+    host, https = url.hostname or "", url.scheme == "https"  # (request_version checked there is one)
     port = url.port or (443 if https else 80)
     path = url.path.rstrip("/") + "/version"
     proxy = ep.proxy_url or _env_proxy(url.scheme, host)
@@ -119,7 +124,7 @@ def _connection(ep: Endpoint, url, timeout: float) -> tuple[http.client.HTTPConn
 
 
 def _env_proxy(scheme: str, host: str) -> str:
-    from urllib.request import getproxies_environment, proxy_bypass_environment
+    from urllib.request import getproxies_environment, proxy_bypass_environment  # type: ignore[attr-defined]  # undocumented, so not in the stubs
 
     proxies = getproxies_environment()
     if not proxies.get(scheme) or proxy_bypass_environment(host, proxies):
@@ -127,7 +132,7 @@ def _env_proxy(scheme: str, host: str) -> str:
     return proxies[scheme]
 
 
-def _proxy_auth(p) -> dict:
+def _proxy_auth(p: SplitResult) -> dict[str, str]:
     if not p.username:
         return {}
     import base64
@@ -137,7 +142,7 @@ def _proxy_auth(p) -> dict:
     return {"Proxy-Authorization": "Basic " + base64.b64encode(raw).decode()}
 
 
-def _headers(ep: Endpoint, url) -> dict:
+def _headers(ep: Endpoint, url: SplitResult) -> dict[str, str]:
     from kctx import __version__
 
     headers = {"Accept": "application/json", "User-Agent": f"kctx/{__version__} (version detection)"}
@@ -155,7 +160,7 @@ def _headers(ep: Endpoint, url) -> dict:
 class _TLS(http.client.HTTPSConnection):
     """HTTPS with a chosen SNI / verification name (kubeconfig's tls-server-name)."""
 
-    def __init__(self, host: str, port: int, timeout: float, context, server_name: str) -> None:
+    def __init__(self, host: str, port: int, timeout: float, context: ssl.SSLContext, server_name: str) -> None:
         super().__init__(host, port, timeout=timeout, context=context)
         self._kctx_context, self._kctx_name = context, server_name
 
@@ -164,7 +169,7 @@ class _TLS(http.client.HTTPSConnection):
         self.sock = self._kctx_context.wrap_socket(self.sock, server_hostname=self._kctx_name)
 
 
-def _ssl_context(ep: Endpoint):
+def _ssl_context(ep: Endpoint) -> ssl.SSLContext:
     import ssl
 
     if ep.insecure:
@@ -185,7 +190,7 @@ def _ssl_context(ep: Endpoint):
     return ctx
 
 
-def _client_cert(ctx, ep: Endpoint) -> None:
+def _client_cert(ctx: ssl.SSLContext, ep: Endpoint) -> None:
     import ssl
 
     if not ((ep.cert_data or ep.cert_file) and (ep.key_data or ep.key_file)):
@@ -229,7 +234,7 @@ class _Material:
             shutil.rmtree(self.tmpdir, ignore_errors=True)
 
 
-def detect_for_cache(args: list[str]) -> tuple:
+def detect_for_cache(args: list[str]) -> tuple[str, str, str, str, float, float, str]:
     """[cache folder, server, CA sha256, cluster, user, kubeconfig file...]: detect and record the outcome;
     returns the entry's cache record. Run in a child process (kctx/versions/refresh.py)."""
     folder, server, ca, cluster, user, *files = args

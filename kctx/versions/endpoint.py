@@ -58,7 +58,7 @@ def _read(path: str) -> Any:
         return None  # kubectl would complain loudly; detection just does without this file
 
 
-def _entry(doc: Any, section: str, name: str) -> dict | None:
+def _entry(doc: Any, section: str, name: str) -> dict[str, object] | None:
     inner = section[:-1]  # "clusters" -> "cluster"
     items = doc.get(section) if isinstance(doc, dict) else None
     for item in items if isinstance(items, list) else ():
@@ -68,7 +68,7 @@ def _entry(doc: Any, section: str, name: str) -> dict | None:
     return None
 
 
-def _cluster(ep: Endpoint, body: dict, base: str, path: str) -> None:
+def _cluster(ep: Endpoint, body: dict[str, object], base: str, path: str) -> None:
     ep.ca_data = _b64(body.get("certificate-authority-data"), path, "certificate-authority-data")
     ep.ca_file = _path(base, body.get("certificate-authority"))
     ep.insecure = body.get("insecure-skip-tls-verify") is True
@@ -76,7 +76,7 @@ def _cluster(ep: Endpoint, body: dict, base: str, path: str) -> None:
     ep.proxy_url = _text(body.get("proxy-url"))
 
 
-def _user(ep: Endpoint, body: dict, base: str, path: str) -> None:
+def _user(ep: Endpoint, body: dict[str, object], base: str, path: str) -> None:
     ep.cert_data = _b64(body.get("client-certificate-data"), path, "client-certificate-data")
     ep.key_data = _b64(body.get("client-key-data"), path, "client-key-data")
     ep.cert_file = _path(base, body.get("client-certificate"))

@@ -18,9 +18,11 @@ from kctx.versions.client import client_version
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from typing import TextIO
 
     from kctx.paths import Paths
+    from kctx.versions.mirror import Response
 
 CHUNK = 1 << 20
 # ELF, Mach-O 32/64-bit in both byte orders, Mach-O universal
@@ -32,7 +34,7 @@ class RecentFailure(KctxError):
     """The same install failed minutes ago; not retried until failures.FAILURE_TTL passed (or asked explicitly)."""
 
 
-def ensure(paths: Paths, version: str, environ, stderr: TextIO, *, no_verify: bool = False,
+def ensure(paths: Paths, version: str, environ: Mapping[str, str], stderr: TextIO, *, no_verify: bool = False,
            retry: bool = False) -> str:
     """The binary of exact ``version`` ("1.29.3"), downloading it first if needed."""
     binary = store.binary_path(paths.kubectl_dir, version)
@@ -58,7 +60,7 @@ def ensure(paths: Paths, version: str, environ, stderr: TextIO, *, no_verify: bo
     return binary
 
 
-def ensure_minor(paths: Paths, major: int, minor: int, environ, stderr: TextIO, *,
+def ensure_minor(paths: Paths, major: int, minor: int, environ: Mapping[str, str], stderr: TextIO, *,
                  retry: bool = False) -> str:
     """Install the newest patch of major.minor (from ``stable-X.Y.txt``); returns its version."""
     spec = f"{major}.{minor}"
@@ -77,7 +79,7 @@ def _ready(binary: str) -> bool:
     return os.path.isfile(binary) and os.access(binary, os.X_OK)
 
 
-def _install(kubectl_dir: str, version: str, environ, stderr: TextIO, no_verify: bool) -> None:
+def _install(kubectl_dir: str, version: str, environ: Mapping[str, str], stderr: TextIO, no_verify: bool) -> None:
     os_arch = mirror.platform(version)
     url = mirror.binary_url(mirror.base_url(environ), version, os_arch)
     digest = _expected_digest(url, environ, no_verify, stderr)
@@ -96,7 +98,7 @@ def _install(kubectl_dir: str, version: str, environ, stderr: TextIO, no_verify:
     _say(stderr, f"kctx: installed kubectl {version} in {folder}\n")
 
 
-def _expected_digest(url: str, environ, no_verify: bool, stderr: TextIO) -> str:
+def _expected_digest(url: str, environ: Mapping[str, str], no_verify: bool, stderr: TextIO) -> str:
     try:
         text = mirror.fetch_text(url + ".sha256", environ)
     except mirror.NotFound:
@@ -113,7 +115,7 @@ def _expected_digest(url: str, environ, no_verify: bool, stderr: TextIO) -> str:
     return digest
 
 
-def _download(url: str, environ, folder: str, digest: str, stderr: TextIO, label: str) -> str:
+def _download(url: str, environ: Mapping[str, str], folder: str, digest: str, stderr: TextIO, label: str) -> str:
     """Stream ``url`` into a temp file in ``folder``; return its path once every check passed."""
     import hashlib
 
@@ -155,14 +157,14 @@ def _download(url: str, environ, folder: str, digest: str, stderr: TextIO, label
     return tmp
 
 
-def _content_length(resp) -> int:
+def _content_length(resp: Response) -> int:
     try:
         return max(int(resp.headers.get("Content-Length") or 0), 0)
     except ValueError:
         return 0
 
 
-def _read(resp, url: str, done: int) -> bytes:
+def _read(resp: Response, url: str, done: int) -> bytes:
     import http.client
 
     try:
@@ -172,7 +174,7 @@ def _read(resp, url: str, done: int) -> bytes:
                         "nothing was installed") from None
 
 
-def _check_head(head: bytes, url: str, resp, *, final: bool) -> bytes:
+def _check_head(head: bytes, url: str, resp: Response, *, final: bool) -> bytes:
     if len(head) < 4 and not final:
         return head
     if head[:4] not in MAGICS:

@@ -17,9 +17,15 @@ from kctx.versions.parse import fmt, parse
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import TextIO
+    from typing import TextIO, TypedDict
 
     from kctx.paths import Paths
+
+    class Row(TypedDict):
+        version: str
+        path: str
+        source: str  # "downloaded", or the file `kctx kubectl add` linked
+        last_used: float  # epoch seconds
 
 TEMP_MAX_AGE = 86400.0  # leftovers of interrupted downloads older than this are removed by gc
 
@@ -110,9 +116,9 @@ def _remove_stale_temps(kubectl_dir: str, now: float) -> None:
                     pass
 
 
-def rows(paths: Paths) -> list[dict]:
+def rows(paths: Paths) -> list[Row]:
     """One row per installed version, newest first: version, path, source (download or the added file)."""
-    out = []
+    out: list[Row] = []
     for v in store.installed(paths.kubectl_dir):
         version = fmt(v)
         binary = store.binary_path(paths.kubectl_dir, version)

@@ -13,6 +13,15 @@ import os
 from kctx.errors import KctxError
 from kctx.versions.parse import fmt, parse
 
+TYPE_CHECKING = False  # typing is slow to import; annotations only
+if TYPE_CHECKING:
+    import ssl
+    from collections.abc import Mapping
+    from http.client import HTTPResponse
+    from urllib.response import addinfourl
+
+    Response = HTTPResponse | addinfourl  # what urllib opens an http(s) URL and a file URL as
+
 DEFAULT_BASE = "https://dl.k8s.io"
 ENV = "KCTX_KUBECTL_MIRROR"
 SCHEMES = ("https://", "http://", "file://")
@@ -25,7 +34,7 @@ class NotFound(KctxError):
     """The mirror has no such file (HTTP 404/410, or a missing file:// path)."""
 
 
-def base_url(environ) -> str:
+def base_url(environ: Mapping[str, str]) -> str:
     base = (environ.get(ENV) or DEFAULT_BASE).strip().rstrip("/")
     if not base.startswith(SCHEMES):
         raise KctxError(f"{ENV}={base}: expected an https://, http:// or file:// URL")
@@ -52,7 +61,7 @@ def binary_url(base: str, version: str, os_arch: tuple[str, str]) -> str:
     return f"{base}/release/v{version}/bin/{os_arch[0]}/{os_arch[1]}/kubectl"
 
 
-def _ssl_context(environ):
+def _ssl_context(environ: Mapping[str, str]) -> ssl.SSLContext:
     import ssl
 
     cafile, capath = environ.get("SSL_CERT_FILE") or None, environ.get("SSL_CERT_DIR") or None
@@ -61,12 +70,12 @@ def _ssl_context(environ):
     return ssl.create_default_context(cafile=cafile, capath=capath)
 
 
-def _proxies(environ, url: str) -> dict:
+def _proxies(environ: Mapping[str, str], url: str) -> dict[str, str]:
     """HTTP(S)_PROXY from ``environ`` (lower case wins, as in curl), unless NO_PROXY covers the host."""
     from urllib.parse import urlsplit
-    from urllib.request import proxy_bypass_environment
+    from urllib.request import proxy_bypass_environment  # type: ignore[attr-defined]  # undocumented, so not in the stubs
 
-    found = {}
+    found: dict[str, str] = {}
     for scheme in ("http", "https", "no"):
         value = environ.get(f"{scheme}_proxy") or environ.get(f"{scheme.upper()}_PROXY")
         if value:
@@ -78,23 +87,24 @@ def _proxies(environ, url: str) -> dict:
     return found
 
 
-def head(url: str, environ) -> None:
+def head(url: str, environ: Mapping[str, str]) -> None:
     """Raise NotFound (or KctxError) unless ``url`` exists."""
     open_url(url, environ, method="HEAD").close()
 
 
-def open_url(url: str, environ, timeout: float = TIMEOUT, method: str = "GET"):
+def open_url(url: str, environ: Mapping[str, str], timeout: float = TIMEOUT, method: str = "GET") -> Response:
     """A urllib response for ``url`` (redirects followed); raises NotFound or KctxError, one line each."""
     import urllib.error
     import urllib.request
 
-    handlers = [urllib.request.ProxyHandler(_proxies(environ, url))]
+    handlers: list[urllib.request.BaseHandler] = [urllib.request.ProxyHandler(_proxies(environ, url))]
     if not url.startswith("file://"):  # also for http: a redirect may lead to https
         handlers.append(urllib.request.HTTPSHandler(context=_ssl_context(environ)))
     opener = urllib.request.build_opener(*handlers)
     request = urllib.request.Request(url, headers={"User-Agent": _user_agent()}, method=method)
     try:
-        return opener.open(request, timeout=timeout)
+        resp: Response = opener.open(request, timeout=timeout)
+        return resp
     except urllib.error.HTTPError as exc:
         exc.close()
         kind = NotFound if exc.code in (404, 410) else KctxError
@@ -114,7 +124,7 @@ def _user_agent() -> str:
     return f"kctx/{__version__}"
 
 
-def fetch_text(url: str, environ, limit: int = 4096) -> str:
+def fetch_text(url: str, environ: Mapping[str, str], limit: int = 4096) -> str:
     """A small text file (checksums, stable-X.Y.txt)."""
     with open_url(url, environ) as resp:
         try:
@@ -126,7 +136,7 @@ def fetch_text(url: str, environ, limit: int = 4096) -> str:
     return data.decode("utf-8", "replace").strip()
 
 
-def latest_patch(environ, major: int, minor: int) -> str:
+def latest_patch(environ: Mapping[str, str], major: int, minor: int) -> str:
     """The newest patch release of major.minor, e.g. "1.29.3", from ``stable-X.Y.txt``."""
     url = f"{base_url(environ)}/release/stable-{major}.{minor}.txt"
     text = fetch_text(url, environ)
@@ -136,7 +146,7 @@ def latest_patch(environ, major: int, minor: int) -> str:
     return fmt(v)
 
 
-def latest(environ) -> tuple[int, int, int]:
+def latest(environ: Mapping[str, str]) -> tuple[int, int, int]:
     """The newest stable release, from ``stable.txt``."""
     url = f"{base_url(environ)}/release/stable.txt"
     text = fetch_text(url, environ)
@@ -146,7 +156,7 @@ def latest(environ) -> tuple[int, int, int]:
     return v
 
 
-def remote_versions(environ, minors: int = 6) -> list[str]:
+def remote_versions(environ: Mapping[str, str], minors: int = 6) -> list[str]:
     """The newest patch of each of the last ``minors`` minor releases, newest first."""
     newest = latest(environ)
     found = []

@@ -6,7 +6,7 @@ import time
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import TextIO
+    from typing import IO, TextIO
 
 _WIDTH = 30
 _EVERY = 0.1  # seconds between redraws: enough to look alive, cheap for the download loop
@@ -57,7 +57,7 @@ def _mb(n: int) -> str:
     return f"{n / 1048576:.1f} MB"
 
 
-def _isatty(stream) -> bool:
+def _isatty(stream: IO[str]) -> bool:
     try:
         return stream.isatty()
     except (AttributeError, ValueError):

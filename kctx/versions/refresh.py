@@ -19,6 +19,8 @@ from kctx.versions import cache
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from kctx.guard.target import Target
     from kctx.paths import Paths
 
@@ -26,7 +28,7 @@ CHILD_TIMEOUT = 5.0  # the child's own limits are 1.5 s to connect and 3 s in al
 DETECTOR = "kctx.versions.detect:detect_for_cache"
 
 
-def refresh(target: Target, paths: Paths, environ, *, force: bool = False) -> cache.Entry:
+def refresh(target: Target, paths: Paths, environ: Mapping[str, str], *, force: bool = False) -> cache.Entry:
     """The entry for ``target``'s server after a detection (skipped when another process just did one)."""
     folder = cache.folder(paths.cache_dir)
     server, ca = target.server, target.ca_sha256
@@ -43,7 +45,7 @@ def refresh(target: Target, paths: Paths, environ, *, force: bool = False) -> ca
     return entry
 
 
-def _detect(folder: str, target: Target, environ) -> tuple[cache.Entry | None, str]:
+def _detect(folder: str, target: Target, environ: Mapping[str, str]) -> tuple[cache.Entry | None, str]:
     """(the entry the detection child recorded, or None and why it gave none: one line)."""
     args = [folder, target.server, target.ca_sha256, target.cluster, target.user, *target.files]
     try:

@@ -1,0 +1,96 @@
+"""Walk-arounds found by trying to get a write past the guard, each held against the real kubectl: what kubectl
+does with the line (the stand-in's request log says), and that the shim, with no terminal, refuses it on a
+protected context and sends nothing."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from kctx.sandbox import Sandbox
+from tests.worlds import sandbox_world
+
+
+@pytest.fixture
+def world(home: Path, sandbox: Sandbox, kubectl: Path, tmp_path: Path) -> dict:
+    w = sandbox_world(home, sandbox, kubectl, tmp_path, shim=True)
+    w["real"] = kubectl
+    return w
+
+
+def shim(world: dict, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(["kubectl", *args], env={**world["env"], **(env or {})}, capture_output=True, text=True,
+                          timeout=60, start_new_session=True)  # no terminal
+
+
+def direct(world: dict, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(world["real"]), *args], env=world["env"], capture_output=True, text=True, timeout=60)
+
+
+def writes(sandbox: Sandbox, name: str) -> list:
+    return [r for r in sandbox.requests(name) if r.method not in ("GET", "HEAD") and not r.dry_run]
+
+
+# cobra looks for the command before it defines the help flag: a bare -h/--help then takes the next word.
+HELP_FIRST = [
+    ("-h", "get", "create", "namespace", "--help=false"),  # creates the namespace "get"
+    ("--help", "describe", "create", "configmap", "--help=0"),  # creates the configmap "describe"
+    ("-h", "get", "delete", "--raw", "/api/v1/namespaces/default/configmaps/swallowed", "--help=false"),
+]
+
+
+@pytest.mark.parametrize("line", HELP_FIRST, ids=[" ".join(line[:3]) for line in HELP_FIRST])
+def test_help_before_the_command_word_swallows_the_next_word(world, sandbox, line):
+    if "delete" in line:
+        direct(world, "--context", "dev", "create", "configmap", "swallowed")
+    sandbox.clear_requests()
+    p = direct(world, "--context", "dev", *line)
+    assert writes(sandbox, "dev"), (p.stdout, p.stderr)  # the fact: kubectl really writes
+    p = shim(world, "--context", "prod", *line)
+    assert p.returncode == 4, (p.stdout, p.stderr)
+    assert writes(sandbox, "prod") == []
+
+
+def test_a_kubeconfig_path_through_a_symlink_and_dot_dot_is_the_file_kubectl_opens(world, sandbox, tmp_path):
+    (world["home"] / ".config" / "kctx" / "config.yaml").write_text("protect:\n  clusters: [prod]\n")
+    real = tmp_path / "dot" / "real" / "sub"
+    real.mkdir(parents=True)
+    (tmp_path / "dot" / "lnk").symlink_to(real)
+    doc = yaml.safe_load((world["home"] / ".kube" / "config").read_text())
+    as_dev = {**doc, "current-context": "dev"}
+    prod_cluster_for_dev = {**doc, "current-context": "dev", "contexts": [
+        {"name": "dev", "context": next(c["context"] for c in doc["contexts"] if c["name"] == "prod")}]}
+    (tmp_path / "dot" / "kc.yaml").write_text(yaml.safe_dump(as_dev))  # what `lnk/..` reads as text
+    (tmp_path / "dot" / "real" / "kc.yaml").write_text(yaml.safe_dump(prod_cluster_for_dev))  # what it opens
+    path = f"{tmp_path}/dot/lnk/../kc.yaml"
+    for args in (["--kubeconfig", path], []):
+        p = shim(world, *args, "create", "configmap", "x", env={} if args else {"KUBECONFIG": path})
+        assert p.returncode == 4, (p.stdout, p.stderr)  # judged as what kubectl reads: the protected cluster
+    assert writes(sandbox, "prod") == []
+    assert os.path.exists(path)
+
+
+def test_completing_a_plugin_line_runs_its_completion_program():
+    from kctx.kubectl.argv import parse
+    from kctx.kubectl.classify import classify
+
+    assert classify(parse(["__complete", "foo", "--context", "prod", ""])).cls == "unknown"
+    assert classify(parse(["__complete", "kuberc", ""]), "1.35").cls == "unknown"  # a plugin there
+    assert classify(parse(["__complete", "get", "po", ""])).cls == "read"
+
+
+def test_an_alias_named_like_a_command_only_newer_releases_have_fails_closed(tmp_path):
+    from kctx.kubectl.kuberc import apply
+    from kctx.paths import Paths
+
+    (tmp_path / ".kube").mkdir()
+    (tmp_path / ".kube" / "kuberc").write_text(
+        "apiVersion: kubectl.config.k8s.io/v1beta1\nkind: Preference\n"
+        "aliases:\n- name: kuberc\n  command: delete\n  appendArgs: [--context, prod]\n")
+    environ = {"HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    # kubectl 1.36+ run their own `kuberc`, 1.33-1.35 the alias (a delete on prod): not judged as either
+    assert "only in some kubectl releases" in apply(["kuberc", "configmap", "x"], environ, Paths(environ)).problem
