@@ -3,17 +3,15 @@
 
 Generates kubeconfig files, reads each with kubectl and with kctx, and saves every file on which they
 disagree (kctx reads another value, or reads a file kubectl refuses; with --fail-closed also the files kctx
-refuses and kubectl reads) under --out, with what each reader said. Cases worth keeping go into
-tests/data/yaml_corpus/ (scripts/fuzz_kubeconfig_yaml.py --add FILE... records kubectl's reading beside them).
+refuses and kubectl reads) under --out, with what each reader said. A case worth keeping goes into the table
+of tests/yaml_cases.py, which tests/test_yaml_oracle.py runs against the oldest and the newest kubectl.
 
     python3 scripts/fuzz_kubeconfig_yaml.py --examples 2000 --minor 1.37 --out /tmp/yaml-fuzz
-    python3 scripts/fuzz_kubeconfig_yaml.py --add /tmp/yaml-fuzz/case-3.yaml --name merge-after-key
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 from collections import Counter
@@ -27,8 +25,6 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from tests import yaml_oracle  # noqa: E402
 from tests.kubectl_bins import kubectl_binary  # noqa: E402
 
-CORPUS = ROOT / "tests" / "data" / "yaml_corpus"
-
 
 def fuzz(examples: int, minor: str, out: Path, fail_closed: bool) -> Counter:
     kubectl = kubectl_binary(minor)
@@ -39,6 +35,7 @@ def fuzz(examples: int, minor: str, out: Path, fail_closed: bool) -> Counter:
               suppress_health_check=list(HealthCheck))
     @given(yaml_oracle.documents())
     def one(data: bytes) -> None:
+        data = yaml_oracle.fill_in(data)
         with tempfile.TemporaryDirectory() as tmp:
             path = yaml_oracle.write_case(Path(tmp), data)
             theirs = yaml_oracle.kubectl_reading(kubectl, path)
@@ -54,31 +51,13 @@ def fuzz(examples: int, minor: str, out: Path, fail_closed: bool) -> Counter:
     return counts
 
 
-def add(files: list[Path], name: str) -> None:
-    """Copy each file into the corpus with kubectl's reading (the newest and the oldest release) beside it."""
-    CORPUS.mkdir(parents=True, exist_ok=True)
-    for i, src in enumerate(files):
-        stem = name if len(files) == 1 else f"{name}-{i + 1}"
-        dest = CORPUS / f"{stem}.yaml"
-        dest.write_bytes(src.read_bytes())
-        readings = {m: yaml_oracle.kubectl_reading(kubectl_binary(m), dest) for m in ("1.27", "1.37")}
-        if readings["1.27"] != readings["1.37"]:
-            print(f"{dest.name}: kubectl 1.27 and 1.37 read it differently", file=sys.stderr)
-        print(f"{dest.name}: {json.dumps(yaml_oracle.as_json(readings['1.37']))}")
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--examples", type=int, default=500)
     ap.add_argument("--minor", default="1.37")
     ap.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "kctx-yaml-fuzz")
     ap.add_argument("--fail-closed", action="store_true", help="also keep files kctx refuses and kubectl reads")
-    ap.add_argument("--add", type=Path, nargs="+", help="add these files to the corpus")
-    ap.add_argument("--name", default="case")
     args = ap.parse_args()
-    if args.add:
-        add(args.add, args.name)
-        return 0
     counts = fuzz(args.examples, args.minor, args.out, args.fail_closed)
     print(" ".join(f"{k}={v}" for k, v in sorted(counts.items())), f"cases in {args.out}")
     return 1 if counts["differ"] or counts["kubectl-refuses"] else 0

@@ -142,12 +142,18 @@ TRICKY = [
     "2001-12-14", "2001-12-14t21:59:43.10-05:00", "2001-12-14 21:59:43.10 -5", "10.0.0.1", "1.2.3", "=",
     "<<", "-", "--", "a: b", "a:b", "a:", "#a", "a #b", "a#b", "it's", '"q"', "with space", " lead",
     "trail ", "a,b", "[a]", "{a}", "&a", "*a", "!a", "%a", "@a", "`a", "|", ">", "?a", "tab\tx", "é",
-    "\u00a0x", "\u2028", "a\\b", "a\\/b", "\U0001F600", "x" * 1100,
+    "\u00a0x", "\u2028", "\x85", "a\x85b", "\ufeffx", "\ufffe", "\x9f", "a\\b", "a\\/b", "\U0001F600", "x" * 1100,
 ]
+# Tags put before a scalar now and then: go-yaml decodes a tagged scalar by its tag.
+TAGS = ["!!str", "!x", "!", "!!int", "!!bool", "!!float", "!!null", "!!merge", "!!timestamp",
+        "!<tag:yaml.org,2002:str>"]
 NAMES = ["prod", "dev", "kind-kind", "arn:aws:eks:eu-west-1:123456789012:cluster/prod", "gke_p_europe-west1_prod",
          "ns.with.dots", "a b", "user@host", "admin"]
-SERVERS = ["https://10.0.0.1:6443", "https://prod.example:443", "http://localhost:8080", "https://[::1]:6443"]
-CA = [base64.b64encode(b"ca-" + bytes([i])).decode() for i in range(3)] + ["QUJ", "QUJ=", "QU\nJD", "!!", ""]
+# $DEV, $PROD and $CA stand for two stand-in servers' URLs and their CA (fill_in): a request shows which server
+# kubectl uses. The other servers are loopback ports where nothing listens.
+SERVERS = ["$DEV/a", "$PROD/b", "$DEV", "$PROD/", "https://127.0.0.1:9/x", "http://localhost:9", "https://[::1]:9"]
+CA = ["$CA", "$CA"] + [base64.b64encode(b"ca-" + bytes([i])).decode() for i in range(2)] + \
+    ["QUJ", "QUJ=", "QU\nJD", "!!", ""]
 FLAGS = ["true", "false"]
 BOOLISH = ["true", "false", "yes", "no", "y", "n", "on", "off", "True", "1", "'true'", '"yes"', "~"]
 
@@ -174,7 +180,13 @@ def _double(text: str, draw) -> str:
 
 @st.composite
 def spelled(draw, text: str, *, raw_plain: float = 0.5, plain: bool = False) -> str:
-    """``text`` as a YAML scalar: plain (even where that changes its type: the point), quoted, or escaped."""
+    """``text`` as a YAML scalar: plain (even where that changes its type: the point), quoted, or escaped; now
+    and then tagged (``!!binary`` with the text's base64)."""
+    if not plain and _pick(draw, 1, 0.03):
+        tag = draw(st.sampled_from([*TAGS, "!!binary"]))
+        if tag == "!!binary":
+            return "!!binary " + base64.b64encode(text.encode("utf-8", "surrogatepass")).decode()
+        return tag + " " + draw(spelled(text, raw_plain=raw_plain))
     style = "plain" if plain else draw(st.sampled_from(["plain", "plain", "single", "double"]))
     if style == "plain" and (_plain_ok(text) or (text and "\n" not in text and draw(st.floats(0, 1)) < raw_plain)):
         return text
@@ -399,6 +411,13 @@ def _document_level(draw, text: str) -> str:
     if change == 5:
         return draw(st.sampled_from(["%YAML 1.1\n", "%YAML 1.2\n"])) + "---\n" + text
     return text
+
+
+def fill_in(data: bytes, dev: str = "https://127.0.0.1:1", prod: str = "https://127.0.0.1:2",
+            ca: bytes = b"ca") -> bytes:
+    """``data`` with the placeholders for the stand-in servers' URLs and CA (base64) replaced."""
+    return data.replace(b"$DEV", dev.encode()).replace(b"$PROD", prod.encode()).replace(
+        b"$CA", base64.b64encode(ca))
 
 
 def write_case(folder: Path, data: bytes, name: str = "config") -> Path:

@@ -7,10 +7,10 @@ cheap to import, since the prompt's refresh indexes changed files: no base64 (it
 
 from __future__ import annotations
 
-import binascii
 import os
 import sys
 
+from kctx.kubeconfig.goscalar import go_base64, resolve
 from kctx.kubeconfig.model import FileIndex
 
 TYPE_CHECKING = False
@@ -47,7 +47,6 @@ _USER = {"client-certificate": TEXT, "client-certificate-data": DATA, "client-ke
 _CONTEXT = {"cluster": TEXT, "user": TEXT, "namespace": TEXT, "extensions": _EXTENSIONS}
 _CONFIG = {"kind": TEXT, "apiVersion": TEXT, "preferences": {"colors": FLAG, "extensions": _EXTENSIONS},
            "current-context": TEXT, "extensions": _EXTENSIONS}
-_BASE64 = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
 
 
 def json_doc(raw: bytes) -> Any:
@@ -61,7 +60,8 @@ def json_doc(raw: bytes) -> Any:
         raise ValueError("JSON that kubectl's YAML reader reads otherwise")
     if max(map(len, text.split("\n"))) > 1000:
         raise ValueError("a line too long for a YAML key")  # kubectl's YAML keys end at 1024 characters
-    return json.loads(text, parse_constant=_refuse)
+    # Numbers typed as go-yaml types them: 1e400 is text to it (too large for a float64).
+    return json.loads(text, parse_constant=_refuse, parse_int=resolve, parse_float=resolve)
 
 
 def _refuse(word: str) -> None:
@@ -134,7 +134,7 @@ def _check(value: Any, spec: Any, path: tuple) -> None:
             raise NotAKubeconfig(f"{_where(path)} is {_what(value)}; kubectl reads only {spec} there", path)
         if spec is DATA:
             try:
-                _go_base64(value)
+                go_base64(value)
             except ValueError:
                 raise NotAKubeconfig(f"{_where(path)} is not valid base64, which kubectl refuses", path) from None
         return
@@ -243,7 +243,7 @@ def _cluster(body: dict[str, Any], base: str, ext: Any) -> dict[str, Any]:
 def _ca_fingerprint(data: Any, ca_file: str) -> str:
     raw = b""
     if data:
-        raw = _go_base64(data)  # checked by fill
+        raw = go_base64(data)  # checked by fill
     elif ca_file:
         try:
             with open(ca_file, "rb") as fh:
@@ -251,15 +251,6 @@ def _ca_fingerprint(data: Any, ca_file: str) -> str:
         except OSError:
             return ""
     return _sha256()(raw).hexdigest() if raw else ""
-
-
-def _go_base64(text: str) -> bytes:
-    """What Go's JSON decoder makes of a []byte field: standard base64, padded, line breaks ignored."""
-    data = text.replace("\r", "").replace("\n", "")
-    body = data.rstrip("=")
-    if len(data) % 4 or len(data) - len(body) > 2 or not _BASE64.issuperset(body):
-        raise ValueError("not base64")
-    return binascii.a2b_base64(data)
 
 
 def _auth_kind(body: dict[str, Any]) -> str:

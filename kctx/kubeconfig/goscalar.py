@@ -133,6 +133,72 @@ def _is_yaml_float(s: str) -> bool:
     return _ascii_digits(whole) and (not fraction or _ascii_digits(fraction))
 
 
+# go-yaml's resolvable tags (a tagged scalar of another tag is its text) and what each accepts.
+_TAG = "tag:yaml.org,2002:"
+_TYPED: dict[str, tuple[type, ...]] = {_TAG + "bool": (bool,), _TAG + "int": (int,), _TAG + "float": (float, int),
+                                       _TAG + "null": (type(None),)}
+STR_TAG, BINARY_TAG, TIMESTAMP_TAG = _TAG + "str", _TAG + "binary", _TAG + "timestamp"
+
+
+def resolve_tagged(tag: str, text: str) -> object:
+    """The value of a scalar with an explicit tag, as go-yaml decodes it; ValueError where kubectl refuses it
+    (a value its tag does not fit, bad base64) or kctx does not follow it (``!!timestamp``: Go's time formats).
+    """
+    if tag == STR_TAG:
+        return text
+    if tag == BINARY_TAG:
+        try:
+            return go_string(go_base64(text))
+        except ValueError:
+            raise ValueError("a !!binary value that is not base64, which kubectl refuses") from None
+    if tag == TIMESTAMP_TAG:
+        raise ValueError("a !!timestamp scalar, which kctx does not read")
+    kinds = _TYPED.get(tag)
+    if kinds is None:
+        return text  # a tag go-yaml cannot resolve (!x, !, !!map on a scalar...): the text
+    value = resolve(text) if text else None
+    # bool is an int to isinstance: compare the types themselves. go-yaml makes a float of an int64, not of a
+    # larger (uint64) number.
+    if type(value) not in kinds or (kinds[-1] is int and type(value) is int and value >= _INT64):
+        raise ValueError(f"{text!r} is no !!{tag.rpartition(':')[2]}, which kubectl refuses")
+    return float(value) if tag.endswith("float") else value  # type: ignore[arg-type]
+
+
+_BASE64 = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+
+
+def go_base64(text: str) -> bytes:
+    """Go's base64.StdEncoding.DecodeString: padded standard base64, line breaks ignored; ValueError else."""
+    import binascii
+
+    data = text.replace("\r", "").replace("\n", "")
+    body = data.rstrip("=")
+    if len(data) % 4 or len(data) - len(body) > 2 or not _BASE64.issuperset(body):
+        raise ValueError("not base64")
+    return binascii.a2b_base64(data)
+
+
+def go_string(data: bytes) -> str:
+    """Bytes as Go's JSON encoder writes them as text: each byte of an invalid UTF-8 sequence is U+FFFD."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    out, i = [], 0
+    while i < len(data):
+        for n in (1, 2, 3, 4):
+            try:
+                out.append(data[i:i + n].decode("utf-8"))
+            except UnicodeDecodeError:
+                continue
+            i += n
+            break
+        else:
+            out.append("\ufffd")
+            i += 1
+    return "".join(out)
+
+
 def json_key(value: object) -> str:
     """The JSON key sigs.k8s.io/yaml makes of a decoded map key; ValueError where it fails (as kubectl does)
     or where kctx does not follow it (a float key: Go's float formatting)."""

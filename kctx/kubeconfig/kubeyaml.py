@@ -9,22 +9,23 @@ than PyYAML's:
 - a merge key (``<<``) sets its keys over the keys before it, and keys after it override it; of a list of
   merged maps the earlier wins; the last of duplicate keys wins;
 - map keys become JSON keys (``1`` -> ``"1"``, ``true`` -> ``"true"``);
+- a tagged scalar is decoded as its tag says (``!!binary`` as base64, ``!x`` as text); tags on maps and lists
+  are ignored;
 - only the first document is read; the others are not even parsed.
 
-What kubectl refuses (a null key, NaN, an alias of the node that holds it, a ``\\/`` escape, ``%YAML 1.2``)
-and what kctx does not follow (YAML tags other than ``!!str``, fractional keys) raise Problem: the caller
-reports the file, and the guard refuses writes that depend on it without a terminal.
+What kubectl refuses (a null key, NaN, an alias of the node that holds it, a ``\\/`` escape, ``%YAML 1.2``,
+a scalar its tag does not fit) and what kctx does not follow (``!!timestamp``, fractional keys) raise Problem:
+the caller reports the file, and the guard refuses writes that depend on it without a terminal.
 """
 
 from __future__ import annotations
 
-from kctx.kubeconfig.goscalar import INF, json_key, resolve
+from kctx.kubeconfig.goscalar import INF, json_key, resolve, resolve_tagged
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-STR_TAG = "tag:yaml.org,2002:str"
 MERGE_TAG = "tag:yaml.org,2002:merge"
 
 # Nodes: ("s", value, line, is_merge_key) | ("m", [key, value, key, value...], line) | ("q", [items], line)
@@ -109,8 +110,6 @@ class _Builder:
                 node = ("a", self._target(anchors, stack, anchor, line), line)
                 anchor = None
             elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-                if ev.tag is not None:
-                    raise Problem(f"a YAML tag ({ev.tag}) on a collection, which kctx does not read", line)
                 stack.append(("m" if kind is yaml.MappingStartEvent else "q", [], line, anchor))
                 continue
             elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
@@ -143,20 +142,20 @@ class _Builder:
 
     def _scalar(self, ev, line: int) -> Node:
         value, tag = ev.value, ev.tag
-        if tag is None and ev.implicit[0]:  # plain
-            if value == "<<":
-                return ("s", value, line, True)
-            typed = resolve(value)
-            if typed != typed or typed in (INF, -INF):
-                raise Problem(f"{value} is not a number kubectl can write as JSON (NaN, infinity)", line)
-            return ("s", typed, line, False)
-        if tag is None or tag == STR_TAG:
-            if ev.style == '"':
-                self._check_escapes(ev, line)
-            return ("s", value, line, False)
-        if tag == MERGE_TAG and value == "<<":
+        if ev.style == '"':
+            self._check_escapes(ev, line)
+        if value == "<<" and (ev.implicit[0] or tag == MERGE_TAG):  # plain, or tagged !!merge or !
             return ("s", value, line, True)
-        raise Problem(f"a YAML tag ({tag}) kctx does not read (only !!str)", line)
+        if tag is None:
+            typed = resolve(value) if ev.implicit[0] else value  # plain, else quoted
+        else:
+            try:
+                typed = resolve_tagged(tag, value)
+            except ValueError as exc:
+                raise Problem(str(exc), line) from None
+        if typed != typed or typed in (INF, -INF):
+            raise Problem(f"{value} is not a number kubectl can write as JSON (NaN, infinity)", line)
+        return ("s", typed, line, False)
 
     def _check_escapes(self, ev, line: int) -> None:
         """libyaml reads ``\\/`` in a double-quoted scalar as ``/``; go-yaml v2 refuses it."""
