@@ -134,6 +134,11 @@ _CASES: list[tuple[str, str | bytes, str]] = [
     ("slash-escape", _file(DEV + PROD, 'current-context: "pr\\/od"\n'), "both-refuse"),
     ("not-utf8", _file(DEV + PROD, "current-context: prod\n").encode() + b"x: \xff\n", "both-refuse"),
     ("utf16", _file(DEV + PROD, "current-context: prod\n").encode("utf-16"), "agree"),
+    ("utf16-slash-escape", _file(DEV + PROD, 'current-context: "\U0001F600pr\\/od"\n').encode("utf-16"),
+     "both-refuse"),
+    ("bom-slash-escape", "\ufeff" + _file(DEV + PROD, 'current-context: "\u00e9pr\\/od"\n'), "both-refuse"),
+    ("utf16-second-bom-ends-the-document", ("\ufeffcurrent-context: prod\n" + _file(DEV + PROD)).encode("utf-16"),
+     "agree"),
     ("long-key", _file(DEV + PROD, "current-context: prod\n" + "k" * 1100 + ": v\n"), "both-refuse"),
     # Field names and types, as Go's JSON decoder checks them.
     ("field-case", _file(DEV + PROD, "current-context: dev\nCurrent-Context: prod\n"), "agree"),

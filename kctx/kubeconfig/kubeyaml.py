@@ -24,13 +24,16 @@ from kctx.kubeconfig.goscalar import INF, json_key, resolve, resolve_tagged
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
+    from collections.abc import Iterable
+    from typing import Any, TypeAlias
+
+    from yaml import ScalarEvent
 
 MERGE_TAG = "tag:yaml.org,2002:merge"
 
 # Nodes: ("s", value, line, is_merge_key) | ("m", [key, value, key, value...], line) | ("q", [items], line)
 # | ("a", target node, line).
-Node = tuple
+Node: TypeAlias = "tuple[Any, ...]"
 
 
 class Problem(ValueError):
@@ -53,7 +56,7 @@ def load(raw: bytes) -> Any:
         raise Problem("nested too deeply for kctx") from None
 
 
-def line_of(raw: bytes, path: tuple) -> int:
+def line_of(raw: bytes, path: tuple[str | int, ...]) -> int:
     """The line of the node at ``path`` (keys and list indexes) in the first document; the deepest node found
     on the way when the path leaves the document; 0 when the text cannot be parsed. For error messages."""
     try:
@@ -91,23 +94,23 @@ class _Builder:
     """The node tree of the first document, from parse events, with go-yaml's checks."""
 
     def __init__(self, raw: bytes) -> None:
-        self.raw = raw
-        self._text: str | None = None
+        self._text = _text(raw) if b"/" in raw else None  # the text, where it may hold a \\/ escape
 
-    def build(self, events) -> Node | None:
+
+    def build(self, events: Iterable[Any]) -> Node | None:
         import yaml
 
         anchors: dict[str, Node] = {}
-        stack: list[tuple[str, list, int, str | None]] = []  # open collections: kind, items, line, anchor
+        stack: list[tuple[str, list[Node], int, str | None]] = []  # open collections: kind, items, line, anchor
         root: Node | None = None
         for ev in events:
             kind = type(ev)
             line = ev.start_mark.line + 1
-            anchor = getattr(ev, "anchor", None)
+            anchor: str | None = getattr(ev, "anchor", None)
             if kind is yaml.ScalarEvent:
                 node = self._scalar(ev, line)
             elif kind is yaml.AliasEvent:
-                node = ("a", self._target(anchors, stack, anchor, line), line)
+                node = ("a", self._target(anchors, stack, ev.anchor, line), line)
                 anchor = None
             elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
                 stack.append(("m" if kind is yaml.MappingStartEvent else "q", [], line, anchor))
@@ -133,14 +136,15 @@ class _Builder:
         return root
 
     @staticmethod
-    def _target(anchors: dict[str, Node], stack: list, anchor: str, line: int) -> Node:
+    def _target(anchors: dict[str, Node], stack: list[tuple[str, list[Node], int, str | None]], anchor: str,
+                line: int) -> Node:
         if any(entry[3] == anchor for entry in stack):
             raise Problem(f"the alias *{anchor} is inside the node it names, which kubectl refuses", line)
         if anchor not in anchors:
             raise Problem(f"invalid YAML: unknown anchor '{anchor}' referenced", line)
         return anchors[anchor]
 
-    def _scalar(self, ev, line: int) -> Node:
+    def _scalar(self, ev: ScalarEvent, line: int) -> Node:
         value, tag = ev.value, ev.tag
         if ev.style == '"':
             self._check_escapes(ev, line)
@@ -157,18 +161,27 @@ class _Builder:
             raise Problem(f"{value} is not a number kubectl can write as JSON (NaN, infinity)", line)
         return ("s", typed, line, False)
 
-    def _check_escapes(self, ev, line: int) -> None:
+    def _check_escapes(self, ev: Any, line: int) -> None:
         """libyaml reads ``\\/`` in a double-quoted scalar as ``/``; go-yaml v2 refuses it."""
-        if b"\\/" not in self.raw:
-            return
         if self._text is None:
-            self._text = self.raw.decode("utf-8", "replace").lstrip("\ufeff")
+            return
         source = self._text[ev.start_mark.index:ev.end_mark.index]
         i = source.find("\\")
         while i >= 0:
             if source[i + 1:i + 2] == "/":
                 raise Problem('invalid YAML: found unknown escape character "\\/" (kubectl refuses it)', line)
             i = source.find("\\", i + 2)
+
+
+def _text(raw: bytes) -> str | None:
+    """``raw`` decoded as libyaml decodes it (a UTF-16 BOM, else UTF-8), without the BOM (marks do not count it); None
+    when it holds no ``\\/``."""
+    encoding = "utf-16" if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
+    if encoding == "utf-8-sig" and b"\\/" not in raw:
+        return None
+    text = raw.decode(encoding, "replace")
+    return text if "\\/" in text else None
+
 
 
 class _Decoder:
