@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 
-from kctx.kubeconfig.goscalar import go_base64, resolve
+from kctx.kubeconfig.goscalar import go_base64, is_go_base64, resolve
 from kctx.kubeconfig.model import FileIndex
 
 TYPE_CHECKING = False
@@ -132,11 +132,8 @@ def _check(value: Any, spec: Any, path: tuple) -> None:
         ok = isinstance(value, bool) if spec is FLAG else isinstance(value, str)
         if not ok:
             raise NotAKubeconfig(f"{_where(path)} is {_what(value)}; kubectl reads only {spec} there", path)
-        if spec is DATA:
-            try:
-                go_base64(value)
-            except ValueError:
-                raise NotAKubeconfig(f"{_where(path)} is not valid base64, which kubectl refuses", path) from None
+        if spec is DATA and not is_go_base64(value):
+            raise NotAKubeconfig(f"{_where(path)} is not valid base64, which kubectl refuses", path)
         return
     if isinstance(spec, list):
         if not isinstance(value, list):
@@ -152,9 +149,10 @@ def _check(value: Any, spec: Any, path: tuple) -> None:
         for key, item in value.items():
             _check(item, spec[str], (*path, key))
         return
-    for key, field in spec.items():
-        if key in value:
-            _check(value[key], field, (*path, key))
+    for key, item in value.items():  # a body holds a few of its spec's many fields
+        field = spec.get(key)
+        if field is not None and item is not None and not (field is TEXT and item.__class__ is str):
+            _check(item, field, (*path, key))
 
 
 def _check_extension_names(items: list, path: tuple) -> None:

@@ -20,6 +20,7 @@ for _sign, _value in (("", INF), ("+", INF), ("-", -INF)):
     _WORDS.update((_sign + w, _value) for w in (".inf", ".Inf", ".INF"))
 
 _DIGITS = "0123456789"
+_MAYBE_TYPED = frozenset(w[0] for w in _WORDS if w) | frozenset("+-." + _DIGITS)  # first characters
 _DIGIT_VALUE = {c: i for i, c in enumerate("0123456789abcdefghijklmnopqrstuvwxyz")}
 _INT64 = 1 << 63
 _UINT64 = 1 << 64
@@ -30,6 +31,8 @@ def resolve(text: str) -> object:
 
     A timestamp stays text (go-yaml keeps it as a string when decoding into an interface), and so does a
     number too large for a float64 (Go's ParseFloat fails on it)."""
+    if text and text[0] not in _MAYBE_TYPED:
+        return text  # most names and URLs
     if text in _WORDS:
         return _WORDS[text]
     first = text[0]
@@ -164,18 +167,26 @@ def resolve_tagged(tag: str, text: str) -> object:
     return float(value) if tag.endswith("float") else value  # type: ignore[arg-type]
 
 
-_BASE64 = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+_BASE64 = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+
+def is_go_base64(text: str) -> bool:
+    """Whether Go's base64.StdEncoding decodes ``text``: padded standard base64, line breaks ignored."""
+    data = text.replace("\r", "").replace("\n", "")
+    if not data.isascii():
+        return False
+    raw = data.encode("ascii")
+    body = raw.rstrip(b"=")
+    return not (len(raw) % 4 or len(raw) - len(body) > 2 or body.translate(None, _BASE64))
 
 
 def go_base64(text: str) -> bytes:
-    """Go's base64.StdEncoding.DecodeString: padded standard base64, line breaks ignored; ValueError else."""
+    """What Go's base64.StdEncoding.DecodeString makes of ``text``; ValueError where it fails."""
     import binascii
 
-    data = text.replace("\r", "").replace("\n", "")
-    body = data.rstrip("=")
-    if len(data) % 4 or len(data) - len(body) > 2 or not _BASE64.issuperset(body):
+    if not is_go_base64(text):
         raise ValueError("not base64")
-    return binascii.a2b_base64(data)
+    return binascii.a2b_base64(text)
 
 
 def go_string(data: bytes) -> str:

@@ -108,7 +108,9 @@ class _Reader:
                 raise _Unsupported  # deeper than the keys (a continued scalar?) or not a key
             key, rest = key_rest
             self.pos += 1
-            out[_json_key(key)] = _value(rest) if rest else self.nested(indent, indentless=True)
+            if key.__class__ is not str:
+                key = _json_key(key)
+            out[key] = _value(rest) if rest else self.nested(indent, indentless=True)
         return out
 
     def sequence(self, indent: int) -> list:
@@ -201,10 +203,12 @@ def _comment_only(rest: str) -> None:
 
 def _plain(text: str) -> Any:
     """A plain scalar, typed as kubectl types it (kctx/kubeconfig/goscalar.py)."""
-    if text == "<<":
-        raise _Unsupported  # a merge key
     value = resolve(text)
-    if value != value or value in (INF, -INF):
+    if value is text:  # text (most names and URLs): only a merge key needs the full reader
+        if text == "<<":
+            raise _Unsupported
+        return text
+    if value.__class__ is float and (value != value or value in (INF, -INF)):
         raise _Unsupported  # NaN and infinities: kubectl refuses the file; the full reader says so
     return value
 
