@@ -9,6 +9,7 @@ one differently or read one kubectl refuses.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -21,6 +22,7 @@ from kctx.kubeconfig import index
 from kctx.session.store import to_json
 from tests import yaml_oracle
 from tests.kubectl_bins import DEFAULT, MINORS, kubectl_binary
+from tests.runner import kctx
 from tests.yaml_cases import CASES
 
 OLDEST = MINORS[0]
@@ -123,3 +125,14 @@ def test_session_files_read_back_the_same_by_kctx_and_kubectl(text, kubectl, tmp
     assert ours.current_context == text and ours.contexts[text][2] == text
     fast = index.index_json(str(path))
     assert fast is not None and fast.current_context == text  # the shim's JSON reader takes it too
+
+
+FAIL_CLOSED = [(name, data) for name, data, expected in CASES if expected == "fail-closed"]
+
+
+@pytest.mark.parametrize("name, data", FAIL_CLOSED, ids=[c[0] for c in FAIL_CLOSED])
+def test_a_file_kctx_refuses_makes_the_guard_refuse_writes_without_a_terminal(name, data, home):
+    (home / ".kube" / "config").write_bytes(yaml_oracle.fill_in(data))
+    r = kctx("explain", "--json", "--", "delete", "namespace", "x")
+    explained = json.loads(r.out)
+    assert explained["decision"] == "deny" and "config: line " in explained["problem"], explained

@@ -47,6 +47,18 @@ def _json(current: str, extra: str = "") -> str:
             '"current-context": ' + current + "}\n")
 
 
+def _aliases(n: int) -> str:
+    """A list of 200 names and ``n`` aliases of it: 199 is the most go-yaml decodes."""
+    return ("x-names: &a [" + ", ".join(["s"] * 200) + "]\nx-uses: [" + ", ".join(["*a"] * n) + "]\n"
+            + _file(DEV + PROD, "current-context: prod\n"))
+
+
+def _merges(n: int) -> str:
+    """``n`` maps that merge one map of 100 keys: 1976 is the most go-yaml decodes."""
+    return ("x-map: &m {" + ", ".join(f"k{i}: v" for i in range(100)) + "}\nx-uses: [" + ", ".join(["{<<: *m}"] * n)
+            + "]\n" + _file(DEV + PROD, "current-context: prod\n"))
+
+
 _CASES: list[tuple[str, str | bytes, str]] = [
     ("plain", _file(DEV + PROD), "agree"),
     # Merge keys: go-yaml sets merged keys over the keys before them; keys after a merge override it.
@@ -62,6 +74,11 @@ _CASES: list[tuple[str, str | bytes, str]] = [
     ("merge-two", _file(_ctx("<<: {cluster: prod}\nuser: u\n<<: {cluster: dev}")), "agree"),
     ("merge-of-a-scalar", _file(_ctx("cluster: dev\n<<: prod")), "both-refuse"),
     ("merge-alias-of-a-list", "x: &l [a]\n" + _file(_ctx("cluster: dev\n<<: *l")), "both-refuse"),
+    # go-yaml counts the nodes it decodes (an alias's target each time) and refuses "excessive aliasing".
+    ("aliasing-at-the-limit", _aliases(199), "agree"),
+    ("aliasing-over-the-limit", _aliases(200), "both-refuse"),
+    ("merged-aliases-at-the-limit", _merges(1976), "agree"),  # past 400,000 nodes the allowed share falls
+    ("merged-aliases-over-the-limit", _merges(1977), "both-refuse"),
     ("duplicate-key-last-wins", _file(DEV + PROD, "current-context: dev\ncurrent-context: prod\n"), "agree"),
     # YAML 1.1 typing as go-yaml does it.
     ("sexagesimal-name", _file(DEV + PROD.replace("prod", "1:30", 1), "current-context: 1:30\n"), "agree"),

@@ -185,13 +185,29 @@ def _text(raw: bytes) -> str | None:
 
 
 class _Decoder:
-    """Nodes to values, by go-yaml v2's rules for decoding into an interface{}."""
+    """Nodes to values, by go-yaml v2's rules for decoding into an interface{}.
+
+    go-yaml decodes an alias by decoding its target again, counting every node it decodes and those it decodes
+    inside an alias, and refuses a document where the second count grows too large a share of the first
+    ("excessive aliasing"). kctx decodes each target once, but keeps the same counts."""
 
     def __init__(self) -> None:
         self._memo: dict[int, Any] = {}  # aliased nodes, decoded once and shared (never mutated)
+        self._sizes: dict[int, int] = {}  # nodes go-yaml decodes for a node, its aliases expanded
+        self._decoded = 1  # go-yaml's decodeCount: the document node, then every node decoded
+        self._aliased_count = 0  # its aliasCount: the nodes decoded inside an alias
+        self._counting = True
 
     def decode(self, node: Node) -> Any:
         kind = node[0]
+        if self._counting:
+            self._decoded += 1
+            if kind == "a":  # the target's nodes, all decoded inside the alias
+                size = self._size(node[1])
+                self._decoded += size
+                self._aliased_count += size
+            if self._aliased_count > 100 and self._decoded > 1000:
+                self._check_aliasing(node)
         if kind == "s":
             return node[1]
         if kind == "a":
@@ -205,14 +221,48 @@ class _Decoder:
             if key[0] == "s" and key[3]:
                 self._merge(value, out)
             else:
-                out[self._key(key)] = self.decode(value)
+                name = self._key(key)  # before the value, as go-yaml: its counts of decoded nodes see this order
+                out[name] = self.decode(value)
         return out
 
     def _aliased(self, target: Node) -> Any:
         found = self._memo.get(id(target), self)
         if found is self:
+            counting, self._counting = self._counting, False  # counted by the alias already
             found = self._memo[id(target)] = self.decode(target)
+            self._counting = counting
         return found
+
+    def _size(self, node: Node) -> int:
+        """How many nodes go-yaml decodes for ``node`` (itself included, aliases expanded)."""
+        found = self._sizes.get(id(node))
+        if found is None:
+            kind = node[0]
+            if kind == "s":
+                found = 1
+            elif kind == "a":
+                found = 1 + self._size(node[1])
+            elif kind == "q":
+                found = 1 + sum(map(self._size, node[1]))
+            else:
+                found = 1
+                items = node[1]
+                for i in range(0, len(items), 2):
+                    key, value = items[i], items[i + 1]
+                    if key[0] == "s" and key[3] and value[0] == "q":  # a merged list: its maps, not the list
+                        found += sum(map(self._size, value[1]))
+                    else:
+                        found += (0 if key[0] == "s" and key[3] else self._size(key)) + self._size(value)
+            self._sizes[id(node)] = found
+        return found
+
+    def _check_aliasing(self, node: Node) -> None:
+        """go-yaml's allowedAliasRatio: up to 99% of 400,000 decoded nodes, falling to 10% at 4,000,000."""
+        decoded = self._decoded
+        allowed = 0.99 if decoded <= 400_000 else 0.10 if decoded >= 4_000_000 else \
+            0.99 - 0.89 * (decoded - 400_000) / 3_600_000
+        if self._aliased_count / decoded > allowed:
+            raise Problem("the document contains excessive aliasing, which kubectl refuses", node[2])
 
     def _key(self, node: Node) -> str:
         value = self.decode(node)
