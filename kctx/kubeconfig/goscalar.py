@@ -172,10 +172,11 @@ _BASE64 = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
 def is_go_base64(text: str) -> bool:
     """Whether Go's base64.StdEncoding decodes ``text``: padded standard base64, line breaks ignored."""
-    data = text.replace("\r", "").replace("\n", "")
-    if not data.isascii():
+    if "\n" in text or "\r" in text:
+        text = text.replace("\r", "").replace("\n", "")
+    if not text.isascii():
         return False
-    raw = data.encode("ascii")
+    raw = text.encode("ascii")
     body = raw.rstrip(b"=")
     return not (len(raw) % 4 or len(raw) - len(body) > 2 or body.translate(None, _BASE64))
 
