@@ -29,8 +29,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("demo", "try kctx with three stand-in clusters (nothing of yours is touched)"),
     "onboard": ("onboard", "set this machine up from a team file (--check: list deviations, --dry-run: plan)"),
     "doctor": ("doctor", "check the whole kctx setup and print fixes"),
+    "prune": ("prune", "remove stale contexts and unused cluster/user entries (--dry-run lists them)"),
+    "each": ("each", "run one kubectl command on many contexts: kctx each 'prod-*' -- get pods"),
 }
 ALIASES = {"list": "ls", "context": "ctx", "namespace": "ns", "status": "current"}
+NO_FILES = frozenset({"completion"})  # commands that touch none of kctx's files: they run without a home folder
 
 
 def usage() -> str:
@@ -92,6 +95,8 @@ def _dispatch(argv: list[str], env: Environment) -> int:
     if name not in COMMANDS:
         env.stderr.write(f"error: unknown command \"{argv[0]}\" (see 'kctx --help')\n")
         return int(ExitStatus.USAGE)
+    if name not in NO_FILES:
+        env.paths.check()  # a HOME that cannot hold kctx's files: one line, before anything is read or created
     module_name = f"kctx.commands.{COMMANDS[name][0]}"
     __import__(module_name)  # importlib.import_module would import importlib for nothing
     module = sys.modules[module_name]

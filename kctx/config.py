@@ -24,7 +24,10 @@ if TYPE_CHECKING:
 
 DEFAULT_GLOBS = ("~/.kube/config", "~/.kube/configs/*")
 CONFIRM_MODES = ("name", "yes")
-MAGIC = "kctx-config-3"
+# The top-level keys. An unknown one is an error, not ignored: a typo such as `protcet:` would drop every
+# protection rule without a word. A module that reads a new section of its own (``Config.raw``) adds it here.
+SECTIONS = ("kubeconfigs", "protect", "confirm", "kubectl", "colors", "shell")
+MAGIC = "kctx-config-4"
 
 
 class Config:
@@ -40,16 +43,31 @@ class Config:
         self.confirm = "name"  # type the context name; "yes" asks y/N
         self.kubectl_pins: dict[str, str] = {}
         self.kubectl_default = ""
+        self.groups: dict[str, list[str]] = {}  # name -> context globs (`kctx each --group NAME`)
 
     def has_protection(self) -> bool:
         return bool(self.protect_contexts or self.protect_clusters or self.protect_servers)
 
 
 def from_dict(data: object, source: str) -> Config:
-    """Validate a parsed config; raise KctxError naming the file and the key."""
+    """Validate a parsed config; raise KctxError naming the file and every key that is wrong (one line)."""
+    cfg, problems = validate(data, source)
+    if problems:
+        raise KctxError(joined(source, problems))
+    return cfg
 
-    def fail(key: str, why: str) -> KctxError:
-        return KctxError(f"{source}: {key}: {why}")
+
+def joined(source: str, problems: list[str]) -> str:
+    """One line for all of a file's problems: fixing them one run at a time is slow."""
+    if len(problems) == 1:
+        return f"{source}: {problems[0]}"
+    return f"{source}: {len(problems)} problems: " + "; ".join(problems)
+
+
+def validate(data: object, source: str) -> tuple[Config, list[str]]:
+    """The config ``data`` holds, and every problem found in it ("key: why"); the config is only meaningful
+    when there are none."""
+    problems: list[str] = []
 
     def str_list(value: object, key: str) -> list[str]:
         if value is None:
@@ -57,42 +75,57 @@ def from_dict(data: object, source: str) -> Config:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise fail(key, "expected a list of strings")
+            problems.append(f"{key}: expected a list of strings")
+            return []
         return list(value)
 
     if not isinstance(data, dict):
-        raise KctxError(f"{source}: the top level must be a mapping")
+        return Config(source=source), ["the top level must be a mapping"]
     cfg = Config(source=source, raw=data)
+    problems += [f"{key}: unknown key{_did_you_mean(str(key), SECTIONS)}" for key in data if key not in SECTIONS]
     if "kubeconfigs" in data:
         cfg.kubeconfigs = str_list(data["kubeconfigs"], "kubeconfigs")
     protect = data.get("protect") or {}
     if not isinstance(protect, dict):
-        raise fail("protect", "expected a mapping with contexts, clusters and servers")
-    for key in protect:
-        if key not in ("contexts", "clusters", "servers"):
-            raise fail(f"protect.{key}", "unknown key (expected contexts, clusters or servers)")
+        problems.append("protect: expected a mapping with contexts, clusters and servers")
+        protect = {}
+    problems += [f"protect.{key}: unknown key (expected contexts, clusters or servers)"
+                 for key in protect if key not in ("contexts", "clusters", "servers")]
     cfg.protect_contexts = str_list(protect.get("contexts"), "protect.contexts")
     cfg.protect_clusters = str_list(protect.get("clusters"), "protect.clusters")
     cfg.protect_servers = str_list(protect.get("servers"), "protect.servers")
     confirm = data.get("confirm", "name")
     if confirm is True:  # YAML 1.1 reads an unquoted `yes` as a boolean
         confirm = "yes"
-    if confirm not in CONFIRM_MODES:
-        raise fail("confirm", f'expected one of: {", ".join(CONFIRM_MODES)}')
-    cfg.confirm = confirm
+    if confirm in CONFIRM_MODES:
+        cfg.confirm = confirm
+    else:
+        problems.append(f'confirm: expected one of: {", ".join(CONFIRM_MODES)}')
     kubectl = data.get("kubectl") or {}
     if not isinstance(kubectl, dict):
-        raise fail("kubectl", "expected a mapping")
+        problems.append("kubectl: expected a mapping")
+        kubectl = {}
     pins = kubectl.get("pins") or {}
     if not isinstance(pins, dict) or not all(isinstance(k, str) for k in pins):
-        raise fail("kubectl.pins", 'expected a mapping of context globs to versions, e.g. {"prod-*": "1.29"}')
+        problems.append('kubectl.pins: expected a mapping of context globs to versions, e.g. {"prod-*": "1.29"}')
+        pins = {}
     versions = [*((f"kubectl.pins.{k}", v) for k, v in pins.items()), ("kubectl.default", kubectl.get("default"))]
-    for key, value in versions:
-        if value is not None and not isinstance(value, str):
-            raise fail(key, f'versions must be quoted strings (YAML reads {value!r} as a number), e.g. "1.30"')
+    problems += [f'{key}: versions must be quoted strings (YAML reads {value!r} as a number), e.g. "1.30"'
+                 for key, value in versions if value is not None and not isinstance(value, str)]
     cfg.kubectl_pins = dict(pins)
     cfg.kubectl_default = kubectl.get("default") or ""
-    return cfg
+    groups = data.get("groups") or {}
+    if isinstance(groups, dict) and all(isinstance(k, str) and k for k in groups):
+        cfg.groups = {name: str_list(globs, f"groups.{name}") for name, globs in groups.items()}
+    else:
+        problems.append('groups: expected a mapping of group names to context globs, e.g. {prod: ["prod-*"]}')
+    return cfg, problems
+
+
+def _did_you_mean(key: str, known: tuple[str, ...]) -> str:
+    from kctx.util.suggest import did_you_mean
+
+    return did_you_mean(key, known) or f" (expected one of: {', '.join(known)})"
 
 
 def parse_yaml(path: str) -> object:
@@ -114,18 +147,57 @@ def parse_bytes(raw: bytes, path: str) -> object:
         raise KctxError(f"{path}: cannot read: not UTF-8 text") from None
     try:
         data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        line = f": line {mark.line + 1}" if mark else ""
-        raise KctxError(f"{path}{line}: invalid YAML: {exc.problem}") from None
     except yaml.YAMLError as exc:
-        raise KctxError(f"{path}: invalid YAML: {exc}") from None
+        raise KctxError(joined(path, _yaml_problems(text, exc, path))) from None
     return data if data is not None else {}
+
+
+def _yaml_problem(exc: Exception, first_line: int = 0, last_line: int | None = None) -> str:
+    """"line N: invalid YAML: what" (N counted in the file; an error found at the end of a section, such as an
+    unclosed bracket, is put on the section's last line rather than on the next section's first)."""
+    import yaml
+
+    if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark:
+        line = exc.problem_mark.line if last_line is None else min(exc.problem_mark.line, last_line)
+        return f"line {line + 1 + first_line}: invalid YAML: {exc.problem}"
+    return f"invalid YAML: {getattr(exc, 'problem', None) or exc}"
+
+
+def _yaml_problems(text: str, exc: Exception, path: str) -> list[str]:
+    """Every problem of a file YAML cannot parse, not only the first: the parser stops at the first error, so
+    each top-level section (a line that starts with a key) is parsed on its own, and the sections that parse
+    are validated too."""
+    import yaml
+
+    problems, parsed = [], {}
+    for first_line, chunk in _sections(text):
+        try:
+            part = yaml.safe_load(chunk)
+        except yaml.YAMLError as section_exc:
+            problems.append(_yaml_problem(section_exc, first_line, max(chunk.count("\n") - 1, 0)))
+            continue
+        if isinstance(part, dict):
+            parsed.update(part)
+    if not problems:  # the sections parse alone, not together: the parser's own report is the one to trust
+        return [_yaml_problem(exc)]
+    return problems + validate(parsed, path)[1]
+
+
+def _sections(text: str) -> list[tuple[int, str]]:
+    """(first line, text) of each top-level section: a section starts at a line that begins with a key."""
+    lines = text.splitlines(keepends=True)
+    starts = [i for i, ln in enumerate(lines) if ln[:1].isalnum() or ln[:1] in "_\"'"] or [0]
+    if starts[0] != 0:
+        starts[0] = 0  # comments and a document marker before the first key belong to it
+    bounds = [*starts, len(lines)]
+    return [(a, "".join(lines[a:b])) for a, b in zip(bounds, bounds[1:], strict=False)]
 
 
 def load(paths: Paths) -> Config:
     """The config in effect. No file is no config, unless $KCTX_CONFIG names it: a typo there must not drop
-    every protection rule, so a missing file it names is an error."""
+    every protection rule, so a missing file it names is an error; so is one kctx cannot find (no HOME)."""
+    if paths.config_unfindable:
+        raise KctxError(paths.config_unfindable)
     path = paths.config_file
     try:
         st = posix.stat(path)

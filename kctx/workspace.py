@@ -41,7 +41,20 @@ class Workspace:
 
     @cached_property
     def config(self) -> kconfig.Config:
+        """The config as written; KctxError when it cannot be read. What guards a write must use this one."""
         return kconfig.load(self.paths)
+
+    @cached_property
+    def local_config(self) -> kconfig.Config:
+        """The config for listing and switching: a broken file must not keep anyone from switching away, so it
+        reads as the defaults then, after a one-line warning. The guard still refuses the writes it cannot
+        rule out (kctx/guard/judge.py)."""
+        try:
+            return self.config
+        except KctxError as exc:
+            self.warn(f"{exc.message} (using the defaults until it is fixed; kubectl writes that may reach a "
+                      "protected cluster are refused)")
+            return kconfig.Config()
 
     @cached_property
     def session(self) -> Session | None:
@@ -65,7 +78,7 @@ class Workspace:
 
     @cached_property
     def known_files(self) -> list[str]:
-        return kfiles.known_files(self.base_files, self.config.kubeconfigs, str(self.paths.home))
+        return kfiles.known_files(self.base_files, self.local_config.kubeconfigs, str(self.paths.home))
 
     @cached_property
     def view(self) -> View:
@@ -78,6 +91,13 @@ class Workspace:
         files = [os.path.abspath(f) for f in self.base_files]
         return index.view(files, self.paths.index_dir)
 
+    def kubeconfig_places(self) -> list[str]:
+        """Where kubeconfig files are looked for, as a user writes them: kubectl's files, then the config's globs."""
+        from kctx.paths import display
+
+        places = [display(os.path.abspath(f), self.paths.home) for f in self.base_files]
+        return list(dict.fromkeys([*places, *self.local_config.kubeconfigs]))
+
     def current_context(self) -> str:
         s = self.session
         if s is not None:
@@ -86,4 +106,7 @@ class Workspace:
 
     def warn_broken_files(self) -> None:
         for err in self.view.errors:
-            self.env.stderr.write(f"warning: {err}\n")
+            self.warn(err)
+
+    def warn(self, message: str) -> None:
+        self.env.stderr.write(f"kctx: warning: {message}\n")

@@ -94,3 +94,55 @@ def test_an_alias_named_like_a_command_only_newer_releases_have_fails_closed(tmp
     environ = {"HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path / "cache")}
     # kubectl 1.36+ run their own `kuberc`, 1.33-1.35 the alias (a delete on prod): not judged as either
     assert "only in some kubectl releases" in apply(["kuberc", "configmap", "x"], environ, Paths(environ)).problem
+
+
+def _split_world(world: dict, tmp_path: Path) -> tuple[Path, dict]:
+    """prod's context lives in a file only the config's `kubeconfigs:` glob names (kubectl never reads it); a
+    file kubectl reads holds a context "side" that points at prod's cluster entry, or the same server."""
+    doc = yaml.safe_load((world["home"] / ".kube" / "config").read_text())
+    team = world["home"] / ".kube" / "team"
+    team.mkdir()
+    prod_ctx = next(c for c in doc["contexts"] if c["name"] == "prod")
+    prod_cluster = next(c for c in doc["clusters"] if c["name"] == prod_ctx["context"]["cluster"])
+    user = next(u for u in doc["users"] if u["name"] == prod_ctx["context"]["user"])
+    (team / "prod.yaml").write_text(yaml.safe_dump({
+        "apiVersion": "v1", "kind": "Config", "contexts": [prod_ctx], "clusters": [prod_cluster], "users": [user]}))
+    side = {"name": "side", "context": {"cluster": "side-cluster", "user": user["name"]}}
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(yaml.safe_dump({
+        "apiVersion": "v1", "kind": "Config", "current-context": "side", "contexts": [side],
+        "clusters": [{"name": "side-cluster", "cluster": prod_cluster["cluster"]}, prod_cluster], "users": [user]}))
+    cfg = world["home"] / ".config" / "kctx" / "config.yaml"
+    cfg.write_text("protect:\n  contexts: ['prod*']\nkubeconfigs: ['~/.kube/team/*.yaml']\n")
+    return mine, prod_cluster
+
+
+def test_a_protected_context_in_a_file_kubectl_does_not_read_protects_its_server(world, sandbox, tmp_path):
+    mine, _ = _split_world(world, tmp_path)
+    for env, args in (({"KUBECONFIG": str(mine)}, []), ({}, ["--kubeconfig", str(mine)])):
+        p = shim(world, *args, "create", "configmap", "x", env=env)
+        assert p.returncode == 4, (p.stdout, p.stderr)
+        assert "the protected context" in p.stderr
+    assert writes(sandbox, "prod") == []
+
+
+def test_re_pointing_a_cluster_a_protected_context_in_another_file_uses_asks(world, sandbox, tmp_path):
+    mine, prod_cluster = _split_world(world, tmp_path)
+    before = mine.read_text()
+    p = shim(world, "config", "set-cluster", prod_cluster["name"], "--server=https://127.0.0.1:9",
+             env={"KUBECONFIG": str(mine)})
+    assert p.returncode == 4, (p.stdout, p.stderr)
+    assert mine.read_text() == before
+
+
+def test_a_copy_of_a_protected_server_in_another_kubeconfig_is_that_server(world, sandbox, tmp_path):
+    doc = yaml.safe_load((world["home"] / ".kube" / "config").read_text())
+    prod = next(c for c in doc["contexts"] if c["name"] == "prod")
+    copy = {**doc, "current-context": "innocent",
+            "contexts": [{"name": "innocent", "context": prod["context"]}]}
+    other = tmp_path / "copy.yaml"
+    other.write_text(yaml.safe_dump(copy))
+    for env, args in (({"KUBECONFIG": str(other)}, []), ({}, ["--kubeconfig", str(other)])):
+        p = shim(world, *args, "create", "configmap", "x", env=env)
+        assert p.returncode == 4, (p.stdout, p.stderr)
+    assert writes(sandbox, "prod") == []

@@ -42,7 +42,7 @@ def test_commands_contexts_and_fixed_values(kube):
     assert candidates("u") == ("plain", ["use"])
     assert candidates("use", "") == ("plain", [EKS, "dev", "prod", "-"])  # `kctx ls -o name` order
     assert candidates("use", "arn:aws:eks:us") == ("plain", [EKS])
-    assert candidates("ls", "-o", "") == ("plain", ["table", "json", "name"])
+    assert candidates("ls", "-o", "") == ("plain", ["table", "wide", "json", "yaml", "name"])
     assert candidates("ls", "--output=j") == ("plain", ["--output=json"])
     assert candidates("init", "") == ("plain", ["bash", "zsh", "fish"])
     assert candidates("prompt", "t") == ("plain", ["toggle"])

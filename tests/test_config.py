@@ -40,11 +40,12 @@ def test_full_config(home):
 
 
 @pytest.mark.parametrize("text, where", [
-    ("protect: [\n", "config.yaml: line 2: invalid YAML"),
+    ("protect: [\n", "config.yaml: line 1: invalid YAML"),  # the unclosed bracket, not the end after it
     ("protect:\n  context: [a]\n", "protect.context: unknown key"),
     ("protect:\n  contexts: {a: b}\n", "protect.contexts: expected a list of strings"),
     ("confirm: maybe\n", "confirm: expected one of: name, yes"),
     ("- a\n", "the top level must be a mapping"),
+    ("protcet:\n  contexts: [prod]\n", 'protcet: unknown key (did you mean "protect"?)'),
     ("kubectl:\n  pins: {prod: 1.30}\n", "kubectl.pins.prod: versions must be quoted strings"),
 ])
 def test_errors_name_file_and_key(home, text, where):
@@ -52,6 +53,26 @@ def test_errors_name_file_and_key(home, text, where):
     with pytest.raises(KctxError) as err:
         kconfig.load(Paths())
     assert where in err.value.message and "\n" not in err.value.message
+
+
+def test_every_problem_of_the_file_is_reported_at_once(home):
+    path = write_config(home, "protcet:\n  contexts: [prod]\nconfirm: maybe\nkubectl:\n  pins: {prod: 1.30}\n")
+    with pytest.raises(KctxError) as err:
+        kconfig.load(Paths())
+    assert err.value.message == (
+        f'{path}: 3 problems: protcet: unknown key (did you mean "protect"?); confirm: expected one of: name, yes; '
+        'kubectl.pins.prod: versions must be quoted strings (YAML reads 1.3 as a number), e.g. "1.30"')
+
+
+def test_yaml_errors_in_several_sections_are_all_reported_with_their_lines(home):
+    path = write_config(home, "# mine\nprotect:\n  contexts: [prod\nkubeconfigs:\n\t- x\nconfirm: maybe\n"
+                              "colors: {a: red}\n")
+    with pytest.raises(KctxError) as err:
+        kconfig.load(Paths())
+    assert err.value.message == (
+        f"{path}: 3 problems: line 3: invalid YAML: expected ',' or ']', but got '<stream end>'; "
+        "line 5: invalid YAML: found character '\\t' that cannot start any token; "
+        "confirm: expected one of: name, yes")
 
 
 def test_the_shim_parses_in_a_child_process(home, monkeypatch):

@@ -92,6 +92,16 @@ def test_switch_unknown_context(kube):
     assert kube.read_text() == CONFIG
 
 
+def test_a_mistyped_context_gets_a_did_you_mean(kube):
+    r = kctx("ctx", "prdo", env={"NO_COLOR": "1"})
+    assert r.err == 'error: failed to switch context: no context exists with the name: "prdo" (did you mean "prod"?)\n'
+    r = kctx("ctx", "-d", "Dev2", env={"NO_COLOR": "1"})  # another case is another name, and the likeliest meant
+    assert r.err.endswith('error: error deleting context "Dev2": context does not exist (did you mean "dev2"?)\n')
+    r = kctx("ctx", "new=prdo", env={"NO_COLOR": "1"})
+    assert r.err == 'error: context "prdo" not found, can\'t rename it (did you mean "prod"?)\n'
+    assert kube.read_text() == CONFIG
+
+
 def test_swap_without_previous(kube):
     r = kctx("ctx", "-", env={"NO_COLOR": "1"})
     assert (r.code, r.err) == (1, "error: failed to switch context: no previous context found\n")

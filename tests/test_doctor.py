@@ -95,8 +95,11 @@ def test_problems_come_with_fixes(setup: dict[str, str], home: Path, tmp_path: P
     assert any("config is open to others (mode 644)" in line for line in lines(r, "FAIL", "kubeconfig"))
     assert fix_after(r, "mode 644") == f"fix: chmod 600 {home}/.kube/config"
     assert any("bad.yaml: line 2: invalid YAML" in line for line in lines(r, "FAIL", "kubeconfig"))
+    assert fix_after(r, "bad.yaml: line 2").startswith("fix: repair the file")  # no chmod: it does not parse
     (ref,) = lines(r, "FAIL", "references")
     assert 'context "orphan" refers to cluster "gone", which no kubeconfig file defines' in ref
+    assert fix_after(r, 'context "orphan"') == ("fix: define the missing entry, or delete the context: "
+                                                "kctx ctx -d orphan")
     (stale,) = lines(r, "FAIL", "sessions")
     assert "1 stale session file (their shells have exited)" in stale
     assert fix_after(r, "stale session") == "fix: kctx session cleanup"
@@ -129,9 +132,48 @@ def test_version_skew_from_the_cache_and_online(setup: dict[str, str], home: Pat
         assert doctor(**setup).code == 0  # nothing cached: no network without --online
         assert not sb.requests("old")
         r = doctor("--online", **setup)
-        assert len(sb.requests("old")) == 1
+        # one version detection, then one `kubectl auth whoami` (the identity check)
+        assert [(q.method, q.path) for q in sb.requests("old")] == [
+            ("GET", "/version"), ("POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews")]
     assert r.code == 1
     (skew,) = lines(r, "FAIL", "kubectl")
     assert "kubectl 1.37.1 is outside the supported version skew" in skew and "server 1.33.1" in skew
     assert fix_after(r, "version skew").startswith("fix: kctx kubectl install 1.33 (or pin it")
     assert lines(doctor(**setup), "FAIL", "kubectl")  # now known from the cache, offline
+
+
+def test_each_kubeconfig_problem_gets_its_own_fix(setup: dict[str, str], home: Path) -> None:
+    bad = write(home / ".kube/configs/bad file.yaml", "contexts: [\n")
+    bad.chmod(0o644)  # open to others, and it does not parse: two problems, two fixes
+    write(home / ".kube/configs/odd.yaml", kubeconfig({"it's prod": ("gone", "nobody", "")}))
+    r = doctor(**setup)
+    assert fix_after(r, "is open to others") == f"fix: chmod 600 '{bad}'"
+    assert fix_after(r, "bad file.yaml: line 2").startswith("fix: repair the file")
+    quoted = "'it'\"'\"'s prod'"  # shlex.quote: the line can be pasted into a shell as it is
+    assert fix_after(r, "it's prod") == f"fix: define the missing entry, or delete the context: kctx ctx -d {quoted}"
+
+
+def test_a_current_context_that_does_not_exist_names_one_that_does(setup: dict[str, str], home: Path) -> None:
+    simple(home / ".kube/configs/prod.yaml", "prod", current=False)
+    (home / ".kube/config").write_text((home / ".kube/config").read_text().replace("current-context: dev",
+                                                                                   "current-context: gone"))
+    r = doctor(**{**setup, "KCTX_SESSION": ""})
+    assert fix_after(r, 'current-context "gone" does not exist') == "fix: kctx ctx dev (or another of: prod)"
+
+
+def test_a_brand_new_user_is_told_what_to_do_next(home: Path) -> None:
+    r = doctor()
+    (line,) = lines(r, "warn", "kubeconfig")
+    assert line == ("warn  kubeconfig: no kubeconfig file found (kctx looks in: ~/.kube/config, ~/.kube/configs/*), "
+                    "so kubectl has no cluster to talk to")
+    assert fix_after(r, "no kubeconfig file found").startswith("fix: kctx demo tries kctx on three stand-in clusters")
+    assert "all good" not in r.out
+    r = kctx("current")
+    assert r.code == 0 and r.out.splitlines() == [
+        "no kubeconfig file found, so kubectl has no cluster to talk to",
+        "  kctx looks in: ~/.kube/config, ~/.kube/configs/*",
+        "  next: kctx demo tries kctx on three stand-in clusters (nothing of yours is touched); or save your "
+        "cluster's kubeconfig as ~/.kube/config (e.g. from your cloud's get-credentials command)"]
+    assert kctx("current", "--json").out.startswith('{\n  "context": ""')  # the contract is unchanged
+    r = kctx("current", env={"KUBECONFIG": f"{home}/k1:{home}/k2"})
+    assert "kctx looks in: ~/k1, ~/k2, ~/.kube/config, ~/.kube/configs/*" in r.out

@@ -91,7 +91,7 @@ def test_bad_files_one_line_each_and_others_work(home):
     assert any("yaml.yaml: line 3: invalid YAML" in ln for ln in lines)
     if os.getuid() != 0:  # root reads anything
         assert any("secret.yaml: cannot read" in ln for ln in lines)
-    assert all(ln.startswith("warning: ") for ln in lines)
+    assert all(ln.startswith("kctx: warning: ") for ln in lines)
 
 
 def test_current_json_contract(home):

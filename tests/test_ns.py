@@ -46,6 +46,11 @@ def test_unknown_namespace_is_refused_unless_forced(kube):
     assert r.code == 0 and kctx("ns", "-c").out == "nope\n"
 
 
+def test_a_mistyped_namespace_gets_a_did_you_mean(kube):
+    r = kctx("ns", "kube-sytem")
+    assert (r.code, r.err) == (1, 'error: no namespace exists with name "kube-sytem" (did you mean "kube-system"?)\n')
+
+
 def test_unreachable_cluster_is_one_clear_line(kube, sandbox):
     sandbox.set_hang("dev", True)
     try:

@@ -3,12 +3,8 @@ backups of the user's files, --dry-run, and kubectl installs through a loopback 
 
 from __future__ import annotations
 
-import functools
 import json
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -19,6 +15,7 @@ from tests.kubeconfigs import simple
 from tests.kubectl_bins import kubectl_binary
 from tests.mirror import Mirror
 from tests.runner import Result, kctx
+from tests.teamserver import serve
 
 NO_KUBECTL = "/nonexistent"  # PATH without any kubectl, so version choices do not depend on the machine
 
@@ -76,7 +73,7 @@ def test_onboard_local_files_then_nothing_to_do(home: Path, team: Path) -> None:
     cfg.write_text("# my settings\nconfirm: yes  # quicker\nprotect:\n  contexts:\n  - 'mine-*'\n")
     r = onboard(str(team))
     assert r.code == 0, r
-    assert "kctx onboard: [1/4] config" in r.err and "[4/4] context aliases" in r.err  # progress on stderr
+    assert "kctx onboard: [1/5] config" in r.err and "[4/5] context aliases" in r.err  # progress on stderr
     assert "protect.contexts: add prod-eu, prod" in r.out and 'confirm: "yes" → name' in r.out
     assert "wrote ~/.kube/configs/pay.prod-eu.yaml (0600)" in r.out
     assert "still to do:\n  - prod-eu: gcloud auth login\n" in r.out and "kctx init" in r.out
@@ -107,21 +104,6 @@ def test_dry_run_changes_nothing(home: Path, team: Path) -> None:
     assert snapshot(home) == before
 
 
-@contextmanager
-def serve(folder: Path) -> Iterator[str]:
-    class Quiet(SimpleHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def test_team_file_and_sources_over_http(home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for var in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY"):
         monkeypatch.delenv(var, raising=False)
@@ -129,7 +111,8 @@ def test_team_file_and_sources_over_http(home: Path, tmp_path: Path, monkeypatch
     simple(tmp_path / "site/shared/stag.yaml", "stag")
     team_file(tmp_path / "site/team", "  prod-eu:\n    environment: prod\n    source: {url: kc/prod.yaml}\n"
                                       "  stag:\n    environment: staging\n    source: {file: ../shared/stag.yaml}\n")
-    with serve(tmp_path / "site") as base:
+    with serve(tmp_path / "site") as web:
+        base = web.base
         dry = onboard("--dry-run", f"{base}/team/team.yaml")
         assert f"from {base}/team/kc/prod.yaml" in dry.out and f"from {base}/shared/stag.yaml" in dry.out
         r = onboard(f"{base}/team/team.yaml")
@@ -164,20 +147,21 @@ def test_failing_credentials_command_then_rerun_continues(home: Path, tmp_path: 
                              "  b:\n    environment: prod\n    source:\n      command: ['./cred.sh', '{path}']\n"
                              "      env: {NAME: b}\n"
                              "  c:\n    environment: dev\n    source: {file: c.yaml}\n")
-    r = onboard(str(team))
+    r = onboard("--yes", str(team))
     assert r.code == 1
     said = "  | ERROR: (gcloud) You do not currently have an active account.\n  | Please run: gcloud auth login\n"
     assert said in r.err
     last = r.err.strip().splitlines()[-1]
     assert last.startswith(f"error: {team}:10: credentials command failed (exit status 1): Please run: gcloud")
-    assert "step 3/4: kubeconfig for b; the steps after it were not run" in last
+    assert "step 3/5: kubeconfig for b; the steps after it were not run" in last
     assert "done before the failure:" in r.out and "wrote ~/.kube/configs/pay.a.yaml" in r.out
     configs = home / ".kube/configs"
     assert sorted(p.name for p in configs.iterdir()) == ["pay.a.yaml"]  # no temp folder left, c untouched
     assert "- b" in (home / ".config/kctx/config.yaml").read_text()  # protection landed before anything else
 
-    script(cred, KUBECONFIG_SH)
-    r = onboard(str(team))
+    script(cred, KUBECONFIG_SH)  # a changed script is asked about again: this run needs --yes too
+    assert onboard(str(team)).code == 4
+    r = onboard("--yes", str(team))
     assert r.code == 0, r
     assert "pay.a.yaml" not in r.out and "wrote ~/.kube/configs/pay.b.yaml" in r.out
     assert "wrote ~/.kube/configs/pay.c.yaml" in r.out and set(contexts(home)) == {"a", "b", "c"}
@@ -190,9 +174,9 @@ def test_a_command_runs_again_only_when_needed(home: Path, tmp_path: Path) -> No
     # a string command runs under sh; the path also arrives as $KUBECONFIG
     team = team_file(folder, "  dev:\n    environment: dev\n    source:\n"
                              "      command: ./cred.sh \"$KUBECONFIG\"\n      env: {NAME: dev}\n")
-    assert onboard(str(team)).code == 0
+    assert onboard("--yes", str(team)).code == 0
     assert onboard(str(team)).out.startswith("nothing to do") and count.read_text() == "x\n"
-    r = onboard("--refresh", str(team))
+    r = onboard("--refresh", str(team))  # approved by the first run: no --yes needed
     assert r.code == 0 and count.read_text() == "x\nx\n"
     assert r.out.startswith("nothing to do")  # same bytes: the file is left alone
 
@@ -202,7 +186,7 @@ def test_a_command_that_writes_the_wrong_contexts_changes_nothing(home: Path, tm
     script(folder / "cred.sh", KUBECONFIG_SH)
     team = team_file(folder, "  dev:\n    environment: dev\n    contexts: [dev-admin]\n"
                              "    source: {command: [./cred.sh, '{path}'], env: {NAME: dev}}\n")
-    r = onboard(str(team))
+    r = onboard("--yes", str(team))
     assert r.code == 1
     assert (f"error: {team}:4: clusters.dev: the kubeconfig from the output of `./cred.sh {{path}}` does not define "
             "context 'dev-admin' (it defines: dev)") in r.err
@@ -238,7 +222,7 @@ def test_bad_input_is_one_line(home: Path, tmp_path: Path) -> None:
     simple(tmp_path / "t/a.yaml", "a")
     team.write_text(team.read_text().replace("qa", "dev"))
     r = onboard(str(team))
-    assert r.code == 1 and f"error: {bad_config}: confirm: expected one of: name, yes (step 1/2" in r.err
+    assert r.code == 1 and f"error: {bad_config}: confirm: expected one of: name, yes (step 1/3" in r.err
     assert bad_config.read_text() == "confirm: maybe\n"
 
 

@@ -269,16 +269,17 @@ def test_future_dated_kubeconfig_warns_once_and_does_not_fork_each_prompt(shell,
 
 @pytest.mark.parametrize("shell", SHELLS)
 def test_a_failed_refresh_marks_the_segment(shell, kube, kubectl):
+    # A damaged session file cannot be refreshed (a broken config can: it reads as the defaults, with a warning).
     script = "\n".join([
         INIT[shell],
-        "printf 'protect: [broken\\n' > ~/.config/kctx/config.yaml",
         f"{kubectl} config set-context --current --namespace=x >/dev/null",
+        'cp "$KCTX_SESSION" ~/good.json',
+        'printf %s \'{"broken\' > "$KCTX_SESSION"',
         # File times tick every few ms; a change in the same tick as the stamp counts as "maybe changed".
         # A person does not edit and see a prompt within one tick, so leave one tick between them.
         "sleep 0.05", prompt(shell), prompt(shell),
-        "printf 'protect: {}\\n' > ~/.config/kctx/config.yaml", prompt(shell),
+        'cp ~/good.json "$KCTX_SESSION"', prompt(shell),
     ])
-    config(kube, "protect: {}\n")
     p = run_shell(shell, script, kube)
     segs = segments(p.stdout)
     assert segs[:2] == ["⎈ dev:apps?"] * 2 and segs[2] == "⎈ dev:x", (p.stdout, p.stderr)

@@ -32,9 +32,11 @@ def kube(home: Path) -> Path:
     return home
 
 
-def spawn(shell: str, home: Path, wrapper: list[str] | None = None):
+def spawn(shell: str, home: Path, wrapper: list[str] | None = None, own_prompt: str = ""):
+    """``shell`` on a terminal with ``own_prompt`` (else START's), then kctx's integration."""
     require_tool(shell)
-    argv, own_prompt = START[shell]
+    argv, plain = START[shell]
+    own_prompt = own_prompt or plain
     argv = [*(wrapper or []), *argv]
     child = pexpect.spawn(argv[0], argv[1:], env=shell_env(home, TERM="dumb"), encoding="utf-8", timeout=60,
                           dimensions=(50, 400))
@@ -116,3 +118,56 @@ def test_an_unchanged_prompt_starts_no_process(shell, kube, kubectl, tmp_path):
     changed = _process_calls(_between(text, str(marks[1]), str(marks[2])))
     assert any("execve" in ln and "kubectl" in ln for ln in changed)
     assert sum("execve" in ln and '"sync"' in ln for ln in changed) == 1, changed
+
+
+# A prompt of the user's that shows the last exit status ($status and $pipestatus in fish).
+STATUS_PROMPT = {
+    "bash": "PS1='[$?] $ '",
+    "zsh": "PROMPT='[%?] $ '",
+    "fish": "function fish_prompt; set -l s $status $pipestatus; echo -n \"[$s] \\$ \"; end",
+}
+FAILED = {"bash": "[1]", "zsh": "[1]", "fish": "[1 1]"}
+
+
+@pytest.mark.parametrize("prompt", ["on", "off"])
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_the_users_prompt_still_sees_the_exit_status(shell, prompt, kube):
+    child = spawn(shell, kube, own_prompt=STATUS_PROMPT[shell])
+    child.sendline(f"kctx prompt {prompt}")
+    seg = "⎈ dev:apps " if prompt == "on" else ""
+    ok = "[0 0] $ " if shell == "fish" else "[0] $ "
+    try:
+        child.sendline("true")
+        see(child, f"{seg}{ok}")
+        child.sendline("false")
+        see(child, f"{seg}{FAILED[shell]} $ ")
+        child.sendline("true")
+        see(child, f"{seg}{ok}")
+        if shell == "fish":  # a pipeline's statuses, and `not`, whose status differs from the pipeline's
+            child.sendline("function r; return $argv[1]; end; false | r 3")
+            see(child, f"{seg}[3 1 3] $ ")
+            child.sendline("not false")
+            see(child, f"{seg}[0 1] $ ")
+    finally:
+        child.sendline("exit")
+        child.expect(pexpect.EOF)
+
+
+def test_the_stock_fish_prompt_shows_a_failure_once(kube):
+    require_tool("fish")
+    child = pexpect.spawn("fish", ["--no-config", "-i"], env=shell_env(kube, TERM="dumb"), encoding="utf-8",
+                          timeout=60, dimensions=(50, 400))
+    child.sendline(INIT["fish"])
+    try:
+        for prompt in ("on", "off"):
+            child.sendline(f"kctx prompt {prompt}; echo MARK-{prompt}")
+            child.expect_exact(f"MARK-{prompt}")
+            child.sendline("false")
+            child.expect(r"\[1\][>#] ")
+            child.sendline("echo AFTER; echo OK")
+            child.expect(r"AFTER\r?\nOK\r?\n")  # the output, not the echo of the typed line
+            child.expect(r"[>#] ")
+            assert "[1]" not in child.before, child.before
+    finally:
+        child.sendline("exit")
+        child.expect(pexpect.EOF)

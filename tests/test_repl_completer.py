@@ -108,7 +108,8 @@ def texts(line: str, cache: Cache) -> list[str]:
 # ---------------------------------------------------------------- what to suggest here
 
 def test_first_word_offers_builtins_and_kubectl_commands(cache):
-    assert texts("", cache)[:6] == ["use", "ctx", "ns", "as", "help", "exit"]
+    assert texts("", cache)[:9] == ["use", "ctx", "ns", "as", "help", "clear", "cd", "pwd", "exit"]
+    assert "cls" not in texts("", cache) and "quit" not in texts("", cache)  # aliases work, the menu stays short
     assert "get" in texts("", cache)
     assert texts("ge", cache)[0] == "get"
     assert texts("kubectl ge", cache)[0] == "get"  # a leading kubectl is accepted
@@ -285,6 +286,20 @@ def test_adapter_through_a_prompt_session():
     cache.cluster.stale_names()
     assert typed("logs ap\t") == "logs api-7"
     assert [("names", "pods", "default")] in asked
+
+
+def test_cd_completes_directories_only(tmp_path, cache):
+    from prompt_toolkit.completion import CompleteEvent
+    from prompt_toolkit.document import Document
+
+    assert suggest("cd ", cache).dirs and not suggest("apply -f ", cache).dirs
+    assert suggest("cd x ", cache).items == [] and not suggest("cd x ", cache).files  # one argument
+    (tmp_path / "deploy.yaml").write_text("")
+    (tmp_path / "deploys").mkdir()
+    completer = make_completer(make_cache)
+    text = f"cd {tmp_path}/dep"
+    got = [c.text for c in completer.get_completions(Document(text), CompleteEvent(completion_requested=True))]
+    assert got == ["loys"]
 
 
 def test_adapter_completes_files(tmp_path):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shlex
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ import pytest
 
 from kctx.sandbox import Sandbox
 from tests.runner import kctx
+from tests.terminal import Term
 from tests.tools import require_tool
 from tests.worlds import sandbox_world
 
@@ -29,82 +29,13 @@ def world(home: Path, sandbox: Sandbox, kubectl: Path, tmp_path: Path) -> dict:
     return w
 
 
-class Term:
-    """The REPL in a tmux pane: a real terminal (it answers cursor-position requests, keeps a screen), so
-    assertions read what a user would see, not prompt_toolkit's incremental redraw stream.
-
-    ``expect(pattern)`` waits for an occurrence of ``pattern`` that was not on the screen when the last
-    keys were sent (a second prompt after Enter, not the first one again)."""
-
-    count = 0
-
-    def __init__(self, world: dict, tmp: Path, *args: str, env: dict | None = None) -> None:
-        e = dict(world["env"])
-        e.update(env or {})
-        Term.count += 1
-        self.sock = f"kctx-test-{os.getpid()}-{Term.count}"
-        conf = tmp / f"tmux-{Term.count}.conf"
-        conf.write_text("set -g remain-on-exit on\nset -g history-limit 5000\nset -g status off\n")
-        self.status = tmp / f"status-{Term.count}"
-        cmd = shlex.join(["env", "-i", *(f"{k}={v}" for k, v in e.items()), sys.executable, "-m", "kctx", *args])
-        # The exit status goes through a file: tmux does not always reap a dead pane's process promptly.
-        cmd += f"; echo $? > {shlex.quote(str(self.status))}"
-        self.tmux("-f", str(conf), "new-session", "-d", "-s", "t", "-x", "160", "-y", "40", "-c", str(ROOT), cmd)
-        self.seen = ""
-
-    def tmux(self, *args: str) -> str:
-        return subprocess.run(["tmux", "-L", self.sock, *args], capture_output=True, text=True, check=True,
-                              timeout=10).stdout
-
-    def screen(self) -> str:
-        return self.tmux("capture-pane", "-p", "-J", "-S", "-", "-t", "t")
-
-    def expect(self, pattern: str, timeout: float = 15.0) -> str:
-        rx = re.compile(pattern)
-        already = len(rx.findall(self.seen))
-        deadline = time.monotonic() + timeout
-        while True:
-            text = self.screen()
-            if len(rx.findall(text)) > already:
-                return text
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{pattern!r} not seen in {timeout}s; screen:\n{text[-3000:]}")
-            time.sleep(0.05)
-
-    def _mark(self) -> None:
-        self.seen = self.screen()
-
-    def send(self, text: str) -> None:
-        self._mark()
-        self.tmux("send-keys", "-t", "t", "-l", text)
-
-    def key(self, *keys: str) -> None:
-        self._mark()
-        self.tmux("send-keys", "-t", "t", *keys)
-
-    def line(self, text: str) -> None:
-        self.send(text)
-        self.tmux("send-keys", "-t", "t", "Enter")
-
-    def wait_exit(self, timeout: float = 10.0) -> int:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.status.exists() and self.status.read_text().strip():
-                return int(self.status.read_text())
-            time.sleep(0.05)
-        raise AssertionError(f"the shell did not exit; screen:\n{self.screen()[-2000:]}")
-
-    def close(self) -> None:
-        subprocess.run(["tmux", "-L", self.sock, "kill-server"], capture_output=True, timeout=10)
-
-
 @pytest.fixture
 def term(world, tmp_path):
     require_tool("tmux")
     made: list[Term] = []
 
     def spawn(*args: str, env: dict | None = None) -> Term:
-        t = Term(world, tmp_path, *args, env=env)
+        t = Term(dict(world["env"], **(env or {})), tmp_path, *args)
         made.append(t)
         return t
 
@@ -308,3 +239,50 @@ def test_missing_kubectl_is_one_clear_line(world, tmp_path):
     first, *rest = p.stderr.splitlines()
     assert first.startswith("kctx: error:") and "kubectl" in first and "PATH" in first
     assert rest == ['Switched to context "prod".']  # the shell went on
+
+
+def test_shell_words_are_built_ins_and_never_reach_kubectl(world, sandbox, tmp_path):
+    """clear, cls, cd, pwd, quit, exit N: what other shells do, not a kubectl command (nor a confirmation
+    on a protected context); programs typed out of habit get a hint, unless a kubectl plugin has the name."""
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "kubectl-ls").write_text("#!/bin/sh\necho PLUGIN-LS \"$@\"\n")
+    (plugins / "kubectl-ls").chmod(0o755)
+    script = "".join(f"{line}\n" for line in ("clear", "cls", "pwd", f"cd {tmp_path}", "pwd", "cd -", "cd /nonexistent",
+                                                "cat x", "ls", "exit now", "kubectl vi", "exit 7", "get ns"))
+    env = dict(world["env"])
+    p = subprocess.run([sys.executable, "-m", "kctx", "shell", "prod"], input=script, env=env, cwd=str(ROOT),
+                       capture_output=True, text=True, timeout=60)
+    assert p.stdout.splitlines() == [str(ROOT), str(tmp_path)], p.stderr
+    *lines, refused = p.stderr.splitlines()
+    assert lines == [
+        str(ROOT),  # `cd -` says where it went
+        "kctx: cd: /nonexistent: No such file or directory",
+        "kctx: cat is not a kubectl command; to run it in a shell: !cat x",
+        "kctx: ls is not a kubectl command; to run it in a shell: !ls",
+        "kctx: exit: expected a number from 0 to 255 (see help)",  # and the shell stays up
+    ]
+    assert "vi is unknown and the target is protected" in refused  # typed out, it goes to the shim
+    assert p.returncode == 7  # `exit 7`; the line after it never ran
+    assert [r for r in sandbox.requests("prod") if r.method != "GET"] == []
+    env["PATH"] = f"{plugins}:{env['PATH']}"
+    p = subprocess.run([sys.executable, "-m", "kctx", "shell"], input="ls -l\nquit\n", env=env, cwd=str(ROOT),
+                       capture_output=True, text=True, timeout=60)
+    assert p.stdout.splitlines() == ["PLUGIN-LS -l"] and p.returncode == 0, p.stderr
+
+
+def test_clear_clears_the_screen_without_asking_on_prod(world, term):
+    t = term("shell", "prod")
+    t.expect(r"\[!\] prod:default>")
+    t.line("!echo BEFORE-CLEAR")
+    t.expect(r"\nBEFORE-CLEAR")
+    t.line("clear")
+    t.expect(r"\[!\] prod:default>")
+    deadline = time.monotonic() + 10
+    while "BEFORE-CLEAR" in t.screen() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    screen = t.tmux("capture-pane", "-p", "-t", "t")  # the visible screen, not the scroll-back
+    assert "BEFORE-CLEAR" not in screen and "Type the context name" not in screen, screen
+    assert screen.lstrip().startswith("[!] prod:default>")
+    t.line("exit")
+    assert t.wait_exit() == 0

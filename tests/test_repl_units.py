@@ -42,24 +42,46 @@ def test_colours_follow_config_globs_and_basic_names_use_the_terminal_palette():
     assert toolbar.style_rules("#ff8800")["ctx"] == "bold #ff8800"
 
 
-def test_toolbar_shows_cluster_state_and_cuts_the_why_first():
+class _Refresher:
+    class cluster:
+        busy = True
+    error = ""
+
+    class choice:
+        path, version, rule, why = "/k/1.37.1/kubectl", "1.37.1", "server", "x" * 300
+
+
+def test_toolbar_shows_cluster_state_and_drops_the_why_first():
     cache = Cache()
     cache.cluster.reachable, cache.cluster.error, cache.cluster.checked_at = False, "connection refused", time.time()
-
-    class R:
-        class cluster:
-            busy = True
-        error = ""
-
-        class choice:
-            path, version, rule, why = "/k/1.37.1/kubectl", "1.37.1", "server", "x" * 300
-
     t = Target("prod", "default", "prod", "admin", "https://prod:6443", "protected")
-    text = plain(toolbar.toolbar(t, R, cache, 3, "delete: mutate, will ask to confirm", 100))
+    text = plain(toolbar.toolbar(t, _Refresher, cache, 3, "delete: mutate, will ask to confirm", 120))
     line1, line2 = text.split("\n")
-    assert "PROTECTED" in line1 and "will ask to confirm" in line1
-    assert line2.startswith(" refreshing… · UNREACHABLE (0s ago): connection refused · exit 3 · kubectl 1.37.1")
-    assert len(line2) <= 100 and line2.endswith("…")
+    assert line1 == " cluster prod · https://prod:6443 · user admin · PROTECTED · delete: mutate, will ask to confirm"
+    assert line2 == (" refreshing… · UNREACHABLE (0s ago): connection refused · exit 3"
+                     " · kubectl 1.37.1 (fits the server)")
+
+
+def test_help_reads_well_at_80_columns():
+    from kctx.repl.builtins import HELP
+
+    assert max(len(line) for line in HELP.splitlines()) < 80  # the demo's tour ends with "help"
+
+
+def test_toolbar_reads_well_at_80_columns():
+    """What matters stays whole (protection, the guard's answer, reachability, exit status, the kubectl);
+    the server URL, the error's detail and "refreshing" give way, never half a word."""
+    cache = Cache()
+    cache.cluster.reachable, cache.cluster.checked_at = False, time.time()
+    cache.cluster.error = "dial tcp 127.0.0.1:40000: connect: connection refused"
+    t = Target("prod", "default", "prod", "prod-admin", "https://127.0.0.1:40000", "protected")
+    line1, line2 = plain(toolbar.toolbar(t, _Refresher, cache, 130, "delete: mutate, will ask to confirm",
+                                         80)).split("\n")
+    assert line1 == " prod · user prod-admin · PROTECTED · delete: mutate, will ask to confirm"
+    assert line2 == " UNREACHABLE (0s ago) · exit 130 · kubectl 1.37.1 (fits the server)"
+    for width in range(20, 200):
+        for line in plain(toolbar.toolbar(t, _Refresher, cache, 1, "x" * 50, width)).split("\n"):
+            assert len(line) <= width
 
 
 def test_hint_only_on_protected_targets():

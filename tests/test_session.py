@@ -82,6 +82,54 @@ def test_ns_in_session_writes_namespace_into_session_only(setup, home, kubectl):
     assert kctx("ns", "-c", env={"KCTX_SESSION": s}).out == "kube-system\n"
 
 
+def test_a_context_keeps_its_namespace_for_the_life_of_the_session(setup, home, kubectl):
+    s = start()
+    env = {"KCTX_SESSION": s, "NO_COLOR": "1"}
+    assert kctx("use", "prod", env=env).code == 0
+    assert kctx("ns", "-f", "kube-system", env=env).code == 0
+    assert kctx("use", "dev", env=env).code == 0
+    assert read_env(s)["KCTX_NAMESPACE"] == "apps"  # dev's own namespace, from the user's file
+    assert kctx("use", "prod", env=env).code == 0
+    assert read_env(s)["KCTX_NAMESPACE"] == "kube-system"
+    kenv = {"HOME": str(home), "PATH": os.environ["PATH"], "KUBECONFIG": read_env(s)["KUBECONFIG"]}
+    out = run_kubectl(kubectl, kenv, "config", "view", "--minify", "-o", "jsonpath={..namespace}").stdout
+    assert out == "kube-system"
+    # `ns -` is per context, and still goes back after the round trip.
+    assert kctx("ns", "-", "-f", env=env).code == 0
+    assert kctx("ns", "-c", env=env).out == "default\n"
+    assert kctx("ns", "-", "-f", env=env).code == 0
+    assert kctx("ns", "-c", env=env).out == "kube-system\n"
+    # `use` of the context the shell is on keeps its namespace; a child shell inherits what was chosen.
+    assert kctx("use", "prod", env=env).code == 0 and read_env(s)["KCTX_NAMESPACE"] == "kube-system"
+    kctx("use", "dev", env=env)
+    child = start(pid=os.getppid(), env=env)
+    assert kctx("use", "prod", env={**env, "KCTX_SESSION": child}).code == 0
+    assert read_env(child)["KCTX_NAMESPACE"] == "kube-system"
+    assert b"kube-system" not in setup["prod"].read_bytes()  # only the session holds it
+
+
+def test_a_namespace_set_with_raw_kubectl_is_kept_across_a_round_trip(setup, home, kubectl):
+    s = start()
+    kenv = {"HOME": str(home), "PATH": os.environ["PATH"], "KUBECONFIG": read_env(s)["KUBECONFIG"]}
+    assert run_kubectl(kubectl, kenv, "config", "set-context", "--current", "--namespace=raw").returncode == 0
+    assert kctx("use", "prod", env={"KCTX_SESSION": s}).code == 0
+    assert kctx("use", "dev", env={"KCTX_SESSION": s}).code == 0
+    assert read_env(s)["KCTX_NAMESPACE"] == "raw"
+
+
+def test_renaming_and_deleting_a_context_carry_its_namespace_along(setup, home):
+    s = start()
+    env = {"KCTX_SESSION": s}
+    kctx("use", "stage", env=env)
+    kctx("ns", "-f", "web", env=env)
+    kctx("use", "dev", env=env)
+    assert kctx("ctx", "staging=stage", env=env).code == 0
+    assert kctx("use", "staging", env=env).code == 0 and read_env(s)["KCTX_NAMESPACE"] == "web"
+    kctx("use", "dev", env=env)
+    assert kctx("ctx", "-d", "staging", env=env).code == 0
+    assert "staging" not in ksession.read(Path(s)).namespaces
+
+
 def test_ctx_inside_session_switches_only_the_session(setup, home):
     s = start()
     before = setup["main"].read_bytes()
@@ -128,6 +176,22 @@ def test_dead_shell_sessions_are_cleaned(setup, home):
 def test_use_without_session_explains(setup):
     r = kctx("use", "prod")
     assert r.code == 1 and "kctx init" in r.err and len(r.err.splitlines()) == 1
+
+
+def test_use_without_a_context_lists_them_and_marks_this_shells(setup, home):
+    s = start()
+    assert kctx("use", env={"KCTX_SESSION": s}).out == "* dev\n  prod\n  stage\n"
+    kctx("use", "stage", env={"KCTX_SESSION": s})
+    assert kctx("use", env={"KCTX_SESSION": s}).out == "  dev\n  prod\n* stage\n"
+    coloured = kctx("use", env={"KCTX_SESSION": s, "KCTX_FORCE_COLOR": "1"}).out
+    assert coloured == "  dev\n  prod\n* \033[32;1mstage\033[0m\n"
+
+
+def test_use_of_a_mistyped_context_gets_a_did_you_mean(setup, home):
+    s = start()
+    r = kctx("use", "prdo", env={"KCTX_SESSION": s})
+    assert (r.code, r.err) == (1, 'error: no context exists with the name: "prdo" (did you mean "prod"?)\n')
+    assert kctx("use", "qa", env={"KCTX_SESSION": s}).err == 'error: no context exists with the name: "qa"\n'
 
 
 def test_use_dangling_context_fails_and_keeps_session(setup, home):
@@ -233,3 +297,20 @@ def test_a_hand_edited_session_with_values_of_the_wrong_type_is_a_one_line_error
     path.write_text(doc)
     with pytest.raises(KctxError, match="the session file is damaged"):
         ksession.read(path)
+
+
+def test_a_broken_config_never_blocks_listing_or_switching_but_writes_stay_refused(setup, home, kubectl):
+    config = home / ".config" / "kctx" / "config.yaml"
+    config.parent.mkdir(parents=True)
+    config.write_text("protect:\n  contexts: [prod\nconfrim: yes\n")
+    s = start()
+    env = {"KCTX_SESSION": s, "NO_COLOR": "1", "KCTX_KUBECTL": str(kubectl)}
+    warning = f"kctx: warning: {config}: 2 problems: "
+    for argv in (("ls",), ("use", "prod"), ("ctx", "stage"), ("ns", "-f", "web"), ("ctx",), ("current",)):
+        r = kctx(*argv, env=env)
+        assert r.code == 0 and r.err.count(warning) == 1, (argv, r)
+    assert read_env(s)["KCTX_CONTEXT"] == "stage"
+    r = kctx("ctx", "-d", "prod", env=env)  # a rename or delete may remove protection: fail closed
+    assert r.code == 1 and "removing protection cannot be ruled out" in r.err and "prod" in kctx("ls", "-o", "name").out
+    r = kctx("explain", "--json", "--", "--context", "prod", "delete", "pod", "x", env=env)
+    assert r.code == 0 and '"decision": "deny"' in r.out

@@ -141,3 +141,25 @@ def test_strict_shell_options_do_not_break_the_integration(shell, kube):
                         INIT[shell], 'echo "S=${KCTX_PROMPT_CONTEXT}[${KCTX_PROMPT_SEGMENT}]"'])
     p = run_shell(shell, script, kube)
     assert p.stdout.splitlines()[-1] == "S=prod[]", p.stderr
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_a_broken_config_is_reported_once_and_switching_still_works(shell, kube):
+    config = kube / ".config" / "kctx" / "config.yaml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text("protect:\n  contexts: [prod]\n")
+    hooks = "\n".join([HOOKS[shell]] * 3)
+    script = "\n".join([
+        INIT[shell],
+        f"printf 'protect:\\n  contexts: [prod\\nconfrim: yes\\n' > {config}",  # two typos
+        hooks, "echo PROMPTS-DONE >&2",
+        "kctx use prod", "echo USE-DONE >&2",
+        hooks, 'echo "S=$KCTX_PROMPT_CONTEXT:$KCTX_PROMPT_PROTECTED"',
+    ])
+    p = run_shell(shell, script, kube)
+    assert p.stdout.splitlines()[-1] == "S=prod:0", p.stderr
+    prompts, use, after = p.stderr.split("PROMPTS-DONE\n")[0], *p.stderr.split("PROMPTS-DONE\n")[1].split("USE-DONE\n")
+    warning = f"kctx: warning: {config}: 2 problems: line 2: invalid YAML"
+    assert prompts.count(warning) == 1, p.stderr  # the prompt says it once, not at every prompt
+    assert use.count(warning) == 1 and 'Switched to context "prod"' in use, p.stderr
+    assert warning not in after and "error" not in p.stderr, p.stderr

@@ -49,8 +49,9 @@ class Spec:
 
 
 SHELL_NAMES = ("bash", "zsh", "fish")
+LS_OUTPUTS = ("table", "wide", "json", "yaml", "name")  # kctx/commands/ls.py OUTPUTS
 SPECS = {
-    "ls": Spec(flags={"-o": ("table", "json", "name"), "--output": ("table", "json", "name")}),
+    "ls": Spec(flags={"-o": LS_OUTPUTS, "--output": LS_OUTPUTS}),
     "ctx": Spec(["contexts-"], {"-c": None, "--current": None, "-u": None, "--unset": None, "-d": None,
                                 "-V": None, "--version": None}, modes={"-d": "contexts"}),
     "ns": Spec(["namespaces-"], {"-f": None, "--force": None, "-c": None, "--current": None, "-u": None,
@@ -67,8 +68,11 @@ SPECS = {
     "kubectl": Spec(["subcommands"],
                     {"--context": "contexts", "--kubectl-version": "versions", "--days": "none"},
                     after={"install": "versions", "uninstall": "versions", "add": "files"}),
-    "onboard": Spec(["files"], {"--dry-run": None, "--check": None}),
-    "doctor": Spec(flags={"--online": None}),
+    "onboard": Spec(["files"], {"--dry-run": None, "--check": None, "--sha256": "none"}),
+    "doctor": Spec(flags={"--online": None, "--timeout": "none"}),
+    "each": Spec(rest="contexts", flags={"--group": "groups", "-g": "groups", "-j": "none", "--jobs": "none",
+                                         "--timeout": "none", "--json": None}),
+    "prune": Spec(flags={"--days": "none", "--dry-run": None, "--yes": None, "-y": None}),
     "demo": Spec(flags={"--script": None}),
     "shell": Spec(["contexts"]),
 }
@@ -198,6 +202,8 @@ def source(what: Source, env: Environment, done: list[str]) -> list[tuple[str, s
             return [(n, help_) for n, (_, help_) in COMMANDS.items()]
         if what == "contexts":
             return contexts(env)
+        if what == "groups":
+            return groups(env)
         if what == "namespaces":
             return [(n, "") for n in namespaces(env)]
         if what == "versions":
@@ -219,6 +225,13 @@ def contexts(env: Environment) -> list[tuple[str, str]]:
     rows = rows_for(Workspace(env))
     return [(r["name"], " ".join(filter(None, [r["cluster"], "(protected)" if r["protected"] else "",
                                                "(current)" if r["current"] else ""]))) for r in rows]
+
+
+def groups(env: Environment) -> list[tuple[str, str]]:
+    """The config's context groups, each with its globs."""
+    from kctx.config import load
+
+    return [(name, " ".join(globs)) for name, globs in load(env.paths).groups.items()]
 
 
 def _flags(name: str, spec: Spec, env: Environment, done: list[str]) -> list[str]:

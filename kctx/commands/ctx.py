@@ -109,10 +109,18 @@ def _rename(ws: Workspace, out: Printer, new: str, old: str) -> int:
 
 
 def _guard(ws: Workspace, b: Backend, sub: str, removal: Callable[..., Removal | None], *names: str) -> None:
-    """A rename or delete that removes protection asks first, like `kubectl config SUB NAMES` through the shim."""
-    removed = removal(ws.view if ws.session else b.view(), ws.config, *names)
+    """A rename or delete that removes protection asks first, like `kubectl config SUB NAMES` through the shim.
+    With a config that cannot be read, protection cannot be ruled out: nothing is changed."""
+    try:
+        config = ws.config
+    except KctxError as exc:
+        raise KctxError(f"cannot read the kctx config, so removing protection cannot be ruled out: {exc.message}; "
+                        "nothing was changed") from None
+    # kctx's whole view too: a protected context in a file of the config's globs may use what this edit changes.
+    views = [ws.view] if ws.session else [b.view(), ws.view]
+    removed = next((r for r in (removal(v, config, *names) for v in views) if r is not None), None)
     if removed is not None:
-        localwrite.guard(removed, ["config", sub, *names], f"config {sub}", ws.env.environ, ws.config,
+        localwrite.guard(removed, ["config", sub, *names], f"config {sub}", ws.env.environ, config,
                          ws.paths.audit_log, ws.env.tty_path)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -20,6 +21,8 @@ from kctx.errors import ExitStatus, KctxError
 
 TYPE_CHECKING = False  # typing is slow to import; annotations only
 if TYPE_CHECKING:
+    from types import FrameType
+
     from kctx.sandbox import Sandbox
 
 CLUSTERS = (("dev", "v1.36.4"), ("staging", "v1.37.1"), ("prod", "v1.37.1"))
@@ -28,23 +31,35 @@ CONFIG = """\
 protect:
   contexts: ["prod*"]
 """
-TOUR = """\
-kctx demo: three stand-in clusters on 127.0.0.1 (dev, staging, prod; prod is protected).
-Nothing here touches your real kubeconfig, config or clusters. Try:
-  get pods                      list pods in the current context (dev)
-  create deployment web --image=nginx
-  use prod                      switch this shell to prod (the prompt turns red)
-  get deployments
-  delete deployment web         the guard asks you to type "prod" first
-  use -                         back to dev
-  exit                          leave the demo (everything is removed)
+# What to type in the demo's shell, and what it shows: one story, each step finding what the one
+# before left (prod runs "web" from the start, so the delete there has something to delete).
+TOUR: list[tuple[str, str]] = [
+    ("get deployments", "dev runs nothing yet"),
+    ("create deployment web --image=nginx", ""),
+    ("get pods", "its pods (Tab completes names)"),
+    ("use prod", "this shell only; the prompt turns red"),
+    ("get deployments", "prod runs web"),
+    ("delete deployment web", 'the guard asks you to type "prod" first'),
+    ("use -", "back to dev"),
+    ("help, exit", "more; leave (everything is removed)"),
+]
+INTRO = """\
+kctx demo: three stand-in clusters on 127.0.0.1: dev, staging, prod (protected)
+Your kubeconfig, config and clusters are not touched. Try:
 """
+SEEDED = ("prod", "default", "web")  # what prod runs before the tour starts
+
+
+def tour_text() -> str:
+    return INTRO + "".join(f"  {cmd:<36}{note}".rstrip() + "\n" for cmd, note in TOUR)
+
 
 STEPS: list[tuple[str, list[str], dict[str, str]]] = [
     ("every context kctx knows", ["kctx", "ls"], {}),
     ("reads go straight through", ["kubectl", "get", "namespaces"], {}),
     ("writes to unprotected clusters too", ["kubectl", "create", "deployment", "web", "--image=nginx"], {}),
     ("switch this shell to prod (other terminals keep their context)", ["kctx", "use", "prod"], {}),
+    ("prod runs web", ["kubectl", "get", "deployments"], {}),
     ("what would a delete on prod do?", ["kctx", "explain", "--", "delete", "deployment", "web"], {}),
     ("no terminal to confirm on (like CI): refused, nothing is sent",
      ["kubectl", "delete", "deployment", "web"], {}),
@@ -63,19 +78,27 @@ def run(argv: list[str], env: Environment) -> int:
     from kctx.sandbox import ClusterSpec, Sandbox
 
     root = tempfile.mkdtemp(prefix="kctx-demo-")
+    previous = {sig: signal.signal(sig, _exit_on_signal) for sig in (signal.SIGTERM, signal.SIGHUP)}
     try:
         demo_env = _home(root, env.environ)
         with Sandbox([ClusterSpec(n, v, auth="cert" if n == "prod" else "token") for n, v in CLUSTERS],
                      workdir=Path(root) / "sandbox") as sb:
             _kubeconfigs(sb, demo_env["HOME"])
+            _seed(sb)
             kubectl = _kubectl(env.environ, demo_env)
             kctx_cmd = _prepare(demo_env, kubectl, root)
             if args.script:
                 return _script(env, demo_env, sb)
-            env.stderr.write(TOUR)
+            env.stderr.write(tour_text())
             return _interactive(demo_env, kctx_cmd)
     finally:
         shutil.rmtree(root, ignore_errors=True)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _exit_on_signal(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)  # a closed terminal or a kill still removes the demo's folder
 
 
 def _home(root: str, environ: dict[str, str]) -> dict[str, str]:
@@ -97,6 +120,18 @@ def _kubeconfigs(sb: Sandbox, home: str) -> None:
     sb.write_kubeconfig(os.path.join(home, ".kube", "config"), ["dev"], current="dev")
     for name in ("staging", "prod"):
         sb.write_kubeconfig(os.path.join(home, ".kube", "configs", f"{name}.yaml"), [name], current=name)
+
+
+def _seed(sb: Sandbox) -> None:
+    """Straight into the stand-in's store: no request is logged, so the script's count is the tour's."""
+    from kctx.sandbox.resources import by_plural
+
+    cluster, namespace, name = SEEDED
+    labels = {"app": name}
+    sb.cluster(cluster).api.create(by_plural("deployments"), namespace, {
+        "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "labels": labels},
+        "spec": {"replicas": 2, "selector": {"matchLabels": labels}, "template": {
+            "metadata": {"labels": labels}, "spec": {"containers": [{"name": "nginx", "image": "nginx"}]}}}})
 
 
 DEMO_MINOR = (1, 37)  # what the prod and staging stand-ins report
@@ -172,14 +207,10 @@ def _script(env: Environment, demo_env: dict[str, str], sb: Sandbox) -> int:
 
 
 def _interactive(demo_env: dict[str, str], kctx_cmd: str) -> int:
-    """Open kctx's interactive shell in the demo home; fall back to a bash with the kctx init."""
-    cmd = [kctx_cmd, "shell"]
-    try:
-        import kctx.commands.shell  # noqa: F401
-    except ImportError:
-        shell = shutil.which("bash") or "/bin/sh"
-        rc = os.path.join(demo_env["HOME"], ".kctx-demo-rc")
-        with open(rc, "w") as fh:
-            fh.write('eval "$(kctx init bash)"\nPS1="(kctx demo: \\$KCTX_PROMPT_CONTEXT) \\w \\$ "\n')
-        cmd = [shell, "--rcfile", rc, "-i"]
-    return subprocess.run(cmd, env=demo_env, check=False).returncode
+    """Open kctx's interactive shell in the demo home.
+
+    It runs in the terminal's foreground like any command of kctx's shell: Ctrl-C and Ctrl-\\ reach it
+    (it passes them on to the command it runs) and not the demo, which must outlive it to clean up."""
+    from kctx.repl.execute import foreground
+
+    return foreground([kctx_cmd, "shell"], demo_env).code

@@ -1,15 +1,19 @@
 """`kctx doctor [--online]`: check the whole setup, in the order a problem matters, and print a fix for each.
 
 Exit 1 when something is wrong. Reads only (no network unless --online, which lets version selection
-detect server versions with its usual bounded timeouts); nothing is changed or installed.
+detect server versions with its usual bounded timeouts and asks each context `kubectl auth whoami`);
+nothing is changed or installed. Credential checks: kctx/commands/doctor_credentials.py.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 
+from kctx.commands import doctor_credentials as credentials
 from kctx.commands._parser import Parser
+from kctx.commands.doctor_finding import SHOWN, Finding
+from kctx.commands.doctor_finding import more as _more
+from kctx.commands.printer import first_steps
 from kctx.env import Environment
 from kctx.errors import ExitStatus, KctxError
 from kctx.paths import display
@@ -20,27 +24,27 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
 INIT_LINE = 'eval "$(kctx init bash)" (or zsh; fish: kctx init fish | source) in your shell\'s rc file'
-SHOWN = 10  # per check, list at most this many items; the rest are counted
-
-
-@dataclass
-class Finding:
-    level: str  # "ok", "warn" or "fail"
-    check: str
-    text: str
-    fix: str = ""
 
 
 def run(argv: list[str], env: Environment) -> int:
     p = Parser("doctor", "Check the kctx setup (shim, shell integration, kubeconfig files, kubectl versions, "
-                         "sessions) and print how to fix what is wrong. Exit 1 when something is.")
+                         "sessions, onboarded team files) and print how to fix what is wrong. Exit 1 when "
+                         "something is.")
     p.add_argument("--online", action="store_true",
-                   help="detect server versions that are not cached yet (contacts the clusters)")
+                   help="contact the clusters: detect server versions that are not cached yet, ask each "
+                        "context who you are there (kubectl auth whoami, in parallel, time-bounded), and fetch "
+                        "onboarded team files to compare them")
+    p.add_argument("--timeout", type=float, default=credentials.ONLINE_TIMEOUT, metavar="SECONDS",
+                   help="with --online: give up on a cluster after this long (default %(default)s)")
     args = p.parse_args(argv)
+    if args.timeout <= 0:
+        raise KctxError("doctor: --timeout must be positive", ExitStatus.USAGE)
     ws = workspace(env)
     try:
         findings = config(ws) + shim(ws) + shell(env) + kubeconfigs(ws) + references(ws)
-        findings += versions(ws, args.online) + sessions(ws)
+        findings += credentials.offline(ws) + versions(ws, args.online) + sessions(ws) + onboarding(ws, args.online)
+        if args.online:
+            findings += credentials.online(ws, args.timeout)
     except OSError as exc:  # an unreadable folder of kctx's own: one line, like every other failure
         raise KctxError(f"{exc.filename + ': ' if exc.filename else ''}{exc.strerror or exc}") from None
     return report(env, findings)
@@ -67,12 +71,14 @@ def report(env: Environment, findings: list[Finding]) -> int:
         if f.fix:
             env.stdout.write(f"        fix: {f.fix}\n")
     failed = sum(f.level == "fail" for f in findings)
-    env.stdout.write(f"{failed} problem{'s' if failed != 1 else ''} found\n" if failed else "all good\n")
+    warned = sum(f.level == "warn" for f in findings)
+    if failed:
+        env.stdout.write(f"{failed} problem{'s' if failed != 1 else ''} found\n")
+    elif warned:  # "all good" under a warning reads as if it could be ignored
+        env.stdout.write(f"no problems, {warned} warning{'s' if warned != 1 else ''}\n")
+    else:
+        env.stdout.write("all good\n")
     return ExitStatus.ERROR if failed else ExitStatus.OK
-
-
-def _more(items: list[str]) -> list[str]:
-    return items[:SHOWN] + ([f"… and {len(items) - SHOWN} more"] if len(items) > SHOWN else [])
 
 
 # ---------------------------------------------------------------- checks, in order of importance
@@ -169,37 +175,61 @@ def shell(env: Environment) -> list[Finding]:
 
 
 def kubeconfigs(ws: Workspace) -> list[Finding]:
-    problems, fixes, count = [], [], 0
+    """Each file kctx reads: readable, private (it may hold credentials), a kubeconfig. Each problem has its own fix."""
+    import shlex
+
+    found, unreadable, count = [], set(), 0
     for f in ws.known_files:
         try:
             mode = os.stat(f).st_mode
         except FileNotFoundError:
             continue  # kubectl skips missing files too
         except OSError as exc:
-            problems.append(f"{f}: {exc.strerror}")
+            found.append((f"{f}: {exc.strerror}", "check the file and the folders above it"))
+            unreadable.add(f)
             continue
         count += 1
         if not os.access(f, os.R_OK):
-            problems.append(f"{f}: not readable")
+            found.append((f"{f}: not readable", f"chmod u+r {shlex.quote(f)} (or check who owns it)"))
+            unreadable.add(f)
         elif mode & 0o077:
-            problems.append(f"{f} is open to others (mode {mode & 0o777:o}); it may hold credentials")
-            fixes.append(f)
-    problems += [e for e in ws.view.errors if e not in problems]
-    if not problems:
-        return [Finding("ok", "kubeconfig", f"{count} file{'s' if count != 1 else ''}, readable and private")]
-    fix = f"chmod 600 {' '.join(fixes[:SHOWN])}" if fixes else "repair or remove the file"
-    return [Finding("fail", "kubeconfig", p, fix) for p in _more(problems)]
+            found.append((f"{f} is open to others (mode {mode & 0o777:o}); it may hold credentials",
+                          f"chmod 600 {shlex.quote(f)}"))
+    # What the index found wrong in a file's content (it does not parse, it is not a kubeconfig).
+    found += [(e, REPAIR) for e in ws.view.errors if e.partition(": ")[0] not in unreadable]
+    if found:
+        out = [Finding("fail", "kubeconfig", text, fix) for text, fix in found[:SHOWN]]
+        if len(found) > SHOWN:
+            out.append(Finding("fail", "kubeconfig", f"… and {len(found) - SHOWN} more"))
+        return out
+    if not count:
+        places = ", ".join(ws.kubeconfig_places())
+        return [Finding("warn", "kubeconfig", f"no kubeconfig file found (kctx looks in: {places}), so kubectl "
+                                              "has no cluster to talk to", first_steps(ws))]
+    return [Finding("ok", "kubeconfig", f"{count} file{'s' if count != 1 else ''}, readable and private")]
+
+
+# kubectl refuses to run at all while a file of KUBECONFIG does not parse; kctx skips it with a warning.
+REPAIR = "repair the file (at the line named), or take it out of KUBECONFIG or the config's kubeconfigs globs"
 
 
 def references(ws: Workspace) -> list[Finding]:
+    import shlex
+
     view = ws.view
-    broken = [why for c in view.contexts() if (why := view.dangling(c))]
-    out = [Finding("fail", "references", why, "define the missing entry, or delete the context: kctx ctx -d NAME")
-           for why in _more(broken)]
+    out = [Finding("fail", "references", why, f"define the missing entry, or delete the context: kctx ctx -d "
+                                              f"{shlex.quote(c.name)}")
+           for c, why in ((c, view.dangling(c)) for c in view.contexts()) if why][:SHOWN]
+    broken = sum(1 for c in view.contexts() if view.dangling(c))
+    if broken > SHOWN:
+        out.append(Finding("fail", "references", f"… and {broken - SHOWN} more"))
     current = ws.kubectl_view.current_context
     if current and not view.has_context(current):
-        out.append(Finding("fail", "references", f'current-context "{current}" does not exist',
-                           "kctx ctx NAME (pick an existing context)"))
+        names = sorted(c.name for c in view.contexts() if not view.dangling(c))
+        fix = (f"kctx ctx {shlex.quote(names[0])}" + (f" (or another of: {', '.join(names[1:SHOWN])})"
+                                                      if len(names) > 1 else "")
+               if names else "kctx ctx -u (unset it)")
+        out.append(Finding("fail", "references", f'current-context "{current}" does not exist', fix))
     return out or [Finding("ok", "references", f"{len(view.contexts())} contexts, every reference resolves")]
 
 
@@ -257,3 +287,58 @@ def sessions(ws: Workspace) -> list[Finding]:
                                             f"(their shells have exited): {', '.join(_more(stale))}",
                         "kctx session cleanup")]
     return [Finding("ok", "sessions", "no stale session files")]
+
+
+def onboarding(ws: Workspace, online: bool) -> list[Finding]:
+    """Each team file applied here: where it came from, when, and whether it still is what was applied (and
+    pinned). A URL is fetched only with --online."""
+    from pathlib import Path
+
+    from kctx.onboard.owned import load_state
+
+    out = []
+    for path in sorted(Path(ws.paths.state_dir, "onboard").glob("*.json")):
+        found = load_state(str(path)).get("origin")
+        if isinstance(found, dict) and found.get("location"):
+            out.append(_team_file(ws, path.stem, found, online))
+    return out
+
+
+def _team_file(ws: Workspace, team: str, found: dict[str, object], online: bool) -> Finding:
+    import time
+
+    from kctx.onboard import sources
+    from kctx.onboard.transport import is_loopback
+
+    location, applied, pinned = str(found["location"]), str(found.get("sha256", "")), str(found.get("pinned", ""))
+    applied_at = found.get("applied")
+    when = (time.strftime("%Y-%m-%d %H:%M", time.localtime(applied_at))
+            if isinstance(applied_at, (int, float)) and 0 < applied_at < 1e11 else "at an unknown time")
+    about = f'team "{team}" from {location}, last applied {when}'
+    about += f", pinned to sha256 {pinned[:12]}…" if pinned else ""
+    rerun = f"review it (kctx onboard --dry-run {location}), then kctx onboard {location}"
+    if location.startswith("http://") and not is_loopback(location):  # onboarded with --insecure-http
+        return Finding("warn", "onboarding", f"{about}; it comes over plain http, which anyone on the network "
+                                             "path can change (not fetched)", "publish it over https and onboard "
+                                                                               "from there")
+    if sources.is_url(location) and not online:
+        return Finding("ok", "onboarding", f"{about} (not fetched: --online compares it)")
+    try:
+        now = _team_file_digest(ws, location)
+    except KctxError as exc:
+        return Finding("warn", "onboarding", f"{about}; cannot read it now: {exc.message}")
+    if pinned and now != pinned:
+        return Finding("warn", "onboarding", f"{about}; it no longer matches the pinned digest (now sha256 "
+                                             f"{now[:12]}…): onboarding from it is refused", rerun + " --sha256 NEW")
+    if now != applied:
+        return Finding("warn", "onboarding", f"{about}; it changed since", rerun)
+    return Finding("ok", "onboarding", f"{about}; unchanged since")
+
+
+def _team_file_digest(ws: Workspace, location: str) -> str:
+    """The sha256 of the team file as it is now (a URL under onboarding's rules: https, or loopback http)."""
+    from kctx.onboard import origin, sources
+    from kctx.onboard.transport import Transport
+
+    transport = Transport(ws.env.environ, lambda line: None) if sources.is_url(location) else None
+    return origin.digest(sources.read(location, transport))

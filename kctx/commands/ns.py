@@ -108,8 +108,20 @@ def _check_exists(ws: Workspace, name: str) -> None:
     if proc.returncode == 0:
         return
     if "NotFound" in proc.stderr or "not found" in proc.stderr:
-        raise KctxError(f'no namespace exists with name "{name}"')
+        raise KctxError(f'no namespace exists with name "{name}"{_suggestion(ws, name)}')
     raise KctxError(f'{failure}: failed to query namespace "{name}" from k8s API: {_last_line(proc.stderr)}')
+
+
+def _suggestion(ws: Workspace, name: str) -> str:
+    """A did-you-mean from the cluster's namespaces: one more request, made only for a name that is not there."""
+    from kctx.util.suggest import did_you_mean
+
+    try:
+        proc = _kubectl(ws, ["get", "namespaces", "-o", "name"], "")
+    except KctxError:
+        return ""
+    names = (line.strip().removeprefix("namespace/") for line in proc.stdout.splitlines())
+    return did_you_mean(name, [n for n in names if n]) if proc.returncode == 0 else ""
 
 
 def _list(ws: Workspace, out: Printer) -> int:

@@ -14,6 +14,8 @@ TYPE_CHECKING = False  # typing is slow to import; annotations only
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from kctx.workspace import Workspace
+
 GREEN, GREEN_BOLD, RED_BOLD, YELLOW_BOLD, RESET = "\033[32m", "\033[32;1m", "\033[31;1m", "\033[33;1m", "\033[0m"
 
 
@@ -39,6 +41,19 @@ class Printer:
 
     def name(self, name: str) -> str:
         return self.paint(name, GREEN)
+
+
+def first_steps(ws: Workspace) -> str:
+    """What to do with no kubeconfig file at all (a brand-new user): try the demo, or where to put one."""
+    return (f"kctx demo tries kctx on three stand-in clusters (nothing of yours is touched); or save your "
+            f"cluster's kubeconfig as {ws.kubeconfig_places()[0]} (e.g. from your cloud's get-credentials command)")
+
+
+def no_kubeconfig(ws: Workspace) -> str:
+    """The lines a command prints instead of an empty answer when there is no kubeconfig file at all."""
+    return (f"no kubeconfig file found, so kubectl has no cluster to talk to\n"
+            f"  kctx looks in: {', '.join(ws.kubeconfig_places())}\n"
+            f"  next: {first_steps(ws)}\n")
 
 
 def run_kubectx_style(body: Callable[[list[str], Environment, Printer, str], int], argv: list[str],

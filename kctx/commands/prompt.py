@@ -3,13 +3,15 @@
 
 The shells themselves never run this: `kctx init` renders the same segment with built-ins. Both follow
 the same settings (KCTX_PROMPT, KCTX_PROMPT_FORMAT, KCTX_PROMPT_SYMBOL, KCTX_PROMPT_COLOR,
-KCTX_PROMPT_COLOR_PROTECTED, KCTX_PROMPT_COLORS, KCTX_PROMPT_OVERRIDE_MARK, NO_COLOR); docs/shell.md.
+KCTX_PROMPT_COLOR_PROTECTED, KCTX_PROMPT_COLORS, KCTX_PROMPT_OVERRIDE_MARK, KCTX_PROMPT_EXPIRED_MARK,
+NO_COLOR); docs/shell.md.
 Hot command: no argparse, json or pathlib when the session's .env is current.
 """
 
 from __future__ import annotations
 
 import os
+import time
 
 from kctx.commands._args import simple
 from kctx.env import Environment
@@ -23,7 +25,8 @@ USAGE = """usage: kctx prompt [--format FORMAT] [--color auto|always|never] [--s
        kctx prompt on|off|toggle
 
 Print this shell's prompt segment, e.g. "⎈ prod:web" (for starship / oh-my-posh custom segments).
-FORMAT placeholders: {symbol} {context} {namespace} {override}. --shell wraps colours in the
+FORMAT placeholders: {symbol} {context} {namespace} {override} (the marks: ! an override, ? stale
+state, KCTX_PROMPT_EXPIRED_MARK (✗) a credential known to have expired). --shell wraps colours in the
 shell's non-printing markers. on/off/toggle change the current shell only, so the `kctx` shell
 function from `kctx init` handles them (or set KCTX_PROMPT=on|off yourself).
 """
@@ -114,8 +117,9 @@ def _outside_session(env: Environment) -> dict[str, str]:
 
     ws = Workspace(env)
     t = resolve({}, env.environ, ws.paths, ws.config)
+    expires = t._view.user_entry(t.user).get("expires", 0) if t._view is not None and t.user else 0
     return {"KCTX_CONTEXT": t.context, "KCTX_NAMESPACE": t.namespace if t.context else "",
-            "KCTX_PROTECTED": "1" if t.protected else "0"}
+            "KCTX_PROTECTED": "1" if t.protected else "0", "KCTX_EXPIRES": str(expires or "")}
 
 
 # --- rendering (kept in step with kctx.bash, kctx.zsh and kctx.fish) -----------------------------------
@@ -126,7 +130,7 @@ def render(values: dict[str, str], environ: Mapping[str, str], *, color: bool, s
     if not context:
         return ""
     namespace = _printable(values.get("KCTX_NAMESPACE", ""))
-    mark = override_mark(context, environ) + ("?" if values.get("stale") else "")
+    mark = override_mark(context, environ) + ("?" if values.get("stale") else "") + expired_mark(values, environ)
     text = fmt or environ.get("KCTX_PROMPT_FORMAT") or DEFAULT_FORMAT
     if shell == "zsh":
         context, namespace, mark = (s.replace("%", "%%") for s in (context, namespace, mark))
@@ -145,6 +149,15 @@ def override_mark(context: str, environ: Mapping[str, str]) -> str:
     (KCTX_CONFIRM) or the kubectl version is pinned (KCTX_KUBECTL_VERSION)."""
     if environ.get("KCTX_CONFIRM") == context or environ.get("KCTX_KUBECTL_VERSION"):
         return environ.get("KCTX_PROMPT_OVERRIDE_MARK", "!")
+    return ""
+
+
+def expired_mark(values: dict[str, str], environ: Mapping[str, str]) -> str:
+    """Shown when the context's credential is known to have expired (a client certificate's notAfter or a JWT's
+    exp, read when the kubeconfig was indexed)."""
+    expires = values.get("KCTX_EXPIRES", "")
+    if expires.isdigit() and int(expires) <= time.time():
+        return environ.get("KCTX_PROMPT_EXPIRED_MARK", "✗")
     return ""
 
 

@@ -14,6 +14,7 @@ from kctx.kubeconfig.model import View
 from kctx.kubeconfig.writer import Transaction, default_file
 from kctx.session import ops as session_ops
 from kctx.session import store as ksession
+from kctx.util.suggest import did_you_mean
 from kctx.workspace import Workspace
 
 TYPE_CHECKING = False  # typing is slow to import; annotations only
@@ -49,7 +50,7 @@ class Backend:
         view = self.ws.view if self.ws.session else self.view()
         ctx = view.context(old)
         if ctx is None:
-            raise KctxError(f'context "{old}" not found, can\'t rename it')
+            raise KctxError(f'context "{old}" not found, can\'t rename it{did_you_mean(old, view.context_names())}')
         tx = Transaction()
         existing = view.context(new)
         if existing is not None:
@@ -67,7 +68,8 @@ class Backend:
         view = self.ws.view if self.ws.session else self.view()
         ctx = view.context(name)
         if ctx is None:
-            raise KctxError(f'error deleting context "{name}": context does not exist')
+            raise KctxError(f'error deleting context "{name}": context does not exist'
+                            f"{did_you_mean(name, view.context_names())}")
         tx = Transaction()
         tx.add(ctx.file, lambda t: edit.delete_entry(t, "contexts", name))
         tx.commit()
@@ -97,7 +99,8 @@ class FileBackend(Backend):
             if elsewhere is not None:
                 raise KctxError(f'context "{name}" is defined in {elsewhere.file}, which kubectl does not read '
                                 "outside a kctx session; use 'kctx use' in a shell set up with 'kctx init'")
-            raise KctxError(f'failed to switch context: no context exists with the name: "{name}"')
+            raise KctxError(f'failed to switch context: no context exists with the name: "{name}"'
+                            f"{did_you_mean(name, view.context_names())}")
         prev = view.current_context
         tx = Transaction()
         tx.add(default_file(self._files()), lambda t: edit.set_current_context(t, name))
@@ -174,14 +177,13 @@ class SessionBackend(Backend):
 
     def switch(self, name: str) -> None:
         if not self.ws.view.has_context(name):
-            raise KctxError(f'failed to switch context: no context exists with the name: "{name}"')
+            raise KctxError(f'failed to switch context: no context exists with the name: "{name}"'
+                            f"{did_you_mean(name, self.ws.view.context_names())}")
         ksession.switch_context(self.s, self.ws.view, name)
         session_ops.save(self.ws, self.s)
 
     def unset(self) -> None:
-        if self.s.context:
-            self.s.previous_context = self.s.context
-        self.s.context = self.s.cluster = self.s.user = self.s.namespace = ""
+        ksession.unset_context(self.s, self.ws.view)
         session_ops.save(self.ws, self.s)
 
     def previous(self) -> str:
@@ -201,10 +203,13 @@ class SessionBackend(Backend):
 
     def rename(self, old: str, new: str) -> None:
         super().rename(old, new)
-        if self.s.context == old:
-            self.s.context = new
-        if self.s.previous_context == old:
-            self.s.previous_context = new
+        ksession.rename_context(self.s, old, new)
+        self.ws.__dict__.pop("view", None)
+        session_ops.save(self.ws, self.s)
+
+    def delete(self, name: str) -> None:
+        super().delete(name)
+        ksession.forget_context(self.s, name)
         self.ws.__dict__.pop("view", None)
         session_ops.save(self.ws, self.s)
 

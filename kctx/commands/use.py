@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from kctx.commands._args import simple
+from kctx.commands.printer import GREEN_BOLD, Printer, natural_key
 from kctx.env import Environment
 from kctx.errors import ExitStatus, KctxError
 from kctx.session import ops as session_ops
@@ -12,7 +13,8 @@ from kctx.workspace import Workspace
 USAGE = """usage: kctx use [CONTEXT|-]
 
 Switch this shell's context ("-": the previous one). Other terminals and your kubeconfig files are
-untouched. Needs the shell integration: eval "$(kctx init bash)". Without CONTEXT: list contexts.
+untouched. Needs the shell integration: eval "$(kctx init bash)". Without CONTEXT: list contexts, the
+current one marked with * (and highlighted on a terminal).
 """
 
 
@@ -21,8 +23,9 @@ def run(argv: list[str], env: Environment) -> int:
     ws = Workspace(env)
     s = session_ops.require(ws)
     if not pos:
-        for name in sorted(ws.view.context_names()):
-            env.stdout.write(f"{name}\n")
+        paint = Printer(env).paint
+        for name in sorted(ws.view.context_names(), key=natural_key):
+            env.stdout.write(f"* {paint(name, GREEN_BOLD)}\n" if name == s.context else f"  {name}\n")
         return int(ExitStatus.OK)
     name = pos[0]
     if name == "-":

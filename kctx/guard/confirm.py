@@ -34,9 +34,9 @@ def ask(target: Target, argv: list[str], c: Classification, why: str, config: Co
     except OSError:
         return False
     try:
-        _discard_typed_ahead(fd)
+        discard_typed_ahead(fd)
         posix.write(fd, (summary(target, argv, c, why) + prompt).encode())
-        answer = _read_line(fd)
+        answer = read_line(fd)
     except KeyboardInterrupt:
         answer = None
     finally:
@@ -49,7 +49,7 @@ def ask(target: Target, argv: list[str], c: Classification, why: str, config: Co
     return answer == want
 
 
-def _discard_typed_ahead(fd: int) -> None:
+def discard_typed_ahead(fd: int) -> None:
     """Drop what was typed before the question was shown: an answer typed ahead (say `prod` and Enter, meant
     for something else) must not confirm a command nobody has read yet."""
     import termios
@@ -60,7 +60,7 @@ def _discard_typed_ahead(fd: int) -> None:
         pass
 
 
-def _read_line(fd: int) -> str | None:
+def read_line(fd: int) -> str | None:
     """One line from the terminal (canonical mode hands it over whole); None on end of input."""
     data = b""
     while not data.endswith(b"\n"):

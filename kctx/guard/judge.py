@@ -145,8 +145,10 @@ def _decide_local_write(j: Judgement, environ: Mapping[str, str], tty: bool) -> 
     judged like a write to the protected context it concerns."""
     from kctx.guard.localwrite import removal, removal_target
 
-    view = j.target._view
-    removed = removal(j.args, view, j.config) if view is not None else None
+    # Judged on kubectl's view and on kctx's whole one: an entry kubectl's files hold may be what a protected
+    # context in a file kubectl does not read uses (kctx's view puts kubectl's files first).
+    views = [v for v in (j.target._view, j.target.known_view()) if v is not None]
+    removed = next((r for r in (removal(j.args, v, j.config) for v in views) if r is not None), None)
     if removed is None:
         return Decision(ALLOW, j.c.reason)
     j.removal = removed

@@ -18,10 +18,12 @@ def normalize_server(url: str) -> str:
 
 
 def protection(config: Config, view: View, context: str, cluster: str, server: str,
-               overridden: list[str] | tuple[str, ...] = ()) -> str:
+               overridden: list[str] | tuple[str, ...] = (), known: View | None = None) -> str:
     """Why this target is protected (which rule matched), or "" when it is not. ``server`` is the server the
     call reaches (after -s/--server): what protects a server does not depend on the flag that named it, so
-    ``overridden`` (the global flags that changed the target) is not needed here."""
+    ``overridden`` (the global flags that changed the target) is not needed here. ``known``: kctx's whole view
+    (kctx/guard/reach.py) when it holds more files than kubectl's ``view``: a mark or a protected context there
+    protects its names and servers too, so a file kubectl does not read cannot hide what it protects."""
     for value, globs, what in ((context, config.protect_contexts, "context"),
                                (cluster, config.protect_clusters, "cluster")):
         hit = matches(value, globs)
@@ -31,6 +33,17 @@ def protection(config: Config, view: View, context: str, cluster: str, server: s
     hit = _server_rule(server, ident, config.protect_servers)
     if hit:
         return f'server "{server}" matches protect.servers "{hit}"'
+    for v in (view, known) if known is not None else (view,):
+        hit = _by_view(config, v, context, cluster, server, ident)
+        if hit:
+            return hit
+    if ident is None and config.protect_servers:
+        return f'server "{server}" is not a URL kubectl reads, so it may be a protected server'
+    return ""
+
+
+def _by_view(config: Config, view: View, context: str, cluster: str, server: str, ident: str | None) -> str:
+    """What protects the target in one view: marks, and the clusters and servers of protected entries."""
     # A context marked protected stays protected whatever flags override its parts (like protect.contexts).
     ctx = view.context(context) if context else None
     if ctx is not None and ctx.protected_mark:
@@ -45,9 +58,7 @@ def protection(config: Config, view: View, context: str, cluster: str, server: s
         return f'cluster "{cluster}" is used by {hit}'
     if ident is None:
         # kubectl refuses this URL, so kctx cannot tell which server it names: fail closed where anything is.
-        if by_server or config.protect_servers:
-            return f'server "{server}" is not a URL kubectl reads, so it may be a protected server'
-        return ""
+        return f'server "{server}" is not a URL kubectl reads, so it may be a protected server' if by_server else ""
     hit = next((by_server[c] for c in covering(ident) if c in by_server), "")
     shown = server or "(none: kubectl's default)"
     return f'server "{shown}" is the server of {hit}' if hit else ""

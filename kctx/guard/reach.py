@@ -39,7 +39,7 @@ def wider(args: KubectlArgs, argv: list[str], environ: Mapping[str, str], paths:
     if not everything and (not name or view.has_context(name)):
         return ""
     current = kfiles.absolute(kfiles.kubectl_files(environ, paths))
-    known = _known_files(environ, paths, config)
+    known = known_files(environ, paths, config)
     if everything:
         wanted = set(known)
     else:
@@ -62,7 +62,7 @@ def _completes_context(args: KubectlArgs, argv: list[str]) -> bool:
     return argv[-1].startswith("--context=") or (len(argv) > 1 and argv[-2] == "--context")
 
 
-def _known_files(environ: Mapping[str, str], paths: Paths, config: Config) -> list[str]:
+def known_files(environ: Mapping[str, str], paths: Paths, config: Config) -> list[str]:
     """kctx's view: this shell's own kubectl files (a session's base, not its narrowed KUBECONFIG), then the
     config's globs."""
     session = environ.get("KCTX_SESSION", "")
@@ -73,4 +73,4 @@ def _known_files(environ: Mapping[str, str], paths: Paths, config: Config) -> li
         base = [b for b in read(session).get("KCTX_BASE", "").split(SEP) if b]
     if not base:
         base = kfiles.kubectl_files(environ, paths)
-    return kfiles.known_files(base, config.kubeconfigs, environ.get("HOME", ""))
+    return kfiles.known_files(base, config.kubeconfigs, environ.get("HOME", ""), environ)

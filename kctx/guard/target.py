@@ -38,6 +38,8 @@ class Target:
         self.overridden: list[str] = []  # global flags that changed the target (--cluster, -s…)
         self.ca_sha256 = ""
         self.insecure = False
+        self._environ: Mapping[str, str] | None = None
+        self._paths: Paths | None = None
 
     @property
     def files(self) -> list[str]:
@@ -58,12 +60,30 @@ class Target:
             self._protected_by = ""
             if self._config is not None and self._view is not None:
                 self._protected_by = protection(self._config, self._view, self.context, self.cluster, self.server,
-                                                self.overridden)
+                                                self.overridden, self.known_view())
         return self._protected_by
 
     @protected_by.setter
     def protected_by(self, value: str) -> None:
         self._protected_by = value
+
+    def known_view(self) -> View | None:
+        """kctx's whole view (and kubectl's default file) when it holds files kubectl does not read for this call
+        (else None)."""
+        if self._environ is None or self._paths is None or self._config is None or self._view is None:
+            return None
+        from kctx.guard.reach import known_files
+
+        files = known_files(self._environ, self._paths, self._config)
+        # kubectl's default file too, when KUBECONFIG or --kubeconfig leave it out: a copy of a protected
+        # context's server in another file is still that server.
+        default = kfiles.absolute([self._paths.default_kubeconfig()])[0]
+        if default not in files and isfile(default):
+            files.append(default)
+        have = {f.path for f in self._view.files}
+        if all(f in have for f in files):
+            return None
+        return index.view(files, self._paths.index_dir, lazy=True)
 
     @property
     def protected(self) -> bool:
@@ -108,7 +128,7 @@ def resolve(flags: dict[str, str], environ: Mapping[str, str], paths: Paths, con
         # Nothing to bind kubectl to: it would take whatever context the files hold when it reads them (a file
         # being rewritten reads as empty, then as prod), else localhost:8080.
         t.problem = "no context is selected and no server is set, so which cluster kubectl reaches is not known"
-    t._config, t._protected_by = config, None
+    t._config, t._protected_by, t._environ, t._paths = config, None, environ, paths
     return t
 
 

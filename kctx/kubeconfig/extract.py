@@ -1,4 +1,5 @@
-"""Turn a parsed kubeconfig document into a FileIndex: names, references, servers, CA fingerprints.
+"""Turn a parsed kubeconfig document into a FileIndex: names, references, servers, CA fingerprints, when
+credentials expire (kctx/kubeconfig/credentials.py).
 
 Standard library only, so JSON documents (our session files) can be indexed on the shim's path; and
 cheap to import, since the prompt's refresh indexes changed files: no base64 (it imports re), hashlib
@@ -10,12 +11,15 @@ from __future__ import annotations
 import os
 import sys
 
+from kctx.kubeconfig import credentials
 from kctx.kubeconfig.goscalar import go_base64, is_go_base64, resolve
 from kctx.kubeconfig.model import FileIndex
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
+
+    from kctx.kubeconfig.model import UserEntry
 
 PROTECT_EXTENSION = "kctx"  # extensions: [{name: kctx, extension: {protected: true}}]
 _SHA256 = None  # the sha256 constructor, found on first use (_sha256)
@@ -96,7 +100,7 @@ def fill(idx: FileIndex, doc: Any, base: str) -> None:
     for name, body, ext in _named(doc, "clusters", "cluster", _CLUSTER):
         idx.clusters[name] = _cluster(body, base, ext)
     for name, body, _ext in _named(doc, "users", "user", _USER):
-        idx.users[name] = {"auth": _auth_kind(body)}
+        idx.users[name] = _user(body, base)
     for name, body, ext in _named(doc, "contexts", "context", _CONTEXT):
         idx.contexts[name] = {
             "cluster": body.get("cluster") or "",
@@ -249,6 +253,18 @@ def _ca_fingerprint(data: Any, ca_file: str) -> str:
         except OSError:
             return ""
     return _sha256()(raw).hexdigest() if raw else ""
+
+
+def _user(body: dict[str, Any], base: str) -> UserEntry:
+    """How the user authenticates, when its credential expires and which plugin it runs: never the secret."""
+    entry: UserEntry = {"auth": _auth_kind(body)}
+    expires, what = credentials.expiry(body, base)
+    if expires:
+        entry["expires"], entry["expiring"] = expires, what
+    command = credentials.exec_command(body)
+    if command:
+        entry["exec"] = command
+    return entry
 
 
 def _auth_kind(body: dict[str, Any]) -> str:

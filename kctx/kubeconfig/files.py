@@ -5,7 +5,8 @@ from __future__ import annotations
 import posix
 
 from kctx.paths import Paths
-from kctx.util.fastos import abspath, exists, isfile, join
+from kctx.util.fastos import abspath, basename, exists, expanduser, isdir, isfile, islink, join
+from kctx.util.fastos import environ as fastos_environ
 
 TYPE_CHECKING = False  # typing is slow to import; annotations only
 if TYPE_CHECKING:
@@ -63,17 +64,18 @@ def with_legacy(files: list[str], environ: Mapping[str, str]) -> list[str]:
     return [legacy if f == config or abspath(f) == target else f for f in files]
 
 
-def expand_globs(patterns: list[str], home: str) -> list[str]:
-    import os
-
+def expand_globs(patterns: list[str], home: str, environ: Mapping[str, str] | None = None) -> list[str]:
+    """The files the config's `kubeconfigs:` patterns name (``~`` is ``home``; ``$VAR`` from ``environ``, else the
+    process environment). posix alone: the shim's guard reads kctx's whole view on its hot path."""
+    env = environ if environ is not None else fastos_environ()
     out: dict[str, None] = {}  # ordered, and membership without a scan (250 files: 30k comparisons)
     for pat in patterns:
         if pat.startswith("~"):
             pat = home + pat[1:]
-        pat = os.path.expandvars(pat)
+        pat = expandvars(pat, env)
         hits = expand(pat) if _magic(pat) else [pat]
         for hit in hits:
-            name = os.path.basename(hit)
+            name = basename(hit)
             # Skip our own lock/temp files and editor leftovers that may sit in ~/.kube/configs/.
             if name.startswith(".") or name.endswith((".lock", ".tmp", ".swp", "~", ".bak")):
                 continue
@@ -81,13 +83,39 @@ def expand_globs(patterns: list[str], home: str) -> list[str]:
     return list(out)
 
 
-def known_files(base: list[str], patterns: list[str], home: str) -> list[str]:
-    """kctx's view: kubectl's files first (so kubectl's winners stay winners), then the config globs."""
-    import os
+def expandvars(text: str, environ: Mapping[str, str]) -> str:
+    """``$NAME`` and ``${NAME}`` replaced from ``environ``, unknown names left as written (os.path.expandvars)."""
+    if "$" not in text:
+        return text
+    out, i, n = [], 0, len(text)
+    while i < n:
+        c = text[i]
+        if c != "$":
+            out.append(c)
+            i += 1
+            continue
+        braced = text[i + 1:i + 2] == "{"
+        start = i + 2 if braced else i + 1
+        end = start
+        while end < n and (text[end].isalnum() or text[end] == "_") and text[end].isascii():
+            end += 1
+        if end == start or (braced and text[end:end + 1] != "}"):
+            out.append(c)
+            i += 1
+            continue
+        stop = end + 1 if braced else end
+        name = text[start:end]
+        out.append(environ[name] if name in environ else text[i:stop])
+        i = stop
+    return "".join(out)
 
-    out = absolute([os.path.expanduser(p) for p in base])
+
+def known_files(base: list[str], patterns: list[str], home: str,
+                environ: Mapping[str, str] | None = None) -> list[str]:
+    """kctx's view: kubectl's files first (so kubectl's winners stay winners), then the config globs."""
+    out = absolute([expanduser(p) for p in base])
     seen = set(out)
-    for full in absolute(expand_globs(patterns, home)):
+    for full in absolute(expand_globs(patterns, home, environ)):
         if full not in seen:
             seen.add(full)
             out.append(full)
@@ -100,33 +128,34 @@ def _magic(pattern: str) -> bool:
 
 def expand(pattern: str) -> list[str]:
     """Sorted matches of a shell-style path pattern (like glob.glob; hidden names need a leading dot)."""
-    import os
-
     from kctx.util.globmatch import match
 
-    parts = pattern.split(os.sep)
-    found = [os.sep if pattern.startswith(os.sep) else ""]
+    parts = pattern.split("/")
+    # The folders before the first wildcard are joined, not looked at: each look would make the shim's memo
+    # depend on that folder (a home folder changes all day). Listing the first wildcard's folder covers them.
+    first = next(i for i, part in enumerate(parts) if _magic(part))
+    found = ["/".join(parts[:first]) or ("/" if pattern.startswith("/") else "")]
     for i, part in enumerate(parts):
-        if not part:
+        if not part or i < first:
             continue
         last = i == len(parts) - 1
         nxt = []
         for base in found:
             if not _magic(part):
-                candidate = os.path.join(base, part)
-                if os.path.lexists(candidate):
+                candidate = join(base, part)
+                if exists(candidate) or islink(candidate):
                     nxt.append(candidate)
                 continue
             try:
-                names = os.listdir(base or ".")
-            except OSError:
+                names = posix.listdir(base or ".")
+            except (OSError, ValueError):
                 continue
             for name in names:
                 if name.startswith(".") and not part.startswith("."):
                     continue
                 if match(name, part):
-                    full = os.path.join(base, name)
-                    if last or os.path.isdir(full):
+                    full = join(base, name)
+                    if last or isdir(full):
                         nxt.append(full)
         found = nxt
     return sorted(found)

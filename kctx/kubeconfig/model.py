@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 
     class UserEntry(TypedDict, total=False):
         auth: str
+        expires: int  # seconds since the epoch when the credential stops working (absent: not known)
+        expiring: str  # what expires: "client certificate" or "bearer token"
+        exec: str  # the exec credential plugin's command
 
     class Entry(ContextEntry, ClusterEntry, UserEntry, total=False):
         """An entry of any section, as the View's lookups by section name see it."""
@@ -44,7 +47,8 @@ class FileIndex:
     """One file, as it was when ``stamp`` (kctx/util/parsecache.py; () when it could not be read) was taken:
     ``contexts`` name -> {cluster, user, namespace, protected};
     ``clusters`` name -> {server, ca_sha256, ca_file, insecure, tls_server_name, proxy_url, protected};
-    ``users`` name -> {auth}; ``error`` is one line naming the file (and line) when it could not be used."""
+    ``users`` name -> {auth, expires, expiring, exec}; ``error`` is one line naming the file (and line) when it
+    could not be used."""
 
     __slots__ = INDEX_FIELDS
 
@@ -191,6 +195,11 @@ class View:
     def user_auth(self, name: str) -> str:
         hit = self._find("users", name)
         return hit[0].get("auth", "none") if hit else "none"
+
+    def user_entry(self, name: str) -> UserEntry:
+        """The user's index entry (auth kind, expiry, exec plugin); empty when no file defines it."""
+        hit = self._find("users", name)
+        return hit[0] if hit else {}
 
     def contexts(self) -> list[Context]:
         return [c for c in (self.context(n) for n in self._merge()["contexts"]) if c is not None]

@@ -21,7 +21,8 @@ class Transaction:
     def add(self, path: str, edit: Edit) -> None:
         self._edits.setdefault(os.path.abspath(path), []).append(edit)
 
-    def commit(self) -> list[str]:
+    def commit(self, backup: bool = False) -> list[str]:
+        """``backup``: first copy each changed file to ``<file>.<timestamp>.bak`` beside it (0600)."""
         from kctx.kubeconfig.edit import EditError
 
         planned: dict[str, tuple[str, str]] = {}
@@ -41,9 +42,18 @@ class Transaction:
                 if _read(path) != old:
                     raise KctxError(f"{path} changed while kctx was editing it; nothing more was written, "
                                     "try again")
+                if backup:
+                    atomic_write(backup_path(path), old, mode=0o600)
                 atomic_write(path, new)
             written.append(path)
         return written
+
+
+def backup_path(path: str) -> str:
+    """Beside the file, named like onboarding's backups (kctx's globs skip them)."""
+    import time
+
+    return f"{path}.{time.strftime('%Y%m%d-%H%M%S')}.bak"
 
 
 def _read(path: str) -> str:

@@ -16,6 +16,8 @@ class Outcome:
     done: list[str] = field(default_factory=list)
     would: list[str] = field(default_factory=list)
     todo: list[str] = field(default_factory=list)
+    plugins: list[str] = field(default_factory=list)  # programs kubectl runs for the team's contexts
+    commands: str = ""  # a dry run: the team file's commands, with a heading
 
 
 def execute(steps: list[Step], env: Environment, *, dry_run: bool) -> Outcome:
@@ -29,6 +31,7 @@ def execute(steps: list[Step], env: Environment, *, dry_run: bool) -> Outcome:
             elif changes:
                 out.done += step.run()
             out.todo += [t for t in step.todo() if t not in out.todo]
+            out.plugins += step.plugin_notes(dry_run)
         except KctxError as exc:
             _print_partial(env, out)
             if isinstance(exc, CommandFailed) and exc.stderr:
@@ -52,6 +55,10 @@ def report(env: Environment, out: Outcome, team_label: str, *, dry_run: bool) ->
         w(f"onboarded {team_label}:\n" + _items("✔", out.done))
     if out.would:
         w(f"dry run for {team_label} (nothing was changed); would:\n" + _items("-", out.would))
+    w(out.commands)
+    if out.plugins:
+        w("credential plugins: kubectl runs these programs as you for the team's contexts:\n"
+          + _items("-", out.plugins))
     if out.todo:
         w("still to do:\n" + _items("-", out.todo))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from kctx.onboard import merge, owned, sources
+from kctx.onboard import merge, owned, plugins, sources
 from kctx.onboard.kubectl import Effective, at_least
 from kctx.onboard.step import Run
 from kctx.util.globmatch import first_match
@@ -16,7 +16,8 @@ from kctx.workspace import Workspace
 
 def deviations(ctx: Run) -> list[str]:
     ws = Workspace(ctx.env)
-    return _protection(ws, ctx) + _globs(ws, ctx) + _contexts(ws, ctx) + _files(ctx) + _kubectl(ws, ctx)
+    return (_protection(ws, ctx) + _globs(ws, ctx) + _contexts(ws, ctx) + _files(ctx) + _plugins(ctx)
+            + _kubectl(ws, ctx))
 
 
 def _protection(ws: Workspace, ctx: Run) -> list[str]:
@@ -70,9 +71,28 @@ def _files(ctx: Run) -> list[str]:
         if os.stat(dest).st_mode & 0o077:
             out.append(f"{ctx.show(dest)} is readable by others: chmod 600 {dest}")
         fresh = c.source.kind == "file" and os.path.exists(c.source.location)
-        if fresh and data != sources.read(c.source.location, ctx.env.environ):
+        if fresh and data != sources.read(c.source.location):
             out.append(f"{ctx.show(dest)} differs from the team's {c.source.location} (run kctx onboard)")
     return out
+
+
+def _plugins(ctx: Run) -> list[str]:
+    """Credential plugins the team's kubeconfigs name that kubectl would not find."""
+    out = []
+    for c in ctx.team.clusters:
+        dest = ctx.dest(c.name)
+        for p in plugins.found_in(owned.read_bytes(dest)):
+            if p.command and not plugins.locate(p.command, dest, ctx.env.environ):
+                hint = f" ({' '.join(p.install_hint.split())})" if p.install_hint else ""
+                out.append(f'credential plugin "{p.command}" of {p.used_by()} in {ctx.show(dest)}: '
+                           f"{_missing(p.command)}{hint}")
+    return out
+
+
+def _missing(command: str) -> str:
+    if command.startswith("/"):
+        return "no such executable"
+    return "no such executable beside the kubeconfig" if "/" in command else "not on PATH"
 
 
 def _kubectl(ws: Workspace, ctx: Run) -> list[str]:

@@ -30,7 +30,7 @@ class Change:
 
     op: str
     path: tuple[str, ...]
-    values: tuple[str, ...] = ()
+    values: tuple[object, ...] = ()  # strings, or one-level mappings (a kuberc's allowlist entries)
     key: str = ""
     value: str = ""
     implied: tuple[str, ...] = ()
@@ -46,8 +46,8 @@ class Change:
         return f"{where}.{_q(self.key)}: {_q(self.was) + ' → ' if self.was else ''}{_q(self.value)}"
 
 
-def _q(text: str) -> str:
-    return yaml_scalar(text, flow=True)
+def _q(text: object) -> str:
+    return yaml_scalar(text, flow=True) if isinstance(text, str) else _flow(text)
 
 
 def apply(text: str, changes: list[Change], source: str) -> str:
@@ -66,7 +66,7 @@ def apply(text: str, changes: list[Change], source: str) -> str:
     return bom + out
 
 
-def apply_data(data: object, change: Change) -> dict:
+def apply_data(data: object, change: Change) -> dict[object, object]:
     """The same change on parsed data (what the text must read back as)."""
     root = data if isinstance(data, dict) else {}
     holder = root
@@ -123,13 +123,25 @@ def _flow(value: object) -> str:
     return yaml_scalar(str(value), flow=True)
 
 
-def _block_value(value: object, indent: int, seq_indent: int) -> str:
+def _block_value(value: dict[object, object] | list[object], indent: int, seq_indent: int) -> str:
     """The lines of a mapping's or list's content at ``indent`` (``seq_indent``: how far a list's dashes
     sit right of their key, 0 or 2, as the file already does it)."""
     pad = " " * indent
     if isinstance(value, dict):
-        return "".join(_block_pair(k, v, indent, seq_indent) for k, v in value.items())
-    return "".join(f"{pad}- {yaml_scalar(str(v))}\n" for v in value)  # type: ignore[union-attr]
+        return "".join(_block_pair(str(k), v, indent, seq_indent) for k, v in value.items())
+    return "".join(f"{pad}- {_item(v)}\n" for v in value)
+
+
+def _item(value: object) -> str:
+    """A block list item's text: a scalar, ``key: value`` for a one-key mapping, else flow style."""
+    if isinstance(value, dict) and len(value) == 1:
+        (key, inner), = value.items()
+        return f"{yaml_scalar(str(key))}: {_scalar_or_flow(inner)}"
+    return _scalar_or_flow(value)
+
+
+def _scalar_or_flow(value: object) -> str:
+    return _flow(value) if isinstance(value, (dict, list)) else yaml_scalar(str(value))
 
 
 def _block_pair(key: str, value: object, indent: int, seq_indent: int) -> str:
@@ -179,7 +191,7 @@ class _Editor:
             if pair is None:
                 return self.insert_pair(node, key, _subtree(change.path[i + 1:], leaf))
             key_node, node = pair
-        if _is_null(node):
+        if node is None or _is_null(node):  # None: an empty path into an empty document
             return self.fill(node, key_node, leaf)
         if change.op == "add":
             return self.add_items(node, list(change.values))
@@ -189,7 +201,7 @@ class _Editor:
 
     # -- the target exists
 
-    def add_items(self, node: yaml.Node, values: list[str]) -> str:
+    def add_items(self, node: yaml.Node, values: list[object]) -> str:
         if isinstance(node, yaml.ScalarNode):  # a single glob written as a string
             return self.splice(node.start_mark.index, self.end(node), _flow([node.value, *values]))
         if not isinstance(node, yaml.SequenceNode):
@@ -205,7 +217,7 @@ class _Editor:
         if dash < 0:
             raise self.fail(node, "unexpected list layout")
         pad = " " * (dash - self.starts[first.line])
-        return self.insert_after(self.end(node), "".join(f"{pad}- {yaml_scalar(v)}\n" for v in values))
+        return self.insert_after(self.end(node), "".join(f"{pad}- {_item(v)}\n" for v in values))
 
     def replace(self, node: yaml.Node, value: str) -> str:
         if not isinstance(node, yaml.ScalarNode):
@@ -288,7 +300,7 @@ class _Editor:
             if node.style in ("|", ">"):
                 end = start + len(self.text[start:end].rstrip())
             return end
-        if node.flow_style:
+        if isinstance(node, yaml.CollectionNode) and node.flow_style:
             return node.end_mark.index
         if isinstance(node, yaml.MappingNode):
             return max(self.end(node.value[-1][0]), self.end(node.value[-1][1])) if node.value else node.end_mark.index

@@ -33,16 +33,19 @@ class Effective:
 
     def version(self, name: str) -> tuple[str, str]:
         """(version or "", why): "" when nothing would run or its version cannot be learnt."""
+        version, _, why = self.binary(name)
+        return version, why
+
+    def binary(self, name: str) -> tuple[str, str, str]:
+        """(version or "", the kubectl's path or "", why)."""
         from kctx.versions.select import choose
 
         try:
             c = choose(target_for(self.ws, name), self.ws.config, self.environ, self.ws.paths.home,
                        self.ws.paths, detect=False, install=False, mark=False)
         except KctxError as exc:
-            return "", exc.message
-        if c.version:
-            return c.version, c.why
-        return self._binary_version(c.path), c.why
+            return "", "", exc.message
+        return c.version or self._binary_version(c.path), c.path, c.why
 
     def _binary_version(self, path: str) -> str:
         if path not in self._reported:

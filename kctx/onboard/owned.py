@@ -29,13 +29,13 @@ def digest(data: bytes) -> str:
 
 
 class Owned:
+    """The team's state file: the files onboarding wrote (path -> sha256) and, under ``origin``, where the
+    team file came from when it was last applied (kctx/onboard/origin.py)."""
+
     def __init__(self, path: str) -> None:
         self.path = path
-        try:
-            with open(path, encoding="utf-8") as fh:
-                files = json.load(fh).get("files", {})
-        except (OSError, ValueError, AttributeError):
-            files = {}
+        self.doc = load_state(path)
+        files = self.doc.get("files", {})
         self.files: dict[str, str] = files if isinstance(files, dict) else {}
 
     def owns(self, file: str, data: bytes) -> bool:
@@ -43,8 +43,27 @@ class Owned:
 
     def record(self, file: str, data: bytes) -> None:
         self.files[file] = digest(data)
+        self._save()
+
+    def applied(self, origin: dict[str, object]) -> None:
+        """Remember where the team file came from, its digest and when it was applied."""
+        self.doc["origin"] = origin
+        self._save()
+
+    def _save(self) -> None:
+        self.doc["files"] = self.files
         ensure_private_dir(os.path.dirname(self.path))
-        atomic_write(self.path, json.dumps({"files": self.files}, indent=1, sort_keys=True) + "\n", mode=MODE)
+        atomic_write(self.path, json.dumps(self.doc, indent=1, sort_keys=True) + "\n", mode=MODE)
+
+
+def load_state(path: str) -> dict[str, object]:
+    """A team's state file as a dict ({} when it is missing or unreadable)."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            doc = json.load(fh)
+    except (OSError, ValueError):
+        return {}
+    return doc if isinstance(doc, dict) else {}
 
 
 def read_bytes(path: str) -> bytes | None:

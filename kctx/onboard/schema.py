@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from kctx.errors import KctxError
 from kctx.onboard import sources, yamlmarks
-from kctx.onboard.yamlmarks import dotted
+from kctx.onboard.yamlmarks import Path, dotted
 from kctx.versions.parse import parse_spec
 
 SCHEMA_VERSION = 1
@@ -89,19 +89,20 @@ def parse(text: str, location: str, home: str) -> Team:
 class _Reader:
     """Validation with positions: every failure names file:line and the dotted key."""
 
-    def __init__(self, location: str, lines: dict, home: str) -> None:
+    def __init__(self, location: str, lines: dict[Path, int], home: str) -> None:
         self.location, self.lines, self.home = location, lines, home
 
-    def fail(self, path: tuple, why: str) -> KctxError:
+    def fail(self, path: Path, why: str) -> KctxError:
         key = dotted(path)
         return KctxError(f"{self.where(path)}: {key + ': ' if key else ''}{why}")
 
-    def where(self, path: tuple) -> str:
+    def where(self, path: Path) -> str:
         return f"{self.location}:{yamlmarks.line_of(self.lines, path)}"
 
     # ------------------------------------------------------------ shapes
 
-    def mapping(self, value: object, path: tuple, allowed: tuple[str, ...], required: tuple[str, ...] = ()) -> dict:
+    def mapping(self, value: object, path: Path, allowed: tuple[str, ...],
+                required: tuple[str, ...] = ()) -> dict[object, object]:
         if not isinstance(value, dict):
             raise self.fail(path, f"expected a mapping (keys: {', '.join(allowed)})")
         for key in value:
@@ -112,14 +113,14 @@ class _Reader:
                 raise self.fail(path, f"missing required key {key!r}")
         return value
 
-    def string(self, value: object, path: tuple, pattern: re.Pattern | None = None, what: str = "") -> str:
+    def string(self, value: object, path: Path, pattern: re.Pattern[str] | None = None, what: str = "") -> str:
         if not isinstance(value, str) or not value.strip():
             raise self.fail(path, f"expected {what or 'a non-empty string'}")
         if pattern is not None and not pattern.fullmatch(value):
             raise self.fail(path, f"{value!r} is not {what}")
         return value
 
-    def strings(self, value: object, path: tuple) -> list[str]:
+    def strings(self, value: object, path: Path) -> list[str]:
         if value is None:
             return []
         items = [value] if isinstance(value, str) else value
@@ -132,7 +133,7 @@ class _Reader:
                 out.append(text)
         return out
 
-    def version(self, value: object, path: tuple) -> tuple[str, str]:
+    def version(self, value: object, path: Path) -> tuple[str, str]:
         """(pin, minimum) from "1.29", "1.29.3" or ">=1.29"."""
         if isinstance(value, (int, float)):
             raise self.fail(path, f'versions must be quoted strings (YAML reads {value!r} as a number), e.g. "1.30"')
@@ -144,7 +145,7 @@ class _Reader:
         spec = spec.lstrip("vV")
         return ("", spec) if minimum else (spec, "")
 
-    def color(self, value: object, path: tuple) -> str:
+    def color(self, value: object, path: Path) -> str:
         text = self.string(value, path, what="a colour")
         base = text.lower().removeprefix("bright")
         if base not in BASIC_COLORS and not HEX_COLOR.fullmatch(text):
@@ -239,7 +240,7 @@ class _Reader:
             c.login = self.string(doc["login"], (*path, "login"))
         return c
 
-    def _source(self, value: object, path: tuple) -> Source:
+    def _source(self, value: object, path: Path) -> Source:
         doc = self.mapping(value, path, SOURCE_KEYS)
         kinds = [k for k in ("file", "url", "command") if doc.get(k) is not None]
         if len(kinds) != 1:
@@ -256,14 +257,14 @@ class _Reader:
             raise self.fail((*path, kind), f"{ref!r}: only http:// and https:// URLs (or a relative path)")
         return Source(kind, location=sources.resolve(self.location, ref, self.home), where=where)
 
-    def _command(self, value: object, path: tuple) -> list[str] | str:
+    def _command(self, value: object, path: Path) -> list[str] | str:
         if isinstance(value, str):
             return self.string(value, path)
         if not isinstance(value, list) or not value:
             raise self.fail(path, "expected a command line (a string run by sh, or a list of words)")
         return [self.string(w, (*path, i)) if i == 0 else _word(self, w, (*path, i)) for i, w in enumerate(value)]
 
-    def _env(self, value: object, path: tuple) -> dict[str, str]:
+    def _env(self, value: object, path: Path) -> dict[str, str]:
         if value is None:
             return {}
         if not isinstance(value, dict):
@@ -294,7 +295,7 @@ class _Reader:
                                                                  f"the team's kubectl.minimum {team.minimum}")
 
 
-def _word(reader: _Reader, value: object, path: tuple) -> str:
+def _word(reader: _Reader, value: object, path: Path) -> str:
     if not isinstance(value, str):  # an empty argument is legitimate; numbers are not words
         raise reader.fail(path, "expected a string (quote numbers)")
     return value

@@ -7,8 +7,13 @@ import os
 
 from kctx.errors import KctxError
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from kctx.onboard.transport import Transport
+
 MAX_BYTES = 16 << 20  # a kubeconfig is kilobytes; anything this big is a wrong URL, not a config
-FETCH_TIMEOUT = 20.0
 COMMAND_TIMEOUT = 300.0  # cloud CLIs may be slow, but a run from a script must end
 STDERR_LINES = 20  # how much of a failing command's stderr to show
 
@@ -29,6 +34,10 @@ def locate(arg: str, cwd: str, home: str) -> str:
     """The team file as given on the command line: an http(s) URL, or an absolute local path."""
     if is_url(arg):
         return arg
+    scheme = arg.split("://", 1)[0] if "://" in arg else ""
+    if scheme and scheme.replace("+", "").replace(".", "").replace("-", "").isalnum() and scheme != "file":
+        raise KctxError(f"{arg}: only https:// URLs (http:// for this machine), file:// URLs and local paths; "
+                        "a URL's scheme is written in lower case")
     if arg.startswith("file://"):
         from urllib.request import url2pathname
 
@@ -54,10 +63,13 @@ def _home(path: str, home: str) -> str:
     return home + path[1:] if path == "~" or path.startswith("~/") else path
 
 
-def read(location: str, environ) -> bytes:
-    """The bytes at ``location``; KctxError (one line naming it) when they cannot be had."""
+def read(location: str, transport: Transport | None = None) -> bytes:
+    """The bytes at ``location``; KctxError (one line naming it) when they cannot be had. A URL is fetched
+    under ``transport``'s rules (https, or plain http only on loopback or with --insecure-http)."""
     if is_url(location):
-        return _fetch(location, environ)
+        if transport is None:
+            raise KctxError(f"{location}: not fetched (this mode reads only local files)")
+        return _limited(transport.read(location, MAX_BYTES), location)
     try:
         with open(location, "rb") as fh:
             data = fh.read(MAX_BYTES + 1)
@@ -66,21 +78,15 @@ def read(location: str, environ) -> bytes:
     return _limited(data, location)
 
 
-def _fetch(url: str, environ) -> bytes:
-    from kctx.versions.mirror import open_url  # proxies, CA settings and one-line errors, as for downloads
-
-    with open_url(url, environ, timeout=FETCH_TIMEOUT) as resp:
-        try:
-            data = resp.read(MAX_BYTES + 1)
-        except OSError as exc:
-            raise KctxError(f"{url}: {exc}") from None
-    return _limited(data, url)
-
-
 def _limited(data: bytes, where: str) -> bytes:
     if len(data) > MAX_BYTES:
         raise KctxError(f"{where}: larger than {MAX_BYTES >> 20} MiB; not a kubeconfig")
     return data
+
+
+def command_cwd(team_location: str, home: str) -> str:
+    """Where credentials commands run: the team file's folder, or the home folder for a fetched file."""
+    return home if is_url(team_location) else os.path.dirname(team_location)
 
 
 def command_argv(command: list[str] | str, path: str) -> list[str]:
@@ -93,7 +99,7 @@ def command_argv(command: list[str] | str, path: str) -> list[str]:
     return ["/bin/sh", "-c", command.replace("{path}", shlex.quote(path))]
 
 
-def run_command(command: list[str] | str, path: str, extra_env: dict[str, str], environ, cwd: str,
+def run_command(command: list[str] | str, path: str, extra_env: dict[str, str], environ: Mapping[str, str], cwd: str,
                 where: str) -> None:
     """Run a credentials command that writes a kubeconfig to ``path`` (also given as $KUBECONFIG, which
     cloud CLIs' get-credentials honour). Non-interactive: stdin is /dev/null."""

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from kctx.env import Environment
 from kctx.onboard.owned import Owned
 from kctx.onboard.schema import Team
+from kctx.onboard.transport import Transport
 from kctx.paths import display
 
 
@@ -21,8 +22,11 @@ class Run:
     team: Team
     env: Environment
     owned: Owned
+    transport: Transport
     refresh: bool = False  # re-run credentials commands even when their result looks fine
     install: bool = True  # download kubectl releases
+    commands_allowed: bool = False  # the team file's commands were approved (kctx/onboard/consent.py)
+    allowlist: bool = False  # --kuberc-allowlist: write the credential plugin allowlist without asking
 
     @property
     def home(self) -> str:
@@ -49,4 +53,8 @@ class Step:
 
     def todo(self) -> list[str]:
         """What the user still has to do by hand after this step."""
+        return []
+
+    def plugin_notes(self, dry_run: bool) -> list[str]:
+        """Programs kubectl will run because of this step (credential plugins), one line each."""
         return []

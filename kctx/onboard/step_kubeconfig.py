@@ -13,9 +13,13 @@ import tempfile
 
 from kctx.errors import KctxError
 from kctx.kubeconfig.model import FileIndex
-from kctx.onboard import owned, sources
+from kctx.onboard import owned, plugins, sources
 from kctx.onboard.schema import Cluster
 from kctx.onboard.step import Run, Step
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from kctx.kubeconfig.model import ContextEntry
 
 ALIASES_HEADER = ("# Context aliases for team \"{team}\", written by `kctx onboard`; it replaces this file when\n"
                   "# the team file changes, so change the team file rather than this one.\n")
@@ -53,16 +57,33 @@ class KubeconfigStep(Step):
     def pending(self) -> list[str]:
         shown, src = self.ctx.show(self.dest), self.cluster.source.describe()
         if self.command:
-            if self.ctx.refresh or not self._satisfied():
-                return [f"run `{src}` to write {shown}"]
+            if self.would_run():
+                return [f"run `{src}` to write {shown} (the credential plugins it names are shown once it ran)"]
             return [f"make {shown} private (0600)"] if owned.status(self.dest, self._current(), self.ctx.owned) else []
         what = owned.status(self.dest, self._fetch(), self.ctx.owned)
         return [_PLANNED[what].format(dest=shown, src=src)] if what else []
 
     def run(self) -> list[str]:
-        done = owned.put(self.dest, self._wanted(), self.ctx.owned, self.ctx.show(self.dest))
+        data = self._wanted()
+        done = owned.put(self.dest, data, self.ctx.owned, self.ctx.show(self.dest))
         self.wrote = done.startswith(("wrote", "updated", "replaced"))
         return [done] if done else []
+
+    def plugin_notes(self, dry_run: bool) -> list[str]:
+        """The programs the kubeconfig makes kubectl run: all that are known for a plan, the new ones after
+        a run."""
+        data = self.known_bytes() if dry_run else self._current() if self.wrote else None
+        return [f"{p.describe()}  — {p.used_by()}, {self.ctx.show(self.dest)}" for p in plugins.found_in(data)]
+
+    def would_run(self) -> bool:
+        """Whether this step runs the credentials command (it is a command source and its file is stale)."""
+        return self.command and (self.ctx.refresh or not self._satisfied())
+
+    def known_bytes(self) -> bytes | None:
+        """The kubeconfig this step leads to, as far as it is known without running anything."""
+        if self.command:
+            return owned.read_bytes(self.dest)
+        return self._fetch()
 
     def todo(self) -> list[str]:
         return [f"{self.cluster.name}: {self.cluster.login}"] if self.wrote and self.cluster.login else []
@@ -87,7 +108,7 @@ class KubeconfigStep(Step):
     def _fetch(self) -> bytes:
         if self._data is None:
             loc = self.cluster.source.location
-            self._data = self._check(sources.read(loc, self.ctx.env.environ), loc)
+            self._data = self._check(sources.read(loc, self.ctx.transport), loc)
         return self._data
 
     def _current(self) -> bytes:
@@ -105,13 +126,14 @@ class KubeconfigStep(Step):
 
     def _from_command(self) -> bytes:
         src = self.cluster.source
+        if not self.ctx.commands_allowed:  # kctx/onboard/consent.py asks first; this is the backstop
+            raise KctxError(f"{src.where}: the command `{src.describe()}` was not approved; not run")
         folder = os.path.dirname(self.dest)
         os.makedirs(folder, mode=0o700, exist_ok=True)
         tmp = tempfile.mkdtemp(prefix=".kctx-onboard-", dir=folder)  # 0700: credentials land here first
         try:
             path = os.path.join(tmp, "kubeconfig")
-            team_file = self.ctx.team.location
-            cwd = self.ctx.home if sources.is_url(team_file) else os.path.dirname(team_file)
+            cwd = sources.command_cwd(self.ctx.team.location, self.ctx.home)
             sources.run_command(src.command, path, src.env, self.ctx.env.environ, cwd, src.where)
             return self._check(owned.read_bytes(path) or b"", f"the output of `{src.describe()}`")
         finally:
@@ -151,11 +173,13 @@ class AliasStep(Step):
 
         contexts = []
         for c in self.ctx.team.clusters:
-            entry = self._entry(c) if c.aliases else None
-            if c.aliases and entry is None:
+            if not c.aliases:
+                continue
+            entry = self._entry(c)
+            if entry is None:
                 return None
             for alias in c.aliases:
-                body = {"cluster": entry["cluster"], "user": entry["user"]}
+                body: dict[str, object] = {"cluster": entry.get("cluster", ""), "user": entry.get("user", "")}
                 if entry.get("namespace"):
                     body["namespace"] = entry["namespace"]
                 if c.protected:
@@ -165,7 +189,7 @@ class AliasStep(Step):
         text = ALIASES_HEADER.format(team=self.ctx.team.name) + yaml.safe_dump(doc, sort_keys=False)
         return text.encode()
 
-    def _entry(self, c: Cluster) -> dict | None:
+    def _entry(self, c: Cluster) -> ContextEntry | None:
         data = owned.read_bytes(self.ctx.dest(c.name))
         if data is None:
             return None

@@ -4,6 +4,7 @@ is installed only when a team context would otherwise run something older."""
 
 from __future__ import annotations
 
+from kctx.errors import KctxError
 from kctx.onboard.kubectl import Effective, at_least
 from kctx.onboard.step import Run, Step
 from kctx.versions import install, store
@@ -38,6 +39,8 @@ def _installed(ctx: Run, spec: str, minimum: bool = False) -> str:
 
 def _install(ctx: Run, spec: str) -> str:
     v = parse_spec(spec)
+    if v is None:  # the schema let only versions through
+        raise KctxError(f"{spec!r} is not a kubectl version")
     paths, environ, stderr = ctx.env.paths, ctx.env.environ, ctx.env.stderr
     if v[2] >= 0:
         install.ensure(paths, fmt(v), environ, stderr, retry=True)

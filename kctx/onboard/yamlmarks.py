@@ -6,7 +6,7 @@ import yaml
 
 from kctx.errors import KctxError
 
-Path = tuple  # a key path: ("clusters", "prod-eu", "source") or ("kubeconfigs", 2)
+Path = tuple[object, ...]  # a key path: ("clusters", "prod-eu", "source") or ("kubeconfigs", 2)
 
 
 def load(text: str, source: str) -> tuple[object, dict[Path, int]]:
@@ -33,8 +33,9 @@ def load(text: str, source: str) -> tuple[object, dict[Path, int]]:
 def _walk(node: yaml.Node, path: Path, lines: dict[Path, int], source: str) -> None:
     if isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            lines[(*path, i)] = item.start_mark.line + 1
-            _walk(item, (*path, i), lines, source)
+            at = (*path, i)
+            lines[at] = item.start_mark.line + 1
+            _walk(item, at, lines, source)
     elif isinstance(node, yaml.MappingNode):
         seen: dict[str, int] = {}
         for key, value in node.value:
@@ -45,8 +46,9 @@ def _walk(node: yaml.Node, path: Path, lines: dict[Path, int], source: str) -> N
                 raise KctxError(f"{source}:{line}: {dotted((*path, key.value))}: duplicate key "
                                 f"(first at line {seen[key.value]})")
             seen[key.value] = line
-            lines[(*path, key.value)] = line
-            _walk(value, (*path, key.value), lines, source)
+            at = (*path, key.value)
+            lines[at] = line
+            _walk(value, at, lines, source)
 
 
 def dotted(path: Path) -> str:

@@ -47,7 +47,7 @@ def line_mode(state: ReplState, env: Environment) -> int:
     for line in env.stdin:
         if not shell.execute(line):
             break
-    return shell.last_exit
+    return shell.last_exit if shell.exit_status is None else shell.exit_status
 
 
 def _fill_local(cache: Cache, state: ReplState) -> None:
@@ -67,7 +67,7 @@ class App:
         self.refresher = Refresher(self.cache, state.child_env, state.env.environ, state.paths, state.config,
                                    self._refreshed)
         self.shell = Shell(state, self.cache, self.refresher, pick=self._pick, changed=self._target_changed,
-                           err=state.env.stderr, out=state.env.stdout)
+                           err=state.env.stderr, out=state.env.stdout, clear=self._clear)
         self.session = None
         self._style = None
         self._waiting_for = ""  # the text whose completions are being fetched
@@ -114,7 +114,7 @@ class App:
                     break
         finally:
             self.refresher.stop()
-        return 0
+        return self.shell.exit_status or 0
 
     def _first_render(self, _app) -> None:
         self.session.app.after_render -= self._first_render
@@ -192,6 +192,11 @@ class App:
             return
         if buf.complete_state is None or not buf.complete_state.completions:
             buf.start_completion(select_first=False)
+
+    def _clear(self) -> None:
+        from prompt_toolkit.shortcuts import clear
+
+        clear()
 
     def _pick(self, kind: str, items: list[str], current: str) -> str | None:
         from kctx.repl.picker import pick

@@ -1,4 +1,6 @@
-"""What a line does: a built-in (use, ctx, ns, as, help, exit), `!cmd`, or kubectl through the shim.
+"""What a line does: a built-in (use, ctx, ns, as, cd, pwd, clear, help, exit), `!cmd`, or kubectl
+through the shim. Words of other shells (cls, quit, logout) are aliases; programs typed out of habit
+(ls, cat…) get a one-line hint instead of kubectl's "unknown command".
 
 ``Shell`` has no prompt_toolkit in it: the interactive app and the line mode (stdin not a terminal) share it.
 Every failure is one line on stderr, and the shell stays up.
@@ -6,6 +8,7 @@ Every failure is one line on stderr, and the shell stays up.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 
@@ -13,41 +16,56 @@ from kctx.errors import KctxError
 from kctx.repl import execute
 from kctx.repl.cache import Cache
 from kctx.repl.classes import classify_words
-from kctx.repl.completer import BUILTINS
+from kctx.repl.completer import SHELL_WORDS, builtin_name
 from kctx.repl.state import ReplState
 from kctx.repl.words import split
 
+TYPE_CHECKING = False  # typing is slow to import; annotations only
+if TYPE_CHECKING:
+    from typing import TextIO
+
+    from kctx.repl.refresher import Refresher
+
 HELP = """\
-Type kubectl commands without "kubectl" (it is accepted too): get pods -w, logs -f deploy/web.
-They run through the kctx guard, in this shell's own session: protected clusters ask to confirm.
+Type kubectl commands, "kubectl" optional: get pods -w, logs -f deploy/web.
+They run through the kctx guard, in this shell's own session: protected
+clusters ask to confirm.
 
-  use CTX | use -      switch this shell's context (other terminals keep theirs)
+  use CTX | use -      switch this shell's context (not other terminals')
   ctx                  pick a context (fuzzy); ctx CTX / ctx - work like use
-  ns                   pick a namespace (fuzzy); ns NS / ns - switch, ns -f NS skips the check
-  as USER | as -       add --as USER to every command / stop; --as on a line shows in the prompt
-  !cmd                 run a shell command (with this shell's session and the kubectl shim)
-  CMD | shell…         pipe kubectl's output to a shell pipeline (also > file)
-  help, exit           this text; leave (Ctrl-D)
+  ns                   pick a namespace (fuzzy); ns NS / ns - switch,
+                       ns -f NS skips the check
+  as USER | as -       add --as USER to every command / stop
+  !cmd                 run a shell command (this shell's session, kubectl shim)
+  CMD | shell…         pipe kubectl's output to a shell command (also > file)
+  cd DIR | cd - , pwd  this shell's directory (where -f FILE and !cmd look)
+  clear (cls)          clear the screen (Ctrl-L)
+  help, exit [N]       this text; leave (also quit, logout, Ctrl-D)
 
-Keys: Tab completes (kubectl's own commands and flags, resource types, names, namespaces, contexts),
-Ctrl-R searches this context's history, Ctrl-C stops the running command, Ctrl-Z suspends the shell.
-The toolbar shows the cluster, the kubectl in use and why, and whether the cluster answered.
+Keys: Tab completes kubectl's commands, flags, types, names, namespaces and
+contexts; Ctrl-R searches this context's history; Ctrl-C stops the running
+command; Ctrl-Z suspends the shell. The toolbar shows the cluster, the kubectl
+in use and why, and whether the cluster answered.
 """
-QUIT = ("exit", "quit")
 NS_CHECK_TIMEOUT = 8.0
+CLEAR = "\033[H\033[2J"
 
 
 class Shell:
-    """``pick(kind, items, current)``: a picker (None in line mode); ``changed()``: the target changed."""
+    """``pick(kind, items, current)``: a picker (None in line mode); ``changed()``: the target changed;
+    ``clear()``: clear the screen (by default, the terminal's escape when the output is a terminal)."""
 
-    def __init__(self, state: ReplState, cache: Cache, refresher=None,
+    def __init__(self, state: ReplState, cache: Cache, refresher: Refresher | None = None,
                  pick: Callable[[str, list[str], str], str | None] | None = None,
-                 changed: Callable[[], None] = lambda: None, err=None, out=None) -> None:
+                 changed: Callable[[], None] = lambda: None, err: TextIO | None = None, out: TextIO | None = None,
+                 clear: Callable[[], None] | None = None) -> None:
         self.state, self.cache, self.refresher = state, cache, refresher
         self.pick, self.changed = pick, changed
         self.err = err or sys.stderr
         self.out = out or sys.stdout
+        self.clear = clear or self._clear
         self.last_exit = 0
+        self.exit_status: int | None = None  # set by `exit N`
 
     def say(self, text: str) -> None:
         self.err.write(text + "\n")
@@ -84,16 +102,17 @@ class Shell:
             words = words[1:]
         if not words and not bare:
             raise KctxError("nothing to pipe from: put a kubectl command before it")
-        if not words:
-            pass  # `kubectl` alone: kubectl prints its help
-        elif words[0] in QUIT:
-            return False
-        elif words[0] in BUILTINS or words[0] == "?":
+        name = builtin_name(words[0]) if words else ""
+        if name:
             if w.shell is not None:
                 raise KctxError(f"{words[0]} is a built-in: it cannot be piped")
-            self._builtin(words[0], words[1:])
+            if name == "exit":
+                return self._exit(words[1:])
+            self._builtin(name, words[1:])
             self.last_exit = 0
             return True
+        if not bare and words and words[0] in SHELL_WORDS and not self._plugin(words[0]):
+            raise KctxError(f"{words[0]} is not a kubectl command; to run it in a shell: !{text}", 127)
         argv = [self.state.shim, *(["--as", self.state.identity] if self.state.identity else []), *words]
         if w.shell is not None:
             argv = execute.pipeline(argv, w.shell)
@@ -114,7 +133,7 @@ class Shell:
     # ------------------------------------------------------------ built-ins
 
     def _builtin(self, name: str, args: list[str]) -> None:
-        if name in ("help", "?"):
+        if name == "help":
             self.out.write(HELP)
             self.out.flush()
         elif name in ("use", "ctx"):
@@ -123,6 +142,61 @@ class Shell:
             self._ns(args)
         elif name == "as":
             self._as(args)
+        elif name == "clear":
+            self.clear()
+        elif name == "cd":
+            self._cd(args)
+        elif name == "pwd":
+            self._none("pwd", args)
+            self.out.write(os.getcwd() + "\n")
+            self.out.flush()
+
+    def _exit(self, args: list[str]) -> bool:
+        """`exit [N]`: False ends the shell; N (0-255) becomes its exit status."""
+        if len(args) > 1 or args and not args[0].isdigit():
+            raise KctxError("exit: expected a number from 0 to 255 (see help)", 2)
+        if args:
+            self.exit_status = int(args[0]) & 0xFF
+        return False
+
+    def _none(self, name: str, args: list[str]) -> None:
+        if args:
+            raise KctxError(f"{name}: takes no arguments (see help)")
+
+    def _clear(self) -> None:
+        if self.out.isatty():
+            self.out.write(CLEAR)
+            self.out.flush()
+
+    def _cd(self, args: list[str]) -> None:
+        """Like a shell's cd: no argument is HOME, "-" the previous directory (printed, as shells do)."""
+        where = self._one("cd", args)
+        environ = self.state.env.environ
+        if where is None:
+            where = environ.get("HOME", "")
+            if not where:
+                raise KctxError("cd: HOME is not set")
+        elif where == "-":
+            where = environ.get("OLDPWD", "")
+            if not where:
+                raise KctxError("cd: no previous directory")
+        before = os.getcwd()
+        target = os.path.expanduser(where)
+        try:
+            os.chdir(target)
+        except OSError as exc:
+            raise KctxError(f"cd: {where}: {exc.strerror}") from None
+        environ["OLDPWD"], environ["PWD"] = before, os.getcwd()
+        if args == ["-"]:
+            self.say(os.getcwd())
+        if self.refresher is not None:
+            self.refresher.moved()  # a .tool-versions here may pick another kubectl
+
+    def _plugin(self, word: str) -> bool:
+        """Whether kubectl has a plugin named ``word`` (kubectl-WORD on PATH): then kubectl runs it."""
+        import shutil
+
+        return shutil.which(f"kubectl-{word}", path=self.state.child_env().get("PATH")) is not None
 
     def _one(self, name: str, args: list[str]) -> str | None:
         if len(args) > 1:

@@ -25,7 +25,7 @@ def classify_words(words: list[str]) -> tuple[str, str, bool]:
 
 def kubectl_words(line: str) -> list[str] | None:
     """The kubectl argv of a REPL line, or None for built-ins, `!cmd` and unfinished quoting."""
-    from kctx.repl.completer import BUILTINS
+    from kctx.repl.completer import builtin_name
     from kctx.repl.words import split
 
     text = line.strip()
@@ -37,7 +37,7 @@ def kubectl_words(line: str) -> list[str] | None:
     words = w.all
     if words and words[0] == "kubectl":
         words = words[1:]
-    if not words or words[0] in BUILTINS or words[0] in ("quit", "?"):
+    if not words or builtin_name(words[0]):
         return None
     return words
 

@@ -16,8 +16,24 @@ BUILTINS: dict[str, str] = {
     "ns": "pick a namespace (fuzzy); ns NAME / ns - switches",
     "as": "impersonate for every command (--as USER); as - stops",
     "help": "what this shell understands",
-    "exit": "leave the shell (Ctrl-D)",
+    "clear": "clear the screen (Ctrl-L)",
+    "cd": "change this shell's working directory (for -f FILE and !cmd)",
+    "pwd": "print this shell's working directory",
+    "exit": "leave the shell (Ctrl-D); exit N: with status N",
 }
+# Other words for the same built-ins, as other shells spell them.
+ALIASES: dict[str, str] = {"cls": "clear", "quit": "exit", "logout": "exit", ":q": "exit", "?": "help"}
+
+
+# Programs people type out of habit that are no kubectl command: the shell says how to run them (!ls)
+# unless a kubectl plugin of that name exists.
+SHELL_WORDS = frozenset(("ls", "ll", "cat", "less", "more", "vi", "vim", "nano", "grep", "echo", "export",
+                         "source", "man", "ps", "sudo", "mkdir", "rm", "mv", "touch", "which", "history"))
+
+
+def builtin_name(word: str) -> str:
+    """The built-in ``word`` names (an alias gives its built-in), or ""."""
+    return word if word in BUILTINS else ALIASES.get(word, "")
 
 # kubectl's global flags that take a value, for parsing lines before the binary has described itself.
 GLOBAL_VALUE_FLAGS = frozenset((
@@ -44,16 +60,18 @@ MAX_ITEMS = 500
 
 class Suggestions:
     """``items``: (text, meta) best first; ``start``: where the replaced word starts, relative to the cursor
-    (<= 0); ``wants``: what the refresher should fetch; ``files``: complete file names instead."""
+    (<= 0); ``wants``: what the refresher should fetch; ``files``: complete file names instead (``dirs``:
+    only directories)."""
 
-    __slots__ = ("items", "start", "wants", "files")
+    __slots__ = ("items", "start", "wants", "files", "dirs")
 
     def __init__(self, items: list[tuple[str, str]] | None = None, start: int = 0,
-                 wants: list[tuple] | None = None, files: bool = False) -> None:
+                 wants: list[tuple] | None = None, files: bool = False, dirs: bool = False) -> None:
         self.items = items or []
         self.start = start
         self.wants = wants or []
         self.files = files
+        self.dirs = dirs
 
     def texts(self) -> list[str]:
         return [t for t, _ in self.items]
@@ -176,7 +194,7 @@ def suggest(text_before_cursor: str, cache: Cache) -> Suggestions:
         done = done[1:]
     elif not done and w.current == "kubectl":
         return Suggestions([("kubectl", "")], start)
-    if done and done[0] in BUILTINS:
+    if done and builtin_name(done[0]):
         return _builtin_args(done, w, cache, start)
     line = read_line(done, cache)
     out = _for_line(line, w, cache)
@@ -187,9 +205,11 @@ def suggest(text_before_cursor: str, cache: Cache) -> Suggestions:
 
 
 def _builtin_args(done: list[str], w: Words, cache: Cache, start: int) -> Suggestions:
-    name, args = done[0], done[1:]
+    name, args = builtin_name(done[0]), done[1:]
     if args:
         return Suggestions()
+    if name == "cd":
+        return Suggestions(files=True, dirs=True)
     if name in ("use", "ctx"):
         return Suggestions(fuzzy([("-", "the previous context"), *((c, "") for c in cache.contexts)], w.current),
                            start)
@@ -365,6 +385,7 @@ def make_completer(get_cache, on_wants=None):
     from prompt_toolkit.document import Document
 
     paths = PathCompleter(expanduser=True)
+    dirs = PathCompleter(expanduser=True, only_directories=True)
 
     class KctxCompleter(Completer):
         def get_completions(self, document, complete_event):
@@ -375,7 +396,7 @@ def make_completer(get_cache, on_wants=None):
             if s.files:
                 word = at_cursor(text).current
                 sub = Document(word, len(word))
-                yield from paths.get_completions(sub, complete_event)
+                yield from (dirs if s.dirs else paths).get_completions(sub, complete_event)
                 return
             for value, meta in s.items:
                 yield Completion(value, start_position=s.start, display_meta=meta or None)

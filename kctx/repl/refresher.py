@@ -215,6 +215,11 @@ class Refresher:
         for kind in PREFETCH_NAMES:
             self.cluster.put(("names", kind, self.cache.namespace))
 
+    def moved(self) -> None:
+        """The working directory changed: a .tool-versions there may choose another kubectl."""
+        if self._started:
+            self.cluster.put(("setup",), urgent=True)
+
     def want(self, wants: list[tuple]) -> None:
         """What the completer found missing; fetched in the background (the user is waiting for these)."""
         if not self._started:

@@ -93,6 +93,7 @@ class ClusterServer:
         self._log_lock = threading.Lock()
         self._hang = threading.Condition()
         self._hanging = False
+        self.refusing = False
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -137,12 +138,17 @@ class ClusterServer:
 
     # --- authentication ------------------------------------------------------------------------
     def user_for_token(self, token: str) -> str | None:
-        return self.user if self.auth == "token" and self.token and token == self.token else None
+        ok = self.auth == "token" and self.token and token == self.token and not self.refusing
+        return self.user if ok else None
 
     def user_for_cert(self, cert: dict[str, Any]) -> str | None:
         # The TLS layer already verified the chain against our CA; only the name is left to check.
         names = [value for rdn in cert.get("subject", ()) for key, value in rdn if key == "commonName"]
-        return self.user if self.auth == "cert" and names == [self.user] else None
+        return self.user if self.auth == "cert" and names == [self.user] and not self.refusing else None
+
+    def set_refuse_auth(self, refuse: bool) -> None:
+        """While on, every credential is refused (401), as when a token was revoked."""
+        self.refusing = refuse
 
     # --- request log and hang switch -------------------------------------------------------------
     def record(self, method: str, path: str, query: str, user: str, user_agent: str,

@@ -19,11 +19,13 @@ PARTIAL_TYPE = "application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io"
 REFUSED = ("exec", "attach", "portforward")
 # Proxy subresources, refused like exec: the path after them is the proxied one (.../pods/x/proxy/metrics).
 PROXIED = ("pods", "services", "nodes")
+SELF_REVIEW = "/apis/authentication.k8s.io/"
 
 
 class ClusterView(Protocol):
     name: str
     version: str
+    user: str
     api: ClusterApi
     address: str  # host:port
 
@@ -85,12 +87,26 @@ def _route(cluster: ClusterView, req: Request) -> Response | WatchPlan:
         return Response(200, openapi.v2_document(), openapi.V2_TYPE)
     if path.startswith("/openapi/"):
         return Response(200, openapi.document(path))
+    if path.startswith(SELF_REVIEW) and path.endswith("/selfsubjectreviews") and req.method == "POST":
+        return _self_review(cluster, path)
     parts = path.strip("/").split("/")
     if parts[0] == "api":
         return _core(cluster, req, parts[1:])
     if parts[0] == "apis":
         return _named(cluster, req, parts[1:])
     raise _not_found()
+
+
+def _self_review(cluster: ClusterView, path: str) -> Response:
+    """`kubectl auth whoami`: the one user a sandbox cluster authenticates (v1, v1beta1 or v1alpha1)."""
+    version = path[len(SELF_REVIEW):].split("/")[0]
+    if version not in ("v1", "v1beta1", "v1alpha1"):
+        raise _not_found()
+    return Response(201, {
+        "kind": "SelfSubjectReview", "apiVersion": f"authentication.k8s.io/{version}",
+        "metadata": {"creationTimestamp": None},
+        "status": {"userInfo": {"username": cluster.user, "groups": ["system:masters", "system:authenticated"]}},
+    })
 
 
 def _discovery(req: Request, legacy_core: bool, plain: Any) -> Response:

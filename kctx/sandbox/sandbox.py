@@ -190,6 +190,10 @@ class Sandbox:
     def set_hang(self, name: str, hang: bool) -> None:
         self.cluster(name).set_hang(hang)
 
+    def set_refuse_auth(self, name: str, refuse: bool) -> None:
+        """While on, the cluster answers every request 401, whatever credential it carries."""
+        self.cluster(name).set_refuse_auth(refuse)
+
     def set_version(self, name: str, version: str) -> None:
         """Change what /version reports; also works before start()."""
         parse_version(version)

@@ -25,14 +25,15 @@ def save(ws: Workspace, s: store.Session) -> None:
     ctx = view.context(s.context) if s.context else None
     if ctx is not None and not (s.cluster or s.user):
         # A raw `kubectl config use-context X` set only current-context in the session: take X's entry.
-        s.cluster, s.user, s.namespace = ctx.cluster, ctx.user, s.namespace or ctx.namespace
+        s.cluster, s.user = ctx.cluster, ctx.user
+        s.namespace = s.namespace or s.namespaces.get(ctx.name) or ctx.namespace
     if ctx is not None:
         s.marked = s.marked or ctx.protected_mark  # a mark added to the user's file later is picked up too
     server = ""
     if ctx is not None:
         cl = view.cluster(s.cluster or ctx.cluster)
         server = cl.server if cl else ""
-    protected = bool(s.context) and bool(protection(ws.config, view, s.context, s.cluster, server))
+    protected = bool(s.context) and bool(protection(ws.local_config, view, s.context, s.cluster, server))
     store.write(s, view, protected=protected)
 
 
@@ -48,7 +49,8 @@ def start(ws: Workspace, pid: int, context: str) -> store.Session:
         s = store.Session(path=store.new_path(ws.paths.sessions_dir), context=parent.context,
                           cluster=parent.cluster, user=parent.user, namespace=parent.namespace,
                           previous_context=parent.previous_context,
-                          previous_namespaces=dict(parent.previous_namespaces), base=base, shell_pid=pid)
+                          previous_namespaces=dict(parent.previous_namespaces), base=base, shell_pid=pid,
+                          namespaces=dict(parent.namespaces))
     else:
         base = [os.path.abspath(f) for f in kfiles.kubectl_files(env.environ, ws.paths)]
         s = store.Session(path=store.new_path(ws.paths.sessions_dir), base=base, shell_pid=pid)

@@ -30,15 +30,19 @@ EXTENSION = "kctx"
 
 
 class Session:
-    """One shell's state. ``base``: the shell's own kubectl files before the session narrowed KUBECONFIG."""
+    """One shell's state. ``base``: the shell's own kubectl files before the session narrowed KUBECONFIG;
+    ``namespaces``: the namespace this shell chose in each context it left, so that coming back to a context
+    finds it again, as kubens's edit of the kubeconfig would (``previous_namespaces``: ``ns -`` per context)."""
 
     def __init__(self, path: str, context: str = "", cluster: str = "", user: str = "", namespace: str = "",
                  previous_context: str = "", previous_namespaces: dict[str, str] | None = None,
-                 base: list[str] | None = None, shell_pid: int = 0) -> None:
+                 base: list[str] | None = None, shell_pid: int = 0,
+                 namespaces: dict[str, str] | None = None) -> None:
         self.path = os.fspath(path)  # a str: importing pathlib would slow the hot commands
         self.context, self.cluster, self.user, self.namespace = context, cluster, user, namespace
         self.previous_context = previous_context
         self.previous_namespaces: dict[str, str] = previous_namespaces or {}
+        self.namespaces: dict[str, str] = namespaces or {}
         self.base: list[str] = base or []
         self.shell_pid = shell_pid
         # The user's context carries a kctx protection mark: the session's copy must carry it too, since the
@@ -63,6 +67,7 @@ class Session:
         doc["extensions"] = [{"name": EXTENSION, "extension": {
             "previous-context": self.previous_context,
             "previous-namespaces": self.previous_namespaces,
+            "namespaces": self.namespaces,
             "base": self.base,
             "shell-pid": self.shell_pid,
         }}]
@@ -116,17 +121,27 @@ def _from_env(path: str) -> Session | None:
     e = read_env(path)
     if e.get("KCTX_JSON_STAT") != _stat_key(st):
         return None  # kubectl changed the session after kctx wrote it (or an older kctx wrote it)
-    prev = e.get("KCTX_PREVIOUS_NAMESPACES", "").split(SEP)
     s = Session(path, e.get("KCTX_CONTEXT", ""), e.get("KCTX_CLUSTER", ""), e.get("KCTX_USER", ""),
                 e.get("KCTX_SESSION_NAMESPACE", ""), e.get("KCTX_PREVIOUS_CONTEXT", ""),
-                dict(zip(prev[0::2], prev[1::2], strict=False)) if len(prev) > 1 else {},
-                [b for b in e.get("KCTX_BASE", "").split(SEP) if b], int(e.get("KCTX_SHELL_PID") or 0))
+                _pairs(e.get("KCTX_PREVIOUS_NAMESPACES", "")),
+                [b for b in e.get("KCTX_BASE", "").split(SEP) if b], int(e.get("KCTX_SHELL_PID") or 0),
+                _pairs(e.get("KCTX_NAMESPACES", "")))
     s.marked = e.get("KCTX_MARKED") == "1"
     return s
 
 
+def _pairs(value: str) -> dict[str, str]:
+    """A mapping stored as one .env value: key SEP value SEP key SEP value..."""
+    items = value.split(SEP)
+    return dict(zip(items[0::2], items[1::2], strict=False)) if len(items) > 1 else {}
+
+
+def _joined(mapping: dict[str, str]) -> str:
+    return SEP.join(x for kv in mapping.items() for x in kv)
+
+
 def _stat_key(st: os.stat_result) -> str:
-    return f"{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
+    return f"{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}"  # (ctime: an edit dated back still shows)
 
 
 def _yaml(raw: bytes) -> object:
@@ -167,11 +182,15 @@ def _read_context(s: Session, item: Doc) -> None:
 def _read_state(s: Session, state: Doc) -> None:
     """The document's kctx extension: the session state kubectl has no place for."""
     s.previous_context = str(state.get("previous-context") or "")
-    prev = state.get("previous-namespaces")
-    s.previous_namespaces = dict(prev) if isinstance(prev, dict) else {}
+    s.previous_namespaces = _str_dict(state.get("previous-namespaces"))
+    s.namespaces = _str_dict(state.get("namespaces"))
     base = state.get("base")
     s.base = [str(b) for b in base] if isinstance(base, list) else []
     s.shell_pid = int(state.get("shell-pid") or 0)
+
+
+def _str_dict(value: object) -> dict[str, str]:
+    return {str(k): str(v) for k, v in value.items() if v} if isinstance(value, dict) else {}
 
 
 def _kctx_extensions(items: Iterable[object] | None) -> list[Doc]:
@@ -204,18 +223,24 @@ def write(s: Session, view: View, *, protected: bool = False) -> None:
         json_stat = _stat_key(st)
         ctx = view.context(s.context)
         ctx_file = ctx.file if ctx is not None else ""
+        expires = view.user_entry(s.user).get("expires", 0) if s.context and s.user else 0
         lines = {
             "KUBECONFIG": kubeconfig_value(s, view),
             "KCTX_CONTEXT": s.context,
             "KCTX_NAMESPACE": s.namespace or ("default" if s.context else ""),
             "KCTX_PROTECTED": "1" if protected else "0",
             "KCTX_CONTEXT_FILE": ctx_file,
+            # When the user's credential stops working (the index read it): shells with a clock compare it at
+            # every prompt, fish uses KCTX_EXPIRED as of this write.
+            "KCTX_EXPIRES": str(expires or ""),
+            "KCTX_EXPIRED": "1" if expires and expires <= time.time() else "0",
             # The rest of the state, for read() (the shell ignores these):
             "KCTX_CLUSTER": s.cluster,
             "KCTX_USER": s.user,
             "KCTX_SESSION_NAMESPACE": s.namespace,
             "KCTX_PREVIOUS_CONTEXT": s.previous_context,
-            "KCTX_PREVIOUS_NAMESPACES": SEP.join(x for kv in s.previous_namespaces.items() for x in kv),
+            "KCTX_PREVIOUS_NAMESPACES": _joined(s.previous_namespaces),
+            "KCTX_NAMESPACES": _joined(s.namespaces),
             "KCTX_BASE": SEP.join(s.base),
             "KCTX_SHELL_PID": str(s.shell_pid),
             "KCTX_MARKED": "1" if s.marked else "0",
@@ -290,17 +315,30 @@ def _json_str(text: str) -> str:
 
 
 def switch_context(s: Session, view: View, name: str) -> None:
-    """Point the session at context ``name`` (its namespace is the one the user's context carries)."""
+    """Point the session at context ``name``, in the namespace this shell last used there, else the one the
+    user's context carries."""
     ctx = view.context(name)
     if ctx is None:
-        raise KctxError(f'no context exists with the name: "{name}"')
+        from kctx.util.suggest import did_you_mean
+
+        raise KctxError(f'no context exists with the name: "{name}"{did_you_mean(name, view.context_names())}')
     why = view.dangling(ctx)
     if why:
         raise KctxError(why)
     if s.context and s.context != name:
         s.previous_context = s.context
-    s.context, s.cluster, s.user, s.namespace = name, ctx.cluster, ctx.user, ctx.namespace
+    remember_namespace(s, view)
+    s.context, s.cluster, s.user = name, ctx.cluster, ctx.user
+    s.namespace = s.namespaces.get(name) or ctx.namespace
     s.marked = ctx.protected_mark
+
+
+def remember_namespace(s: Session, view: View) -> None:
+    """Keep the namespace of the context the session is about to leave, when this shell changed it (with kctx
+    or with a raw `kubectl config set-context --current`): nothing else in the session holds it."""
+    ctx = view.context(s.context) if s.context else None
+    if ctx is not None and s.namespace and s.namespace != ctx.namespace:
+        s.namespaces[s.context] = s.namespace
 
 
 def set_namespace(s: Session, namespace: str) -> None:
@@ -310,6 +348,33 @@ def set_namespace(s: Session, namespace: str) -> None:
     if current != namespace:
         s.previous_namespaces[s.context] = current
     s.namespace = namespace
+    s.namespaces[s.context] = namespace
+
+
+def unset_context(s: Session, view: View) -> None:
+    """No current context (kubectx -u); the one left stays ``-``'s target and keeps its namespace."""
+    if s.context:
+        s.previous_context = s.context
+        remember_namespace(s, view)
+    s.context = s.cluster = s.user = s.namespace = ""
+    s.marked = False
+
+
+def rename_context(s: Session, old: str, new: str) -> None:
+    """The user's context ``old`` is now called ``new``: what the session holds under the old name follows."""
+    if s.context == old:
+        s.context = new
+    if s.previous_context == old:
+        s.previous_context = new
+    for mapping in (s.namespaces, s.previous_namespaces):
+        if old in mapping:
+            mapping[new] = mapping.pop(old)
+
+
+def forget_context(s: Session, name: str) -> None:
+    """The user's context ``name`` was deleted: a new context of that name starts afresh."""
+    s.namespaces.pop(name, None)
+    s.previous_namespaces.pop(name, None)
 
 
 def alive(pid: int) -> bool:

@@ -14,7 +14,7 @@ from kctx.guard.decision import DENY, tty_available
 from kctx.guard.enforce import SILENT, enforce
 from kctx.guard.judge import Judgement, judge
 from kctx.kubectl.classify import LOCAL_WRITE
-from kctx.paths import Paths
+from kctx.paths import NOWHERE, Paths
 from kctx.shim.memo import MAX_DEPTH, plain
 from kctx.util import parsecache
 from kctx.util.fastos import basename
@@ -64,6 +64,9 @@ def run(argv: list[str], environ: dict[str, str], stale_bundle: str | None = Non
 
         recorder = Recorder(environ)
         environ = recorder.environ
+    # Paths looks at HOME before recording starts: a record checks HOME by its value, not by its stat, which
+    # changes with every file made in HOME (a shell's history lock) and would void every record. A HOME that
+    # goes away later leaves files below it absent (which the record checks) and no rule it could have hidden.
     paths = Paths(environ)
     if recorder is not None:
         recorder.start((paths.index_dir + "/", paths.config_cache, paths.kuberc_cache))
@@ -75,7 +78,7 @@ def run(argv: list[str], environ: dict[str, str], stale_bundle: str | None = Non
     if isinstance(plan, int):
         return plan
     if recorder is not None and code is not None:  # (there is a recorder only with code)
-        _remember(recorder, code, plan, environ, None if plan.any_line else argv)
+        _remember(recorder, code, plan, environ, paths, None if plan.any_line else argv)
     if stale_bundle:
         from kctx.shim import bundle as hotbundle
 
@@ -87,12 +90,15 @@ def run(argv: list[str], environ: dict[str, str], stale_bundle: str | None = Non
     return ExitStatus.ERROR  # not reached
 
 
-def _remember(recorder: Recorder, code: Code, plan: Plan, environ: dict[str, str], line: list[str] | None) -> None:
+def _remember(recorder: Recorder, code: Code, plan: Plan, environ: dict[str, str], paths: Paths,
+              line: list[str] | None) -> None:
     """Write the memo record the native launcher replays (kctx/shim/memo.py), when the decision holds for any
     command (``line`` None) or for this command line whenever it comes again."""
     from kctx.shim.bind import roots
 
-    if plan.until:
+    if paths.cache_dir.startswith(NOWHERE + "/"):  # the launcher's slot would be in a HOME that is not there
+        why = f"no cache folder ({paths.home_problem})"
+    elif plan.until:
         why = recorder.write(code, plan.binary, plan.until, environ, line, plan.bind, roots(plan.minor))
     else:
         why = ("the decision depends on more than this command line (a confirmation, a warning, a kuberc, an "

@@ -1,7 +1,8 @@
 # kctx shell integration for bash (4.4+). Load it with:  eval "$(kctx init bash)"
 # Safe to load twice: PATH, PROMPT_COMMAND, PS1, completions and traps are only changed once.
 # Prompt settings (read at every prompt): KCTX_PROMPT=on|off, KCTX_PROMPT_FORMAT, KCTX_PROMPT_SYMBOL,
-# KCTX_PROMPT_COLOR, KCTX_PROMPT_COLOR_PROTECTED, KCTX_PROMPT_COLORS, KCTX_PROMPT_OVERRIDE_MARK, NO_COLOR.
+# KCTX_PROMPT_COLOR, KCTX_PROMPT_COLOR_PROTECTED, KCTX_PROMPT_COLORS, KCTX_PROMPT_OVERRIDE_MARK,
+# KCTX_PROMPT_EXPIRED_MARK, NO_COLOR.
 # KCTX_PROMPT_AUTO=0 keeps PS1 alone; KCTX_ALIASES=1 (or "k kubectx kubens") adds the short names.
 __kctx_bin=(@KCTX_BIN@)
 __kctx_shim_dir=@KCTX_SHIM_DIR@
@@ -26,6 +27,7 @@ __kctx_sync() {
   [[ -n ${KCTX_SESSION-} ]] || return 0
   local __k __v
   __kctx_deps=()
+  __kctx_expires=
   while IFS='=' read -r __k __v; do
     case $__k in
       KUBECONFIG)
@@ -38,6 +40,7 @@ __kctx_sync() {
       KCTX_CONTEXT) export KCTX_PROMPT_CONTEXT="$__v" ;;
       KCTX_NAMESPACE) export KCTX_PROMPT_NAMESPACE="$__v" ;;
       KCTX_PROTECTED) export KCTX_PROMPT_PROTECTED="$__v" ;;
+      KCTX_EXPIRES) __kctx_expires=${__v//[!0-9]/} ;;
       KCTX_CONTEXT_FILE) [[ -n $__v && " ${__kctx_deps[*]} " != *" $__v "* ]] && __kctx_deps+=("$__v") ;;
     esac
   done < "${KCTX_SESSION%.json}.env"
@@ -105,8 +108,14 @@ __kctx_sgr() {
 
 # KCTX_PROMPT_SEGMENT: the segment with readline's non-printing markers (\001 \002) around colours.
 __kctx_render() {
+  # A credential known to expire (from the kubeconfig index): one clock read, no fork.
+  local __expired=0 __now
+  if [[ -n ${__kctx_expires-} ]]; then
+    printf -v __now '%(%s)T' -1
+    (( __now >= __kctx_expires )) && __expired=1
+  fi
   # Every input in one string: an unchanged prompt costs one comparison, not a re-render.
-  local __key="${KCTX_PROMPT_CONTEXT-}|${KCTX_PROMPT_NAMESPACE-}|${KCTX_PROMPT_PROTECTED-}|${KCTX_PROMPT-}|\
+  local __key="$__expired|${KCTX_PROMPT_EXPIRED_MARK-}|${KCTX_PROMPT_CONTEXT-}|${KCTX_PROMPT_NAMESPACE-}|${KCTX_PROMPT_PROTECTED-}|${KCTX_PROMPT-}|\
 ${KCTX_PROMPT_FORMAT-}|${KCTX_PROMPT_SYMBOL-}|${KCTX_PROMPT_COLOR-}|${KCTX_PROMPT_COLOR_PROTECTED-}|\
 ${KCTX_PROMPT_COLORS-}|${KCTX_PROMPT_OVERRIDE_MARK-}|${NO_COLOR-}|${KCTX_CONFIRM-}|${KCTX_KUBECTL_VERSION-}|\
 $__kctx_stale"
@@ -126,6 +135,7 @@ $__kctx_stale"
     __mark=${KCTX_PROMPT_OVERRIDE_MARK-!}
   fi
   (( __kctx_stale )) && __mark+='?'
+  (( __expired )) && __mark+=${KCTX_PROMPT_EXPIRED_MARK-✗}
   __seg=${KCTX_PROMPT_FORMAT:-$__kctx_format_default}
   __seg=${__seg//'{symbol}'/"${KCTX_PROMPT_SYMBOL-⎈}"}
   __seg=${__seg//'{override}'/"$__mark"}

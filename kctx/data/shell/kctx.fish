@@ -1,7 +1,8 @@
 # kctx shell integration for fish. Load it with:  kctx init fish | source
 # Safe to load twice: PATH, event handlers, the prompt wrapper and completions are only added once.
 # Prompt settings (read at every prompt): KCTX_PROMPT=on|off, KCTX_PROMPT_FORMAT, KCTX_PROMPT_SYMBOL,
-# KCTX_PROMPT_COLOR, KCTX_PROMPT_COLOR_PROTECTED, KCTX_PROMPT_COLORS, KCTX_PROMPT_OVERRIDE_MARK, NO_COLOR.
+# KCTX_PROMPT_COLOR, KCTX_PROMPT_COLOR_PROTECTED, KCTX_PROMPT_COLORS, KCTX_PROMPT_OVERRIDE_MARK,
+# KCTX_PROMPT_EXPIRED_MARK, NO_COLOR.
 # KCTX_PROMPT_AUTO=0 keeps fish_prompt alone; KCTX_ALIASES=1 (or "k kubectx kubens") adds the short names.
 set -g __kctx_bin @KCTX_BIN@
 set -g __kctx_shim_dir @KCTX_SHIM_DIR@
@@ -21,6 +22,7 @@ function __kctx_sync
     set -l envf (string replace -r '\.json$' '.env' -- $KCTX_SESSION)
     test -r $envf; or return 0
     set -g __kctx_deps
+    set -g __kctx_expired 0
     while read -l line
         set -l kv (string split -m 1 '=' -- $line)
         switch $kv[1]
@@ -33,6 +35,9 @@ function __kctx_sync
                 set -gx KCTX_PROMPT_NAMESPACE $kv[2]
             case KCTX_PROTECTED
                 set -gx KCTX_PROMPT_PROTECTED $kv[2]
+            case KCTX_EXPIRED
+                # fish has no clock without a fork: expired as of the last time kctx wrote the state
+                set -g __kctx_expired $kv[2]
             case KCTX_CONTEXT_FILE
                 test -n "$kv[2]"; and not contains -- $kv[2] $__kctx_deps; and set -a __kctx_deps $kv[2]
         end
@@ -125,7 +130,7 @@ end
 # KCTX_PROMPT_SEGMENT: the segment with its colour.
 function __kctx_render
     # Every input in one string: an unchanged prompt costs one comparison, not a re-render.
-    set -l key "$KCTX_PROMPT_CONTEXT|$KCTX_PROMPT_NAMESPACE|$KCTX_PROMPT_PROTECTED|$KCTX_PROMPT|$KCTX_PROMPT_FORMAT|$KCTX_PROMPT_SYMBOL|$KCTX_PROMPT_COLOR|$KCTX_PROMPT_COLOR_PROTECTED|$KCTX_PROMPT_COLORS|$KCTX_PROMPT_OVERRIDE_MARK|$NO_COLOR|$KCTX_CONFIRM|$KCTX_KUBECTL_VERSION|$__kctx_stale"
+    set -l key "$__kctx_expired|$KCTX_PROMPT_EXPIRED_MARK|$KCTX_PROMPT_CONTEXT|$KCTX_PROMPT_NAMESPACE|$KCTX_PROMPT_PROTECTED|$KCTX_PROMPT|$KCTX_PROMPT_FORMAT|$KCTX_PROMPT_SYMBOL|$KCTX_PROMPT_COLOR|$KCTX_PROMPT_COLOR_PROTECTED|$KCTX_PROMPT_COLORS|$KCTX_PROMPT_OVERRIDE_MARK|$NO_COLOR|$KCTX_CONFIRM|$KCTX_KUBECTL_VERSION|$__kctx_stale"
     test "$key" = "$__kctx_rendered"; and return 0
     set -g __kctx_rendered $key
     set -l ctx "$KCTX_PROMPT_CONTEXT"
@@ -140,6 +145,9 @@ function __kctx_render
         set -q KCTX_PROMPT_OVERRIDE_MARK; and set mark "$KCTX_PROMPT_OVERRIDE_MARK"
     end
     test "$__kctx_stale" = 1; and set mark "$mark?"
+    if test "$__kctx_expired" = 1
+        set -q KCTX_PROMPT_EXPIRED_MARK; and set mark "$mark$KCTX_PROMPT_EXPIRED_MARK"; or set mark "$mark✗"
+    end
     set -l color cyan
     set -q KCTX_PROMPT_COLOR; and set color $KCTX_PROMPT_COLOR
     for pair in (string split ' ' -- "$KCTX_PROMPT_COLORS")
@@ -182,6 +190,8 @@ function __kctx_prompt --on-event fish_prompt
 end
 
 # The segment goes before the user's prompt: fish_prompt is wrapped once (a theme loaded later replaces it).
+# The user's prompt runs first, its output kept, so it sees the command's $status and $pipestatus (which
+# any command run before it, even a `test`, would replace).
 function __kctx_wrap_prompt
     test "$KCTX_PROMPT_AUTO" = 0; and return 0
     functions -q fish_prompt; or return 0
@@ -189,13 +199,17 @@ function __kctx_wrap_prompt
     functions -e __kctx_user_prompt
     functions -c fish_prompt __kctx_user_prompt
     function fish_prompt
+        set -l user (__kctx_user_prompt | string collect -N)
         __kctx_prompt_segment
-        __kctx_user_prompt
+        printf '%s' $user
     end
 end
 
+# Keeps $status for a prompt that calls it first ($pipestatus becomes that one status).
 function __kctx_prompt_segment
+    set -l rc $status
     test -n "$KCTX_PROMPT_SEGMENT"; and printf '%s ' $KCTX_PROMPT_SEGMENT
+    return $rc
 end
 
 # `use`, `ns` and `ctx` change this shell's session: pick the change up right away.

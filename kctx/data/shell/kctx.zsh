@@ -1,7 +1,8 @@
 # kctx shell integration for zsh. Load it with:  eval "$(kctx init zsh)"
 # Safe to load twice: PATH, hooks, PROMPT, completions and traps are only changed once.
 # Prompt settings (read at every prompt): KCTX_PROMPT=on|off, KCTX_PROMPT_FORMAT, KCTX_PROMPT_SYMBOL,
-# KCTX_PROMPT_COLOR, KCTX_PROMPT_COLOR_PROTECTED, KCTX_PROMPT_COLORS, KCTX_PROMPT_OVERRIDE_MARK, NO_COLOR.
+# KCTX_PROMPT_COLOR, KCTX_PROMPT_COLOR_PROTECTED, KCTX_PROMPT_COLORS, KCTX_PROMPT_OVERRIDE_MARK,
+# KCTX_PROMPT_EXPIRED_MARK, NO_COLOR.
 # KCTX_PROMPT_AUTO=0 keeps PROMPT alone; KCTX_ALIASES=1 (or "k kubectx kubens") adds the short names.
 typeset -ga __kctx_bin=(@KCTX_BIN@)
 typeset -g __kctx_shim_dir=@KCTX_SHIM_DIR@
@@ -22,12 +23,14 @@ __kctx_sync() {
   [[ -n ${KCTX_SESSION-} ]] || return 0
   local __k __v
   __kctx_deps=()
+  typeset -g __kctx_expires=
   while IFS='=' read -r __k __v; do
     case $__k in
       KUBECONFIG) export KUBECONFIG="$__v"; __kctx_deps+=(${(s.:.)__v}) ;;
       KCTX_CONTEXT) export KCTX_PROMPT_CONTEXT="$__v" ;;
       KCTX_NAMESPACE) export KCTX_PROMPT_NAMESPACE="$__v" ;;
       KCTX_PROTECTED) export KCTX_PROMPT_PROTECTED="$__v" ;;
+      KCTX_EXPIRES) __kctx_expires=${__v//[^0-9]/} ;;
       KCTX_CONTEXT_FILE) [[ -n $__v && ${__kctx_deps[(Ie)$__v]} == 0 ]] && __kctx_deps+=("$__v") ;;
     esac
   done < "${KCTX_SESSION%.json}.env"
@@ -96,8 +99,11 @@ __kctx_sgr() {
 
 # KCTX_PROMPT_SEGMENT: the segment as prompt text (% doubled, colours inside %{ %}).
 __kctx_render() {
+  # A credential known to expire (from the kubeconfig index): one clock read (a prompt escape), no fork.
+  local __expired=0
+  [[ -n ${__kctx_expires-} ]] && (( ${(%):-%D{%s}} >= __kctx_expires )) && __expired=1
   # Every input in one string: an unchanged prompt costs one comparison, not a re-render.
-  local __key="${KCTX_PROMPT_CONTEXT-}|${KCTX_PROMPT_NAMESPACE-}|${KCTX_PROMPT_PROTECTED-}|${KCTX_PROMPT-}|\
+  local __key="$__expired|${KCTX_PROMPT_EXPIRED_MARK-}|${KCTX_PROMPT_CONTEXT-}|${KCTX_PROMPT_NAMESPACE-}|${KCTX_PROMPT_PROTECTED-}|${KCTX_PROMPT-}|\
 ${KCTX_PROMPT_FORMAT-}|${KCTX_PROMPT_SYMBOL-}|${KCTX_PROMPT_COLOR-}|${KCTX_PROMPT_COLOR_PROTECTED-}|\
 ${KCTX_PROMPT_COLORS-}|${KCTX_PROMPT_OVERRIDE_MARK-}|${NO_COLOR-}|${KCTX_CONFIRM-}|${KCTX_KUBECTL_VERSION-}|\
 $__kctx_stale"
@@ -113,6 +119,7 @@ $__kctx_stale"
     __mark=${KCTX_PROMPT_OVERRIDE_MARK-!}
   fi
   (( __kctx_stale )) && __mark+='?'
+  (( __expired )) && __mark+=${KCTX_PROMPT_EXPIRED_MARK-✗}
   __color=${KCTX_PROMPT_COLOR-cyan}
   for __pair in ${=KCTX_PROMPT_COLORS-}; do
     if [[ $__ctx == ${~__pair%=*} ]]; then __color=${__pair##*=}; break; fi

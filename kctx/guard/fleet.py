@@ -1,0 +1,146 @@
+"""One kubectl line judged for many contexts at once (`kctx each`): each call pinned to its context and judged
+by the shim's guard (kctx/guard/judge.py), then one question on the terminal for every protected context that
+needs confirmation, or, with no terminal, KCTX_CONFIRM naming each of them (comma-separated).
+
+All or nothing: when any context is refused or the question is declined, no call runs.
+"""
+
+from __future__ import annotations
+
+import os
+
+from kctx.errors import ExitStatus, KctxError
+from kctx.guard.decision import ALLOW, CONFIRM, DENY, tty_available
+from kctx.guard.judge import Judgement, judge
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from kctx.config import Config
+    from kctx.paths import Paths
+
+
+class Call:
+    """One context's call: its judgement, the environment kubectl gets, and the argv (bound to the context)."""
+
+    __slots__ = ("context", "judgement", "environ")
+
+    def __init__(self, context: str, judgement: Judgement, environ: dict[str, str]) -> None:
+        self.context, self.judgement, self.environ = context, judgement, environ
+
+    @property
+    def binary(self) -> str:
+        choice = self.judgement.choice
+        return choice.path if choice is not None else ""
+
+    @property
+    def failure(self) -> str:
+        """Why this call cannot run at all (no kubectl), "" when it can."""
+        j = self.judgement
+        if j.choice is None or not j.choice.path:
+            return j.failure.message if j.failure is not None else "no kubectl was chosen"
+        return ""
+
+
+def confirmed_names(environ: dict[str, str]) -> set[str]:
+    return {n.strip() for n in environ.get("KCTX_CONFIRM", "").split(",") if n.strip()}
+
+
+def judge_all(contexts: list[str], args: list[str], environ: dict[str, str], paths: Paths, *,
+              tty_path: str = "/dev/tty", jobs: int = 4) -> list[Call]:
+    """Each context's judgement of ``kubectl --context=<context> ARGS``, ``jobs`` at once (choosing a kubectl
+    may detect a server's version: an unreachable one must not hold the others). KCTX_CONFIRM, a comma-separated
+    list here, is narrowed to the one context it names for each call (the shim's rule: one name, one context)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    tty = tty_available(tty_path)
+    allowed = confirmed_names(environ)
+    cwd = os.getcwd()
+    depth = environ.get("KCTX_SHIM_DEPTH", "0")
+
+    def one(name: str) -> Call:
+        env = {k: v for k, v in environ.items() if k != "KCTX_CONFIRM"}
+        if name in allowed:
+            env["KCTX_CONFIRM"] = name
+        env["KCTX_SHIM_DEPTH"] = str(int(depth) + 1 if depth.isdigit() else 1)  # as the shim counts its calls
+        return Call(name, judge([f"--context={name}", *args], env, paths, cwd, tty=tty), env)
+
+    with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(contexts)))) as pool:
+        return list(pool.map(one, contexts))
+
+
+def enforce_all(calls: list[Call], args: list[str], config: Config, audit_log: str,
+                tty_path: str = "/dev/tty") -> None:
+    """Refuse (exit 4) when any call is denied; ask once for those that need confirmation (exit 3 when
+    declined); audit what protected targets let through. Returns only when every call may run."""
+    from kctx.guard.audit import audit
+    from kctx.guard.enforce import ALLOWED_BY_ENV, CONFIRMED
+
+    denied = [c for c in calls if c.judgement.decision.action == DENY]
+    for c in denied:
+        j = c.judgement
+        audit(audit_log, j.target, j.argv, j.c, "refused", j.decision.reason, c.environ)
+    if denied:
+        lines = "\n".join(f"  {c.context}: {c.judgement.decision.reason}" for c in denied)
+        hint = ("; with no terminal, set KCTX_CONFIRM to the comma-separated names of the protected contexts "
+                "to allow them" if any("no terminal" in c.judgement.decision.reason for c in denied) else "")
+        raise KctxError(f"refused for {len(denied)} context{'s' if len(denied) != 1 else ''}, so nothing "
+                        f"was run{hint}:\n{lines}", ExitStatus.REFUSED)
+    asked = [c for c in calls if c.judgement.decision.action == CONFIRM]
+    if asked and not ask_once(asked, args, config, tty_path):
+        for c in asked:
+            j = c.judgement
+            audit(audit_log, j.target, j.argv, j.c, "declined", j.decision.reason, c.environ)
+        raise KctxError("not confirmed; nothing was sent to any cluster", ExitStatus.DECLINED)
+    for c in calls:
+        j = c.judgement
+        if c in asked:
+            audit(audit_log, j.target, j.argv, j.c, CONFIRMED, j.decision.reason, c.environ)
+        elif j.decision.action == ALLOW and j.decision.by_env:
+            audit(audit_log, j.target, j.argv, j.c, ALLOWED_BY_ENV, j.decision.reason, c.environ)
+
+
+def question(asked: list[Call], args: list[str], config: Config) -> tuple[str, str]:
+    """(what is shown, the answer that confirms)."""
+    import shlex
+
+    from kctx.guard.audit import redact
+
+    first = asked[0].judgement
+    lines = [f"kctx: {first.c.command or 'this command'} ({first.c.cls}) on {len(asked)} protected "
+             f"context{'s' if len(asked) != 1 else ''}:",
+             f"  command    kubectl {shlex.join(redact(args))}"]
+    width = max(len(c.context) for c in asked)
+    for c in asked:
+        t = c.judgement.target
+        lines.append(f"  {c.context.ljust(width)}  {t.cluster or '(no cluster)'}  {t.server or '(no server)'}  "
+                     f"namespace {t.namespace}")
+    if config.confirm == "yes":
+        return "\n".join(lines) + "\nContinue on all of them? [y/N] ", "yes"
+    want = asked[0].context if len(asked) == 1 else str(len(asked))
+    what = "the context name" if len(asked) == 1 else "how many protected contexts are listed"
+    return "\n".join(lines) + f"\nType {what} ({want}) to continue, anything else cancels: ", want
+
+
+def ask_once(asked: list[Call], args: list[str], config: Config, tty_path: str) -> bool:
+    """One question on the terminal (never stdin) for every call in ``asked``."""
+    import posix
+
+    from kctx.guard.confirm import discard_typed_ahead, read_line
+
+    text, want = question(asked, args, config)
+    try:
+        fd = posix.open(tty_path, posix.O_RDWR | posix.O_NOCTTY)
+    except OSError:
+        return False
+    try:
+        discard_typed_ahead(fd)
+        posix.write(fd, text.encode(errors="replace"))
+        answer = read_line(fd)
+    except KeyboardInterrupt:
+        answer = None
+    finally:
+        posix.close(fd)
+    if answer is None:
+        return False
+    answer = answer.strip()
+    return answer.lower() in ("y", "yes") if want == "yes" else answer == want
