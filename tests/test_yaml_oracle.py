@@ -19,6 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from kctx.kubeconfig import index
+from kctx.kubeconfig.yamlout import dump
 from kctx.session.store import to_json
 from tests import yaml_oracle
 from tests.kubectl_bins import DEFAULT, MINORS, kubectl_binary
@@ -136,3 +137,16 @@ def test_a_file_kctx_refuses_makes_the_guard_refuse_writes_without_a_terminal(na
     r = kctx("explain", "--json", "--", "delete", "namespace", "x")
     explained = json.loads(r.out)
     assert explained["decision"] == "deny" and "config: line " in explained["problem"], explained
+
+
+def test_yaml_kctx_writes_reads_back_as_written_by_kubectl(kubectl, tmp_path):
+    """Names PyYAML would write plain but go-yaml types (y, 0o17, 1e3...) come back from kubectl unchanged."""
+    names = list(dict.fromkeys(yaml_oracle.TRICKY + yaml_oracle.NAMES))
+    doc = {"apiVersion": "v1", "kind": "Config", "current-context": names[0],
+           "contexts": [{"name": n, "context": {"cluster": n, "user": "u", "namespace": n}} for n in names]}
+    path = yaml_oracle.write_case(tmp_path, dump(doc).encode())
+    theirs = yaml_oracle.kubectl_reading(kubectl, path, current_context=True)
+    assert not theirs.error, theirs.error
+    assert theirs.current_context == names[0]
+    assert theirs.contexts == {n: (n, "u", n, False) for n in names}
+    assert yaml_oracle.compare(theirs, yaml_oracle.kctx_reading(path)) == "agree"

@@ -169,7 +169,7 @@ class AliasStep(Step):
         return [done] if done else []
 
     def _content(self) -> bytes | None:
-        import yaml
+        from kctx.kubeconfig.yamlout import dump
 
         contexts = []
         for c in self.ctx.team.clusters:
@@ -186,7 +186,7 @@ class AliasStep(Step):
                     body["extensions"] = [{"name": "kctx", "extension": {"protected": True}}]
                 contexts.append({"name": alias, "context": body})
         doc = {"apiVersion": "v1", "kind": "Config", "clusters": [], "users": [], "contexts": contexts}
-        text = ALIASES_HEADER.format(team=self.ctx.team.name) + yaml.safe_dump(doc, sort_keys=False)
+        text = ALIASES_HEADER.format(team=self.ctx.team.name) + dump(doc)
         return text.encode()
 
     def _entry(self, c: Cluster) -> ContextEntry | None:
