@@ -46,7 +46,12 @@ def usage() -> str:
         "commands:",
         *(f"  {name.ljust(width)}  {help_}" for name, (_, help_) in COMMANDS.items()),
         "",
-        "Run 'kctx COMMAND -h' for a command's options. Docs: README.md and docs/.",
+        "examples:",
+        '  eval "$(kctx init bash)"       # in ~/.bashrc: sessions, the kubectl shim, the prompt',
+        "  kctx use                       # pick this shell's context",
+        "  kctx explain -- delete ns web  # what it would hit, and whether kctx asks first",
+        "",
+        "Run 'kctx COMMAND -h' for a command's options and examples; man kctx. Docs: README.md and docs/.",
     ]
     return "\n".join(lines) + "\n"
 

@@ -26,7 +26,7 @@ DEFAULT_GLOBS = ("~/.kube/config", "~/.kube/configs/*")
 CONFIRM_MODES = ("name", "yes")
 # The top-level keys. An unknown one is an error, not ignored: a typo such as `protcet:` would drop every
 # protection rule without a word. A module that reads a new section of its own (``Config.raw``) adds it here.
-SECTIONS = ("kubeconfigs", "protect", "confirm", "kubectl", "colors", "shell")
+SECTIONS = ("kubeconfigs", "protect", "confirm", "kubectl", "colors", "shell", "groups")
 MAGIC = "kctx-config-4"
 
 

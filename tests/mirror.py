@@ -9,7 +9,9 @@
 - ``html``: the binary URL answers 200 with an HTML page; ``truncated``: the binary's Content-Length is
   the full size but the connection closes halfway;
 - ``redirect``: every file is reached through a 302 → 301 chain ending in ``good``;
-- ``slow``: like ``good``, but the binary's response starts after a pause (to make installs overlap).
+- ``slow``: like ``good``, but the binary's response starts after a pause (to make installs overlap);
+- ``trickle``: the binary in 16 pieces, ``pause`` seconds spread between them;
+- ``stall``: half the binary, then nothing for a minute (the connection stays open).
 
 It also answers as a plain HTTP proxy (absolute URLs in the request line), for proxy tests.
 
@@ -27,7 +29,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-MODES = ("good", "named-sum", "bad-digest", "no-sum", "html", "truncated", "redirect", "slow")
+MODES = ("good", "named-sum", "bad-digest", "no-sum", "html", "truncated", "redirect", "slow", "trickle", "stall")
 _ARCH = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}
 CHUNK = 1 << 20
 
@@ -168,15 +170,21 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.head:
             return
-        limit = size // 2 if mode == "truncated" else size
+        limit = size // 2 if mode in ("truncated", "stall") else size
+        piece = -(-size // 16) if mode == "trickle" else CHUNK
         sent = 0
         with open(path, "rb") as fh:
-            while sent < limit and (chunk := fh.read(min(CHUNK, limit - sent))):
+            while sent < limit and (chunk := fh.read(min(piece, limit - sent))):
                 try:
                     self.wfile.write(chunk)
+                    self.wfile.flush()
                 except OSError:
                     return
                 sent += len(chunk)
+                if mode == "trickle":
+                    time.sleep(self.mirror.pause / 16)
+        if mode == "stall":
+            time.sleep(60)
         if mode == "truncated":
             self.close_connection = True  # the client sees EOF before Content-Length bytes
 

@@ -146,3 +146,18 @@ def test_a_copy_of_a_protected_server_in_another_kubeconfig_is_that_server(world
         p = shim(world, *args, "create", "configmap", "x", env=env)
         assert p.returncode == 4, (p.stdout, p.stderr)
     assert writes(sandbox, "prod") == []
+
+
+def test_kctx_confirm_names_the_protected_context_a_target_borrows_its_cluster_from(world, sandbox, tmp_path):
+    doc = yaml.safe_load((world["home"] / ".kube" / "config").read_text())
+    prod = next(c for c in doc["contexts"] if c["name"] == "prod")
+    first = tmp_path / "first.yaml"  # names only: "dev" here uses prod's cluster and user entries
+    first.write_text(yaml.safe_dump({"apiVersion": "v1", "kind": "Config",
+                                     "contexts": [{"name": "dev", "context": prod["context"]}]}))
+    env = {"KUBECONFIG": f"{first}:{world['home'] / '.kube' / 'config'}"}
+    p = shim(world, "--context", "dev", "create", "configmap", "x", env={**env, "KCTX_CONFIRM": "dev"})
+    assert p.returncode == 4 and "KCTX_CONFIRM=prod" in p.stderr, (p.stdout, p.stderr)
+    assert writes(sandbox, "prod") == []
+    p = shim(world, "--context", "dev", "create", "configmap", "x", env={**env, "KCTX_CONFIRM": "prod"})
+    assert p.returncode == 0, (p.stdout, p.stderr)
+    assert len(writes(sandbox, "prod")) == 1

@@ -261,3 +261,16 @@ def test_no_install_leaves_it_to_the_user(home: Path, team: Path) -> None:
     r = onboard("--no-install", str(team))
     assert r.code == 0 and "  - install kubectl 1.36 for stag: kctx kubectl install 1.36\n" in r.out
     assert store.installed(Paths().kubectl_dir) == []
+
+
+def test_two_onboardings_of_one_team_keep_each_others_records(tmp_path: Path) -> None:
+    """Each onboarding makes its record before it waits for the team's lock: what the first recorded
+    meanwhile is kept by the second, which also knows those files as kctx's own (no needless backup)."""
+    from kctx.onboard.owned import Owned
+
+    state = str(tmp_path / "onboard" / "team.json")
+    first, second = Owned(state), Owned(state)
+    first.record("/k/a.yaml", b"a")
+    second.record("/k/b.yaml", b"b")
+    assert second.owns("/k/a.yaml", b"a") and Owned(state).owns("/k/a.yaml", b"a")
+    assert Owned(state).owns("/k/b.yaml", b"b")

@@ -92,3 +92,24 @@ def test_team_files_are_named(home: Path) -> None:
     (state / "payments.json").write_text(json.dumps({"files": {str(path): "0" * 64}}))
     r = kctx("prune", "--dry-run")
     assert "a team file: kctx onboard writes it again" in r.out
+
+
+def test_removing_protection_is_asked_like_kubectl_config_delete(home: Path) -> None:
+    """--yes answers prune's own question, not the guard's: a protected context, or a cluster a protected
+    context's server shares, goes only with KCTX_CONFIRM naming it (no terminal here), and is audited."""
+    path = setup(home)
+    cfg = home / ".config" / "kctx" / "config.yaml"
+    cfg.parent.mkdir(parents=True)
+    cfg.write_text("protect:\n  contexts: [gone]\n  clusters: [spare]\n")
+    r = kctx("prune", "--yes")
+    assert r.code == 4 and "protect" in r.err, r
+    assert path.read_text() == KUBECONFIG
+    r = kctx("prune", "--yes", env={"KCTX_CONFIRM": "gone"})
+    assert r.code == 4, r  # the cluster "spare" (protect.clusters) has no context to name: still refused
+    assert path.read_text() == KUBECONFIG
+    cfg.write_text("protect:\n  contexts: [gone]\n")
+    r = kctx("prune", "--yes", env={"KCTX_CONFIRM": "gone"})
+    assert r.code == 0, r
+    assert "name: gone" not in path.read_text()
+    audit = Path(Paths(dict(os.environ)).audit_log).read_text()
+    assert '"gone"' in audit

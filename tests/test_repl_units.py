@@ -241,3 +241,27 @@ def test_state_follows_kubectl_rewriting_the_session(home, kubeconfig):
     assert st.target.namespace == "kube-system"
     assert not st.reload_if_changed()
     st.close()
+
+
+def test_the_refresher_never_asks_a_plugin_for_its_help(tmp_path):
+    """`kubectl PLUGIN --help` runs the plugin: learning a command's flags while the user types must not."""
+    from kctx.paths import Paths
+    from kctx.repl.cache import Cache, CommandInfo
+    from kctx.repl.refresher import Refresher
+
+    ran: list[list[str]] = []
+
+    class Runner:
+        def run(self, argv, env, timeout):
+            ran.append(argv)
+            return "Usage:\n  kubectl get [flags]\n" if "--help" in argv else ":0\n"
+
+    cache = Cache()
+    cache.put_command((), CommandInfo({"get": "Display one or many resources",
+                                       "foo": "The command foo is a plugin installed by the user"}, {}))
+    r = Refresher(cache, dict, {}, Paths({"HOME": str(tmp_path)}), None)
+    r.local.runner = Runner()
+    for path in (("foo",), ("nosuch",), ("get",)):
+        r._fetch_command("kubectl", path, {})
+    assert [a for a in ran if "--help" in a] == [["kubectl", "get", "--help"]]
+    assert cache.command(("foo",)) is not None  # remembered as known-empty: not asked again

@@ -48,7 +48,7 @@ def test_use_changes_only_this_session(setup, home, kubectl):
     before = {k: p.read_bytes() for k, p in setup.items()}
     a, b = start(), start()
     r = kctx("use", "prod", env={"KCTX_SESSION": a})
-    assert (r.code, r.err) == (0, 'Switched to context "prod".\n')
+    assert (r.code, r.err) == (0, '✔ Switched to context "prod".\n')  # the same line as kctx ctx
     assert read_env(a)["KUBECONFIG"].split(os.pathsep) == [a, str(setup["prod"])]
     assert read_env(b)["KCTX_CONTEXT"] == "dev"
     assert {k: p.read_bytes() for k, p in setup.items()} == before  # user files never rewritten
@@ -241,7 +241,7 @@ def test_a_refresh_that_changes_nothing_leaves_the_session_file_alone(setup, hom
     assert kctx("session", "sync", env={"KCTX_SESSION": s}).code == 0
     after = os.stat(s)
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
-    assert read_env(s)["KCTX_JSON_STAT"] == f"{after.st_ino}:{after.st_size}:{after.st_mtime_ns}"
+    assert read_env(s)["KCTX_JSON_STAT"] == f"{after.st_ino}:{after.st_size}:{after.st_mtime_ns}:{after.st_ctime_ns}"
     assert kctx("use", "prod", env={"KCTX_SESSION": s}).code == 0
     assert os.stat(s).st_ino != before.st_ino and ksession.read(Path(s)).context == "prod"
     os.chmod(s, 0o644)  # an identical file with other permissions is rewritten, 0600
@@ -271,7 +271,8 @@ def test_a_change_right_after_kctx_wrote_the_session_is_newer_even_within_one_cl
         later = home / "later"
         later.write_text(args[0])
         assert later.stat().st_mtime_ns > env  # whatever the filesystem's timestamp granularity
-        assert read_env(s)["KCTX_JSON_STAT"] == f"{os.stat(s).st_ino}:{os.stat(s).st_size}:{session}"
+        st = os.stat(s)
+        assert read_env(s)["KCTX_JSON_STAT"] == f"{st.st_ino}:{st.st_size}:{session}:{st.st_ctime_ns}"
     kenv = {"HOME": str(home), "PATH": os.environ["PATH"], "KUBECONFIG": read_env(s)["KUBECONFIG"]}
     assert run_kubectl(kubectl, kenv, "config", "set-context", "--current", "--namespace=raw").returncode == 0
     assert os.stat(s).st_mtime_ns > os.stat(env_file).st_mtime_ns  # kubectl's edit: the shell syncs

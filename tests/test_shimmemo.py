@@ -308,9 +308,11 @@ def test_the_memo_lists_everything_the_full_path_looked_at(world, tmp_path, prot
     assert (record.lines is None) is not protected
     recorded = {os.fsdecode(file) for file, _follow, _sig in record.files}
     cache = world["home"] / ".cache" / "kctx"
-    # The interpreter, kctx itself, and caches keyed by the stat signature of files the memo lists anyway.
+    # The interpreter, kctx itself, and caches keyed by the stat signature of files the memo lists anyway; the
+    # fallback notice's marker only says whether a note was given lately (a replay stays silent).
     own = (sys.prefix, sys.base_prefix, hotbundle.package_root(), str(world["shim"].parent),
-           f"{cache}/index-v1/", f"{cache}/config-v1.marshal", f"{cache}/kuberc-v1.marshal")
+           f"{cache}/index-v1/", f"{cache}/config-v1.marshal", f"{cache}/kuberc-v1.marshal",
+           f"{cache}/fallback-notices-v1")
     bundle = hotbundle.bundle_path(str(world["shim"].parent))
     # HOME itself is stat'ed only to see it is a folder (kctx/paths.py), and is checked by its value, not its
     # stat: that changes with every file made in HOME (a shell's history lock), which would void every record.

@@ -49,7 +49,7 @@ def test_add_list_which_uninstall(kctx) -> None:
     r = kctx("add", str(kubectl_binary("1.37")))  # the same file again: fine
     assert r.code == 0
     listing = kctx("list").out.splitlines()
-    assert listing[0].split() == ["VERSION", "LAST", "USED", "SOURCE"]
+    assert listing[0].split() == ["VERSION", "INSTALLED", "LAST", "USED", "SOURCE"]
     assert [line.split()[0] for line in listing[1:]] == ["1.37.1", "1.36.4"]
     r = kctx("which", "--json", "--kubectl-version", "1.36")
     report = json.loads(r.out)
@@ -135,3 +135,65 @@ def test_run_hands_over_to_the_shim(kctx, monkeypatch: pytest.MonkeyPatch) -> No
     assert seen == {"argv": ["--context", "dev", "get", "pods", "-n", "x"], "version": "1.36"}
     r = kctx("run")
     assert r.code == ExitStatus.USAGE
+
+
+def test_which_names_the_file_and_line_that_decided(kctx, home: Path) -> None:
+    kctx("add", str(kubectl_binary("1.36")))
+    (home / "mise.toml").write_text('[tools]\nkubectl = "1.36"\n')  # the home folder: the global default
+    project = home / "src" / "app"
+    project.mkdir(parents=True)
+    (project.parent / ".mise.toml").write_text('# team tools\n[tools]\nkubectl = "1.36"\n')
+    os.chdir(project)
+    r = kctx("which")
+    assert f"from      {project.parent / '.mise.toml'}:3\n" in r.out and "rule      mise" in r.out
+    assert json.loads(kctx("which", "--json").out)["source"] == f"{project.parent / '.mise.toml'}:3"
+    os.chdir(home)
+    r = kctx("which")
+    assert f"from      {home / 'mise.toml'}:2\n" in r.out and "rule      global" in r.out
+
+
+def _fake_download(kdir: Path, version: str, age_days: float) -> None:
+    binary = kdir / version / "kubectl"
+    binary.parent.mkdir(parents=True)
+    binary.write_text("#!/bin/sh\n")
+    binary.chmod(0o755)
+    old = time.time() - age_days * 86400
+    os.utime(binary, (old, old))
+
+
+def test_pinned_versions_stay_unless_forced(kctx, home: Path) -> None:
+    kdir = Path(kctx.paths.kubectl_dir)
+    for version in ("1.28.1", "1.29.2", "1.29.3", "1.30.1"):
+        _fake_download(kdir, version, 40)
+    config = home / "config.yaml"
+    config.write_text('kubectl:\n  pins:\n    "prod-*": "1.29"\n  default: "1.28.1"\n')
+    (home / ".tool-versions").write_text("kubectl 1.30.1\n")  # asdf global
+    env = {"KCTX_CONFIG": str(config)}
+    r = kctx("gc", "--days", "30", **env)
+    assert r.out == "removed 1.29.2\n"  # the pin of 1.29 holds the patch selection uses, 1.29.3
+    assert f'kept 1.29.3: pinned by kubectl.pins."prod-*" ({config})' in r.err
+    assert f"kept 1.28.1: pinned by kubectl.default ({config})" in r.err
+    assert f"kept 1.30.1: pinned by {home / '.tool-versions'}:1" in r.err
+    r = kctx("uninstall", "1.29.3", **env)
+    assert r.code == ExitStatus.ERROR and r.err.count("\n") == 1
+    assert 'pinned by kubectl.pins."prod-*"' in r.err and "--force" in r.err
+    assert kctx("uninstall", "1.29.3", "--force", **env).code == 0
+    assert kctx("gc", "--days", "30", "--force", **env).out == "removed 1.30.1\nremoved 1.28.1\n"
+
+
+def test_list_shows_installed_last_used_unverified_and_pins(kctx, home: Path) -> None:
+    kdir = Path(kctx.paths.kubectl_dir)
+    _fake_download(kdir, "1.29.3", 3)
+    _fake_download(kdir, "1.30.1", 0)
+    (kdir / "1.30.1" / store.UNVERIFIED).write_text("no checksum\n")
+    store.mark_used(str(kdir), "1.29.3", now=time.time() - 7200)
+    config = home / "config.yaml"
+    config.write_text('kubectl:\n  pins:\n    "prod-*": "1.29.3"\n')
+    lines = kctx("list", KCTX_CONFIG=str(config)).out.splitlines()
+    assert lines[0].split() == ["VERSION", "INSTALLED", "LAST", "USED", "SOURCE"]
+    assert lines[1].split()[:4] == ["1.30.1", "just", "now", "never"] and "UNVERIFIED" in lines[1]
+    assert lines[2].split()[:4] == ["1.29.3", "3d", "ago", "2h"] and 'pinned by kubectl.pins."prod-*"' in lines[2]
+    rows = json.loads(kctx("list", "--json", KCTX_CONFIG=str(config)).out)
+    assert [(r["version"], r["verified"], r["pinned_by"] != []) for r in rows] == [("1.30.1", False, False),
+                                                                                  ("1.29.3", True, True)]
+    assert rows[1]["last_used"] > rows[1]["installed"]

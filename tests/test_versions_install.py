@@ -75,7 +75,30 @@ def test_install_through_a_redirect_chain_with_a_progress_bar(home: Path, mirror
     install.ensure(Paths(environ), "1.37.1", environ, tty)
     hops = [p for _, p in mirror.log if p.endswith("/v1.37.1/bin/linux/amd64/kubectl")]
     assert [h.split("/")[1] for h in hops[-3:]] == ["redirect", "redirect2", "good"]
-    assert "\r  [" in tty.getvalue() and "100%" in tty.getvalue()
+    assert "\r  [" not in tty.getvalue()  # a download quicker than a second draws no bar
+    assert "sha256 verified" in tty.getvalue()
+
+
+def test_a_download_longer_than_a_second_shows_a_progress_bar(home: Path, mirror: Mirror) -> None:
+    environ = clean_env(home, KCTX_KUBECTL_MIRROR=mirror.base("trickle"))  # 1.5 s spread over the body
+    tty = TTY()
+    install.ensure(Paths(environ), "1.36.4", environ, tty)
+    assert "\r  [" in tty.getvalue() and "MB/s" in tty.getvalue() and "sha256 verified" in tty.getvalue()
+
+
+def test_a_stalled_download_gives_up(home: Path, mirror: Mirror, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kctx.versions import mirror as source
+
+    assert source.STALL <= 10
+    monkeypatch.setattr(source, "STALL", 1.0)  # the same code path, without waiting 10 s
+    environ = clean_env(home, KCTX_KUBECTL_MIRROR=mirror.base("stall"))
+    paths = Paths(environ)
+    started = time.monotonic()
+    with pytest.raises(KctxError) as err:
+        install.ensure(paths, "1.36.4", environ, io.StringIO())
+    assert time.monotonic() - started < 8
+    assert "stalled: no data for 1 s after" in err.value.message and "nothing was installed" in err.value.message
+    assert leftovers(paths, "1.36.4") == []
 
 
 def test_install_from_a_file_mirror(home: Path, releases: dict[str, Path], tmp_path: Path) -> None:
@@ -176,3 +199,39 @@ def test_platforms_and_bad_settings() -> None:
         source.platform("1.29.3", "Windows", "AMD64")
     with pytest.raises(KctxError, match="SSL_CERT_FILE=/nonexistent/ca.pem: no such file"):
         source.open_url("https://dl.k8s.io/x", {"SSL_CERT_FILE": "/nonexistent/ca.pem"})
+
+
+def _target_at(paths: Paths, server_version: str) -> Target:
+    t = Target()
+    t.context, t.cluster, t.server, t.ca_sha256 = "dev", "dev", "https://dev.example:6443", ""
+    now = time.time()
+    cache.write(cache.folder(paths.cache_dir), cache.Entry(t.server, "", server_version, now, now, ""))
+    return t
+
+
+@pytest.mark.parametrize(("server", "expected", "how"), [
+    ("1.38.0-rc.1", "1.37.1", "one minor older"),  # a pre-release: no stable-1.38.txt yet
+    ("1.35.2", "1.36.4", "one minor newer"),  # a mirror without the server's minor (nor 1.34)
+])
+def test_selection_installs_an_adjacent_minor_the_mirror_has(home: Path, mirror: Mirror, server: str,
+                                                             expected: str, how: str) -> None:
+    environ = clean_env(home, KCTX_KUBECTL_MIRROR=mirror.base("good"), PATH="/nonexistent")
+    paths = Paths(environ)
+    c = choose(_target_at(paths, server), Config(), environ, str(home), paths, detect=False)
+    assert (c.rule, c.version, c.server_version, c.skew, c.notice) == ("server", expected, server, "", "")
+    assert f"runs {server}" in c.why and f"installed {expected} just now, {how}" in c.why
+    assert client_version(c.path) == expected
+
+
+def test_offline_falls_back_to_path_with_a_notice(home: Path, tmp_path: Path) -> None:
+    (tmp_path / "bin").mkdir()
+    kubectl = tmp_path / "bin" / "kubectl"
+    kubectl.write_text("#!/bin/sh\nexit 0\n")
+    kubectl.chmod(0o755)
+    environ = clean_env(home, KCTX_KUBECTL_MIRROR="http://127.0.0.1:9", PATH=str(tmp_path / "bin"))
+    paths = Paths(environ)
+    c = choose(_target_at(paths, "1.36.0"), Config(), environ, str(home), paths, detect=False)
+    assert (c.rule, c.path) == ("path", str(kubectl))
+    assert c.notice.startswith(f"falling back to the kubectl on PATH ({kubectl})")
+    assert "installing failed (kubectl 1.36:" in c.notice and "Connection refused" in c.notice
+    assert "1.35" not in c.notice  # the mirror is unreachable: an adjacent minor is not tried

@@ -104,8 +104,16 @@ def test_tool_versions_home_fallback_and_custom_name(tmp_path: Path) -> None:
     home.mkdir()
     work.mkdir()
     (home / ".tool-versions").write_text("kubectl 1.26.0\n")
-    found = toolversions.find(str(work), {"HOME": str(home)})
+    assert toolversions.find(str(work), {"HOME": str(home)}) is None  # the home folder's is the global default
+    assert toolversions.find(str(home / "x"), {"HOME": str(home)}) is None  # ... also when walking through it
+    found = toolversions.find_global({"HOME": str(home)})
     assert found is not None and found.versions == ["1.26.0"]
+    (home / ".tool-versions").unlink()
+    mise = home / ".config" / "mise" / "config.toml"
+    mise.parent.mkdir(parents=True)
+    mise.write_text('[tools]\nkubectl = "1.27"\n')
+    found = toolversions.find_global({"HOME": str(home)})
+    assert found is not None and (found.file, found.versions, found.kind) == (str(mise), ["1.27"], "mise")
     (work / ".versions").write_text("kubectl 1.25.0\n")
     environ = {"HOME": str(home), "ASDF_DEFAULT_TOOL_VERSIONS_FILENAME": ".versions"}
     found = toolversions.find(str(work), environ)
@@ -180,3 +188,21 @@ def test_store_mark_used_at_most_hourly(tmp_path: Path) -> None:
     store.mark_used(str(tmp_path), "1.29.3", now=1_000_000.0 + 7200)
     assert used.stat().st_mtime == 1_000_000.0 + 7200
     assert store.last_used(str(tmp_path), "1.29.3") == 1_000_000.0 + 7200
+
+
+@pytest.mark.parametrize(("text", "label", "pre"), [
+    ("v1.34.0-rc.1", "1.34.0-rc.1", "-rc.1"),
+    ("v1.35.0-alpha.2", "1.35.0-alpha.2", "-alpha.2"),
+    ("1.33.0-beta.0+abc", "1.33.0-beta.0", "-beta.0"),
+    ("v1.29.3-gke.1000", "1.29.3", ""),  # a distro build is the release
+    ("v1.28.5-eks-5e0fdde", "1.28.5", ""),
+    ("v1.30.2+k3s1", "1.30.2", ""),
+    ("1.29", "", ""),
+])
+def test_pre_releases_keep_their_suffix(text: str, label: str, pre: str) -> None:
+    from kctx.versions.parse import label as label_of
+    from kctx.versions.parse import minor_of, pre_release
+
+    assert (label_of(text), pre_release(text)) == (label, pre)
+    assert minor_of(text) == (tuple(int(x) for x in text.lstrip("v").split(".")[:2]))
+    assert from_info({"gitVersion": "v1.34.0-rc.1"}) == "1.34.0-rc.1"

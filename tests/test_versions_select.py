@@ -252,3 +252,92 @@ def test_unquoted_yaml_versions_are_refused(world: World, tmp_path: Path) -> Non
     assert "config.yaml" in err.value.message
     world.config = from_dict({"kubectl": {"pins": {"prod-*": "1.30"}}}, str(tmp_path / "config.yaml"))
     assert world.choose(detect=False).version == "1.30.1"
+
+
+def test_fallback_notices_are_due_once_per_period(home: Path) -> None:
+    from kctx.versions import notices
+
+    paths = Paths({"HOME": str(home)})
+    now = time.time()
+    assert notices.due(paths.cache_dir, SERVER, now)
+    assert not notices.due(paths.cache_dir, SERVER, now + 1)
+    assert notices.due(paths.cache_dir, "https://other.example", now + 1)  # per cluster
+    assert notices.due(paths.cache_dir, SERVER, now + notices.PERIOD + 1)
+
+
+def test_no_fallback_notice_when_nothing_was_wanted(world: World) -> None:
+    world.on_path()
+    assert world.choose(make_target(server="")).notice == ""  # no cluster: PATH is the plain default
+    world.server("", error="timed out")
+    c = world.choose()
+    assert c.rule == "path" and "server version of context" in c.notice and "timed out" in c.notice
+
+
+def test_global_tool_versions_is_a_default_below_the_cluster(world: World) -> None:
+    world.install("1.27.4", "1.30.1")
+    (world.home / ".tool-versions").write_text("# asdf global kubectl 1.27.4\nkubectl 1.27.4\n")
+    world.server("1.30.0")
+    c = world.choose()
+    assert (c.rule, c.version) == ("server", "1.30.1")  # not the global 1.27.4, which the server's skew rules out
+    world.server("", error="timed out")
+    c = world.choose()
+    assert (c.rule, c.version, c.source) == ("global", "1.27.4", f"{world.home / '.tool-versions'}:2")
+    assert "unknown (timed out)" in c.why and c.notice == ""
+
+
+@pytest.mark.parametrize(("name", "text", "line", "expected"), [
+    ("mise.toml", '[tools]\nkubectl = "1.29"\n', 2, "1.29.10"),
+    (".mise.toml", "[env]\nA = 1\n\n[tools]\nnode = '20'\nkubectl = '1.29.3' # pinned\n", 6, "1.29.3"),
+    ("mise.local.toml", '[tools]\nkubectl = ["1.31", "1.28"]\n', 2, "1.28.2"),  # fallbacks, in order
+    ("mise.toml", '[tools]\nkubectl = [\n  "1.31",\n  "1.28",\n]\n', 2, "1.28.2"),
+    (".config/mise.toml", '[tools]\nkubectl = { version = "1.29.3", os = ["linux"] }\n', 2, "1.29.3"),
+    ("mise.toml", '[tools.kubectl]\nversion = "prefix:1.28"\n', 2, "1.28.2"),
+    ("mise.toml", 'tools.kubectl = "1.28"\n', 1, "1.28.2"),
+    ("mise.toml", '[tools]\n"aqua:kubernetes/kubectl" = "1.28"\n', 2, "1.28.2"),
+])
+def test_mise_files(world: World, name: str, text: str, line: int, expected: str) -> None:
+    world.install("1.28.2", "1.29.3", "1.29.10")
+    (world.cwd / name).parent.mkdir(parents=True, exist_ok=True)
+    (world.cwd / name).write_text(text)
+    c = world.choose(install=False, detect=False)
+    assert (c.rule, c.version, c.source) == ("mise", expected, f"{world.cwd / name}:{line}")
+
+
+def test_the_nearest_file_wins_whatever_its_kind(world: World) -> None:
+    world.install("1.27.4", "1.28.2", "1.29.3", "1.30.1")
+    repo = world.cwd / "repo"
+    (repo / "sub" / "deeper").mkdir(parents=True)
+    (repo / "mise.toml").write_text('[tools]\nkubectl = "1.29"\n')
+    (repo / ".tool-versions").write_text("kubectl 1.27.4\n")  # same folder: mise's file comes first
+    (repo / "sub" / ".tool-versions").write_text("kubectl 1.28.2\n")
+    (repo / "sub" / "deeper" / "mise.toml").write_text('[tools]\nnode = "20"\n')  # no kubectl: walk on
+    for cwd, rule, version in ((repo, "mise", "1.29.3"), (repo / "sub" / "deeper", "tool-versions", "1.28.2")):
+        world.cwd = cwd
+        assert (world.choose(detect=False).rule, world.choose(detect=False).version) == (rule, version)
+    (repo / "mise.local.toml").write_text('[tools]\nkubectl = "1.30"\n')
+    world.cwd = repo
+    assert world.choose(detect=False).version == "1.30.1"
+
+
+@pytest.mark.parametrize("name", ["MISE_KUBECTL_VERSION", "ASDF_KUBECTL_VERSION"])
+def test_mise_and_asdf_variables_are_like_kctx_kubectl_version(world: World, name: str) -> None:
+    world.install("1.28.2", "1.29.3")
+    world.config.kubectl_pins = {"prod-*": "1.29"}
+    world.environ[name] = "1.28"
+    c = world.choose(detect=False)
+    assert (c.rule, c.version, c.source) == ("env", "1.28.2", name)
+    world.environ["KCTX_KUBECTL_VERSION"] = "1.29"
+    assert world.choose(detect=False).version == "1.29.3"
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("[tools]\nkubectl = 1.30\n", "mise.toml:2: expected a quoted kubectl version"),
+    ("[tools]\nkubectl = { os = ['linux'] }\n", "mise.toml:2: the kubectl entry has no version"),
+    ("[tools]\nkubectl = 'latest'\n", 'mise.toml:2: "latest" is not a kubectl version'),
+    ("[tools]\nkubectl = []\n", "mise.toml:2: the kubectl entry names no version"),
+])
+def test_bad_mise_entries_are_one_line_errors(world: World, text: str, message: str) -> None:
+    (world.cwd / "mise.toml").write_text(text)
+    with pytest.raises(KctxError) as err:
+        world.choose(detect=False)
+    assert message in err.value.message and "\n" not in err.value.message

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from kctx.errors import UsageError
 
+TYPE_CHECKING = False  # typing is slow to import; annotations only
+if TYPE_CHECKING:
+    from kctx.commands.helptext import Help
 
-def simple(argv: list[str], prog: str, usage: str, value_flags: dict[str, str] = {},  # noqa: B006
+
+def simple(argv: list[str], prog: str, doc: Help, value_flags: dict[str, str] = {},  # noqa: B006
            max_positional: int = 1) -> tuple[dict[str, str], list[str]]:
     """A tiny parser for the hot commands (ls, use): importing argparse would slow their start.
 
     ``value_flags`` maps each spelling (-o, --output) to a key. Returns (flags, positionals);
-    ``-h``/``--help`` raises HelpRequested with the usage text.
+    ``-h``/``--help`` raises HelpRequested with the help text (rendered only then).
     """
     flags: dict[str, str] = {}
     pos: list[str] = []
@@ -18,7 +22,9 @@ def simple(argv: list[str], prog: str, usage: str, value_flags: dict[str, str] =
     value: str | None  # a flag's value; None when the line ends before it
     for arg in it:
         if arg in ("-h", "--help"):
-            raise HelpRequested(usage)
+            from kctx.commands.helptext import render
+
+            raise HelpRequested(render(doc))
         name, eq, value = arg.partition("=")
         if name in value_flags and name.startswith("-"):
             if not eq:

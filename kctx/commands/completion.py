@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 
+from kctx.commands.helptext import Help, render
 from kctx.env import Environment
 from kctx.errors import ExitStatus, KctxError, UsageError
 
@@ -19,15 +20,21 @@ if TYPE_CHECKING:
 
     Source = tuple[str, ...] | str | None  # see Spec
 
-USAGE = """usage: kctx completion bash|zsh|fish
-       kctx completion contexts|namespaces|versions|commands
-       kctx completion candidates -- WORD… CURRENT
-       kctx completion kubectl-script bash|zsh|fish
-
-Print a completion script (`kctx init` loads it already), a list of names, the candidates for a
-command line (what the scripts ask for), or the path of kubectl's own completion script, generated
-once per kubectl binary and cached.
-"""
+HELP = Help(
+    ["completion bash|zsh|fish", "completion contexts|namespaces|versions|commands",
+     "completion candidates -- WORD… CURRENT", "completion kubectl-script bash|zsh|fish"],
+    """
+Print a completion script (`kctx init` loads it already; docs/shell.md shows how to install it without
+`kctx init`), a list of names, the candidates for a command line (what the scripts ask for), or the path
+of kubectl's own completion script, generated once per kubectl binary and cached.
+""",
+    [("kctx completion bash > ~/.local/share/bash-completion/completions/kctx", "install for bash"),
+     ("kctx completion zsh > ~/.zfunc/_kctx", "install for zsh (~/.zfunc on fpath)"),
+     ("kctx completion fish > ~/.config/fish/completions/kctx.fish", "install for fish")],
+    [("actions", [("bash, zsh, fish", "the completion script for that shell"),
+                  ("contexts, namespaces, versions, commands", "the names, one a line"),
+                  ("candidates", "what completes CURRENT after WORD…, with descriptions"),
+                  ("kubectl-script", "the path of kubectl's completion script for that shell")])])
 SCRIPTS = {"bash": "kctx.bash", "zsh": "_kctx", "fish": "kctx.fish"}
 NAMESPACE_TTL = 30  # seconds: long enough for a burst of <Tab>s, short enough to see new namespaces
 NAMESPACE_TIMEOUT = 3  # seconds: completion must never hang on an unreachable cluster
@@ -81,7 +88,7 @@ GENERIC = Spec(["subcommands"])
 
 def run(argv: list[str], env: Environment) -> int:
     if not argv or argv[0] in ("-h", "--help"):
-        env.stdout.write(USAGE)
+        env.stdout.write(render(HELP))
         return int(ExitStatus.OK if argv else ExitStatus.USAGE)
     action, rest = argv[0], argv[1:]
     if action in SCRIPTS and not rest:

@@ -6,6 +6,7 @@ this shell (rename and delete always edit the file that defines the context).
 
 from __future__ import annotations
 
+from kctx.commands.helptext import Help
 from kctx.commands.printer import Printer, help_or_version, natural_key, run_kubectx_style
 from kctx.commands.switching import backend
 from kctx.env import Environment
@@ -20,19 +21,28 @@ if TYPE_CHECKING:
     from kctx.commands.switching import Backend
     from kctx.guard.localwrite import Removal
 
-HELP = [
-    ("", "list the contexts"),
-    ("<NAME>", "switch to context <NAME>"),
-    ("-", "switch to the previous context"),
-    ("-c, --current", "show the current context name"),
-    ("<NEW_NAME>=<NAME>", "rename context <NAME> to <NEW_NAME>"),
-    ("<NEW_NAME>=.", "rename current-context to <NEW_NAME>"),
-    ("-u, --unset", "unset the current context"),
-    ("-d <NAME> [<NAME...>]", "delete context <NAME> ('.' for current-context)\n"
-     "(this command won't delete the user/cluster entry\n referenced by the context entry)"),
-    ("-h,--help", "show this message"),
-    ("-V,--version", "show version"),
-]
+HELP = Help(
+    ["ctx [NAME | - | -c | NEW_NAME=NAME | -u | -d NAME…]"],
+    """
+kubectx, with its arguments, output and exit codes. Outside a kctx session it edits your kubeconfig as
+kubectx does; inside one it switches only this shell (rename and delete always edit the file that defines
+the context). With no argument on a terminal a fuzzy picker opens (type to filter, arrows to move, Enter
+to pick, Esc to cancel); otherwise, or with KUBECTX_IGNORE_FZF set, the contexts are listed.
+""",
+    [("kctx ctx", "pick a context (or list them, off a terminal)"), ("kctx ctx prod-eu", "switch to prod-eu"),
+     ("kctx ctx -", "back to the previous context"), ("kctx ctx prod=gke_acme_europe-west1_prod", "rename"),
+     ("kctx ctx -d old-lab", "delete a context entry")],
+    [("arguments", [
+        ("(none)", "pick a context on a terminal, else list the contexts"),
+        ("NAME", "switch to context NAME"),
+        ("-", "switch to the previous context"),
+        ("-c, --current", "show the current context name"),
+        ("NEW_NAME=NAME", "rename context NAME to NEW_NAME"),
+        ("NEW_NAME=.", "rename the current context to NEW_NAME"),
+        ("-u, --unset", "unset the current context"),
+        ("-d NAME [NAME…]", "delete context NAME ('.' for the current one); its user and cluster entries stay"),
+        ("-V, --version", "show the version"),
+    ])])
 
 
 def run(argv: list[str], env: Environment, prog: str = "kctx ctx") -> int:
@@ -52,7 +62,7 @@ def _run(argv: list[str], env: Environment, out: Printer, prog: str) -> int:
     if len(argv) > 1:
         raise KctxError("too many arguments")
     arg = argv[0]
-    if help_or_version(arg, env, prog, HELP):
+    if help_or_version(arg, env, HELP):
         return ExitStatus.OK
     if arg in ("-c", "--current"):
         cur = backend(ws).current()
@@ -80,7 +90,14 @@ def _list(ws: Workspace, out: Printer) -> int:
         return ExitStatus.OK
     ws.warn_broken_files()
     cur = b.current()
-    for name in sorted(view.context_names(), key=natural_key):
+    from kctx.commands.choose import choose, interactive
+
+    names = sorted(view.context_names(), key=natural_key)
+    if names and interactive(ws.env):
+        from kctx.picker.contexts import context_entries
+
+        return _switch(ws, out, choose(ws.env, "context", context_entries(names, cur, ws.view, ws.local_config)))
+    for name in names:
         out.item(name, name == cur)
     return ExitStatus.OK
 

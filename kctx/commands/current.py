@@ -5,16 +5,27 @@ from __future__ import annotations
 import json
 
 from kctx.commands._parser import Parser
+from kctx.commands.helptext import Help
 from kctx.env import Environment
 from kctx.errors import ExitStatus
 from kctx.guard.target import Target, resolve
 from kctx.workspace import Workspace
 
+HELP = Help(
+    ["current [--json]"],
+    "Print this shell's target: the context, cluster, server, user, namespace and files kubectl would use,\n"
+    "whether it is protected, and the kubectl version that would run.",
+    [("kctx current", "a table"), ("kctx current --json | jq -r .namespace", "one field, for scripts")])
+
+
+def parser() -> Parser:
+    p = Parser("current", doc=HELP)
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    return p
+
 
 def run(argv: list[str], env: Environment) -> int:
-    p = Parser("current", "Print the context, cluster, server, user, namespace and files kubectl would use.")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
-    args = p.parse_args(argv)
+    args = parser().parse_args(argv)
     ws = Workspace(env)
     t = resolve({}, env.environ, ws.paths, ws.local_config)
     if args.json:

@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 from kctx.commands._parser import Parser
+from kctx.commands.helptext import Help
 from kctx.env import Environment
 from kctx.errors import ExitStatus, KctxError
 
@@ -71,10 +72,21 @@ STEPS: list[tuple[str, list[str], dict[str, str]]] = [
 ]
 
 
-def run(argv: list[str], env: Environment) -> int:
-    p = Parser("demo", "Try kctx with three stand-in clusters, without touching your files.")
+HELP = Help(
+    ["demo [--script]"],
+    "Try kctx with three stand-in clusters on this machine, without touching your files: a shell with its own\n"
+    "session, the kubectl shim and a protected \"prod\".",
+    [("kctx demo", "an interactive tour"), ("kctx demo --script", "the tour's steps and their output")])
+
+
+def parser() -> Parser:
+    p = Parser("demo", doc=HELP)
     p.add_argument("--script", action="store_true", help="run the tour non-interactively and print what happened")
-    args = p.parse_args(argv)
+    return p
+
+
+def run(argv: list[str], env: Environment) -> int:
+    args = parser().parse_args(argv)
     from kctx.sandbox import ClusterSpec, Sandbox
 
     root = tempfile.mkdtemp(prefix="kctx-demo-")

@@ -13,6 +13,7 @@ from kctx.commands import doctor_credentials as credentials
 from kctx.commands._parser import Parser
 from kctx.commands.doctor_finding import SHOWN, Finding
 from kctx.commands.doctor_finding import more as _more
+from kctx.commands.helptext import Help
 from kctx.commands.printer import first_steps
 from kctx.env import Environment
 from kctx.errors import ExitStatus, KctxError
@@ -26,17 +27,26 @@ if TYPE_CHECKING:
 INIT_LINE = 'eval "$(kctx init bash)" (or zsh; fish: kctx init fish | source) in your shell\'s rc file'
 
 
-def run(argv: list[str], env: Environment) -> int:
-    p = Parser("doctor", "Check the kctx setup (shim, shell integration, kubeconfig files, kubectl versions, "
-                         "sessions, onboarded team files) and print how to fix what is wrong. Exit 1 when "
-                         "something is.")
+HELP = Help(
+    ["doctor [--online] [--timeout SECONDS]"],
+    "Check the kctx setup (shim, shell integration, kubeconfig files, kubectl versions, sessions, onboarded\n"
+    "team files) and print how to fix what is wrong. Exit 1 when something is.",
+    [("kctx doctor", "offline checks only"), ("kctx doctor --online", "also ask every cluster who you are there")])
+
+
+def parser() -> Parser:
+    p = Parser("doctor", doc=HELP)
     p.add_argument("--online", action="store_true",
                    help="contact the clusters: detect server versions that are not cached yet, ask each "
                         "context who you are there (kubectl auth whoami, in parallel, time-bounded), and fetch "
                         "onboarded team files to compare them")
     p.add_argument("--timeout", type=float, default=credentials.ONLINE_TIMEOUT, metavar="SECONDS",
                    help="with --online: give up on a cluster after this long (default %(default)s)")
-    args = p.parse_args(argv)
+    return p
+
+
+def run(argv: list[str], env: Environment) -> int:
+    args = parser().parse_args(argv)
     if args.timeout <= 0:
         raise KctxError("doctor: --timeout must be positive", ExitStatus.USAGE)
     ws = workspace(env)

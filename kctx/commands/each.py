@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 
 from kctx.commands._parser import Parser
+from kctx.commands.helptext import Help
 from kctx.env import Environment
 from kctx.errors import ExitStatus, KctxError, UsageError
 from kctx.workspace import Workspace
@@ -19,10 +20,15 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from kctx.commands.each_run import Outcome
 
-DESCRIPTION = ("Run kubectl ARGS on every context matching GLOB (shell-style) or in a group from the config "
-               "(groups: {prod: [\"prod-*\"]}), in parallel, each call pinned to its context and judged by the "
-               "guard. Protected contexts that need confirmation are asked for once on the terminal; with no "
-               "terminal KCTX_CONFIRM must name each of them (comma-separated).")
+HELP = Help(
+    ["each [GLOB…] [--group NAME] [-j N] [--timeout SECONDS] [--json] -- ARGS…"],
+    "Run kubectl ARGS on every context matching GLOB (shell-style) or in a group from the config\n"
+    "(groups: {prod: [\"prod-*\"]}), in parallel, each call pinned to its context and judged by the guard.\n"
+    "Protected contexts that need confirmation are asked for once on the terminal; with no terminal\n"
+    "KCTX_CONFIRM must name each of them (comma-separated).",
+    [("kctx each 'prod-*' -- get pods -n web", "every prod context"),
+     ("kctx each -g prod -j 8 -- version", "a group from the config, 8 at once"),
+     ("kctx each '*' --json -- auth whoami", "one JSON record per context")])
 DEFAULT_JOBS = 4
 DEFAULT_TIMEOUT = 60.0
 PINNING = ("--context", "--kubeconfig")  # kctx chooses these for each call
@@ -31,7 +37,7 @@ PINNING = ("--context", "--kubeconfig")  # kctx chooses these for each call
 def run(argv: list[str], env: Environment) -> int:
     if "--" not in argv:
         if any(a in ("-h", "--help") for a in argv):
-            parser().print_help(env.stdout)
+            env.stdout.write(parser().format_help())
             return int(ExitStatus.OK)
         raise UsageError("kctx each: give the kubectl arguments after --, e.g. kctx each 'prod-*' -- get pods")
     cut = argv.index("--")
@@ -47,7 +53,7 @@ def run(argv: list[str], env: Environment) -> int:
 
 
 def parser() -> Parser:
-    p = Parser("each", DESCRIPTION, usage="kctx each [GLOB…] [--group NAME] [-j N] [--timeout S] [--json] -- ARGS…")
+    p = Parser("each", doc=HELP)
     p.add_argument("globs", nargs="*", metavar="GLOB", help="context names or shell-style globs")
     p.add_argument("-g", "--group", action="append", default=[], metavar="NAME",
                    help="a group of contexts from the config's groups: (repeatable)")

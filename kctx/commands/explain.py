@@ -11,16 +11,30 @@ from __future__ import annotations
 import json
 
 from kctx.commands._parser import Parser
+from kctx.commands.helptext import Help
 from kctx.env import Environment
 from kctx.errors import ExitStatus
 from kctx.kubectl.kuberc import describe
 from kctx.workspace import Workspace
 
+HELP = Help(
+    ["explain [--json] -- KUBECTL_ARGS…"],
+    "Resolve a kubectl command line without running it: the target it would hit (context, cluster, server,\n"
+    "user, namespace, files), whether that is protected, the command's class, the guard's decision and the\n"
+    "kubectl version that would run.",
+    [("kctx explain -- delete pod web-0", "what a delete would hit, and whether kctx asks first"),
+     ("kctx explain --json -- --context prod apply -f app.yaml", "the same, for scripts")])
+
+
+def parser() -> Parser:
+    p = Parser("explain", doc=HELP)
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("kubectl_args", nargs="*", metavar="-- KUBECTL_ARGS", help="the kubectl command line")
+    return p
+
 
 def run(argv: list[str], env: Environment) -> int:
-    p = Parser("explain", "Resolve a kubectl command line without running it: target, class, guard decision.")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
-    p.add_argument("kubectl_args", nargs="*", metavar="-- KUBECTL_ARGS")
+    p = parser()
     if "--" in argv:
         cut = argv.index("--")
         args = p.parse_args(argv[:cut])

@@ -6,6 +6,7 @@ import shlex
 from importlib import resources
 
 from kctx.commands._parser import Parser
+from kctx.commands.helptext import Help
 from kctx.env import Environment
 from kctx.errors import ExitStatus
 from kctx.shim import install as shiminstall
@@ -32,10 +33,23 @@ def script(shell: str, command: list[str], shim_dir: str) -> str:
         "@KCTX_SHIM_DIR@", quote(shim_dir))
 
 
+HELP = Help(
+    ["init bash|zsh|fish"],
+    "Print the shell integration: a session per shell, the kctx shell function (so use, ctx and ns change\n"
+    "this shell at once), the kubectl shim first on PATH, the prompt segment and completions. See\n"
+    "docs/shell.md.",
+    [('eval "$(kctx init bash)"', "in ~/.bashrc"), ('eval "$(kctx init zsh)"', "in ~/.zshrc"),
+     ("kctx init fish | source", "in ~/.config/fish/config.fish")])
+
+
+def parser() -> Parser:
+    p = Parser("init", doc=HELP)
+    p.add_argument("shell", choices=SHELLS, metavar="SHELL", help="bash, zsh or fish")
+    return p
+
+
 def run(argv: list[str], env: Environment) -> int:
-    p = Parser("init", 'Print the shell integration. bash/zsh: eval "$(kctx init bash)"; fish: kctx init fish | source')
-    p.add_argument("shell", choices=SHELLS)
-    args = p.parse_args(argv)
+    args = parser().parse_args(argv)
     shim_dir = env.paths.shim_dir
     shiminstall.install(shim_dir, native=shimnative.wanted(env.environ))
     env.stdout.write(script(args.shell, launcher(), str(shim_dir)))

@@ -10,6 +10,7 @@ import json
 import time
 
 from kctx.commands._parser import Parser
+from kctx.commands.helptext import Help
 from kctx.env import Environment
 from kctx.errors import ExitStatus, KctxError, UsageError
 from kctx.versions import manage, store
@@ -39,8 +40,18 @@ def run(argv: list[str], env: Environment) -> int:
         raise KctxError(f"{exc.filename + ': ' if exc.filename else ''}{exc.strerror or exc}") from None
 
 
+HELP = Help(
+    ["kubectl ACTION [OPTIONS]", "kubectl run [--context CONTEXT] [--kubectl-version VERSION] -- ARGS…"],
+    "Which kubectl runs against which cluster, and why (pins, .tool-versions, the server's version); install\n"
+    "and remove versions. See docs/versions.md.",
+    [("kctx kubectl which", "the version for this shell's cluster, and the rule that chose it"),
+     ("kctx kubectl install 1.31", "the newest 1.31 patch, checksum verified"),
+     ("kctx kubectl run --kubectl-version 1.29 -- get pods", "one call with another version"),
+     ("kctx kubectl gc --days 60 --dry-run", "what a clean-up would remove")])
+
+
 def parser() -> Parser:
-    p = Parser("kubectl", "Which kubectl runs against which cluster; install and remove versions.")
+    p = Parser("kubectl", doc=HELP)
     sub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
 
     def add(name: str, help_: str) -> Parser:
@@ -62,9 +73,11 @@ def parser() -> Parser:
                       help="install even when the mirror publishes no checksum (DANGEROUS)")
     rm = add("uninstall", "remove an installed version (or unregister an added one)")
     rm.add_argument("version", help="exact version, e.g. 1.29.3")
+    rm.add_argument("--force", action="store_true", help="remove it even when a pin holds it")
     gc = add("gc", "remove downloaded versions not used for N days")
     gc.add_argument("--days", type=float, required=True, help="unused for more than this many days")
     gc.add_argument("--dry-run", action="store_true", help="only print what would be removed")
+    gc.add_argument("--force", action="store_true", help="remove pinned versions too")
     reg = add("add", "register a kubectl already on this machine (by the version it reports)")
     reg.add_argument("path", help="the kubectl binary")
     reg.add_argument("--force", action="store_true", help="replace a version that is already installed")
@@ -114,11 +127,14 @@ def do_which(args: argparse.Namespace, env: Environment) -> int:
     if args.json:
         env.stdout.write(json.dumps(report, indent=2) + "\n")
         return ExitStatus.OK
-    rows = [("version", c.version or "(unknown)"), ("path", c.path), ("rule", c.rule), ("why", c.why)]
+    rows = [("version", c.version or "(unknown)"), ("path", c.path), ("rule", c.rule), ("from", c.source or "-"),
+            ("why", c.why)]
     if target.server:
         rows.append(("server", f"{target.server} ({c.server_version or 'version unknown'})"))
     if c.skew:
         rows.append(("warning", c.skew))
+    if c.notice:
+        rows.append(("note", c.notice))
     for key, value in rows:
         env.stdout.write(f"{key.ljust(8)}  {value}\n")
     return ExitStatus.OK
@@ -151,7 +167,7 @@ def do_list(args: argparse.Namespace, env: Environment) -> int:
         for r in [] if args.json else remote:
             env.stdout.write(f"{r['version']}{'  (installed)' if r['installed'] else ''}\n")
         return ExitStatus.OK
-    rows = manage.rows(paths)
+    rows = manage.rows(paths, _pins(env), env.environ)
     if args.json:
         env.stdout.write(json.dumps(rows, indent=2) + "\n")
         return ExitStatus.OK
@@ -159,20 +175,45 @@ def do_list(args: argparse.Namespace, env: Environment) -> int:
         env.stderr.write(f"no kubectl installed by kctx yet (in {paths.kubectl_dir}); "
                          "see 'kctx kubectl install -h'\n")
         return ExitStatus.OK
-    table = [("VERSION", "LAST USED", "SOURCE")] + [
-        (r["version"], _ago(r["last_used"]), r["source"] if r["source"] != "downloaded" else r["path"])
-        for r in rows]
-    widths = [max(len(row[i]) for row in table) for i in range(2)]
+    table = [("VERSION", "INSTALLED", "LAST USED", "SOURCE")] + [
+        (r["version"], _ago(r["installed"]), _ago(r["last_used"]), _source(r)) for r in rows]
+    widths = [max(len(row[i]) for row in table) for i in range(3)]
     for row in table:
-        env.stdout.write(f"{row[0].ljust(widths[0])}   {row[1].ljust(widths[1])}   {row[2]}\n")
+        cells = [row[i].ljust(widths[i]) for i in range(3)]
+        env.stdout.write(f"{'   '.join(cells)}   {row[3]}\n")
     return ExitStatus.OK
+
+
+def _source(row: manage.Row) -> str:
+    where = {"downloaded": row["path"], "bundled": f"{row['path']} (beside the kubectl dispatcher on PATH)"}
+    text = where.get(row["source"], row["source"])
+    if not row["verified"]:
+        text += "  UNVERIFIED (installed with --no-verify)"
+    if row["pinned_by"]:
+        text += f"  pinned by {'; '.join(row['pinned_by'])}"
+    return text
+
+
+def _pins(env: Environment) -> dict[str, list[str]]:
+    """Installed version -> the pins that hold it (an unreadable config: none, said on stderr)."""
+    try:
+        config = Workspace(env).config
+    except KctxError as exc:
+        env.stderr.write(f"kctx: warning: {exc.message} (pins not considered)\n")
+        from kctx.config import Config
+
+        config = Config()
+    return manage.pins(env.paths, config, env.environ)
 
 
 def _ago(when: float) -> str:
     if not when:
         return "never"
-    days = (time.time() - when) / 86400
-    return "today" if days < 1 else f"{int(days)}d ago"
+    seconds = time.time() - when
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{int(seconds // size)}{unit} ago"
+    return "just now"
 
 
 def do_install(args: argparse.Namespace, env: Environment) -> int:
@@ -191,7 +232,9 @@ def do_install(args: argparse.Namespace, env: Environment) -> int:
 
 
 def do_uninstall(args: argparse.Namespace, env: Environment) -> int:
-    removed = manage.uninstall(env.paths, manage.exact(args.version), env.stderr)
+    version = manage.exact(args.version)
+    pinned_by = _pins(env).get(version, [])
+    removed = manage.uninstall(env.paths, version, env.stderr, pinned_by=pinned_by, force=args.force)
     env.stderr.write(f"removed {removed}\n")
     return ExitStatus.OK
 
@@ -199,11 +242,14 @@ def do_uninstall(args: argparse.Namespace, env: Environment) -> int:
 def do_gc(args: argparse.Namespace, env: Environment) -> int:
     if args.days < 0:
         raise UsageError("kctx kubectl gc: --days must be 0 or more")
-    removed = manage.gc(env.paths, args.days, env.stderr, dry_run=args.dry_run)
+    removed, kept = manage.gc(env.paths, args.days, env.stderr, dry_run=args.dry_run, pinned=_pins(env),
+                              force=args.force)
     verb = "would remove" if args.dry_run else "removed"
     for version in removed:
         env.stdout.write(f"{verb} {version}\n")
-    if not removed:
+    for version, holders in kept.items():
+        env.stderr.write(f"kept {version}: pinned by {holders} (--force removes it)\n")
+    if not removed and not kept:
         env.stderr.write(f"nothing unused for more than {args.days:g} days\n")
     return ExitStatus.OK
 

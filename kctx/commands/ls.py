@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from kctx.commands._args import simple
+from kctx.commands.helptext import Help
 from kctx.commands.printer import GREEN_BOLD, RED_BOLD, Printer
 from kctx.env import Environment
 from kctx.errors import ExitStatus, UsageError
@@ -27,19 +28,22 @@ if TYPE_CHECKING:
         user: str
         protected_by: str
 
-USAGE = """usage: kctx ls [-o table|wide|json|yaml|name]
-
+HELP = Help(
+    ["ls [-o table|wide|json|yaml|name]"],
+    """
 List every context kctx knows (kubectl's files and the config's kubeconfig globs), the current one marked
-and, on a terminal, highlighted, protected ones in red (NO_COLOR turns colour off). wide adds the user and
-why a context is protected.
-"""
+and, on a terminal, highlighted, protected ones in red (NO_COLOR turns colour off).
+""",
+    [("kctx ls", "the table"), ("kctx ls -o wide", "also the user, and why a context is protected"),
+     ("kctx ls -o name | grep eu-", "names only, for scripts"), ("kctx ls -o json", "every field, for jq")],
+    [("options", [("-o, --output FORMAT", "table (default), wide, json, yaml or name")])])
 OUTPUTS = ("table", "wide", "json", "yaml", "name")
 COLUMNS = ("CURRENT", "NAME", "CLUSTER", "SERVER", "NAMESPACE", "FILE", "PROTECTED")
 WIDE_COLUMNS = ("CURRENT", "NAME", "CLUSTER", "SERVER", "USER", "NAMESPACE", "FILE", "PROTECTED")
 
 
 def run(argv: list[str], env: Environment) -> int:
-    flags, _ = simple(argv, "ls", USAGE, {"-o": "output", "--output": "output"}, max_positional=0)
+    flags, _ = simple(argv, "ls", HELP, {"-o": "output", "--output": "output"}, max_positional=0)
     output = flags.get("output", "table")
     if output not in OUTPUTS:
         raise UsageError(f"kctx ls: -o must be {', '.join(OUTPUTS[:-1])} or {OUTPUTS[-1]}, not {output!r}")

@@ -9,22 +9,34 @@ from __future__ import annotations
 
 import subprocess
 
+from kctx.commands.helptext import Help
 from kctx.commands.printer import Printer, help_or_version, run_kubectx_style
 from kctx.commands.switching import Backend, backend
 from kctx.env import Environment
 from kctx.errors import ExitStatus, KctxError
 from kctx.workspace import Workspace
 
-HELP = [
-    ("", "list the namespaces in the current context"),
-    ("<NAME>", "change the active namespace of current context"),
-    ("<NAME> --force/-f", "force change the active namespace of current context (even if it doesn't exist)"),
-    ("-", "switch to the previous namespace in this context"),
-    ("-c, --current", "show the current namespace"),
-    ("-u, --unset", "unset the active namespace of current context (back to default)"),
-    ("-h,--help", "show this message"),
-    ("-V,--version", "show version"),
-]
+HELP = Help(
+    ["ns [NAME [-f] | - | -c | -u]"],
+    """
+kubens, with its arguments, output and exit codes. The namespaces are listed and checked through the real
+kubectl, so every auth plugin works as it does for kubectl. Outside a kctx session the namespace is
+written into the context entry of the file that defines it; inside one only this shell changes. With no
+argument on a terminal a fuzzy picker opens over the cluster's namespaces; otherwise, or with
+KUBECTX_IGNORE_FZF set, they are listed.
+""",
+    [("kctx ns", "pick a namespace (or list them, off a terminal)"), ("kctx ns kube-system", "switch to it"),
+     ("kctx ns -", "back to the previous namespace of this context"),
+     ("kctx ns web --force", "switch without asking the cluster whether it exists")],
+    [("arguments", [
+        ("(none)", "pick a namespace on a terminal, else list the namespaces"),
+        ("NAME", "change the active namespace of the current context"),
+        ("NAME -f, --force", "the same, even if the namespace does not exist"),
+        ("-", "switch to the previous namespace in this context"),
+        ("-c, --current", "show the current namespace"),
+        ("-u, --unset", "unset the active namespace of the current context (back to default)"),
+        ("-V, --version", "show the version"),
+    ])])
 FORCE = ("-f", "--force")
 
 
@@ -43,7 +55,7 @@ def _run(argv: list[str], env: Environment, out: Printer, prog: str) -> int:
     if len(argv) > 1:
         raise KctxError(f"unsupported arguments {argv!r}" if len(argv) == 2 else "too many arguments")
     arg = argv[0]
-    if help_or_version(arg, env, prog, HELP):
+    if help_or_version(arg, env, HELP):
         return ExitStatus.OK
     b = backend(ws)
     if arg in ("-c", "--current"):
@@ -131,10 +143,16 @@ def _list(ws: Workspace, out: Printer) -> int:
     proc = _kubectl(ws, ["get", "namespaces", "-o", "name"], failure)
     if proc.returncode != 0:
         raise KctxError(f"{failure}: failed to list namespaces from k8s API: {_last_line(proc.stderr)}")
-    for line in proc.stdout.splitlines():
-        name = line.strip().removeprefix("namespace/")
-        if name:
-            out.item(name, name == cur)
+    from kctx.commands.choose import choose, interactive
+
+    names = [n for n in (line.strip().removeprefix("namespace/") for line in proc.stdout.splitlines()) if n]
+    if names and interactive(ws.env):
+        from kctx.picker.contexts import namespace_entries
+
+        picked = choose(ws.env, f"namespace ({b.current()})", namespace_entries(names, cur))
+        return _switch(ws, b, out, picked, force=True)  # just listed: no second request to check it
+    for name in names:
+        out.item(name, name == cur)
     return ExitStatus.OK
 
 

@@ -13,6 +13,7 @@ import os
 import time
 
 from kctx.commands._parser import Parser
+from kctx.commands.helptext import Help
 from kctx.env import Environment
 from kctx.errors import ExitStatus, KctxError
 from kctx.onboard import consent, origin, schema, sources
@@ -21,10 +22,16 @@ from kctx.onboard.step import Run
 from kctx.onboard.transport import Transport
 from kctx.util.fsutil import ensure_private_dir, locked
 
+HELP = Help(
+    ["onboard [--dry-run | --check] [--sha256 HEX] [--yes] [--refresh] [--no-install] TEAMFILE"],
+    "Merge a team file into this machine's kctx setup: protection rules, kubeconfig files, context aliases,\n"
+    "colours and kubectl versions. Safe to run again. See docs/onboarding.md.",
+    [("kctx onboard --dry-run https://example.com/team.yaml", "the plan, changing nothing"),
+     ("kctx onboard team.yaml", "set this machine up"), ("kctx onboard --check team.yaml", "exit 1 on a deviation")])
+
 
 def parser() -> Parser:
-    p = Parser("onboard", "Merge a team file into this machine's kctx setup: protection rules, kubeconfig "
-                          "files, context aliases, colours and kubectl versions. Safe to run again.")
+    p = Parser("onboard", doc=HELP)
     p.add_argument("teamfile", metavar="TEAMFILE",
                    help="the team file: a path or an https URL (URL#sha256=HEX pins its digest)")
     mode = p.add_mutually_exclusive_group()

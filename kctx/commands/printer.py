@@ -14,6 +14,7 @@ TYPE_CHECKING = False  # typing is slow to import; annotations only
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from kctx.commands.helptext import Help
     from kctx.workspace import Workspace
 
 GREEN, GREEN_BOLD, RED_BOLD, YELLOW_BOLD, RESET = "\033[32m", "\033[32;1m", "\033[31;1m", "\033[33;1m", "\033[0m"
@@ -69,22 +70,12 @@ def run_kubectx_style(body: Callable[[list[str], Environment, Printer, str], int
         return ExitStatus.ERROR
 
 
-def help_text(prog: str, entries: list[tuple[str, str]]) -> str:
-    """kubectx-style usage: one aligned "<prog> ARGS : what" line per entry."""
-    width = max(len(args) for args, _ in entries)
-    lines = ["USAGE:"]
-    for args, what in entries:
-        head = f"  {prog} {args.ljust(width)} : "
-        first, *rest = what.split("\n")
-        lines.append(head + first)
-        lines += [" " * len(head) + more for more in rest]
-    return "\n".join(lines) + "\n"
-
-
-def help_or_version(arg: str, env: Environment, prog: str, entries: list[tuple[str, str]]) -> bool:
+def help_or_version(arg: str, env: Environment, doc: Help) -> bool:
     """Answer kubectx's -h/--help and -V/--version (True), or leave ``arg`` to the command (False)."""
     if arg in ("-h", "--help"):
-        env.stdout.write(help_text(prog, entries))
+        from kctx.commands.helptext import render
+
+        env.stdout.write(render(doc))
         return True
     if arg in ("-V", "--version"):
         env.stdout.write(f"v{__version__}\n")

@@ -14,6 +14,7 @@ import os
 import time
 
 from kctx.commands._args import simple
+from kctx.commands.helptext import Help
 from kctx.env import Environment
 from kctx.errors import ExitStatus, KctxError, UsageError
 
@@ -21,15 +22,21 @@ TYPE_CHECKING = False  # typing is slow to import; annotations only
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-USAGE = """usage: kctx prompt [--format FORMAT] [--color auto|always|never] [--shell bash|zsh|fish|plain]
-       kctx prompt on|off|toggle
-
+HELP = Help(
+    ["prompt [--format FORMAT] [--color auto|always|never] [--shell bash|zsh|fish|plain]", "prompt on|off|toggle"],
+    """
 Print this shell's prompt segment, e.g. "⎈ prod:web" (for starship / oh-my-posh custom segments).
 FORMAT placeholders: {symbol} {context} {namespace} {override} (the marks: ! an override, ? stale
-state, KCTX_PROMPT_EXPIRED_MARK (✗) a credential known to have expired). --shell wraps colours in the
-shell's non-printing markers. on/off/toggle change the current shell only, so the `kctx` shell
-function from `kctx init` handles them (or set KCTX_PROMPT=on|off yourself).
-"""
+state, KCTX_PROMPT_EXPIRED_MARK (✗) a credential known to have expired). on/off/toggle change the
+current shell only, so the `kctx` shell function from `kctx init` handles them (or set
+KCTX_PROMPT=on|off yourself).
+""",
+    [("kctx prompt", "the segment, coloured on a terminal"), ("kctx prompt --format '{context}'", "the name alone"),
+     ("kctx prompt off", "hide the segment in this shell")],
+    [("actions", [("on, off, toggle", "show or hide the segment in this shell")]),
+     ("options", [("--format FORMAT", "the text, with the placeholders above"),
+                  ("--color WHEN", "auto (default: on a terminal, not with NO_COLOR), always or never"),
+                  ("--shell SHELL", "wrap colours in bash's, zsh's or fish's non-printing markers, or plain")])])
 DEFAULT_FORMAT = "{symbol} {context}:{namespace}{override}"
 COLORS = {"black": "30", "red": "31", "green": "32", "yellow": "33", "blue": "34", "magenta": "35",
           "cyan": "36", "white": "37"}
@@ -37,7 +44,7 @@ WRAP = {"bash": ("\001", "\002"), "zsh": ("%{", "%}"), "fish": ("", ""), "plain"
 
 
 def run(argv: list[str], env: Environment) -> int:
-    flags, pos = simple(argv, "prompt", USAGE, {"--format": "format", "--color": "color", "--shell": "shell"})
+    flags, pos = simple(argv, "prompt", HELP, {"--format": "format", "--color": "color", "--shell": "shell"})
     if pos:
         if pos[0] in ("on", "off", "toggle"):
             raise UsageError(f"kctx prompt {pos[0]} changes the current shell, so it needs the shell "
@@ -79,7 +86,8 @@ def state(env: Environment) -> dict[str, str]:
 
         try:
             ws = Workspace(env)
-            session_ops.save(ws, session_ops.require(ws))
+            with session_ops.edit(ws) as s:
+                session_ops.save(ws, s)
         except KctxError:
             return dict(read(session), stale="1")  # show what we had, marked "?": never silently stale
         values = read(session)

@@ -10,6 +10,7 @@ import os
 import time
 
 from kctx.commands._parser import Parser
+from kctx.commands.helptext import Help
 from kctx.env import Environment
 from kctx.errors import ExitStatus, KctxError
 from kctx.workspace import Workspace
@@ -34,14 +35,24 @@ class Candidate:
         return f"{self.section[:-1]} {self.name!r} in {self.file}: {self.why}{note}"
 
 
-def run(argv: list[str], env: Environment) -> int:
-    p = Parser("prune", "Remove stale contexts (cluster unanswered for --days, missing cluster or user) and "
-                        "cluster/user entries no context uses; a backup is left beside each changed file.")
+HELP = Help(
+    ["prune [--days DAYS] [--dry-run] [-y]"],
+    "Remove stale contexts (cluster unanswered for --days, missing cluster or user) and cluster/user entries\n"
+    "no context uses; a backup is left beside each changed file. Asks which to remove on a terminal.",
+    [("kctx prune --dry-run", "what would go"), ("kctx prune --days 90", "only clusters silent for 90 days")])
+
+
+def parser() -> Parser:
+    p = Parser("prune", doc=HELP)
     p.add_argument("--days", type=int, default=DEFAULT_DAYS,
                    help=f"a context is stale when its cluster has not answered for this long (default {DEFAULT_DAYS})")
     p.add_argument("--dry-run", action="store_true", help="list what would go; change nothing")
     p.add_argument("-y", "--yes", action="store_true", help="remove everything listed without asking (scripts)")
-    args = p.parse_args(argv)
+    return p
+
+
+def run(argv: list[str], env: Environment) -> int:
+    args = parser().parse_args(argv)
     if args.days < 1:
         raise KctxError("prune: --days must be at least 1", ExitStatus.USAGE)
     ws = Workspace(env)
@@ -59,6 +70,7 @@ def run(argv: list[str], env: Environment) -> int:
     if not chosen:
         env.stderr.write("nothing removed\n")
         return int(ExitStatus.OK if args.yes else ExitStatus.DECLINED)
+    guard(ws, chosen)
     written = remove(chosen)
     env.stdout.write(f"removed {len(chosen)} entr{'ies' if len(chosen) != 1 else 'y'} from {len(written)} "
                      f"file{'s' if len(written) != 1 else ''} (a .bak copy of each is beside it)\n")
@@ -150,6 +162,23 @@ def choose(found: list[Candidate], answer: str) -> list[Candidate]:
             raise KctxError(f"prune: not a number or range: {word!r}", ExitStatus.USAGE)
         picked.update(range(int(first), int(last or first) + 1))
     return [c for i, c in enumerate(found, 1) if i in picked]
+
+
+def guard(ws: Workspace, chosen: list[Candidate]) -> None:
+    """Removing a protected context or cluster (by a protect glob, a mark, or a protected context using it)
+    takes its protection away: asked like `kubectl config delete-context`/`delete-cluster` through the shim,
+    refused without a terminal unless KCTX_CONFIRM names the context, audited. --yes does not answer it."""
+    from kctx.guard import localwrite
+
+    for c in chosen:
+        if c.section not in ("contexts", "clusters"):
+            continue  # a user entry protects nothing
+        delete = localwrite.delete_context if c.section == "contexts" else localwrite.delete_cluster
+        removed = delete(ws.view, ws.config, c.name)
+        if removed is not None:
+            sub = f"delete-{c.section[:-1]}"
+            localwrite.guard(removed, ["config", sub, c.name], f"config {sub}", ws.env.environ, ws.config,
+                             ws.paths.audit_log, ws.env.tty_path)
 
 
 def remove(chosen: list[Candidate]) -> list[str]:

@@ -14,14 +14,21 @@ from kctx.kubeconfig.model import View
 from kctx.kubeconfig.writer import Transaction, default_file
 from kctx.session import ops as session_ops
 from kctx.session import store as ksession
+from kctx.util.fsutil import kubeconfig_locks, wait_for_writers
 from kctx.util.suggest import did_you_mean
 from kctx.workspace import Workspace
 
 TYPE_CHECKING = False  # typing is slow to import; annotations only
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
+    from contextlib import AbstractContextManager
+    from typing import Concatenate, ParamSpec, TypeVar
 
-    from kctx.kubeconfig.model import Context
+    from kctx.kubeconfig.model import Context, FileIndex
+
+    B = TypeVar("B", bound="Backend")
+    P = ParamSpec("P")
+    R = TypeVar("R")
 
 
 def kubectx_home(environ: Mapping[str, str]) -> str:
@@ -30,9 +37,33 @@ def kubectx_home(environ: Mapping[str, str]) -> str:
     return os.path.join(home, ".kube")
 
 
+def _locked(method: Callable[Concatenate[B, P], R]) -> Callable[Concatenate[B, P], R]:
+    """Run a write to the kubeconfig files under the backend's lock (``Backend.locked``): the checks it
+    makes and the edits it commits then see the same files, with no other writer in between."""
+
+    def run(self: B, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        with self.locked():
+            return method(self, *args, **kwargs)
+
+    run.__name__, run.__doc__ = method.__name__, method.__doc__
+    return run
+
+
+class _NoLock:
+    def __enter__(self) -> None:
+        pass
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+
 class Backend:
     def __init__(self, ws: Workspace) -> None:
         self.ws = ws
+
+    def locked(self) -> AbstractContextManager[None]:
+        """Held around a write; in a session the transaction locks the files it edits."""
+        return _NoLock()
 
     # --- contexts
     def view(self) -> View: raise NotImplementedError
@@ -45,6 +76,7 @@ class Backend:
     def set_namespace(self, ns: str) -> None: ...
     def previous_namespace(self) -> str: raise NotImplementedError
 
+    @_locked
     def rename(self, old: str, new: str) -> None:
         """Rename in the file that defines ``old`` (an explicit edit of the user's file, in or out of a session)."""
         view = self.ws.view if self.ws.session else self.view()
@@ -64,6 +96,7 @@ class Backend:
             tx.add(view.current_context_file, lambda t: edit.set_current_context(t, new))
         tx.commit()
 
+    @_locked
     def delete(self, name: str) -> None:
         view = self.ws.view if self.ws.session else self.view()
         ctx = view.context(name)
@@ -78,8 +111,26 @@ class Backend:
 class FileBackend(Backend):
     """kubectx/kubens semantics on the files kubectl reads (KUBECONFIG or ~/.kube/config)."""
 
+    def __init__(self, ws: Workspace) -> None:
+        super().__init__(ws)
+        self.pending_state: dict[str, str] = {}  # kubectx's state files, written once the lock is released
+
     def view(self) -> View:
+        """kubectl's files as their last writer left them: kubectl rewrites a file in place while it holds the
+        lock, so a view read meanwhile may show it emptied or cut; then it is read again."""
+        for _ in range(_SETTLE_TRIES):
+            if "kubectl_view" in self.ws.__dict__:  # settled when it was read: one view per decision
+                return self.ws.kubectl_view
+            view = self.ws.kubectl_view
+            if wait_for_writers(self._files()) and all(_unchanged(f) for f in view.files):
+                return view
+            self.ws.__dict__.pop("kubectl_view", None)
         return self.ws.kubectl_view
+
+    def locked(self) -> AbstractContextManager[None]:
+        """kubectl's lock on every one of its files, as kubectl takes them for any config write, with the
+        view read again under it."""
+        return _FreshLocks(self, self._files())
 
     def _files(self) -> list[str]:
         return [os.path.abspath(f) for f in self.ws.base_files]
@@ -91,6 +142,7 @@ class FileBackend(Backend):
     def current(self) -> str:
         return self.view().current_context
 
+    @_locked
     def switch(self, name: str) -> None:
         self._require_files()
         view = self.view()
@@ -108,6 +160,7 @@ class FileBackend(Backend):
         if prev != name:
             self._save_state("kubectx", prev)
 
+    @_locked
     def unset(self) -> None:
         self._require_files()
         view = self.view()
@@ -132,6 +185,7 @@ class FileBackend(Backend):
             raise KctxError(f'failed to read namespace of "{cur}": context with name "{cur}" not found')
         return ctx
 
+    @_locked
     def set_namespace(self, ns: str) -> None:
         ctx = self._current_ctx()
         before = ctx.namespace or "default"
@@ -148,6 +202,14 @@ class FileBackend(Backend):
         return os.path.join(kubectx_home(self.ws.env.environ), name)
 
     def _save_state(self, name: str, value: str) -> None:
+        """Queued while kubectl's lock is held (kubectl fails at once on it: hold it no longer than needed)."""
+        self.pending_state[name] = value
+
+    def write_state(self) -> None:
+        while self.pending_state:
+            self._write_state(*self.pending_state.popitem())
+
+    def _write_state(self, name: str, value: str) -> None:
         path = self._state_path(name)
         os.makedirs(os.path.dirname(path), exist_ok=True)
         from kctx.util.fsutil import atomic_write
@@ -162,6 +224,33 @@ class FileBackend(Backend):
             return ""
 
 
+_SETTLE_TRIES = 4
+
+
+def _unchanged(f: FileIndex) -> bool:
+    """The file is still the one this index was read from (a FileIndex without a stamp was not read)."""
+    from kctx.util.parsecache import stamp
+
+    try:
+        return not f.stamp or stamp(os.stat(f.path)) == tuple(f.stamp)
+    except OSError:
+        return False
+
+
+class _FreshLocks:
+    def __init__(self, b: FileBackend, files: list[str]) -> None:
+        self.b, self.locks = b, kubeconfig_locks(files)
+
+    def __enter__(self) -> None:
+        self.locks.__enter__()
+        for cached in ("kubectl_view", "view"):  # read before the lock: decide on the files as they are now
+            self.b.ws.__dict__.pop(cached, None)
+
+    def __exit__(self, *exc: object) -> None:
+        self.locks.__exit__()
+        self.b.write_state()
+
+
 class SessionBackend(Backend):
     """Changes land in this shell's session file only."""
 
@@ -172,9 +261,14 @@ class SessionBackend(Backend):
     def view(self) -> View:
         return self.ws.view
 
+    def locked(self) -> AbstractContextManager[None]:
+        """kubectl's lock on the session file, with the session read again under it."""
+        return _FreshSession(self)
+
     def current(self) -> str:
         return self.s.context
 
+    @_locked
     def switch(self, name: str) -> None:
         if not self.ws.view.has_context(name):
             raise KctxError(f'failed to switch context: no context exists with the name: "{name}"'
@@ -182,6 +276,7 @@ class SessionBackend(Backend):
         ksession.switch_context(self.s, self.ws.view, name)
         session_ops.save(self.ws, self.s)
 
+    @_locked
     def unset(self) -> None:
         ksession.unset_context(self.s, self.ws.view)
         session_ops.save(self.ws, self.s)
@@ -194,6 +289,7 @@ class SessionBackend(Backend):
             raise KctxError("current-context is not set")
         return self.s.namespace or "default"
 
+    @_locked
     def set_namespace(self, ns: str) -> None:
         ksession.set_namespace(self.s, ns)
         session_ops.save(self.ws, self.s)
@@ -201,17 +297,30 @@ class SessionBackend(Backend):
     def previous_namespace(self) -> str:
         return self.s.previous_namespaces.get(self.s.context, "")
 
+    @_locked
     def rename(self, old: str, new: str) -> None:
         super().rename(old, new)
         ksession.rename_context(self.s, old, new)
         self.ws.__dict__.pop("view", None)
         session_ops.save(self.ws, self.s)
 
+    @_locked
     def delete(self, name: str) -> None:
         super().delete(name)
         ksession.forget_context(self.s, name)
         self.ws.__dict__.pop("view", None)
         session_ops.save(self.ws, self.s)
+
+
+class _FreshSession:
+    def __init__(self, b: SessionBackend) -> None:
+        self.b, self.editing = b, session_ops.edit(b.ws)
+
+    def __enter__(self) -> None:
+        self.b.s = self.editing.__enter__()
+
+    def __exit__(self, *exc: object) -> None:
+        self.editing.__exit__()
 
 
 def backend(ws: Workspace) -> Backend:

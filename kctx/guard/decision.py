@@ -52,12 +52,12 @@ def confirm_or_deny(target: Target, why: str, environ: Mapping[str, str], tty: b
     terminal, or not at all."""
     # KCTX_CONFIRM names a context; with --cluster/-s the call may reach another cluster than that context's.
     plain = target.context and not target.problem and not {"cluster", "server"} & set(target.overridden)
-    allowed = environ.get("KCTX_CONFIRM", "")
-    if allowed and plain and allowed == target.context:
+    allowed, name = environ.get("KCTX_CONFIRM", ""), target.confirm_as
+    if allowed and plain and allowed == name:
         return Decision(ALLOW, f"KCTX_CONFIRM={allowed} allows this context; {why}", by_env=True)
     if tty:
         return Decision(CONFIRM, why)
-    hint = f"; set KCTX_CONFIRM={target.context} to allow it here" if plain else ""
+    hint = f"; set KCTX_CONFIRM={name} to allow it here" if plain else ""
     return Decision(DENY, f"no terminal to confirm on: {why}{hint}")
 
 

@@ -175,7 +175,7 @@ def _cluster_source(view: View, config: Config, name: str) -> str:
     if cl is not None and cl.protected_mark:
         return f'cluster "{name}" is marked protected in {cl.file}'
     user = protected_uses(config, view)[0].get(name)
-    return f'cluster "{name}" is used by {user}' if user else ""
+    return f'cluster "{name}" is used by {user[0]}' if user else ""
 
 
 def _protected_user(view: View, config: Config, cluster: str) -> str:

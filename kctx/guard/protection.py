@@ -19,49 +19,61 @@ def normalize_server(url: str) -> str:
 
 def protection(config: Config, view: View, context: str, cluster: str, server: str,
                overridden: list[str] | tuple[str, ...] = (), known: View | None = None) -> str:
+    """Why this target is protected, or "" (see protection_source)."""
+    return protection_source(config, view, context, cluster, server, overridden, known)[0]
+
+
+def protection_source(config: Config, view: View, context: str, cluster: str, server: str,
+                      overridden: list[str] | tuple[str, ...] = (), known: View | None = None) -> tuple[str, str]:
     """Why this target is protected (which rule matched), or "" when it is not. ``server`` is the server the
     call reaches (after -s/--server): what protects a server does not depend on the flag that named it, so
     ``overridden`` (the global flags that changed the target) is not needed here. ``known``: kctx's whole view
     (kctx/guard/reach.py) when it holds more files than kubectl's ``view``: a mark or a protected context there
-    protects its names and servers too, so a file kubectl does not read cannot hide what it protects."""
+    protects its names and servers too, so a file kubectl does not read cannot hide what it protects.
+
+    Returns (why, source): ``source`` is the protected context the protection comes from when that is another
+    context than ``context`` (its cluster or server is what this target reaches), else "". KCTX_CONFIRM must
+    name the source: allowing "dev" must not allow a dev re-pointed at prod's cluster."""
     for value, globs, what in ((context, config.protect_contexts, "context"),
                                (cluster, config.protect_clusters, "cluster")):
         hit = matches(value, globs)
         if hit:
-            return f'{what} "{value}" matches protect.{what}s "{hit}"'
+            return f'{what} "{value}" matches protect.{what}s "{hit}"', ""
     ident = identity(server)
     hit = _server_rule(server, ident, config.protect_servers)
     if hit:
-        return f'server "{server}" matches protect.servers "{hit}"'
+        return f'server "{server}" matches protect.servers "{hit}"', ""
     for v in (view, known) if known is not None else (view,):
-        hit = _by_view(config, v, context, cluster, server, ident)
-        if hit:
-            return hit
+        found = _by_view(config, v, context, cluster, server, ident)
+        if found[0]:
+            return found[0], "" if found[1] == context else found[1]
     if ident is None and config.protect_servers:
-        return f'server "{server}" is not a URL kubectl reads, so it may be a protected server'
-    return ""
+        return f'server "{server}" is not a URL kubectl reads, so it may be a protected server', ""
+    return "", ""
 
 
-def _by_view(config: Config, view: View, context: str, cluster: str, server: str, ident: str | None) -> str:
+def _by_view(config: Config, view: View, context: str, cluster: str, server: str,
+             ident: str | None) -> tuple[str, str]:
     """What protects the target in one view: marks, and the clusters and servers of protected entries."""
     # A context marked protected stays protected whatever flags override its parts (like protect.contexts).
     ctx = view.context(context) if context else None
     if ctx is not None and ctx.protected_mark:
-        return f'context "{context}" is marked protected in {ctx.file}'
+        return f'context "{context}" is marked protected in {ctx.file}', ""
     # A cluster's mark protects its server, whichever cluster entry, context or -s spelling reaches it.
     cl = view.cluster(cluster) if cluster else None
     if cl is not None and cl.protected_mark and ident is not None and identity(cl.server) in covering(ident):
-        return f'cluster "{cluster}" is marked protected in {cl.file}'
+        return f'cluster "{cluster}" is marked protected in {cl.file}', ""
     by_cluster, by_server = protected_uses(config, view)
-    hit = by_cluster.get(cluster, "") if cluster else ""
-    if hit:
-        return f'cluster "{cluster}" is used by {hit}'
+    used = by_cluster.get(cluster) if cluster else None
+    if used is not None:
+        return f'cluster "{cluster}" is used by {used[0]}', used[1]
     if ident is None:
         # kubectl refuses this URL, so kctx cannot tell which server it names: fail closed where anything is.
-        return f'server "{server}" is not a URL kubectl reads, so it may be a protected server' if by_server else ""
-    hit = next((by_server[c] for c in covering(ident) if c in by_server), "")
+        why = f'server "{server}" is not a URL kubectl reads, so it may be a protected server' if by_server else ""
+        return why, ""
+    of = next((by_server[c] for c in covering(ident) if c in by_server), None)
     shown = server or "(none: kubectl's default)"
-    return f'server "{shown}" is the server of {hit}' if hit else ""
+    return (f'server "{shown}" is the server of {of[0]}', of[1]) if of is not None else ("", "")
 
 
 def _server_rule(server: str, ident: str | None, globs: list[str]) -> str:
@@ -89,15 +101,18 @@ def _normalised(globs: list[str]) -> list[tuple[str, bool]]:
     return cached
 
 
-def protected_uses(config: Config, view: View) -> tuple[dict[str, str], dict[str, str]]:
+Source = tuple[str, str]  # (what protects, in words; the protected context it comes from, or "")
+
+
+def protected_uses(config: Config, view: View) -> tuple[dict[str, Source], dict[str, Source]]:
     """Clusters used by protected contexts, and the server identities of protected contexts and protected
     clusters, computed once per view and config: `kctx ls` asks for every context, and the whole merge must
     not be walked once per context."""
     cached = view._protected_uses
     if cached is not None and cached[0] is config:
         return cached[1]
-    by_cluster: dict[str, str] = {}
-    by_server: dict[str, str] = {}
+    by_cluster: dict[str, Source] = {}
+    by_server: dict[str, Source] = {}
     for name in view.context_names():
         if not config.protect_contexts and not view.context_marked(name):
             continue  # the common case: no rules to match, and this context carries no mark
@@ -107,7 +122,7 @@ def protected_uses(config: Config, view: View) -> tuple[dict[str, str], dict[str
         rule = matches(name, config.protect_contexts) or (ctx.protected_mark and f"marked protected in {ctx.file}")
         if not rule:
             continue
-        desc = f'the protected context "{name}" ({rule})'
+        desc = (f'the protected context "{name}" ({rule})', name)
         by_cluster.setdefault(ctx.cluster, desc)
         own = view.cluster(ctx.cluster)
         if own is not None:
@@ -120,12 +135,12 @@ def protected_uses(config: Config, view: View) -> tuple[dict[str, str], dict[str
             continue
         rule = matches(name, config.protect_clusters) or (cl.protected_mark and f"marked protected in {cl.file}")
         if rule:
-            _add(by_server, cl.server, f'the protected cluster "{name}" ({rule})')
+            _add(by_server, cl.server, (f'the protected cluster "{name}" ({rule})', ""))
     view._protected_uses = (config, (by_cluster, by_server))
     return by_cluster, by_server
 
 
-def _add(by_server: dict[str, str], server: str, desc: str) -> None:
+def _add(by_server: dict[str, Source], server: str, desc: Source) -> None:
     ident = identity(server)
     if ident is not None:
         by_server.setdefault(ident, desc)

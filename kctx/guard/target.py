@@ -7,7 +7,7 @@ Follows kubectl: --kubeconfig replaces KUBECONFIG; --context picks the context; 
 from __future__ import annotations
 
 from kctx.config import Config
-from kctx.guard.protection import normalize_server, protection
+from kctx.guard.protection import normalize_server, protection_source
 from kctx.kubeconfig import files as kfiles
 from kctx.kubeconfig import index
 from kctx.kubeconfig.model import View
@@ -38,6 +38,7 @@ class Target:
         self.overridden: list[str] = []  # global flags that changed the target (--cluster, -s…)
         self.ca_sha256 = ""
         self.insecure = False
+        self._source = ""  # (see confirm_as)
         self._environ: Mapping[str, str] | None = None
         self._paths: Paths | None = None
 
@@ -59,13 +60,20 @@ class Target:
         if self._protected_by is None:
             self._protected_by = ""
             if self._config is not None and self._view is not None:
-                self._protected_by = protection(self._config, self._view, self.context, self.cluster, self.server,
-                                                self.overridden, self.known_view())
+                self._protected_by, self._source = protection_source(
+                    self._config, self._view, self.context, self.cluster, self.server, self.overridden,
+                    self.known_view())
         return self._protected_by
 
     @protected_by.setter
     def protected_by(self, value: str) -> None:
         self._protected_by = value
+
+    @property
+    def confirm_as(self) -> str:
+        """The context KCTX_CONFIRM must name to allow a call that needs confirmation here: the protected context
+        whose cluster or server this target reaches when that is another one, else this target's context."""
+        return (self._source if self.protected else "") or self.context
 
     def known_view(self) -> View | None:
         """kctx's whole view (and kubectl's default file) when it holds files kubectl does not read for this call

@@ -107,7 +107,7 @@ class View:
         self._cc: tuple[str, str] | None = None
         self._merged: dict[str, dict[str, tuple[Entry, str]]] | None = None
         # kctx.guard.protection's cache of what protected contexts use
-        self._protected_uses: tuple[Config, tuple[dict[str, str], dict[str, str]]] | None = None
+        self._protected_uses: tuple[Config, tuple[dict[str, tuple[str, str]], dict[str, tuple[str, str]]]] | None = None
 
     @property
     def files(self) -> list[FileIndex]:

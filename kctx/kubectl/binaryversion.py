@@ -16,8 +16,12 @@ def ask(path: str, cache: str, magic: str, key: tuple[object, ...]) -> str:
     binary does not run or does not say (remembered too, unless it could not be started or timed out)."""
     import subprocess
 
+    from kctx.kubectl.binaries import is_dispatcher
     from kctx.versions.parse import fmt, parse
 
+    if is_dispatcher(path):  # it reports whichever kubectl it would run now: no version of its own
+        parsecache.store(cache, magic, key, "")
+        return ""
     try:
         proc = subprocess.run([path, "version", "--client", "-o", "json"], capture_output=True, timeout=TIMEOUT,
                               stdin=subprocess.DEVNULL, check=False)

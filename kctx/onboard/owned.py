@@ -30,30 +30,40 @@ def digest(data: bytes) -> str:
 
 class Owned:
     """The team's state file: the files onboarding wrote (path -> sha256) and, under ``origin``, where the
-    team file came from when it was last applied (kctx/onboard/origin.py)."""
+    team file came from when it was last applied (kctx/onboard/origin.py).
+
+    Read from disk at each question and change: onboardings of one team run one after the other under the
+    team's lock, but each made its Owned before taking it, and must keep what the one before recorded."""
 
     def __init__(self, path: str) -> None:
         self.path = path
-        self.doc = load_state(path)
-        files = self.doc.get("files", {})
-        self.files: dict[str, str] = files if isinstance(files, dict) else {}
+
+    @property
+    def doc(self) -> dict[str, object]:
+        return load_state(self.path)
 
     def owns(self, file: str, data: bytes) -> bool:
-        return self.files.get(file) == digest(data)
+        return _files(self.doc).get(file) == digest(data)
 
     def record(self, file: str, data: bytes) -> None:
-        self.files[file] = digest(data)
-        self._save()
+        doc = self.doc
+        doc["files"] = {**_files(doc), file: digest(data)}
+        self._save(doc)
 
     def applied(self, origin: dict[str, object]) -> None:
         """Remember where the team file came from, its digest and when it was applied."""
-        self.doc["origin"] = origin
-        self._save()
+        doc = self.doc
+        doc["origin"] = origin
+        self._save(doc)
 
-    def _save(self) -> None:
-        self.doc["files"] = self.files
+    def _save(self, doc: dict[str, object]) -> None:
         ensure_private_dir(os.path.dirname(self.path))
-        atomic_write(self.path, json.dumps(self.doc, indent=1, sort_keys=True) + "\n", mode=MODE)
+        atomic_write(self.path, json.dumps(doc, indent=1, sort_keys=True) + "\n", mode=MODE)
+
+
+def _files(doc: dict[str, object]) -> dict[str, str]:
+    files = doc.get("files", {})
+    return files if isinstance(files, dict) else {}
 
 
 def load_state(path: str) -> dict[str, object]:

@@ -13,6 +13,10 @@ from kctx.repl.builtins import Shell
 from kctx.repl.cache import Cache
 from kctx.repl.state import ReplState
 
+TYPE_CHECKING = False  # typing is slow to import; annotations only
+if TYPE_CHECKING:
+    from kctx.picker.ui import Entry
+
 
 def main(env: Environment, context: str = "") -> int:
     state = ReplState.start(env, context)
@@ -141,11 +145,11 @@ class App:
     def _make_style(self):
         from prompt_toolkit.styles import Style
 
+        from kctx.picker.ui import STYLE_RULES as extra
         from kctx.repl.toolbar import style_rules
 
         t = self.state.target
         default = "red" if t.protected else "green"
-        extra = {"picker.selected": "reverse", "picker.prompt": "bold", "picker.count": "italic"}
         color = self.state.color_for(t.context) or default
         try:
             return Style.from_dict({**style_rules(color), **extra})
@@ -198,8 +202,8 @@ class App:
 
         clear()
 
-    def _pick(self, kind: str, items: list[str], current: str) -> str | None:
-        from kctx.repl.picker import pick
+    def _pick(self, kind: str, entries: list[Entry]) -> str | None:
+        from kctx.picker.ui import pick
 
-        return pick(kind, items, current, self._style)
+        return pick(kind, entries, self._style)
 

@@ -24,6 +24,7 @@ TYPE_CHECKING = False  # typing is slow to import; annotations only
 if TYPE_CHECKING:
     from typing import TextIO
 
+    from kctx.picker.ui import Entry
     from kctx.repl.refresher import Refresher
 
 HELP = """\
@@ -52,11 +53,11 @@ CLEAR = "\033[H\033[2J"
 
 
 class Shell:
-    """``pick(kind, items, current)``: a picker (None in line mode); ``changed()``: the target changed;
+    """``pick(kind, entries)``: a picker (None in line mode); ``changed()``: the target changed;
     ``clear()``: clear the screen (by default, the terminal's escape when the output is a terminal)."""
 
     def __init__(self, state: ReplState, cache: Cache, refresher: Refresher | None = None,
-                 pick: Callable[[str, list[str], str], str | None] | None = None,
+                 pick: Callable[[str, list[Entry]], str | None] | None = None,
                  changed: Callable[[], None] = lambda: None, err: TextIO | None = None, out: TextIO | None = None,
                  clear: Callable[[], None] | None = None) -> None:
         self.state, self.cache, self.refresher = state, cache, refresher
@@ -208,7 +209,11 @@ class Shell:
     def _use(self, args: list[str]) -> None:
         name = self._one("use", args)
         if name is None:
-            name = self._choose("context", self.state.contexts(), self.state.target.context)
+            from kctx.picker.contexts import context_entries
+
+            names, ws = self.state.contexts(), self.state.ws
+            name = self._choose("context", context_entries(names, self.state.target.context, ws.view,
+                                                           self.state.config))
             if name is None:
                 return
         before = self.state.target.context
@@ -226,7 +231,9 @@ class Shell:
             raise KctxError("no context: use CONTEXT first")
         if name is None:
             known = self._namespaces()
-            name = self._choose("namespace", known, self.state.target.namespace)
+            from kctx.picker.contexts import namespace_entries
+
+            name = self._choose("namespace", namespace_entries(known, self.state.target.namespace))
             if name is None:
                 return
         elif name == "-":
@@ -249,12 +256,12 @@ class Shell:
             self.state.identity = who
             self.say(f"every command now runs with --as {who}; as - stops")
 
-    def _choose(self, kind: str, items: list[str], current: str) -> str | None:
-        if not items:
+    def _choose(self, kind: str, entries: list[Entry]) -> str | None:
+        if not entries:
             raise KctxError(f"no {kind}s known")
         if self.pick is None:
             raise KctxError(f"say which {kind} (the picker needs a terminal)")
-        return self.pick(kind, items, current)
+        return self.pick(kind, entries)
 
     # ------------------------------------------------------------ namespaces
 

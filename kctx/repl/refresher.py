@@ -351,7 +351,13 @@ class Refresher:
                     self.local.put(("command", (name,)))
             else:
                 root = self.cache.command(())
-                globals_ = frozenset(root.flags) if root else frozenset()
+                if root is None:
+                    return  # asked again once the first level is known
+                if not _built_in(root, path[0]):
+                    # `kubectl PLUGIN --help` runs the plugin (which may ignore --help): never while typing.
+                    self.cache.put_command(path, CommandInfo())
+                    return
+                globals_ = frozenset(root.flags)
                 help_text = run([binary, *path, "--help"], env, t)
                 subs, _ = probe.parse_help(help_text)
                 flags_out = run([binary, "__complete", *path, "-"], env, t)
@@ -435,3 +441,12 @@ class Refresher:
             atomic_write(path, json.dumps(data, separators=(",", ":")), mode=0o600)
         except OSError:
             pass  # a cache that cannot be written only costs speed next time
+
+
+PLUGIN_NOTE = "is a plugin installed by the user"  # kubectl's description of a plugin in its completions
+
+
+def _built_in(root: CommandInfo, word: str) -> bool:
+    """Whether ``word`` is one of kubectl's own commands (not a plugin, not unknown)."""
+    desc = root.subcommands.get(word)
+    return desc is not None and PLUGIN_NOTE not in desc

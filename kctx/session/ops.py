@@ -9,6 +9,7 @@ from kctx.errors import KctxError
 from kctx.guard.protection import protection
 from kctx.kubeconfig import files as kfiles
 from kctx.session import store
+from kctx.util.fsutil import kubeconfig_lock
 from kctx.workspace import Workspace
 
 
@@ -18,6 +19,31 @@ def require(ws: Workspace) -> store.Session:
         raise KctxError("no kctx session in this shell; add 'eval \"$(kctx init bash)\"' (or zsh/fish) "
                         "to your shell's rc file")
     return s
+
+
+class _Editing:
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+        self.lock = kubeconfig_lock(require(ws).path)
+
+    def __enter__(self) -> store.Session:
+        self.lock.__enter__()
+        self.ws.__dict__.pop("session", None)  # read before the lock: change the file as it is now
+        try:
+            return require(self.ws)
+        except BaseException:
+            self.lock.__exit__()
+            raise
+
+    def __exit__(self, *exc: object) -> None:
+        self.lock.__exit__()
+
+
+def edit(ws: Workspace) -> _Editing:
+    """This shell's session, read again under kubectl's lock on its file and held until the change is
+    saved: parallel kctx calls in one shell (a script's) and kubectl's own writes to the session (it is
+    first in KUBECONFIG) then come one after the other, and none undoes another."""
+    return _Editing(ws)
 
 
 def save(ws: Workspace, s: store.Session) -> None:

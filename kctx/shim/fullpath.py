@@ -19,6 +19,7 @@ from kctx.shim.memo import MAX_DEPTH, plain
 from kctx.util import parsecache
 from kctx.util.fastos import basename
 from kctx.util.fastos import environ as process_environ
+from kctx.versions import notices
 
 TYPE_CHECKING = False  # typing is slow to import; annotations only
 if TYPE_CHECKING:
@@ -69,7 +70,9 @@ def run(argv: list[str], environ: dict[str, str], stale_bundle: str | None = Non
     # goes away later leaves files below it absent (which the record checks) and no rule it could have hidden.
     paths = Paths(environ)
     if recorder is not None:
-        recorder.start((paths.index_dir + "/", paths.config_cache, paths.kuberc_cache))
+        # (the fallback notice's marker says only whether a note was said lately: replaying stays silent)
+        recorder.start((paths.index_dir + "/", paths.config_cache, paths.kuberc_cache,
+                        notices.folder(paths.cache_dir)))
     try:
         plan = _decide(argv, environ, paths, replayable=recorder is not None)
     finally:
@@ -140,6 +143,7 @@ def _decide(argv: list[str], environ: dict[str, str], paths: Paths, replayable: 
         raise j.failure or KctxError("no kubectl was chosen")
     warned = _warn(j)
     outcome = enforce(j.decision, j.target, argv, j.c, j.config, environ, paths.audit_log)
+    _fallback_notice(j, paths)  # (after a refusal, there is nothing to run)
     return _plan(j, j.choice, argv, replayable and not warned and outcome == SILENT)
 
 
@@ -150,6 +154,14 @@ def _warn(j: Judgement) -> bool:
     if j.skew:
         sys.stderr.write(f"kctx: warning: {j.skew}\n")
     return bool(j.config_error or j.skew)
+
+
+def _fallback_notice(j: Judgement, paths: Paths) -> None:
+    """Say that selection fell back to a kubectl it cannot vouch for, once per period and cluster: a memo
+    record may replay the same choice silently meanwhile."""
+    notice = j.choice.notice if j.choice is not None else ""
+    if notice and notices.due(paths.cache_dir, j.target.server):
+        sys.stderr.write(f"kctx: note: {notice}\n")
 
 
 def _plan(j: Judgement, choice: Choice, argv: list[str], silent: bool) -> Plan:
@@ -198,11 +210,12 @@ def _session_use_context(args: KubectlArgs, environ: dict[str, str], paths: Path
                         "not allowed")
     name = args.args[0]
     ws = Workspace(Environment(environ=environ))
-    s = session_ops.require(ws)
+    session_ops.require(ws)
     if not ws.view.has_context(name):
         sys.stderr.write(f'error: no context exists with the name: "{name}"\n')
         return ExitStatus.ERROR
-    switch_context(s, ws.view, name)
-    session_ops.save(ws, s)
+    with session_ops.edit(ws) as s:
+        switch_context(s, ws.view, name)
+        session_ops.save(ws, s)
     sys.stdout.write(f'Switched to context "{name}".\n')
     return ExitStatus.OK

@@ -37,6 +37,7 @@ MODULES = (
     "kctx.versions.cache",
     "kctx.versions.parse",
     "kctx.versions.store",
+    "kctx.versions.misetoml",
     "kctx.versions.toolversions",
     "kctx.versions.select",
     "kctx.kubectl.binaries",
@@ -51,6 +52,7 @@ MODULES = (
     "kctx.shim.bind",
     "kctx.guard.judge",
     "kctx.versions.failures",
+    "kctx.versions.notices",
     "kctx.shim.recorder",
     "kctx.shim.fullpath",
 )

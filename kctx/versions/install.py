@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from kctx.paths import Paths
     from kctx.versions.mirror import Response
 
-CHUNK = 1 << 20
+CHUNK = 1 << 16  # small enough that the progress bar moves on a slow link
 # ELF, Mach-O 32/64-bit in both byte orders, Mach-O universal
 MAGICS = (b"\x7fELF", b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe", b"\xfe\xed\xfa\xcf", b"\xfe\xed\xfa\xce",
           b"\xca\xfe\xba\xbe")
@@ -76,6 +76,12 @@ def ensure_minor(paths: Paths, major: int, minor: int, environ: Mapping[str, str
 
 
 def _ready(binary: str) -> bool:
+    """Installed, and not a dispatcher an older kctx registered under whatever version it reported."""
+    if os.path.islink(binary):
+        from kctx.kubectl.binaries import is_dispatcher
+
+        if is_dispatcher(binary):
+            return False
     return os.path.isfile(binary) and os.access(binary, os.X_OK)
 
 
@@ -90,12 +96,24 @@ def _install(kubectl_dir: str, version: str, environ: Mapping[str, str], stderr:
         reported = client_version(tmp)
         if reported != version:
             raise KctxError(f"{url}: the downloaded kubectl reports version {reported}, expected {version}")
+        _mark_verified(folder, bool(digest))
         os.replace(tmp, store.binary_path(kubectl_dir, version))
     except BaseException:
         _discard(tmp, folder)
         raise
     _fsync_dir(folder)
     _say(stderr, f"kctx: installed kubectl {version} in {folder}\n")
+
+
+def _mark_verified(folder: str, verified: bool) -> None:
+    """`kctx kubectl list` marks a version installed without a checksum (--no-verify)."""
+    marker = os.path.join(folder, store.UNVERIFIED)
+    if verified:
+        if os.path.lexists(marker):
+            os.unlink(marker)
+        return
+    with open(marker, "w", encoding="utf-8") as fh:
+        fh.write("installed with --no-verify: no checksum was published\n")
 
 
 def _expected_digest(url: str, environ: Mapping[str, str], no_verify: bool, stderr: TextIO) -> str:
@@ -169,6 +187,9 @@ def _read(resp: Response, url: str, done: int) -> bytes:
 
     try:
         return resp.read(CHUNK)
+    except TimeoutError:  # the socket's timeout is mirror.STALL: no byte for that long
+        raise KctxError(f"{url}: stalled: no data for {mirror.STALL:g} s after {done} bytes; nothing was "
+                        "installed") from None
     except (http.client.IncompleteRead, http.client.HTTPException, OSError) as exc:
         raise KctxError(f"{url}: download interrupted after {done} bytes ({exc.__class__.__name__}); "
                         "nothing was installed") from None

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 DEFAULT_BASE = "https://dl.k8s.io"
 ENV = "KCTX_KUBECTL_MIRROR"
 SCHEMES = ("https://", "http://", "file://")
-TIMEOUT = 20.0  # seconds per connect/read: a stalled mirror fails instead of hanging the shim
+STALL = 10.0  # seconds without a byte (connecting, or any read): a stalled mirror fails instead of hanging
 _ARCHES = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}
 _DARWIN_ARM64_SINCE = (1, 21)  # older releases have no darwin/arm64 build: Rosetta runs amd64
 
@@ -92,7 +92,7 @@ def head(url: str, environ: Mapping[str, str]) -> None:
     open_url(url, environ, method="HEAD").close()
 
 
-def open_url(url: str, environ: Mapping[str, str], timeout: float = TIMEOUT, method: str = "GET") -> Response:
+def open_url(url: str, environ: Mapping[str, str], timeout: float | None = None, method: str = "GET") -> Response:
     """A urllib response for ``url`` (redirects followed); raises NotFound or KctxError, one line each."""
     import urllib.error
     import urllib.request
@@ -103,7 +103,7 @@ def open_url(url: str, environ: Mapping[str, str], timeout: float = TIMEOUT, met
     opener = urllib.request.build_opener(*handlers)
     request = urllib.request.Request(url, headers={"User-Agent": _user_agent()}, method=method)
     try:
-        resp: Response = opener.open(request, timeout=timeout)
+        resp: Response = opener.open(request, timeout=STALL if timeout is None else timeout)
         return resp
     except urllib.error.HTTPError as exc:
         exc.close()
@@ -113,7 +113,11 @@ def open_url(url: str, environ: Mapping[str, str], timeout: float = TIMEOUT, met
         reason = exc.reason
         if isinstance(reason, FileNotFoundError):
             raise NotFound(f"{url}: no such file") from None
+        if isinstance(reason, TimeoutError):
+            raise KctxError(f"{url}: no answer for {STALL:g} s: the mirror stalled") from None
         raise KctxError(f"{url}: {getattr(reason, 'strerror', None) or reason}") from None
+    except TimeoutError:
+        raise KctxError(f"{url}: no answer for {STALL:g} s: the mirror stalled") from None
     except (OSError, ValueError) as exc:
         raise KctxError(f"{url}: {exc}") from None
 

@@ -1,7 +1,9 @@
 """Kubernetes version strings as (major, minor, patch) tuples, without ``re`` (shim path).
 
 Servers report distro suffixes (``v1.29.3-gke.1000``, ``v1.28.5-eks-5e0fdde``, ``v1.30.2+k3s1``) and
-sometimes a minor like ``"29+"``; pins are ``1.29`` (any patch: ``patch == -1``) or ``1.29.3``.
+sometimes a minor like ``"29+"``; pins are ``1.29`` (any patch: ``patch == -1``) or ``1.29.3``. A
+pre-release (``v1.34.0-rc.1``, ``-alpha.N``, ``-beta.N``) keeps its suffix in the text form (``label``):
+it is not the release of the same number, and saying so matters when it cannot be installed.
 """
 
 from __future__ import annotations
@@ -31,6 +33,29 @@ def parse(text: str) -> Version | None:
     return None if -1 in nums else nums
 
 
+PRE_RELEASES = ("alpha", "beta", "rc")
+
+
+def pre_release(text: str) -> str:
+    """"-rc.1" for "v1.34.0-rc.1" (also alpha and beta); "" for a release or a distro build ("-gke.1000")."""
+    suffix = _strip(text).split("+", 1)[0].partition("-")[2]
+    kind, _, number = suffix.partition(".")
+    return f"-{suffix}" if kind in PRE_RELEASES and (not number or number.isdigit()) else ""
+
+
+def label(text: str) -> str:
+    """The version as kctx shows it: "1.29.3" for "v1.29.3-gke.1000", "1.34.0-rc.1" for a pre-release; ""
+    when ``text`` is not X.Y.Z."""
+    v = parse(text)
+    return fmt(v) + pre_release(text) if v is not None else ""
+
+
+def minor_of(text: str) -> tuple[int, int] | None:
+    """(major, minor) of any version text kctx keeps: "1.29", "1.29.3", "1.34.0-rc.1"."""
+    v = parse(text) or parse_spec(text)
+    return (v[0], v[1]) if v is not None else None
+
+
 def parse_spec(text: str) -> Version | None:
     """A requested version: "1.29" (patch -1, the newest patch) or "1.29.3"; a leading "v" is fine."""
     parts = _strip(text).split(".")
@@ -49,7 +74,7 @@ def from_info(info: object) -> str:
     git = info.get("gitVersion")
     found = parse(git) if isinstance(git, str) else None
     if found is not None and found != (0, 0, 0):  # v0.0.0-master+$Format is a dev build: use the fields
-        return fmt(found)
+        return fmt(found) + pre_release(git) if isinstance(git, str) else fmt(found)
     major, minor = _leading_number(info.get("major")), _leading_number(info.get("minor"))
     return f"{major}.{minor}" if major > 0 and minor >= 0 else ""
 

@@ -1,4 +1,5 @@
-"""Download progress on stderr: a redrawn bar on a terminal, a start line and an end line otherwise."""
+"""Download progress on stderr: a start line and an end line, and on a terminal, once a download has taken
+longer than a second, a redrawn bar in between (a quick one does not flicker)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ if TYPE_CHECKING:
 
 _WIDTH = 30
 _EVERY = 0.1  # seconds between redraws: enough to look alive, cheap for the download loop
+DELAY = 1.0  # seconds before the bar appears
 
 
 class Progress:
@@ -17,33 +19,36 @@ class Progress:
         self.stream, self.label, self.total = stream, label, total
         self.done = 0
         self.tty = _isatty(stream)
+        self._started = time.monotonic()
         self._drawn = 0.0
         self._write(f"kctx: downloading {label}" + (f" ({_mb(total)})" if total else "") + "\n")
 
     def update(self, n: int) -> None:
         self.done += n
         now = time.monotonic()
-        if self.tty and now - self._drawn >= _EVERY:
+        if self.tty and now - self._started >= DELAY and now - self._drawn >= _EVERY:
             self._drawn = now
             self._draw()
 
     def finish(self, message: str) -> None:
-        if self.tty:
+        if self._drawn:
             self._draw()
             self._write("\r\033[K")
         self._write(f"kctx: {message}\n")
 
     def abort(self) -> None:
-        if self.tty:
+        if self._drawn:
             self._write("\r\033[K")
 
     def _draw(self) -> None:
+        rate = self.done / max(time.monotonic() - self._started, 1e-3)
+        speed = f"  {_mb(int(rate))}/s"
         if self.total:
             frac = min(self.done / self.total, 1.0)
             bar = "#" * int(frac * _WIDTH)
-            self._write(f"\r  [{bar.ljust(_WIDTH)}] {frac * 100:3.0f}%  {_mb(self.done)} / {_mb(self.total)}")
+            self._write(f"\r  [{bar.ljust(_WIDTH)}] {frac * 100:3.0f}%  {_mb(self.done)} / {_mb(self.total)}{speed}")
         else:
-            self._write(f"\r  {_mb(self.done)}")
+            self._write(f"\r  {_mb(self.done)}{speed}")
 
     def _write(self, text: str) -> None:
         try:

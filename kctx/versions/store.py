@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 BINARY = "kubectl"
 USED = ".last-used"  # its mtime is the last time selection picked this version
+UNVERIFIED = ".unverified"  # installed with --no-verify and no published checksum
 USED_EVERY = 3600.0  # touch at most once an hour: a stat per call, a write per hour
 
 
@@ -81,6 +82,26 @@ def last_used(kubectl_dir: str, version: str) -> float:
         except OSError:
             continue
     return 0.0
+
+
+def used_at(kubectl_dir: str, version: str) -> float:
+    """When selection last picked this version; 0.0 if never."""
+    try:
+        return posix.stat(f"{kubectl_dir}/{version}/{USED}").st_mtime
+    except OSError:
+        return 0.0
+
+
+def installed_at(kubectl_dir: str, version: str) -> float:
+    """When this version was installed (or added)."""
+    try:
+        return posix.lstat(binary_path(kubectl_dir, version)).st_mtime
+    except OSError:
+        return 0.0
+
+
+def is_verified(kubectl_dir: str, version: str) -> bool:
+    return not posix.access(f"{kubectl_dir}/{version}/{UNVERIFIED}", posix.F_OK)
 
 
 def is_registered(kubectl_dir: str, version: str) -> bool:
