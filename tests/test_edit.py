@@ -200,7 +200,8 @@ def test_yaml_scalar_plain_when_safe(value: str) -> None:
 @pytest.mark.parametrize("value", [
     "", " x", "x ", "a: b", "a #b", "-x", "*x", "&x", "!x", "{x", "[x", '"x', "'x", "%x", "@x", "`x", "|x",
     ">x", "?x", "#x", ":x", "x:", "yes", "No", "true", "FALSE", "null", "~", "on", "OFF", "y", "N", "1.29",
-    "0755", "42", "1e3", "0x1F", "2024-01-01", "1:20", ".inf", "<<", "=", "a\tb", "a\nb", "x\x85y",
+    "0755", "42", "1e3", "0x1F", "0b-1", "-0b1", "0o17", "2024-01-01", "1:20", ".inf", "<<", "=", "a\tb", "a\nb",
+    "x\x85y",
     "x\u2028y", "\ufeffx", "nul\x00", "del\x7f", "---", "...",
 ])
 def test_yaml_scalar_quotes_when_needed(value: str) -> None:

@@ -87,7 +87,7 @@ def test_bad_files_one_line_each_and_others_work(home):
     assert "dev" in r.out.split() and "lost" in r.out.split()
     lines = r.err.strip().splitlines()
     assert any("notkube.yaml: not a kubeconfig" in ln for ln in lines)
-    assert any('kind.yaml: not a kubeconfig: kind is "Pod"' in ln for ln in lines)
+    assert any('kind.yaml: line 1: not a kubeconfig kubectl reads: kind is "Pod"' in ln for ln in lines)
     assert any("yaml.yaml: line 3: invalid YAML" in ln for ln in lines)
     if os.getuid() != 0:  # root reads anything
         assert any("secret.yaml: cannot read" in ln for ln in lines)
@@ -123,12 +123,19 @@ def test_a_changed_file_among_many_reuses_the_bundle_for_the_others(home, monkey
 @settings(max_examples=300, deadline=None)
 @given(st.one_of(st.text(max_size=40), st.binary(max_size=40).map(lambda b: base64.b64encode(b).decode())))
 def test_ca_fingerprint_is_sha256_of_what_base64_decodes(data):
-    from kctx.kubeconfig.extract import _ca_fingerprint
+    """Go decodes certificate-authority-data as strict padded base64 (line breaks aside) and kubectl refuses the
+    whole file otherwise; kctx too."""
+    from kctx.kubeconfig.extract import NotAKubeconfig, _ca_fingerprint, fill
+    from kctx.kubeconfig.model import FileIndex
 
+    doc = {"clusters": [{"name": "c", "cluster": {"server": "https://x", "certificate-authority-data": data}}]}
     try:
-        raw = base64.b64decode(data, validate=False)
+        raw = base64.b64decode(data.replace("\n", "").replace("\r", ""), validate=True)
     except (binascii.Error, ValueError):
-        raw = data.encode()
+        with pytest.raises(NotAKubeconfig, match="certificate-authority-data is not valid base64"):
+            fill(FileIndex(path="x"), doc, "/")
+        return
+    fill(FileIndex(path="x"), doc, "/")
     assert _ca_fingerprint(data, "") == (hashlib.sha256(raw).hexdigest() if raw else "")
 
 

@@ -165,11 +165,12 @@ def test_format_symbol_and_override_marker(shell, kube):
 
 @pytest.mark.parametrize("shell", ["bash", "zsh"])
 def test_names_cannot_inject_escapes(shell, home):
-    simple(home / ".kube" / "config", "a%F{red}$(touch pwned)\x1bb", namespace="n")
+    # namespace "ns": a plain n is false to kubectl, which refuses the file then
+    simple(home / ".kube" / "config", "a%F{red}$(touch pwned)\x1bb", namespace="ns")
     p = run_shell(shell, f"{INIT[shell]}\n{prompt(shell)}", home)
     (seg,) = segments(p.stdout)
     assert "\x1b" not in seg and not (home / "pwned").exists()
-    assert seg == ("⎈ a%%F{red}$(touch pwned)?b:n" if shell == "zsh" else "⎈ a%F{red}$(touch pwned)?b:n")
+    assert seg == ("⎈ a%%F{red}$(touch pwned)?b:ns" if shell == "zsh" else "⎈ a%F{red}$(touch pwned)?b:ns")
 
 
 def test_kctx_prompt_command_matches_the_shells(kube, kubectl):

@@ -1,4 +1,5 @@
-"""The small YAML reader: exactly yaml.safe_load's answer for kubectl's own output, or None (never a wrong one)."""
+"""The small YAML reader: exactly the full reader's answer (kctx/kubeconfig/kubeyaml.py, which reads YAML as
+kubectl does) for kubectl's own output, or None (never a wrong one)."""
 
 from __future__ import annotations
 
@@ -12,12 +13,10 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from kctx.kubeconfig import simpleyaml
+from kctx.kubeconfig import kubeyaml, simpleyaml
 from kctx.session.envfile import read as read_env
 from tests.kubeconfigs import simple
 from tests.runner import kctx
-
-CLOADER = getattr(yaml, "CSafeLoader", None)
 
 
 def canon(value: object) -> object:
@@ -29,14 +28,17 @@ def canon(value: object) -> object:
     return (type(value).__name__, value)
 
 
+def full(text: str | bytes) -> object:
+    """The full reader's answer; kubeyaml.Problem when it refuses the text."""
+    return kubeyaml.load(text.encode() if isinstance(text, str) else text)
+
+
 def check(text: str | bytes) -> object:
-    """The reader's answer, after checking it equals both PyYAML loaders' when it is not None."""
+    """The reader's answer, after checking it equals the full reader's when it is not None."""
     got = simpleyaml.load(text)
     if got is None:
         return None
-    assert canon(got) == canon(yaml.safe_load(text)), text  # safe_load raising here: we accepted invalid YAML
-    if CLOADER is not None:
-        assert canon(got) == canon(next(iter(yaml.load_all(text, Loader=CLOADER)), None)), text
+    assert canon(got) == canon(full(text)), text  # full() raising here: we accepted what kubectl refuses
     return got
 
 
@@ -62,15 +64,15 @@ DUMP_OPTIONS = st.sampled_from([{}, {"sort_keys": False}, {"allow_unicode": True
 
 @settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(DOCS, DUMP_OPTIONS)
-def test_safe_dump_output_reads_as_safe_load_or_not_at_all(doc, options):
+def test_safe_dump_output_reads_as_the_full_reader_or_not_at_all(doc, options):
     check(yaml.safe_dump(doc, default_flow_style=False, **options))
 
 
-# What safe_dump writes for these is valid but outside the subset: plain strings that look like numbers
-# (YAML 1.1 has many forms; the reader only resolves plain decimal ints), ":a" and "?a", several lines.
-NOT_READ = {"08", "0o17", "1e3", "-a", "--", ":a", "?a", "a\nb", "a\n", "a" * 90 + " b c"}
+# What safe_dump writes for these is valid but outside the subset: ":a" and "?a", several lines, NaN and
+# infinities (kubectl refuses them), merge keys.
+NOT_READ = {"-a", "--", ":a", "?a", "a\nb", "a\n", "a" * 90 + " b c", ".inf", "-.Inf", "+.INF", ".NaN", "<<"}
 NAMES = st.from_regex(r"[a-z][a-z0-9-]{0,12}", fullmatch=True)
-PLAIN = st.one_of(NAMES, st.integers(), st.booleans(), st.none(),
+PLAIN = st.one_of(NAMES, st.integers(), st.booleans(), st.none(), st.floats(allow_nan=False, allow_infinity=False),
                   st.sampled_from([t for t in TRICKY if t not in NOT_READ]),
                   st.builds(lambda n: f"https://{n}.example:6443/x?y=1", NAMES))
 NODES = st.recursive(PLAIN, lambda inner: st.one_of(st.lists(inner, max_size=4),
@@ -86,7 +88,7 @@ def test_kubeconfig_like_documents_are_read_without_fallback(doc, options):
 
 
 # Text built from YAML's significant pieces: mostly invalid or unusual documents. Whatever the reader
-# accepts must be exactly what PyYAML reads; whatever PyYAML rejects, the reader must reject too.
+# accepts must be exactly what the full reader reads; whatever that refuses, the reader must give up on.
 PIECES = ["- ", "-", "a", "b", "key", ": ", ":", "'x'", "'", '"y"', '"', "\\", "#", " #c", " ", "  ", "1", "0x1",
           "yes", "~", "{}", "[]", "{", "[", "&a", "*a", "!t", "|", ">", "?", ",", "%", "---", "...", "\t", "é"]
 LINES = st.lists(st.builds(lambda n, parts: " " * n + "".join(parts), st.integers(0, 6),
@@ -101,8 +103,8 @@ LINES = st.lists(st.builds(lambda n, parts: " " * n + "".join(parts), st.integer
 def test_arbitrary_text_never_reads_differently(lines):
     text = "\n".join(lines)
     try:
-        yaml.safe_load(text)
-    except Exception:  # noqa: BLE001 - any failure of PyYAML: the reader must not claim the text
+        full(text)
+    except kubeyaml.Problem:  # the full reader refuses it: the small one must not claim the text
         assert simpleyaml.load(text) is None, text
         return
     check(text)
@@ -110,15 +112,21 @@ def test_arbitrary_text_never_reads_differently(lines):
 
 @pytest.mark.parametrize("text, value", [
     ("a: 1\nb: -2\nc: +3\nd: 0\ne: -0\n", {"a": 1, "b": -2, "c": 3, "d": 0, "e": 0}),
-    ("t: yes\nf: Off\nn: ~\nm:\ns: y\n", {"t": True, "f": False, "n": None, "m": None, "s": "y"}),
+    ("t: yes\nf: Off\nu: ~\nm:\ns: y\nv: n\n", {"t": True, "f": False, "u": None, "m": None, "s": True, "v": False}),
+    ("n: 1\nN: 2\nY: 3\n", {"false": 2, "true": 3}),  # y/n keys are booleans to kubectl; the last one wins
+    ("a: 1.5\nb: 007\nc: 1_0\nd: 2001-12-14\ne: =\nf: 1:30\ng: 0x1F\nh: 0o17\ni: 08\nj: 1e3\n",
+     {"a": 1.5, "b": 7, "c": 10, "d": "2001-12-14", "e": "=", "f": "1:30", "g": 31, "h": 15, "i": 8.0, "j": 1000.0}),
+    ("a: 1e400\nb: 99999999999999999999\nc: 0b-1\nd: .5_5\ne: ._5\n",
+     {"a": "1e400", "b": 1e20, "c": -1, "d": 0.55, "e": "._5"}),
     ("ip: 10.0.0.1\nv: 1.2.3\nd: -dash\nh: .hidden\n", {"ip": "10.0.0.1", "v": "1.2.3", "d": "-dash", "h": ".hidden"}),
-    ("a:\n- x\n-\n  - y\n- - z\nb: {}\nc: []\n", {"a": ["x", ["y"], ["z"]], "b": {}, "c": []}),
+    ("a:\n- x\n-\n  - y\n- - z\nb: {}\nc: []\n", {"a": ["x", [True], ["z"]], "b": {}, "c": []}),
     ("- name: a\n  items:\n  - 1\n  other: 2\n- b\n", [{"name": "a", "items": [1], "other": 2}, "b"]),
     ("k: 'it''s' # c\n'q k': \"a\\tb\\u00e9\\x41\\\\\"\n", {"k": "it's", "q k": "a\tbéA\\"}),
     ("# top\n\n  a: x #c\n  b: x#y\n  # inner\n  c:   v  \n", {"a": "x", "b": "x#y", "c": "v"}),
     ("k: v\r\nl:\r\n- 1\r\n", {"k": "v", "l": [1]}),
-    ("a:: b\nhttps://x: y\n", {"a:": "b", "https://x": "y"}),
-    ("2: a\ntrue: b\n~: c\n", {2: "a", True: "b", None: "c"}),
+    ("a:: b\nhttps://x: y\n", {"a:": "b", "https://x": True}),
+    ("a: " + "9" * 5000 + "\n", {"a": "9" * 5000}),  # too large for a float64: text to kubectl
+    ("2: a\ntrue: b\ny: c\n", {"2": "a", "true": "c"}),
     ("-   a: 1\n    b: 2\n", [{"a": 1, "b": 2}]),
 ])
 def test_subset_examples(text, value):
@@ -128,11 +136,12 @@ def test_subset_examples(text, value):
 
 @pytest.mark.parametrize("text", [
     "", "# only a comment\n", "a: &x 1\nb: *x\n", "a: !!str 1\n", "a: |\n  x\n", "a: >\n  x\n", "a: [1, 2]\n",
-    "a: {b: 1}\n", "a: b\n---\nc: d\n", "--- a\n", "%YAML 1.1\n---\na: 1\n", "a: 1.5\n", "a: 007\n", "a: 1_0\n",
-    "a: 2001-12-14\n", "a: 'multi\n  line'\n", "a: \"multi\n  line\"\n", "a: plain\n  continued\n", "a:\tb\n",
-    "<<: {a: 1}\n", "a: <<\n", "a: =\n", "? a\n: b\n", "a: b: c\n", "a: - b\n", "a: 1\n- b\n", "- a\nb: 1\n",
+    "a: {b: 1}\n", "a: b\n---\nc: d\n", "--- a\n", "%YAML 1.1\n---\na: 1\n", "a: .nan\n", "a: -.inf\n", "~: 1\n",
+    "1.5: a\n", "18446744073709551616: a\n", "a: 'multi\n  line'\n", "a: \"multi\n  line\"\n",
+    "a: plain\n  continued\n", "a:\tb\n",
+    "<<: {a: 1}\n", "a: <<\n", "? a\n: b\n", "a: b: c\n", "a: - b\n", "a: 1\n- b\n", "- a\nb: 1\n",
     "a:\n  - b\n  c: d\n", "a : b\n", "a: \"\\/\"\n", "a: \"\\ud800\"\n", "\ufeffa: 1\n", "a: \x85\n", "a: 'x' y\n",
-    "k" * 1100 + ": v\n", "a: " + "9" * 5000 + "\n",
+    "k" * 1100 + ": v\n",
 ], ids=lambda text: repr(text[:40]))
 def test_outside_the_subset_gives_up(text):
     assert simpleyaml.load(text) is None

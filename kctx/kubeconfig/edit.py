@@ -19,6 +19,8 @@ from typing import Any, Protocol
 
 import yaml
 
+from kctx.kubeconfig.goscalar import resolve
+
 __all__ = ["EditError", "SECTIONS", "delete_entry", "entry_names", "rename_context", "set_context_namespace",
            "set_current_context", "yaml_scalar"]
 
@@ -68,6 +70,8 @@ def _plain_ok(value: str, flow: bool) -> bool:
     if not value or value[0] in _INDICATORS or value != value.strip(" "):
         return False
     if value.lower() in _RESERVED or _numeric(value) or not all(map(_printable, value)):
+        return False
+    if resolve(value) is not value:  # kubectl's go-yaml types it (0b-1 is -1 to it)
         return False
     if ": " in value or " #" in value or value.endswith(":") or value.startswith("..."):  # "..." ends a doc
         return False

@@ -181,12 +181,10 @@ def index_json(path: str) -> FileIndex | None:
         return None
     if not raw.lstrip().startswith(b"{"):
         return None
-    import json
-
-    from kctx.kubeconfig.extract import NotAKubeconfig, fill
+    from kctx.kubeconfig.extract import NotAKubeconfig, fill, json_doc
 
     try:
-        doc = json.loads(raw)
+        doc = json_doc(raw)
         idx = FileIndex(path=path, stamp=file_stamp)
         fill(idx, doc, dirname(abspath(path)))
     except (ValueError, NotAKubeconfig):

@@ -11,6 +11,8 @@ when in doubt, give up. Standard library only, and not even ``re``.
 
 from __future__ import annotations
 
+from kctx.kubeconfig.goscalar import INF, json_key, resolve
+
 TYPE_CHECKING = False  # typing is slow to import; annotations only
 if TYPE_CHECKING:
     from typing import Any
@@ -20,22 +22,11 @@ class _Unsupported(Exception):
     """Outside the subset (or not valid YAML): PyYAML must decide."""
 
 
-# YAML 1.1 as PyYAML resolves plain scalars: these exact words are null or booleans.
-_NULLS = frozenset(("~", "null", "Null", "NULL"))
-_BOOLS = {w: True for w in ("yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON")}
-_BOOLS.update({w: False for w in ("no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF")})
-# A plain scalar starting with one of these may be an int, float or timestamp ...
-_NUMBER_START = frozenset("-+.0123456789")
-# ... but only if every character is one that those forms use (digits, signs, separators, 0x/0b/0o,
-# hex digits, .inf/.nan, the timestamp's T, t, Z and space). Anything else is certainly a string.
-_NUMBER_CHARS = frozenset("0123456789_-+.: abcdefABCDEFxXoOiInNtTzZ")
-_DIGITS_DOTS = frozenset("0123456789.")
 # Characters that cannot start a plain scalar (or start something this reader does not handle).
 _INDICATORS = frozenset("?:,[]{}#&*!|>'\"%@`")
 _ESCAPES = {"0": "\0", "a": "\a", "b": "\b", "t": "\t", "n": "\n", "v": "\v", "f": "\f", "r": "\r",
             "e": "\x1b", " ": " ", '"': '"', "\\": "\\", "N": "\x85", "_": "\xa0", "L": "\u2028", "P": "\u2029"}
 _HEX_ESCAPES = {"x": 2, "u": 4, "U": 8}
-_MAX_DIGITS = 1000
 _MAX_KEY = 1000  # PyYAML refuses implicit keys of 1024+ characters: stay well below
 
 
@@ -117,6 +108,8 @@ class _Reader:
                 raise _Unsupported  # deeper than the keys (a continued scalar?) or not a key
             key, rest = key_rest
             self.pos += 1
+            if key.__class__ is not str:
+                key = _json_key(key)
             out[key] = _value(rest) if rest else self.nested(indent, indentless=True)
         return out
 
@@ -196,36 +189,28 @@ def _value(text: str) -> Any:
     return _plain(text)
 
 
+def _json_key(key: Any) -> str:
+    try:
+        return json_key(key)
+    except ValueError:
+        raise _Unsupported from None  # a null or fractional key: the full reader decides
+
+
 def _comment_only(rest: str) -> None:
     if rest and not (rest[0] == " " and rest.lstrip(" ").startswith("#")):
         raise _Unsupported
 
 
 def _plain(text: str) -> Any:
-    """A plain scalar, typed as PyYAML's implicit resolvers type it (or give up)."""
-    if text in _NULLS:
-        return None
-    if text in _BOOLS:
-        return _BOOLS[text]
-    if text[0] in _NUMBER_START:
-        return _number_or_str(text)
-    if text in ("<<", "="):
-        raise _Unsupported  # merge keys and the "value" type
-    return text
-
-
-def _number_or_str(text: str) -> Any:
-    digits = text[1:] if text[0] in "-+" else text
-    if digits.isascii() and digits.isdigit() and (digits == "0" or digits[0] != "0"):
-        if len(digits) > _MAX_DIGITS:
-            raise _Unsupported  # Python's int() refuses very long digit strings
-        return int(text)  # a plain decimal int (not octal 0..., not 1_000, not sexagesimal 1:30)
-    chars = set(text)
-    if not chars <= _NUMBER_CHARS:
+    """A plain scalar, typed as kubectl types it (kctx/kubeconfig/goscalar.py)."""
+    value = resolve(text)
+    if value is text:  # text (most names and URLs): only a merge key needs the full reader
+        if text == "<<":
+            raise _Unsupported
         return text
-    if chars <= _DIGITS_DOTS and text.count(".") > 1:
-        return text  # 10.0.0.1, 1.2.3: a float has one dot at most
-    raise _Unsupported
+    if value.__class__ is float and (value != value or value in (INF, -INF)):
+        raise _Unsupported  # NaN and infinities: kubectl refuses the file; the full reader says so
+    return value
 
 
 def _quoted(text: str) -> tuple[str, int]:

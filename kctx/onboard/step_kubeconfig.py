@@ -193,7 +193,7 @@ class AliasStep(Step):
         return [e for e in entries if e["name"] not in mine]
 
     def _content(self) -> bytes | None:
-        import yaml
+        from kctx.kubeconfig.yamlout import dump
 
         contexts: list[dict[str, object]] = []
         for c in self.ctx.team.clusters:
@@ -211,7 +211,7 @@ class AliasStep(Step):
                 contexts.append({"name": alias, "context": body})
         doc = {"apiVersion": "v1", "kind": "Config", "clusters": [], "users": [],
                "contexts": [*contexts, *self._kept()]}
-        text = ALIASES_HEADER.format(team=self.ctx.team.name) + yaml.safe_dump(doc, sort_keys=False)
+        text = ALIASES_HEADER.format(team=self.ctx.team.name) + dump(doc)
         return text.encode()
 
     def _entry(self, c: Cluster) -> ContextEntry | None:

@@ -295,14 +295,21 @@ def to_json(value: object, indent: str = "") -> str:
 
 
 def _json_str(text: str) -> str:
+    """A JSON string that kctx (Python's JSON) and kubectl (a YAML reader) read back as ``text``.
+
+    Every character outside printable ASCII below U+10000 is escaped: YAML reads some of them raw otherwise
+    (U+0085 is a line break to it, U+FEFF and U+FFFE are refused). Characters above U+FFFF stay raw: JSON
+    can only escape them as surrogate pairs, which kubectl refuses, and both read them raw alike."""
+    if text.isascii() and text.isprintable() and '"' not in text and "\\" not in text:
+        return '"' + text + '"'
     out = ['"']
     for ch in text:
         if ch == '"' or ch == "\\":
             out.append("\\" + ch)
-        elif ch < " " or ch == "\x7f" or "\u2028" <= ch <= "\u2029":
-            out.append(f"\\u{ord(ch):04x}")
-        else:
+        elif " " <= ch < "\x7f" or ch > "\uffff":
             out.append(ch)
+        else:
+            out.append(f"\\u{ord(ch):04x}")
     out.append('"')
     return "".join(out)
 
