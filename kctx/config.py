@@ -15,6 +15,7 @@ from kctx.util.globmatch import first_match
 
 TYPE_CHECKING = False  # typing is slow to import; annotations only
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import TypedDict, TypeGuard
 
     class Result(TypedDict, total=False):
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 
 DEFAULT_GLOBS = ("~/.kube/config", "~/.kube/configs/*")
 CONFIRM_MODES = ("name", "yes")
-MAGIC = "kctx-config-3"
+MAGIC = "kctx-config-4"
 
 
 class Config:
@@ -37,6 +38,13 @@ class Config:
         self.protect_contexts: list[str] = []
         self.protect_clusters: list[str] = []
         self.protect_servers: list[str] = []
+        # protect.readonly: writes and access refused even on a terminal. Every read-only glob is also in the
+        # protect_* list of its kind, so all that protection means (marks, local writes, memo) holds for it.
+        self.readonly_contexts: list[str] = []
+        self.readonly_clusters: list[str] = []
+        self.readonly_servers: list[str] = []
+        self.unlock_max = 3600  # seconds: the longest `kctx unlock` may last
+        self.unlock_idle = 600  # seconds without a command run under an unlock end it
         self.confirm = "name"  # type the context name; "yes" asks y/N
         self.kubectl_pins: dict[str, str] = {}
         self.kubectl_default = ""
@@ -69,11 +77,21 @@ def from_dict(data: object, source: str) -> Config:
     if not isinstance(protect, dict):
         raise fail("protect", "expected a mapping with contexts, clusters and servers")
     for key in protect:
+        if key not in ("contexts", "clusters", "servers", "readonly"):
+            raise fail(f"protect.{key}", "unknown key (expected contexts, clusters, servers or readonly)")
+    readonly = protect.get("readonly") or {}
+    if not isinstance(readonly, dict):
+        raise fail("protect.readonly", "expected a mapping with contexts, clusters and servers")
+    for key in readonly:
         if key not in ("contexts", "clusters", "servers"):
-            raise fail(f"protect.{key}", "unknown key (expected contexts, clusters or servers)")
-    cfg.protect_contexts = str_list(protect.get("contexts"), "protect.contexts")
-    cfg.protect_clusters = str_list(protect.get("clusters"), "protect.clusters")
-    cfg.protect_servers = str_list(protect.get("servers"), "protect.servers")
+            raise fail(f"protect.readonly.{key}", "unknown key (expected contexts, clusters or servers)")
+    cfg.readonly_contexts = str_list(readonly.get("contexts"), "protect.readonly.contexts")
+    cfg.readonly_clusters = str_list(readonly.get("clusters"), "protect.readonly.clusters")
+    cfg.readonly_servers = str_list(readonly.get("servers"), "protect.readonly.servers")
+    cfg.protect_contexts = str_list(protect.get("contexts"), "protect.contexts") + cfg.readonly_contexts
+    cfg.protect_clusters = str_list(protect.get("clusters"), "protect.clusters") + cfg.readonly_clusters
+    cfg.protect_servers = str_list(protect.get("servers"), "protect.servers") + cfg.readonly_servers
+    cfg.unlock_max, cfg.unlock_idle = _unlock_limits(data.get("unlock"), fail)
     confirm = data.get("confirm", "name")
     if confirm is True:  # YAML 1.1 reads an unquoted `yes` as a boolean
         confirm = "yes"
@@ -93,6 +111,35 @@ def from_dict(data: object, source: str) -> Config:
     cfg.kubectl_pins = dict(pins)
     cfg.kubectl_default = kubectl.get("default") or ""
     return cfg
+
+
+def _unlock_limits(value: object, fail: Callable[[str, str], KctxError]) -> tuple[int, int]:
+    """unlock: {max: 1h, idle: 10m}: the longest unlock and the idle time that ends one, in seconds."""
+    if value is None:
+        return 3600, 600
+    if not isinstance(value, dict):
+        raise fail("unlock", "expected a mapping with max and idle, e.g. {max: 1h, idle: 10m}")
+    out = []
+    for key, default in (("max", 3600), ("idle", 600)):
+        raw = value.get(key, default)
+        seconds = duration(raw) if isinstance(raw, str) else raw if type(raw) is int else None
+        if seconds is None or seconds <= 0:
+            raise fail(f"unlock.{key}", 'expected a duration such as "15m", "1h" or "90s"')
+        out.append(seconds)
+    for key in value:
+        if key not in ("max", "idle"):
+            raise fail(f"unlock.{key}", "unknown key (expected max or idle)")
+    return out[0], out[1]
+
+
+def duration(text: str) -> int | None:
+    """Seconds in "90s", "15m", "2h", "1d" or a plain number of seconds; None when it is not one."""
+    text = text.strip()
+    unit = {"s": 1, "m": 60, "h": 3600, "d": 86400}.get(text[-1:], 0)
+    digits = text[:-1] if unit else text
+    if not digits.isdigit() or not digits.isascii():
+        return None
+    return int(digits) * (unit or 1)
 
 
 def parse_yaml(path: str) -> object:

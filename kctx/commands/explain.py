@@ -62,6 +62,8 @@ def explain(ws: Workspace, kargs: list[str]) -> dict[str, object]:
                    "kubectl_version": choice.version if choice else "", "kubectl_path": choice.path if choice else ""})
     report["reason"] = j.decision.reason
     report["kubectl_why"] = choice.why if choice else j.failure.message if j.failure else ""
+    if j.target.protected and j.target.readonly_by:
+        report["readonly"] = j.target.readonly_by
     if j.skew:
         report["skew"] = j.skew
     if j.target.problem:
