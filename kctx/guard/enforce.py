@@ -13,17 +13,23 @@ TYPE_CHECKING = False  # typing is slow to import; annotations only
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-SILENT, ALLOWED_BY_ENV, CONFIRMED = "silent", "allowed-by-env", "confirmed"
+SILENT, ALLOWED_BY_ENV, CONFIRMED, UNLOCKED = "silent", "allowed-by-env", "confirmed", "unlocked"
 
 
 def enforce(d: Decision, target: Target, argv: list[str], c: Classification, config: Config,
             environ: Mapping[str, str], audit_log: str, *, nothing: str = "nothing was sent to the cluster",
             tty_path: str = "/dev/tty") -> str:
-    """SILENT (allowed, nothing to log), ALLOWED_BY_ENV or CONFIRMED; raises KctxError when refused (exit 4) or
-    declined (exit 3). ``nothing``: what the decline message says did not happen."""
+    """SILENT (allowed, nothing to log), ALLOWED_BY_ENV, UNLOCKED or CONFIRMED; raises KctxError when refused
+    (exit 4) or declined (exit 3). ``nothing``: what the decline message says did not happen."""
     from kctx.guard.audit import audit
 
     if d.action == ALLOW:
+        if d.unlock is not None:
+            from kctx.guard.unlock import touch
+
+            touch(d.unlock)  # the idle period starts again
+            audit(audit_log, target, argv, c, UNLOCKED, d.reason, environ)
+            return UNLOCKED
         if not d.by_env:
             return SILENT
         audit(audit_log, target, argv, c, ALLOWED_BY_ENV, d.reason, environ)
