@@ -29,6 +29,11 @@ DEFAULT_SECONDS = 900
 
 
 def run(argv: list[str], env: Environment) -> int:
+    if argv == ["--state-file"]:  # for the shells' prompts: where this shell's unlock is kept
+        from kctx.guard.unlock import state_file
+
+        env.stdout.write(state_file(Workspace(env).paths) + "\n")
+        return int(ExitStatus.OK)
     flags, pos = simple(argv, "unlock", USAGE, {"--reason": "reason", "-r": "reason"}, max_positional=2)
     from kctx.guard import unlock
 

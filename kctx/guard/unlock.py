@@ -6,14 +6,14 @@ An unlock belongs to the kernel's session of the terminal it was granted on (the
 starts): its id (getsid) with its leader's start time, so a reused process id is another session, and the
 controlling terminal. A script in another terminal, cron, CI or anything started with setsid is in another
 session and finds no unlock; a process without a controlling terminal never uses one. The state is a file per
-session in kctx's state folder (0700, the file 0600 and owned by the user, else it is ignored).
+session in kctx's state folder (0700, the file 0600 and owned by the user, else it is ignored), in
+``KEY=VALUE`` lines so that the shells' prompts read it with built-ins (`kctx unlock --state-file` names it).
 
 Not in the hot set: only a call that needs a confirmation on a protected target looks for an unlock.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import time
 
@@ -56,7 +56,10 @@ class Unlock:
         return max(0.0, self.ends() - now)
 
     def to_dict(self) -> dict[str, object]:
-        return {k: getattr(self, k) for k in FIELDS}
+        """Whole seconds (the shells compare them with integers), and ``ends`` for the prompt."""
+        out = {k: getattr(self, k) for k in FIELDS}
+        out.update({k: int(getattr(self, k)) for k in ("since", "until", "idle", "last")}, ends=int(self.ends()))
+        return out
 
 
 def this_shell() -> Shell | None:
@@ -88,7 +91,13 @@ def folder(paths: Paths) -> str:
 
 
 def _file(paths: Paths, shell: Shell) -> str:
-    return join(folder(paths), shell.key + ".json")
+    return join(folder(paths), shell.key + ".unlock")
+
+
+def state_file(paths: Paths) -> str:
+    """This shell's unlock file (whether or not there is one), or "" when this process has no terminal."""
+    shell = this_shell()
+    return _file(paths, shell) if shell is not None else ""
 
 
 def current(paths: Paths, now: float | None = None, shell: Shell | None = None) -> Unlock | None:
@@ -110,7 +119,7 @@ def find(paths: Paths, context: str, server: str, now: float | None = None) -> U
 def grant(paths: Paths, context: str, server: str, reason: str, seconds: float, idle: float,
           shell: Shell, now: float | None = None) -> Unlock:
     """Unlock ``context`` in ``shell`` (one unlock per shell: it replaces any other)."""
-    now = time.time() if now is None else now
+    now = int(time.time() if now is None else now)
     u = Unlock(context, server, reason, now, now + seconds, idle, now, _file(paths, shell))
     _write(u)
     _sweep(paths, now)
@@ -119,7 +128,7 @@ def grant(paths: Paths, context: str, server: str, reason: str, seconds: float, 
 
 def touch(u: Unlock, now: float | None = None) -> None:
     """A command ran under ``u``: the idle period starts again."""
-    u.last = time.time() if now is None else now
+    u.last = int(time.time() if now is None else now)
     _write(u)
 
 
@@ -144,13 +153,12 @@ def _read(path: str) -> Unlock | None:
         st, dst = os.fstat(fd), os.stat(os.path.dirname(path))
         if st.st_uid != os.getuid() or st.st_mode & 0o077 or dst.st_uid != os.getuid() or dst.st_mode & 0o022:
             return None
-        data = json.loads(os.read(fd, 65536))
+        text = os.read(fd, 65536).decode()
     except (OSError, ValueError):
         return None
     finally:
         os.close(fd)
-    if not isinstance(data, dict):
-        return None
+    data = dict(line.partition("=")[::2] for line in text.splitlines())
     try:
         since, until, idle, last = (float(data[k]) for k in ("since", "until", "idle", "last"))
         return Unlock(str(data["context"]), str(data["server"]), str(data["reason"]), since, until, idle, last,
@@ -165,7 +173,9 @@ def _write(u: Unlock) -> None:
     base = os.path.dirname(u.path)
     os.makedirs(base, mode=0o700, exist_ok=True)
     os.chmod(base, 0o700)
-    atomic_write(u.path, json.dumps(u.to_dict()).encode(), mode=0o600, durable=False)
+    # One value per line: no control character in a value (the reason is typed by a person)
+    lines = ("".join(c if c.isprintable() else " " for c in f"{k}={v}") for k, v in u.to_dict().items())
+    atomic_write(u.path, ("\n".join(lines) + "\n").encode(), mode=0o600, durable=False)
 
 
 def _sweep(paths: Paths, now: float) -> None:

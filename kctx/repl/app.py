@@ -73,6 +73,7 @@ class App:
         self._waiting_for = ""  # the text whose completions are being fetched
         self._history_context = None
         self._toolbar_module = None
+        self._unlock: tuple[float, object] = (-1.0, None)  # (read at, this shell's unlock or None)
 
     # ------------------------------------------------------------ the loop
 
@@ -136,7 +137,21 @@ class App:
         tb = self._toolbar_module
         width = self.session.app.output.get_size().columns
         hint = tb.hint_for(self.session.default_buffer.text, self.state.target)
-        return tb.toolbar(self.state.target, self.refresher, self.cache, self.shell.last_exit, hint, width)
+        return tb.toolbar(self.state.target, self.refresher, self.cache, self.shell.last_exit, hint, width,
+                          unlock=self._current_unlock())
+
+    def _current_unlock(self):
+        """This terminal's unlock (kctx unlock), read again at most once a second: the toolbar renders often."""
+        import time
+
+        read_at, u = self._unlock
+        now = time.monotonic()
+        if now - read_at >= 1.0:
+            from kctx.guard.unlock import current
+
+            u = current(self.state.paths)
+            self._unlock = (now, u)
+        return u
 
     def _make_style(self):
         from prompt_toolkit.styles import Style

@@ -78,19 +78,38 @@ def _fit(parts: list[tuple[str, str]], width: int) -> list[tuple[str, str]]:
 BAD, BUSY = "class:bottom-toolbar.bad", "class:bottom-toolbar.busy"
 
 
-def toolbar(target, refresher, cache, last_exit: int, hint: str, width: int) -> list[tuple[str, str]]:
+def toolbar(target, refresher, cache, last_exit: int, hint: str, width: int, unlock=None) -> list[tuple[str, str]]:
     """Two lines: the target (and what the guard will do with the typed line), then the cluster's state
-    and the kubectl in use. The long "why" of the version comes last, so it is what gets cut."""
+    and the kubectl in use. The long "why" of the version comes last, so it is what gets cut. ``unlock``:
+    this terminal's unlock (kctx/guard/unlock.py), shown with the time left."""
     line2 = _state_line(refresher, cache.cluster, last_exit)
-    return _fit(_target_line(target, hint), width) + [("", "\n")] + _fit(line2, width)
+    return _fit(_target_line(target, hint, unlock), width) + [("", "\n")] + _fit(line2, width)
 
 
-def _target_line(target, hint: str) -> list[tuple[str, str]]:
+def unlock_text(unlock, context: str, now: float | None = None) -> str:
+    """" · UNLOCKED 12m (INC-1234)", naming the context when it is not the target's; "" without an unlock."""
+    if unlock is None:
+        return ""
+    from kctx.guard.unlock import left_text
+
+    left = unlock.left(time.time() if now is None else now)
+    if left <= 0:
+        return ""
+    which = "" if unlock.context == context else f" {unlock.context}"
+    return f" ·{which} UNLOCKED {left_text(left)} ({unlock.reason})"
+
+
+def _target_line(target, hint: str, unlock=None) -> list[tuple[str, str]]:
     if target.context:
         line = [("", f" {target.cluster or '?'} · {target.server or 'no server'} · user {target.user or '?'}")]
         line.append((BAD, " · PROTECTED") if target.protected else ("", " · not protected"))
     else:
         line = [("", " no context: use CONTEXT, or ctx to pick one")]
+    shown = unlock_text(unlock, target.context)
+    if shown:
+        line.append((BAD, shown))
+        if unlock.context == target.context:
+            hint = hint.replace("will ask to confirm", "runs unlocked, audited")
     if hint:
         line.append((BAD if "confirm" in hint else "", f" · {hint}"))
     return line
