@@ -19,7 +19,8 @@ SECRET_WORDS = ("password", "token", "secret", "key")  # any other flag whose na
 
 
 def redact(argv: list[str]) -> list[str]:
-    """argv with secret flag values replaced (``--token x``, ``--token=x``)."""
+    """argv with secrets replaced: secret flag values (``--token x``, ``--token=x``), ``NAME=VALUE`` words whose
+    name says it holds one (``set env deploy/x DB_PASSWORD=...``), and passwords in URLs."""
     out, hide_next = [], False
     for arg in argv:
         if hide_next:
@@ -34,14 +35,27 @@ def redact(argv: list[str]) -> list[str]:
                 out.append(arg)
                 hide_next = True
             continue
-        out.append(arg)
+        if eq and not name.startswith("-") and any(w in name.lower() for w in SECRET_WORDS):
+            out.append(f"{name}=REDACTED")
+            continue
+        out.append(_url_password(arg))
     return out
+
+
+def _url_password(word: str) -> str:
+    """``https://user:secret@host`` as ``https://user:REDACTED@host``."""
+    scheme, sep, rest = word.partition("://")
+    userinfo, at, host = rest.partition("@")
+    if not (sep and at and ":" in userinfo and "/" not in userinfo):
+        return word
+    return f"{scheme}{sep}{userinfo.partition(':')[0]}:REDACTED@{host}"
 
 
 def audit(log_path: str, target: Target, argv: list[str], c: Classification, decision: str, reason: str,
           environ: Mapping[str, str], **extra: object) -> None:
     """Append one record of a judged kubectl call; ``extra``: more fields (a preview's summary...)."""
-    record: dict[str, object] = {"context": target.context, "cluster": target.cluster, "server": target.server,
+    record: dict[str, object] = {"context": target.context, "cluster": target.cluster,
+                                 "server": _url_password(target.server), "kubeconfig_user": target.user,
                                  "namespace": target.namespace, "class": c.cls, "argv": redact(argv),
                                  "decision": decision, "reason": reason}
     record.update(extra)
