@@ -45,6 +45,7 @@ class Config:
         self.readonly_servers: list[str] = []
         self.unlock_max = 3600  # seconds: the longest `kctx unlock` may last
         self.unlock_idle = 600  # seconds without a command run under an unlock end it
+        self.preview_threshold = 10  # a preview of more objects than this asks for a phrase
         self.confirm = "name"  # type the context name; "yes" asks y/N
         self.kubectl_pins: dict[str, str] = {}
         self.kubectl_default = ""
@@ -92,6 +93,13 @@ def from_dict(data: object, source: str) -> Config:
     cfg.protect_clusters = str_list(protect.get("clusters"), "protect.clusters") + cfg.readonly_clusters
     cfg.protect_servers = str_list(protect.get("servers"), "protect.servers") + cfg.readonly_servers
     cfg.unlock_max, cfg.unlock_idle = _unlock_limits(data.get("unlock"), fail)
+    preview = data.get("preview") or {}
+    if not isinstance(preview, dict) or set(preview) - {"threshold"}:
+        raise fail("preview", "expected a mapping with threshold, e.g. {threshold: 10}")
+    threshold = preview.get("threshold", 10)
+    if type(threshold) is not int or threshold < 0:
+        raise fail("preview.threshold", "expected a whole number of objects, e.g. 10")
+    cfg.preview_threshold = threshold
     confirm = data.get("confirm", "name")
     if confirm is True:  # YAML 1.1 reads an unquoted `yes` as a boolean
         confirm = "yes"

@@ -9,6 +9,10 @@ from kctx.guard.audit import redact
 from kctx.guard.target import Target
 from kctx.kubectl.classify import Classification
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from kctx.guard.preview import Preview
+
 
 def summary(target: Target, argv: list[str], c: Classification, why: str) -> str:
     import shlex
@@ -22,9 +26,17 @@ def summary(target: Target, argv: list[str], c: Classification, why: str) -> str
 
 
 def ask(target: Target, argv: list[str], c: Classification, why: str, config: Config,
-        tty_path: str = "/dev/tty") -> bool:
-    """Show what will happen and read the answer from the terminal. True only for the exact answer."""
-    return question(summary(target, argv, c, why), target.context or "yes", config.confirm == "yes", tty_path)
+        tty_path: str = "/dev/tty", shown: Preview | None = None, color: bool = True) -> bool:
+    """Show what will happen (``shown``: the preview) and read the answer from the terminal. True only for the
+    exact answer: the context name, y/N with `confirm: yes`, or the phrase a high blast radius asks for."""
+    text = summary(target, argv, c, why)
+    if shown is None:
+        return question(text, target.context or "yes", config.confirm == "yes", tty_path)
+    preview = shown.text(color)
+    if shown.blast:  # shown first, and a phrase to type: not the answer people type without reading
+        first, _, rest = preview.partition("\n")
+        return question(f"{first}\n{text}preview:\n{rest}", shown.phrase, False, tty_path, what="the phrase")
+    return question(f"{text}preview:\n{preview}", target.context or "yes", config.confirm == "yes", tty_path)
 
 
 def question(text: str, want: str, yes_no: bool, tty_path: str = "/dev/tty", what: str = "the context name") -> bool:

@@ -22,6 +22,9 @@ from kctx.util.fastos import environ as process_environ
 
 TYPE_CHECKING = False  # typing is slow to import; annotations only
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from kctx.guard.preview import Preview
     from kctx.kubectl.argv import KubectlArgs
     from kctx.shim.boot import Code
     from kctx.shim.recorder import Recorder
@@ -133,8 +136,20 @@ def _decide(argv: list[str], environ: dict[str, str], paths: Paths, replayable: 
     if j.choice is None:  # judge() says why
         raise j.failure or KctxError("no kubectl was chosen")
     warned = _warn(j)
-    outcome = enforce(j.decision, j.target, argv, j.c, j.config, environ, paths.audit_log)
+    outcome = enforce(j.decision, j.target, argv, j.c, j.config, environ, paths.audit_log,
+                      preview=_previewer(j, argv, environ))
     return _plan(j, j.choice, argv, replayable and not warned and outcome == SILENT)
+
+
+def _previewer(j: Judgement, argv: list[str], environ: dict[str, str]) -> Callable[[], Preview]:
+    """What makes the preview of this call, run only when a question is asked (kctx/guard/preview.py)."""
+
+    def make() -> Preview:
+        from kctx.guard.preview import for_judgement
+
+        return for_judgement(j, argv, environ)
+
+    return make
 
 
 def _warn(j: Judgement) -> bool:
