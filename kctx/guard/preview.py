@@ -315,6 +315,12 @@ def _kind_word(p: Preview) -> str:
     return "objects"
 
 
+def plain_server_dry_run(argv: list[str]) -> bool:
+    """A fact-table row of a form with one --dry-run=server and no flag that makes kubectl ignore it."""
+    dry = [a for a in argv if a.startswith("--dry-run")]
+    return dry == ["--dry-run=server"] and not any(a.startswith(("--raw", "--edit", "--force")) for a in argv)
+
+
 def derive(facts: dict[str, object]) -> dict[str, tuple[str, ...]]:
     """From the fact table: each form whose plain `--dry-run=server` row sent no write and exited 0, with the
     minors where it did. Rows with --raw, --edit, --force or another --dry-run are other forms."""
@@ -324,8 +330,7 @@ def derive(facts: dict[str, object]) -> dict[str, tuple[str, ...]]:
     out: dict[str, tuple[str, ...]] = {}
     for row in rows:
         argv = row["argv"]
-        dry = [a for a in argv if a.startswith("--dry-run")]
-        if dry != ["--dry-run=server"] or any(a.startswith(("--raw", "--edit", "--force")) for a in argv):
+        if not plain_server_dry_run(argv):
             continue
         ok = tuple(m for m, seen, rc in zip(minors, row["observed"], row["rc"], strict=True)
                    if seen in ("read", "local") and rc == 0)
