@@ -111,8 +111,9 @@ def test_a_high_blast_radius_comes_first_and_asks_for_the_phrase(world, sandbox)
     assert finish(child, phrase) == 0
     assert any(not r.dry_run and r.method == "DELETE" for r in non_reads(sandbox))
     log = [json.loads(line) for line in (world["home"] / ".local/state/kctx/audit.jsonl").read_text().splitlines()]
-    assert [e["decision"] for e in log] == ["declined", "confirmed"]
-    assert all(e["preview"].startswith(phrase.split()[1] + " objects") for e in log)
+    assert [e["decision"] for e in log] == ["declined", "confirmed", "finished"]
+    assert all(e["preview"].startswith(phrase.split()[1] + " objects") for e in log[:2])
+    assert log[2]["status"] == 0
 
 
 def test_the_preview_is_bounded_in_time_and_the_question_still_asked(world, sandbox):

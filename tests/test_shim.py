@@ -119,7 +119,8 @@ def test_confirmation_is_read_from_the_terminal(world, sandbox):
     assert child.exitstatus == 0
     assert [r.method for r in writes(sandbox, "prod")] == ["POST"]
     log = [json.loads(line) for line in (world["home"] / ".local/state/kctx/audit.jsonl").read_text().splitlines()]
-    assert [e["decision"] for e in log][-2:] == ["declined", "confirmed"]
+    assert [e["decision"] for e in log][-3:] == ["declined", "confirmed", "finished"]
+    assert log[-1]["status"] == 0 and log[-1]["seconds"] >= 0  # kubectl ran as a child: its status is audited
 
 
 def test_an_answer_typed_before_the_question_is_discarded(world, sandbox):

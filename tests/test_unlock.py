@@ -77,6 +77,8 @@ def test_unlock_lets_confirmations_pass_in_this_shell_only_until_lock(world, san
         assert code == 0 and not out.startswith("ASKED") and "configmap/u1 created" in out, out
         code, out = sh.status("kubectl --context prod create configmap u2")  # again: decided in full, not asked
         assert code == 0 and not out.startswith("ASKED"), out
+        code, out = sh.status("kubectl --context prod delete configmap missing")  # kubectl's own status passes
+        assert code == 1 and "NotFound" in out, out
         code, out = sh.status(f"{KCTX} unlock")
         assert "prod is unlocked in this shell" in out and "INC-1234" in out, out
         # another terminal (another kernel session) and a script without a terminal see no unlock
@@ -102,7 +104,9 @@ def test_unlock_lets_confirmations_pass_in_this_shell_only_until_lock(world, san
     log = audit(world)
     assert [e["decision"] for e in log if e.get("event") in ("unlock", "lock")] == ["unlocked", "locked"]
     under = [e for e in log if e["decision"] == "unlocked" and "argv" in e]
-    assert len(under) == 2 and all("INC-1234" in e["reason"] for e in under)
+    assert len(under) == 3 and all("INC-1234" in e["reason"] for e in under)
+    finished = [e for e in log if e["decision"] == "finished"]  # run as a child: status and duration audited
+    assert [e["status"] for e in finished] == [0, 0, 1] and all(e["seconds"] > 0 for e in finished)
 
 
 def test_unlock_lifts_read_only_and_ends_after_the_idle_time(world, sandbox):

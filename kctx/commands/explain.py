@@ -13,6 +13,7 @@ import json
 from kctx.commands._parser import Parser
 from kctx.env import Environment
 from kctx.errors import ExitStatus
+from kctx.kubectl.classify import MUTATE
 from kctx.kubectl.kuberc import describe
 from kctx.workspace import Workspace
 
@@ -101,9 +102,9 @@ def explain(ws: Workspace, kargs: list[str], preview: bool = False) -> dict[str,
 
 
 def _preview(j: Judgement, kargs: list[str], environ: dict[str, str]) -> dict[str, object]:
-    if not j.risky:
-        return {"error": f"nothing to preview: a {j.c.cls} command changes nothing", "lines": [], "blast": "",
-                "phrase": "", "summary": "", "count": -1}
+    if not j.risky or j.c.cls != MUTATE:
+        why = f"nothing to preview: a server-side dry run of a {j.c.cls} command shows nothing"
+        return {"error": why, "lines": [], "blast": "", "phrase": "", "summary": "", "count": -1}
     from kctx.guard.preview import for_judgement
 
     p = for_judgement(j, kargs, environ)
