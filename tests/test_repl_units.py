@@ -219,3 +219,13 @@ def test_state_follows_kubectl_rewriting_the_session(home, kubeconfig):
     assert st.target.namespace == "kube-system"
     assert not st.reload_if_changed()
     st.close()
+
+
+def test_the_toolbar_shows_this_terminals_unlock_with_the_time_left():
+    from kctx.guard.unlock import Unlock
+
+    u = Unlock("prod", "127.0.0.1:1", "INC-7", 1000.0, 1900.0, 600.0, 1000.0)
+    assert toolbar.unlock_text(u, "prod", now=1060.0) == " · UNLOCKED 9m (INC-7)"  # the idle time ends it first
+    assert toolbar.unlock_text(u, "dev", now=1060.0) == " · prod UNLOCKED 9m (INC-7)"
+    assert toolbar.unlock_text(u, "prod", now=1700.0) == ""
+    assert toolbar.unlock_text(None, "prod") == ""

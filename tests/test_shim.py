@@ -35,7 +35,8 @@ def run(world: dict, *args: str, env: dict | None = None, stdin: str | None = No
 
 
 def writes(sandbox: Sandbox, name: str) -> list:
-    return [r for r in sandbox.requests(name) if r.method not in ("GET", "HEAD")]
+    """What reached the cluster to change it (a confirmation's preview sends server-side dry runs only)."""
+    return [r for r in sandbox.requests(name) if r.method not in ("GET", "HEAD") and not r.dry_run]
 
 
 def test_reads_and_unprotected_writes_pass_through(world, sandbox):

@@ -29,7 +29,8 @@ def world(home: Path, sandbox: Sandbox, kubectl: Path, tmp_path: Path) -> dict:
 
 
 def writes(sandbox: Sandbox, name: str) -> list:
-    return [r for r in sandbox.requests(name) if r.method not in ("GET", "HEAD")]
+    """What reached the cluster to change it (a confirmation's preview sends server-side dry runs only)."""
+    return [r for r in sandbox.requests(name) if r.method not in ("GET", "HEAD") and not r.dry_run]
 
 
 class Shell:
@@ -100,7 +101,7 @@ def test_unlock_lets_confirmations_pass_in_this_shell_only_until_lock(world, san
         assert code == 3 and out.startswith("ASKED"), out
     finally:
         sh.close()
-    assert sorted(r.path.rsplit("/", 1)[-1] for r in writes(sandbox, "prod")) == ["configmaps", "configmaps"]
+    assert [r.path.rsplit("/", 1)[-1] for r in writes(sandbox, "prod")] == ["configmaps", "configmaps", "missing"]
     log = audit(world)
     assert [e["decision"] for e in log if e.get("event") in ("unlock", "lock")] == ["unlocked", "locked"]
     under = [e for e in log if e["decision"] == "unlocked" and "argv" in e]

@@ -16,10 +16,11 @@ if TYPE_CHECKING:
     from kctx.guard.preview import Preview
 
 SILENT, ALLOWED_BY_ENV, CONFIRMED, UNLOCKED = "silent", "allowed-by-env", "confirmed", "unlocked"
+NOTHING_SENT = "nothing was sent to the cluster"
 
 
 def enforce(d: Decision, target: Target, argv: list[str], c: Classification, config: Config,
-            environ: Mapping[str, str], audit_log: str, *, nothing: str = "nothing was sent to the cluster",
+            environ: Mapping[str, str], audit_log: str, *, nothing: str = NOTHING_SENT,
             tty_path: str = "/dev/tty", preview: Callable[[], Preview] | None = None) -> str:
     """SILENT (allowed, nothing to log), ALLOWED_BY_ENV, UNLOCKED or CONFIRMED; raises KctxError when refused
     (exit 4) or declined (exit 3). ``nothing``: what the decline message says did not happen; ``preview``: makes
@@ -48,4 +49,6 @@ def enforce(d: Decision, target: Target, argv: list[str], c: Classification, con
         audit(audit_log, target, argv, c, CONFIRMED, d.reason, environ, **extra)
         return CONFIRMED
     audit(audit_log, target, argv, c, "declined", d.reason, environ, **extra)
+    if shown is not None and shown.sent and nothing == NOTHING_SENT:
+        nothing = "only a dry run was sent to the cluster"
     raise KctxError(f"not confirmed; {nothing}", ExitStatus.DECLINED)

@@ -40,14 +40,15 @@ IGNORED = ("metadata.resourceVersion", "metadata.generation", "metadata.managedF
 class Preview:
     """``lines``: what to show; ``summary``: one line for the audit log; ``error``: why there is none;
     ``blast``: why the blast radius is high (""), ``count``: objects affected (-1: not known); ``phrase``:
-    the answer a high blast radius asks for."""
+    the answer a high blast radius asks for; ``sent``: a dry run was sent to the server."""
 
-    __slots__ = ("lines", "summary", "error", "blast", "count", "phrase")
+    __slots__ = ("lines", "summary", "error", "blast", "count", "phrase", "sent")
 
     def __init__(self) -> None:
         self.lines: list[str] = []
         self.summary = self.error = self.blast = self.phrase = ""
         self.count = -1
+        self.sent = False
 
     def text(self, color: bool = False) -> str:
         out = []
@@ -109,6 +110,7 @@ def preview(binary: str, argv: list[str], args: KubectlArgs, minor: str | None, 
         p.error = why
     else:
         deadline = time.monotonic() + budget
+        p.sent = True
         try:
             if form(args) in LISTED:
                 _listed(p, binary, argv, environ, deadline)

@@ -73,7 +73,7 @@ class App:
         self._waiting_for = ""  # the text whose completions are being fetched
         self._history_context = None
         self._toolbar_module = None
-        self._unlock: tuple[float, object] = (-1.0, None)  # (read at, this shell's unlock or None)
+        self._unlock: object = None  # this terminal's unlock (kctx/guard/unlock.py), read before each prompt
 
     # ------------------------------------------------------------ the loop
 
@@ -105,6 +105,7 @@ class App:
             while True:
                 self._warn()
                 self._waiting_for = ""
+                self._unlock = self._read_unlock()
                 try:
                     line = self.session.prompt()
                 except KeyboardInterrupt:
@@ -138,20 +139,14 @@ class App:
         width = self.session.app.output.get_size().columns
         hint = tb.hint_for(self.session.default_buffer.text, self.state.target)
         return tb.toolbar(self.state.target, self.refresher, self.cache, self.shell.last_exit, hint, width,
-                          unlock=self._current_unlock())
+                          unlock=self._unlock)
 
-    def _current_unlock(self):
-        """This terminal's unlock (kctx unlock), read again at most once a second: the toolbar renders often."""
-        import time
+    def _read_unlock(self):
+        """This terminal's unlock (kctx unlock): a command just run may have granted, used or ended one. The
+        toolbar only computes the time left from it."""
+        from kctx.guard.unlock import current
 
-        read_at, u = self._unlock
-        now = time.monotonic()
-        if now - read_at >= 1.0:
-            from kctx.guard.unlock import current
-
-            u = current(self.state.paths)
-            self._unlock = (now, u)
-        return u
+        return current(self.state.paths)
 
     def _make_style(self):
         from prompt_toolkit.styles import Style
