@@ -99,6 +99,22 @@ def test_scale_shows_current_and_new_replicas_and_a_change_shows_a_diff(world, s
     assert [r.dry_run for r in non_reads(sandbox)] == [True, True, False]
 
 
+def test_an_apply_of_several_objects_shows_each_and_never_a_secret_value(world, sandbox, tmp_path):
+    manifest = tmp_path / "m.yaml"
+    manifest.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm1, namespace: default}\ndata: {k: new}\n"
+                        "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: fresh, namespace: default}\n"
+                        "data: {a: b}\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: s1, namespace: default}\n"
+                        "data: {a: c2VjcmV0LXZhbHVl}\n")
+    child = ask(world, "apply", "-f", str(manifest))
+    shown = child.before
+    assert "configmap/cm1 -n default: 1 change" in shown and "data.k: EDITME → new" in shown
+    assert "configmap/fresh -n default: created" in shown and "+ data.a: b" in shown
+    assert "secret/s1 -n default: 1 change" in shown and "data.a: (secret) → (secret)" in shown
+    assert "c2VjcmV0LXZhbHVl" not in shown and "secret-value" not in shown
+    assert finish(child, "no") == 3
+    assert non_reads(sandbox) and all(r.dry_run for r in non_reads(sandbox))
+
+
 def test_a_high_blast_radius_comes_first_and_asks_for_the_phrase(world, sandbox):
     child = ask(world, "delete", "pods", "--all", "-n", "default")
     shown = child.before
@@ -162,8 +178,12 @@ def test_forms_the_fact_table_does_not_prove_get_no_preview():
 
 
 def test_diff_hides_secret_values_and_server_bookkeeping():
+    last = {"kubectl.kubernetes.io/last-applied-configuration": '{"data":{"a":"eQ=="}}'}
     old = {"kind": "Secret", "metadata": {"resourceVersion": "1"}, "data": {"a": "eA=="}}
-    new = {"kind": "Secret", "metadata": {"resourceVersion": "2"}, "data": {"a": "eQ==", "b": "eg=="}}
+    new = {"kind": "Secret", "metadata": {"resourceVersion": "2", "annotations": last},
+           "data": {"a": "eQ==", "b": "eg=="}}
     assert pv.diff(old, new, secret=True) == ["data.a: (secret) → (secret)", "+ data.b: (secret)"]
+    created = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "n", "namespace": "d"}, "data": {"a": "b"}}
+    assert pv.diff(None, created) == ["+ data.a: b"]
     assert pv.wide(parse(["delete", "ns", "x"])) == "deleting a namespace"
     assert pv.wide(parse(["delete", "pods", "--all=false"])) == ""

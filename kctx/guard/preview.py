@@ -33,8 +33,10 @@ WIDE_KINDS = {name: label for label, names in (
     ("namespace", ("namespaces", "namespace", "ns")), ("node", ("nodes", "node", "no")),
     ("PV", ("persistentvolumes", "persistentvolume", "pv")),
     ("CRD", ("customresourcedefinitions", "customresourcedefinition", "crd", "crds"))) for name in names}
+# Server bookkeeping, and the last-applied copy of the whole object (noise, and a Secret's values in clear)
 IGNORED = ("metadata.resourceVersion", "metadata.generation", "metadata.managedFields", "metadata.uid",
-           "metadata.creationTimestamp", "status")
+           "metadata.creationTimestamp", "status", "metadata.annotations.kubectl.kubernetes.io/last-applied")
+NAMING = ("apiVersion", "kind", "metadata.name", "metadata.namespace")  # a new object's line already says them
 
 
 class Preview:
@@ -202,21 +204,18 @@ def _listed(p: Preview, binary: str, argv: list[str], environ: Mapping[str, str]
 
 
 def _diffed(p: Preview, binary: str, argv: list[str], environ: Mapping[str, str], deadline: float) -> None:
-    raw = _run(binary, [*dry_run_argv(argv), "-o", "json"], environ, deadline)
-    objects = _objects(raw)
+    objects = _objects(_run(binary, [*dry_run_argv(argv), "-o", "json"], environ, deadline))
+    p.count = len(objects)
+    now = _current(binary, argv, objects, environ, deadline)
     wanted = parse(argv).local.get("replicas") if form(parse(argv)) == "scale" else None
     replicas = int(wanted[-1]) if wanted and wanted[-1].isdigit() else None
-    p.count = len(objects)
     lines: list[str] = []
     for new in objects:
-        meta = new.get("metadata")
-        meta = meta if isinstance(meta, dict) else {}
-        kind, name, ns = str(new.get("kind", "")), str(meta.get("name", "")), str(meta.get("namespace", ""))
-        get = ["get", _resource(new), name, "-o", "json", "--ignore-not-found"] + (["-n", ns] if ns else [])
-        old_raw = _run(binary, [*_globals(argv), *get], environ, deadline)
-        old = json.loads(old_raw) if old_raw.strip() else None
+        kind, name, ns = key = _identity(new)
+        old = now.get(key)
         if replicas is not None and old is not None:  # kubectl prints the object as it was, not the Scale
-            new = {**old, "spec": {**(old.get("spec") or {}), "replicas": replicas}}
+            spec = old.get("spec")
+            new = {**old, "spec": {**(spec if isinstance(spec, dict) else {}), "replicas": replicas}}
         changes = diff(old, new, secret=kind == "Secret")
         where = f"{kind.lower()}/{name}" + (f" -n {ns}" if ns else "")
         lines.append(f"{where}: " + ("created" if old is None else "no change" if not changes else
@@ -224,6 +223,28 @@ def _diffed(p: Preview, binary: str, argv: list[str], environ: Mapping[str, str]
         lines += [f"  {c}" for c in changes]
     p.lines = _bounded(lines)
     p.summary = "; ".join(line for line in lines if not line.startswith(" "))[:200]
+
+
+def _current(binary: str, argv: list[str], objects: list[dict[str, object]], environ: Mapping[str, str],
+             deadline: float) -> dict[tuple[str, str, str], dict[str, object]]:
+    """What the cluster holds now of each object (absent: not there yet): one `kubectl get` per namespace."""
+    by_ns: dict[str, list[str]] = {}
+    for obj in objects:
+        _, name, ns = _identity(obj)
+        by_ns.setdefault(ns, []).append(f"{_resource(obj)}/{name}")
+    out: dict[tuple[str, str, str], dict[str, object]] = {}
+    for ns, names in by_ns.items():
+        get = ["get", *names, "-o", "json", "--ignore-not-found"] + (["-n", ns] if ns else [])
+        for obj in _objects(_run(binary, [*_globals(argv), *get], environ, deadline)):
+            out[_identity(obj)] = obj
+    return out
+
+
+def _identity(obj: dict[str, object]) -> tuple[str, str, str]:
+    """kind, name and namespace."""
+    meta = obj.get("metadata")
+    meta = meta if isinstance(meta, dict) else {}
+    return str(obj.get("kind", "")), str(meta.get("name", "")), str(meta.get("namespace", ""))
 
 
 def _objects(raw: str) -> list[dict[str, object]]:
@@ -253,13 +274,11 @@ def _resource(obj: dict[str, object]) -> str:
 
 
 def _globals(argv: list[str]) -> list[str]:
-    """The global flags of the line that choose the target (the line is bound: --context is among them)."""
+    """The line's global flags but the namespace: the same target and identity (the line is bound, so
+    --context is among them; --as, --token... too)."""
     args = parse(argv)
-    out = []
-    for name in ("context", "cluster", "user", "server", "kubeconfig"):
-        if name in args.globals:
-            out.append(f"--{name}={args.globals[name]}")
-    return out
+    out = [f"--{name}={value}" for name, value in args.globals.items() if name != "namespace"]
+    return out + [f"--{name}={'true' if on else 'false'}" for name, on in args.global_bools.items()]
 
 
 def diff(old: object, new: object, secret: bool = False) -> list[str]:
@@ -268,7 +287,7 @@ def diff(old: object, new: object, secret: bool = False) -> list[str]:
     before, after = _flat(old or {}), _flat(new)
     out = []
     for path in sorted(set(before) | set(after)):
-        if path.startswith(IGNORED):
+        if path.startswith(IGNORED) or (old is None and path in NAMING):
             continue
         a, b = before.get(path), after.get(path)
         if a == b or (a in (None, {}, []) and b in (None, {}, [])):  # defaults the server fills in are no change
