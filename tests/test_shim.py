@@ -232,3 +232,15 @@ def test_hot_path_of_a_guarded_write_avoids_yaml(world):
                        env={"KCTX_CONFIRM": "prod"})
     assert not {m for m in modules if m.startswith("kctx")}, modules
     assert not modules & {"yaml", "prompt_toolkit", "kubernetes", "dataclasses", "typing", "os"}
+
+
+def test_a_child_run_passes_its_status_and_signal_on():
+    from kctx.shim.exec import run_child
+
+    assert run_child("/bin/sh", ["sh", "-c", "exit 7"], dict(os.environ)) == 7
+    assert run_child("/bin/sh", ["sh", "-c", "kill -TERM $$"], dict(os.environ)) == -15
+    # the shim leaves the way kubectl did: killed by the same signal
+    code = "from kctx.shim.exec import exit_like, run_child; import os, sys; " \
+           "sys.exit(exit_like(run_child('/bin/sh', ['sh', '-c', 'kill -TERM $$'], dict(os.environ))))"
+    p = subprocess.run([sys.executable, "-c", code], timeout=30)
+    assert p.returncode == -15
