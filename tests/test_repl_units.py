@@ -229,3 +229,9 @@ def test_the_toolbar_shows_this_terminals_unlock_with_the_time_left():
     assert toolbar.unlock_text(u, "dev", now=1060.0) == " · prod UNLOCKED 9m (INC-7)"
     assert toolbar.unlock_text(u, "prod", now=1700.0) == ""
     assert toolbar.unlock_text(None, "prod") == ""
+
+
+def test_the_toolbar_says_read_only_and_that_writes_are_refused():
+    ro = Target("dash", "default", "prod", "viewer", "https://prod:6443", "protected", "read-only rule")
+    line = plain(toolbar._target_line(ro, "delete: mutate, will ask to confirm"))
+    assert "READ-ONLY" in line and "refused: read-only" in line

@@ -102,7 +102,10 @@ def unlock_text(unlock, context: str, now: float | None = None) -> str:
 def _target_line(target, hint: str, unlock=None) -> list[tuple[str, str]]:
     if target.context:
         line = [("", f" {target.cluster or '?'} · {target.server or 'no server'} · user {target.user or '?'}")]
-        line.append((BAD, " · PROTECTED") if target.protected else ("", " · not protected"))
+        if getattr(target, "readonly_by", ""):
+            line.append((BAD, " · READ-ONLY"))
+        else:
+            line.append((BAD, " · PROTECTED") if target.protected else ("", " · not protected"))
     else:
         line = [("", " no context: use CONTEXT, or ctx to pick one")]
     shown = unlock_text(unlock, target.context)
@@ -110,6 +113,8 @@ def _target_line(target, hint: str, unlock=None) -> list[tuple[str, str]]:
         line.append((BAD, shown))
         if unlock.context == target.context:
             hint = hint.replace("will ask to confirm", "runs unlocked, audited")
+    elif getattr(target, "readonly_by", ""):
+        hint = hint.replace("will ask to confirm", "refused: read-only")
     if hint:
         line.append((BAD if "confirm" in hint else "", f" · {hint}"))
     return line
