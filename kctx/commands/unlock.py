@@ -55,12 +55,12 @@ def run(argv: list[str], env: Environment) -> int:
     from kctx.guard.protection import normalize_server
 
     idle = min(ws.config.unlock_idle, seconds)
-    text = (f"kctx: unlock {context} in this shell for {unlock.left_text(seconds)} "
-            f"(ends after {unlock.left_text(idle)} without a command on it)\n"
-            f"  cluster    {target.cluster or '(none)'}\n  server     {target.server or '(none)'}\n"
-            f"  reason     {reason}\n  why        {target.readonly_by or target.protected_by}\n"
-            "  commands that need a confirmation there will run without one"
-            f"{'; read-only is lifted' if target.readonly_by else ''}\n")
+    text = _printable(f"kctx: unlock {context} in this shell for {unlock.left_text(seconds)} "
+                      f"(ends after {unlock.left_text(idle)} without a command on it)\n"
+                      f"  cluster    {target.cluster or '(none)'}\n  server     {target.server or '(none)'}\n"
+                      f"  reason     {reason}\n  why        {target.readonly_by or target.protected_by}\n"
+                      "  commands that need a confirmation there will run without one"
+                      f"{'; read-only is lifted' if target.readonly_by else ''}\n")
     record = {"event": "unlock", "context": context, "cluster": target.cluster, "server": target.server,
               "reason": reason, "seconds": seconds}
     if not question(text, context, False, env.tty_path):
@@ -72,6 +72,12 @@ def run(argv: list[str], env: Environment) -> int:
     env.stdout.write(f"unlocked {context} in this shell until {ends} ({unlock.left_text(seconds)}); "
                      "'kctx lock' ends it\n")
     return int(ExitStatus.OK)
+
+
+def _printable(text: str) -> str:
+    """Names from kubeconfig files and the typed reason: no control character but newlines reaches the
+    terminal."""
+    return "".join(c if c == "\n" or c.isprintable() else "?" for c in text)
 
 
 def _seconds(text: str, most: int) -> int:
