@@ -15,6 +15,7 @@ from kctx.util.globmatch import first_match
 
 TYPE_CHECKING = False  # typing is slow to import; annotations only
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import TypedDict, TypeGuard
 
     class Result(TypedDict, total=False):
@@ -26,8 +27,8 @@ DEFAULT_GLOBS = ("~/.kube/config", "~/.kube/configs/*")
 CONFIRM_MODES = ("name", "yes")
 # The top-level keys. An unknown one is an error, not ignored: a typo such as `protcet:` would drop every
 # protection rule without a word. A module that reads a new section of its own (``Config.raw``) adds it here.
-SECTIONS = ("kubeconfigs", "protect", "confirm", "kubectl", "colors", "shell", "groups")
-MAGIC = "kctx-config-4"
+SECTIONS = ("kubeconfigs", "protect", "confirm", "kubectl", "colors", "shell", "groups", "unlock", "preview")
+MAGIC = "kctx-config-5"
 
 
 class Config:
@@ -40,6 +41,14 @@ class Config:
         self.protect_contexts: list[str] = []
         self.protect_clusters: list[str] = []
         self.protect_servers: list[str] = []
+        # protect.readonly: writes and access refused even on a terminal. Every read-only glob is also in the
+        # protect_* list of its kind, so all that protection means (marks, local writes, memo) holds for it.
+        self.readonly_contexts: list[str] = []
+        self.readonly_clusters: list[str] = []
+        self.readonly_servers: list[str] = []
+        self.unlock_max = 3600  # seconds: the longest `kctx unlock` may last
+        self.unlock_idle = 600  # seconds without a command run under an unlock end it
+        self.preview_threshold = 10  # a preview of more objects than this asks for a phrase
         self.confirm = "name"  # type the context name; "yes" asks y/N
         self.kubectl_pins: dict[str, str] = {}
         self.kubectl_default = ""
@@ -87,13 +96,36 @@ def validate(data: object, source: str) -> tuple[Config, list[str]]:
         cfg.kubeconfigs = str_list(data["kubeconfigs"], "kubeconfigs")
     protect = data.get("protect") or {}
     if not isinstance(protect, dict):
-        problems.append("protect: expected a mapping with contexts, clusters and servers")
+        problems.append("protect: expected a mapping with contexts, clusters, servers and readonly")
         protect = {}
-    problems += [f"protect.{key}: unknown key (expected contexts, clusters or servers)"
-                 for key in protect if key not in ("contexts", "clusters", "servers")]
-    cfg.protect_contexts = str_list(protect.get("contexts"), "protect.contexts")
-    cfg.protect_clusters = str_list(protect.get("clusters"), "protect.clusters")
-    cfg.protect_servers = str_list(protect.get("servers"), "protect.servers")
+    problems += [f"protect.{key}: unknown key (expected contexts, clusters, servers or readonly)"
+                 for key in protect if key not in ("contexts", "clusters", "servers", "readonly")]
+    readonly = protect.get("readonly") or {}
+    if not isinstance(readonly, dict):
+        problems.append("protect.readonly: expected a mapping with contexts, clusters and servers")
+        readonly = {}
+    problems += [f"protect.readonly.{key}: unknown key (expected contexts, clusters or servers)"
+                 for key in readonly if key not in ("contexts", "clusters", "servers")]
+    cfg.readonly_contexts = str_list(readonly.get("contexts"), "protect.readonly.contexts")
+    cfg.readonly_clusters = str_list(readonly.get("clusters"), "protect.readonly.clusters")
+    cfg.readonly_servers = str_list(readonly.get("servers"), "protect.readonly.servers")
+    # Read-only rules are protection rules too (marks, local writes and the memo treat them alike).
+    cfg.protect_contexts = str_list(protect.get("contexts"), "protect.contexts") + cfg.readonly_contexts
+    cfg.protect_clusters = str_list(protect.get("clusters"), "protect.clusters") + cfg.readonly_clusters
+    cfg.protect_servers = str_list(protect.get("servers"), "protect.servers") + cfg.readonly_servers
+    try:
+        cfg.unlock_max, cfg.unlock_idle = _unlock_limits(data.get("unlock"), _fail)
+    except KctxError as exc:
+        problems.append(exc.message)
+    preview = data.get("preview") or {}
+    if not isinstance(preview, dict) or set(preview) - {"threshold"}:
+        problems.append("preview: expected a mapping with threshold, e.g. {threshold: 10}")
+        preview = {}
+    threshold = preview.get("threshold", 10)
+    if type(threshold) is not int or threshold < 0:
+        problems.append("preview.threshold: expected a whole number of objects, e.g. 10")
+    else:
+        cfg.preview_threshold = threshold
     confirm = data.get("confirm", "name")
     if confirm is True:  # YAML 1.1 reads an unquoted `yes` as a boolean
         confirm = "yes"
@@ -126,6 +158,39 @@ def _did_you_mean(key: str, known: tuple[str, ...]) -> str:
     from kctx.util.suggest import did_you_mean
 
     return did_you_mean(key, known) or f" (expected one of: {', '.join(known)})"
+
+
+def _fail(key: str, why: str) -> KctxError:
+    return KctxError(f"{key}: {why}")
+
+
+def _unlock_limits(value: object, fail: Callable[[str, str], KctxError]) -> tuple[int, int]:
+    """unlock: {max: 1h, idle: 10m}: the longest unlock and the idle time that ends one, in seconds."""
+    if value is None:
+        return 3600, 600
+    if not isinstance(value, dict):
+        raise fail("unlock", "expected a mapping with max and idle, e.g. {max: 1h, idle: 10m}")
+    out = []
+    for key, default in (("max", 3600), ("idle", 600)):
+        raw = value.get(key, default)
+        seconds = duration(raw) if isinstance(raw, str) else raw if type(raw) is int else None
+        if seconds is None or seconds <= 0:
+            raise fail(f"unlock.{key}", 'expected a duration such as "15m", "1h" or "90s"')
+        out.append(seconds)
+    for key in value:
+        if key not in ("max", "idle"):
+            raise fail(f"unlock.{key}", "unknown key (expected max or idle)")
+    return out[0], out[1]
+
+
+def duration(text: str) -> int | None:
+    """Seconds in "90s", "15m", "2h", "1d" or a plain number of seconds; None when it is not one."""
+    text = text.strip()
+    unit = {"s": 1, "m": 60, "h": 3600, "d": 86400}.get(text[-1:], 0)
+    digits = text[:-1] if unit else text
+    if not digits.isdigit() or not digits.isascii():
+        return None
+    return int(digits) * (unit or 1)
 
 
 def parse_yaml(path: str) -> object:

@@ -9,6 +9,10 @@ each binary's --help. tests/test_guard_facts.py holds the classifier to every ro
 
     python3 scripts/gen_guard_facts.py                 # the whole table (several minutes)
     python3 scripts/gen_guard_facts.py --minors 1.37 --only 'create --raw'   # look, don't write
+    python3 scripts/gen_guard_facts.py --dry-run-table  # only kctx/guard/dryrunfacts.py, from the table
+
+Every full run also rewrites kctx/guard/dryrunfacts.py: the forms that honour --dry-run=server per minor,
+which the confirmation's preview relies on (kctx/guard/preview.py).
 """
 
 from __future__ import annotations
@@ -312,13 +316,31 @@ def render(rows: list[dict], commands: dict[str, list[str]], minors: list[str]) 
     return text
 
 
+DRY_RUN_TABLE = ROOT / "kctx" / "guard" / "dryrunfacts.py"
+
+
+def write_dry_run_table(facts_path: Path) -> None:
+    """kctx/guard/dryrunfacts.py from the fact table (its docstring kept, the table replaced)."""
+    from kctx.guard.preview import derive
+
+    table = derive(json.loads(facts_path.read_text()))
+    head = DRY_RUN_TABLE.read_text().split("SERVER_DRY_RUN")[0]
+    body = "".join(f"    {form!r}: {minors!r},\n" for form, minors in table.items())
+    DRY_RUN_TABLE.write_text(f"{head}SERVER_DRY_RUN: dict[str, tuple[str, ...]] = {{\n{body}}}\n")
+    print(f"{len(table)} forms -> {DRY_RUN_TABLE}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--minors", nargs="*", default=list(MINORS))
     ap.add_argument("--only", help="only forms whose command line contains this text; prints, writes nothing")
     ap.add_argument("--workers", type=int, default=3)
     ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--dry-run-table", action="store_true", help="only rewrite kctx/guard/dryrunfacts.py")
     opts = ap.parse_args()
+    if opts.dry_run_table:
+        write_dry_run_table(opts.out)
+        return 0
     began = time.monotonic()
     rows = run(opts.minors, opts.only, opts.workers)
     if opts.only:
@@ -338,6 +360,7 @@ def main() -> int:
         print("stand-in gap:", gap, file=sys.stderr)
     opts.out.parent.mkdir(parents=True, exist_ok=True)
     opts.out.write_text(render(rows, commands, opts.minors))
+    write_dry_run_table(opts.out)
     print(f"{len(rows)} forms x {len(opts.minors)} minors in {time.monotonic() - began:.0f} s -> {opts.out}")
     return 1 if gaps else 0
 

@@ -39,7 +39,8 @@ def kube(home: Path) -> Path:
 
 def test_commands_contexts_and_fixed_values(kube):
     assert candidates("")[1] == list(COMMANDS)
-    assert candidates("u") == ("plain", ["use"])
+    assert candidates("us") == ("plain", ["use"])
+    assert candidates("u") == ("plain", ["use", "unlock"])
     assert candidates("use", "") == ("plain", [EKS, "dev", "prod", "-"])  # `kctx ls -o name` order
     assert candidates("use", "arn:aws:eks:us") == ("plain", [EKS])
     assert candidates("ls", "-o", "") == ("plain", ["table", "wide", "json", "yaml", "name"])

@@ -48,7 +48,8 @@ def mark(section: str, name: str):
 
 
 def writes(sandbox: Sandbox, name: str) -> list:
-    return [r for r in sandbox.requests(name) if r.method not in ("GET", "HEAD")]
+    """What reached the cluster to change it (a confirmation's preview sends server-side dry runs only)."""
+    return [r for r in sandbox.requests(name) if r.method not in ("GET", "HEAD") and not r.dry_run]
 
 
 def spellings(sandbox: Sandbox) -> list[str]:

@@ -184,7 +184,8 @@ def test_on_a_terminal_the_shim_asks(world):
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
-    assert [e["decision"] for e in audit(world)] == ["declined", "confirmed"]
+    assert [e["decision"] for e in audit(world)] == ["declined", "confirmed", "finished"]
+    assert audit(world)[-1]["status"] == 0
 
 
 # --- kctx ctx (kubectx) ----------------------------------------------------------------------------------------

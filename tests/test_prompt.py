@@ -298,3 +298,13 @@ def test_a_removed_session_is_replaced_not_shown_stale(shell, kube):
     p = run_shell(shell, script, kube)
     assert segments(p.stdout) == ["⎈ prod:default", "⎈ dev:apps", "⎈ dev:apps"], p.stderr
     assert "SESSION-BACK" in p.stdout and p.stderr.count("is gone; starting a new one") == 1
+
+
+def test_kctx_prompt_renders_an_unlock_like_the_shells():
+    from kctx.commands.prompt import render
+
+    values = {"KCTX_CONTEXT": "prod", "KCTX_NAMESPACE": "web", "KCTX_UNLOCK": "12m", "KCTX_UNLOCK_CONTEXT": "prod"}
+    assert render(values, {}, color=False) == "⎈ prod:web unlocked 12m"
+    assert render({**values, "KCTX_CONTEXT": "dev"}, {}, color=False) == "⎈ dev:web prod unlocked 12m"
+    assert render({**values, "KCTX_UNLOCK": ""}, {}, color=False) == "⎈ prod:web"
+    assert render(values, {"KCTX_PROMPT_FORMAT": "{context}"}, color=False) == "prod"

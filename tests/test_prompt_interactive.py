@@ -67,6 +67,28 @@ def test_the_prompt_shows_switches_and_raw_kubectl_edits(shell, kube, kubectl):
         child.expect(pexpect.EOF)
 
 
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_the_prompt_shows_an_unlock_with_the_time_left_until_lock(shell, kube):
+    config = kube / ".config" / "kctx" / "config.yaml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text("protect:\n  contexts: [prod]\n")
+    child = spawn(shell, kube)
+    try:
+        see(child, "⎈ dev:apps $ ")
+        child.sendline("kctx unlock prod 10m --reason INC-7")
+        child.expect("to continue")
+        child.sendline("prod")
+        child.expect(r"⎈ dev:apps prod unlocked (10m|9m) \$ ")
+        child.sendline("kctx use prod")
+        child.expect(r"⎈ prod:default unlocked (10m|9m) \$ ")
+        child.sendline("kctx lock")
+        see(child, "locked prod")
+        see(child, "⎈ prod:default $ ")
+    finally:
+        child.sendline("exit")
+        child.expect(pexpect.EOF)
+
+
 def _marker(shell: str, path: Path) -> str:
     """A built-in that opens ``path`` (shows in strace as an openat) and starts no process."""
     return f"true < {path} 2>/dev/null" if shell != "fish" else f"true < {path} 2>/dev/null; or true"

@@ -75,10 +75,11 @@ def test_protected_delete_asks_like_the_shim_and_sends_nothing_when_declined(wor
     t.line("delete configmap x")
     t.expect(r"Type the context name \(prod\) to continue")
     t.line("no")
-    t.expect(r"not confirmed; nothing was sent to the cluster")
+    t.expect(r"not confirmed; only a dry run was sent to the cluster")
     t.expect(r"prod:default>")  # the shell is still there
-    # Only the completer's background reads reached prod: nothing about the configmap itself, no write.
-    assert [r for r in sandbox.requests("prod") if r.method != "GET" or r.path.endswith("/configmaps/x")] == []
+    # The completer's background reads and the preview's dry run reached prod: no write.
+    sent = [r for r in sandbox.requests("prod") if r.method != "GET" or r.path.endswith("/configmaps/x")]
+    assert sent and all(r.dry_run for r in sent)
     t.line("exit")
     assert t.wait_exit() == 0
 

@@ -265,3 +265,19 @@ def test_the_refresher_never_asks_a_plugin_for_its_help(tmp_path):
         r._fetch_command("kubectl", path, {})
     assert [a for a in ran if "--help" in a] == [["kubectl", "get", "--help"]]
     assert cache.command(("foo",)) is not None  # remembered as known-empty: not asked again
+
+
+def test_the_toolbar_shows_this_terminals_unlock_with_the_time_left():
+    from kctx.guard.unlock import Unlock
+
+    u = Unlock("prod", "127.0.0.1:1", "INC-7", 1000.0, 1900.0, 600.0, 1000.0)
+    assert toolbar.unlock_text(u, "prod", now=1060.0) == " · UNLOCKED 9m (INC-7)"  # the idle time ends it first
+    assert toolbar.unlock_text(u, "dev", now=1060.0) == " · prod UNLOCKED 9m (INC-7)"
+    assert toolbar.unlock_text(u, "prod", now=1700.0) == ""
+    assert toolbar.unlock_text(None, "prod") == ""
+
+
+def test_the_toolbar_says_read_only_and_that_writes_are_refused():
+    ro = Target("dash", "default", "prod", "viewer", "https://prod:6443", "protected", "read-only rule")
+    line = plain(toolbar._target_line(ro, "delete: mutate, will ask to confirm"))
+    assert "READ-ONLY" in line and "refused: read-only" in line

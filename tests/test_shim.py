@@ -35,7 +35,8 @@ def run(world: dict, *args: str, env: dict | None = None, stdin: str | None = No
 
 
 def writes(sandbox: Sandbox, name: str) -> list:
-    return [r for r in sandbox.requests(name) if r.method not in ("GET", "HEAD")]
+    """What reached the cluster to change it (a confirmation's preview sends server-side dry runs only)."""
+    return [r for r in sandbox.requests(name) if r.method not in ("GET", "HEAD") and not r.dry_run]
 
 
 def test_reads_and_unprotected_writes_pass_through(world, sandbox):
@@ -119,7 +120,8 @@ def test_confirmation_is_read_from_the_terminal(world, sandbox):
     assert child.exitstatus == 0
     assert [r.method for r in writes(sandbox, "prod")] == ["POST"]
     log = [json.loads(line) for line in (world["home"] / ".local/state/kctx/audit.jsonl").read_text().splitlines()]
-    assert [e["decision"] for e in log][-2:] == ["declined", "confirmed"]
+    assert [e["decision"] for e in log][-3:] == ["declined", "confirmed", "finished"]
+    assert log[-1]["status"] == 0 and log[-1]["seconds"] >= 0  # kubectl ran as a child: its status is audited
 
 
 def test_an_answer_typed_before_the_question_is_discarded(world, sandbox):
@@ -230,3 +232,15 @@ def test_hot_path_of_a_guarded_write_avoids_yaml(world):
                        env={"KCTX_CONFIRM": "prod"})
     assert not {m for m in modules if m.startswith("kctx")}, modules
     assert not modules & {"yaml", "prompt_toolkit", "kubernetes", "dataclasses", "typing", "os"}
+
+
+def test_a_child_run_passes_its_status_and_signal_on():
+    from kctx.shim.exec import run_child
+
+    assert run_child("/bin/sh", ["sh", "-c", "exit 7"], dict(os.environ)) == 7
+    assert run_child("/bin/sh", ["sh", "-c", "kill -TERM $$"], dict(os.environ)) == -15
+    # the shim leaves the way kubectl did: killed by the same signal
+    code = "from kctx.shim.exec import exit_like, run_child; import os, sys; " \
+           "sys.exit(exit_like(run_child('/bin/sh', ['sh', '-c', 'kill -TERM $$'], dict(os.environ))))"
+    p = subprocess.run([sys.executable, "-c", code], timeout=30)
+    assert p.returncode == -15

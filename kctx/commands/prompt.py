@@ -26,8 +26,9 @@ HELP = Help(
     ["prompt [--format FORMAT] [--color auto|always|never] [--shell bash|zsh|fish|plain]", "prompt on|off|toggle"],
     """
 Print this shell's prompt segment, e.g. "⎈ prod:web" (for starship / oh-my-posh custom segments).
-FORMAT placeholders: {symbol} {context} {namespace} {override} (the marks: ! an override, ? stale
-state, KCTX_PROMPT_EXPIRED_MARK (✗) a credential known to have expired). on/off/toggle change the
+FORMAT placeholders: {symbol} {context} {namespace} {override} {unlock} (the marks: ! an override, ? stale
+state, KCTX_PROMPT_EXPIRED_MARK (✗) a credential known to have expired; {unlock}: this shell's unlock
+and the time left). on/off/toggle change the
 current shell only, so the `kctx` shell function from `kctx init` handles them (or set
 KCTX_PROMPT=on|off yourself).
 """,
@@ -37,7 +38,7 @@ KCTX_PROMPT=on|off yourself).
      ("options", [("--format FORMAT", "the text, with the placeholders above"),
                   ("--color WHEN", "auto (default: on a terminal, not with NO_COLOR), always or never"),
                   ("--shell SHELL", "wrap colours in bash's, zsh's or fish's non-printing markers, or plain")])])
-DEFAULT_FORMAT = "{symbol} {context}:{namespace}{override}"
+DEFAULT_FORMAT = "{symbol} {context}:{namespace}{override}{unlock}"
 COLORS = {"black": "30", "red": "31", "green": "32", "yellow": "33", "blue": "34", "magenta": "35",
           "cyan": "36", "white": "37"}
 WRAP = {"bash": ("\001", "\002"), "zsh": ("%{", "%}"), "fish": ("", ""), "plain": ("", "")}
@@ -63,6 +64,7 @@ def run(argv: list[str], env: Environment) -> int:
     color = color_mode == "always" or (color_mode == "auto" and not environ.get("NO_COLOR")
                                        and env.stdout_isatty)
     values = state(env)
+    values.update(unlock_values(env))
     segment = render(values, environ, color=color, shell=shell, fmt=flags.get("format"))
     if segment:
         env.stdout.write(segment + "\n")
@@ -92,6 +94,16 @@ def state(env: Environment) -> dict[str, str]:
             return dict(read(session), stale="1")  # show what we had, marked "?": never silently stale
         values = read(session)
     return values
+
+
+def unlock_values(env: Environment) -> dict[str, str]:
+    """KCTX_UNLOCK (time left) and KCTX_UNLOCK_CONTEXT while this shell has an unlock (kctx unlock)."""
+    import time
+
+    from kctx.guard.unlock import current, left_text
+
+    u = current(env.paths)
+    return {} if u is None else {"KCTX_UNLOCK": left_text(u.left(time.time())), "KCTX_UNLOCK_CONTEXT": u.context}
 
 
 def dependencies(session: str, values: dict[str, str], env: Environment) -> list[str]:
@@ -139,10 +151,15 @@ def render(values: dict[str, str], environ: Mapping[str, str], *, color: bool, s
         return ""
     namespace = _printable(values.get("KCTX_NAMESPACE", ""))
     mark = override_mark(context, environ) + ("?" if values.get("stale") else "") + expired_mark(values, environ)
+    unlock = ""
+    if values.get("KCTX_UNLOCK"):
+        unlock = f" unlocked {values['KCTX_UNLOCK']}"
+        if values.get("KCTX_UNLOCK_CONTEXT") != values.get("KCTX_CONTEXT"):
+            unlock = " " + _printable(values.get("KCTX_UNLOCK_CONTEXT", "")) + unlock
     text = fmt or environ.get("KCTX_PROMPT_FORMAT") or DEFAULT_FORMAT
     if shell == "zsh":
-        context, namespace, mark = (s.replace("%", "%%") for s in (context, namespace, mark))
-    for key, value in (("{symbol}", environ.get("KCTX_PROMPT_SYMBOL", "⎈")), ("{override}", mark),
+        context, namespace, mark, unlock = (s.replace("%", "%%") for s in (context, namespace, mark, unlock))
+    for key, value in (("{symbol}", environ.get("KCTX_PROMPT_SYMBOL", "⎈")), ("{override}", mark), ("{unlock}", unlock),
                        ("{namespace}", namespace), ("{context}", context)):
         text = text.replace(key, value)
     sgr = color_code(context, values.get("KCTX_PROTECTED") == "1", environ) if color else ""

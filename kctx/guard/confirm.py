@@ -9,6 +9,10 @@ from kctx.guard.audit import redact
 from kctx.guard.target import Target
 from kctx.kubectl.classify import Classification
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from kctx.guard.preview import Preview
+
 
 def summary(target: Target, argv: list[str], c: Classification, why: str) -> str:
     import shlex
@@ -22,20 +26,30 @@ def summary(target: Target, argv: list[str], c: Classification, why: str) -> str
 
 
 def ask(target: Target, argv: list[str], c: Classification, why: str, config: Config,
-        tty_path: str = "/dev/tty") -> bool:
-    """Show what will happen and read the answer from the terminal. True only for the exact answer."""
-    want = target.context or "yes"
-    if config.confirm == "yes":
-        prompt = "Continue? [y/N] "
-    else:
-        prompt = f"Type the context name ({want}) to continue, anything else cancels: "
+        tty_path: str = "/dev/tty", shown: Preview | None = None, color: bool = True) -> bool:
+    """Show what will happen (``shown``: the preview) and read the answer from the terminal. True only for the
+    exact answer: the context name, y/N with `confirm: yes`, or the phrase a high blast radius asks for."""
+    text = summary(target, argv, c, why)
+    if shown is None:
+        return question(text, target.context or "yes", config.confirm == "yes", tty_path)
+    preview = shown.text(color)
+    if shown.blast:  # shown first, and a phrase to type: not the answer people type without reading
+        first, _, rest = preview.partition("\n")
+        return question(f"{first}\n{text}preview:\n{rest}", shown.phrase, False, tty_path, what="the phrase")
+    return question(f"{text}preview:\n{preview}", target.context or "yes", config.confirm == "yes", tty_path)
+
+
+def question(text: str, want: str, yes_no: bool, tty_path: str = "/dev/tty", what: str = "the context name") -> bool:
+    """Show ``text`` on the terminal and ask for ``want`` (``what`` it is), or y/N with ``yes_no``. True only for
+    the exact answer; False without a terminal, on end of input or Ctrl-C."""
+    prompt = "Continue? [y/N] " if yes_no else f"Type {what} ({want}) to continue, anything else cancels: "
     try:
         fd = posix.open(tty_path, posix.O_RDWR | posix.O_NOCTTY)
     except OSError:
         return False
     try:
         discard_typed_ahead(fd)
-        posix.write(fd, (summary(target, argv, c, why) + prompt).encode())
+        posix.write(fd, (text + prompt).encode())
         answer = read_line(fd)
     except KeyboardInterrupt:
         answer = None
@@ -44,7 +58,7 @@ def ask(target: Target, argv: list[str], c: Classification, why: str, config: Co
     if answer is None:
         return False
     answer = answer.strip()
-    if config.confirm == "yes":
+    if yes_no:
         return answer.lower() in ("y", "yes")
     return answer == want
 

@@ -11,19 +11,29 @@ from kctx.kubectl.classify import Classification
 
 TYPE_CHECKING = False  # typing is slow to import; annotations only
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
-SILENT, ALLOWED_BY_ENV, CONFIRMED = "silent", "allowed-by-env", "confirmed"
+    from kctx.guard.preview import Preview
+
+SILENT, ALLOWED_BY_ENV, CONFIRMED, UNLOCKED = "silent", "allowed-by-env", "confirmed", "unlocked"
+NOTHING_SENT = "nothing was sent to the cluster"
 
 
 def enforce(d: Decision, target: Target, argv: list[str], c: Classification, config: Config,
-            environ: Mapping[str, str], audit_log: str, *, nothing: str = "nothing was sent to the cluster",
-            tty_path: str = "/dev/tty") -> str:
-    """SILENT (allowed, nothing to log), ALLOWED_BY_ENV or CONFIRMED; raises KctxError when refused (exit 4) or
-    declined (exit 3). ``nothing``: what the decline message says did not happen."""
+            environ: Mapping[str, str], audit_log: str, *, nothing: str = NOTHING_SENT,
+            tty_path: str = "/dev/tty", preview: Callable[[], Preview] | None = None) -> str:
+    """SILENT (allowed, nothing to log), ALLOWED_BY_ENV, UNLOCKED or CONFIRMED; raises KctxError when refused
+    (exit 4) or declined (exit 3). ``nothing``: what the decline message says did not happen; ``preview``: makes
+    the preview shown with the question (kctx/guard/preview.py), only when one is asked."""
     from kctx.guard.audit import audit
 
     if d.action == ALLOW:
+        if d.unlock is not None:
+            from kctx.guard.unlock import touch
+
+            touch(d.unlock)  # the idle period starts again
+            audit(audit_log, target, argv, c, UNLOCKED, d.reason, environ)
+            return UNLOCKED
         if not d.by_env:
             return SILENT
         audit(audit_log, target, argv, c, ALLOWED_BY_ENV, d.reason, environ)
@@ -33,8 +43,12 @@ def enforce(d: Decision, target: Target, argv: list[str], c: Classification, con
         raise KctxError(f"refused: {d.reason}", ExitStatus.REFUSED)
     from kctx.guard.confirm import ask
 
-    if ask(target, argv, c, d.reason, config, tty_path):
-        audit(audit_log, target, argv, c, CONFIRMED, d.reason, environ)
+    shown = preview() if preview is not None else None
+    extra = {"preview": shown.summary} if shown is not None else {}
+    if ask(target, argv, c, d.reason, config, tty_path, shown, color=not environ.get("NO_COLOR")):
+        audit(audit_log, target, argv, c, CONFIRMED, d.reason, environ, **extra)
         return CONFIRMED
-    audit(audit_log, target, argv, c, "declined", d.reason, environ)
+    audit(audit_log, target, argv, c, "declined", d.reason, environ, **extra)
+    if shown is not None and shown.sent and nothing == NOTHING_SENT:
+        nothing = "only a dry run was sent to the cluster"
     raise KctxError(f"not confirmed; {nothing}", ExitStatus.DECLINED)

@@ -31,6 +31,7 @@ class Target:
         self.user = ""
         self.namespace = "default"
         self._protected_by: str | None = ""  # None: not computed yet (see resolve)
+        self._readonly_by: str | None = None
         self._config: Config | None = None
         self._problem = ""
         self._view: View | None = None
@@ -96,6 +97,17 @@ class Target:
     @property
     def protected(self) -> bool:
         return bool(self.protected_by)
+
+    @property
+    def readonly_by(self) -> str:
+        """Which rule makes the target read-only ("" when none; only a protected target can be)."""
+        if self._readonly_by is None:
+            self._readonly_by = ""
+            if self.protected and self._config is not None and self._view is not None:
+                from kctx.guard.readonly import readonly
+
+                self._readonly_by = readonly(self._config, self._view, self.context, self.cluster, self.server)
+        return self._readonly_by
 
     @property
     def problem(self) -> str:

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from kctx.kubeconfig.model import UserEntry
 
-PROTECT_EXTENSION = "kctx"  # extensions: [{name: kctx, extension: {protected: true}}]
+PROTECT_EXTENSION = "kctx"  # extensions: [{name: kctx, extension: {protected: true}}] (or readonly: true)
 _SHA256 = None  # the sha256 constructor, found on first use (_sha256)
 
 
@@ -106,7 +106,7 @@ def fill(idx: FileIndex, doc: Any, base: str) -> None:
             "cluster": body.get("cluster") or "",
             "user": body.get("user") or "",
             "namespace": body.get("namespace") or "",
-            "protected": _marked(ext) or _marked(body.get("extensions")),
+            **_marks(ext, body),
         }
 
 
@@ -238,7 +238,7 @@ def _cluster(body: dict[str, Any], base: str, ext: Any) -> dict[str, Any]:
         "insecure": bool(body.get("insecure-skip-tls-verify")),
         "tls_server_name": _str(body.get("tls-server-name")),
         "proxy_url": _str(body.get("proxy-url")),
-        "protected": _marked(ext) or _marked(body.get("extensions")),
+        **_marks(ext, body),
     }
 
 
@@ -281,14 +281,24 @@ def _auth_kind(body: dict[str, Any]) -> str:
     return "none"
 
 
-def _marked(extensions: Any) -> bool:
-    """True when an ``extensions`` list carries ``{name: kctx, extension: {protected: true}}``."""
+def _marks(ext: Any, body: dict[str, Any]) -> dict[str, bool]:
+    """An entry's marks (on the named item or inside its body). A read-only entry is protected too: everything
+    protection means holds for it, and more."""
+    readonly = _marked(ext, "readonly") or _marked(body.get("extensions"), "readonly")
+    marks = {"protected": readonly or _marked(ext, "protected") or _marked(body.get("extensions"), "protected")}
+    if readonly:
+        marks["readonly"] = True
+    return marks
+
+
+def _marked(extensions: Any, key: str) -> bool:
+    """True when an ``extensions`` list carries ``{name: kctx, extension: {<key>: true}}``."""
     if not isinstance(extensions, list):
         return False
     for ext in extensions:
         if isinstance(ext, dict) and ext.get("name") == PROTECT_EXTENSION:
             body = ext.get("extension")
-            if isinstance(body, dict) and body.get("protected") is True:
+            if isinstance(body, dict) and body.get(key) is True:
                 return True
     return False
 

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     BundleKey = tuple[tuple[str, int, int, int, int, int], ...]  # per file: its path, then its stamp
 
-MAGIC = "kctx-index-3"
+MAGIC = "kctx-index-4"
 INDEXER = "kctx.kubeconfig.refresh:index_files"
 S_IFMT, S_IFREG = 0o170000, 0o100000
 

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
         user: str
         namespace: str
         protected: bool
+        readonly: bool
 
     class ClusterEntry(TypedDict, total=False):
         server: str
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
         tls_server_name: str
         proxy_url: str
         protected: bool
+        readonly: bool
 
     class UserEntry(TypedDict, total=False):
         auth: str
@@ -175,6 +177,11 @@ class View:
         """Like context_marked, for cluster entries."""
         hit = self._find("clusters", name)
         return bool(hit and hit[0].get("protected"))
+
+    def marked_readonly(self, section: str, name: str) -> str:
+        """The file that marks context or cluster (``section``: "contexts", "clusters") ``name`` read-only, or ""."""
+        hit = self._find(section, name)
+        return hit[1] if hit and hit[0].get("readonly") else ""
 
     def context(self, name: str) -> Context | None:
         hit = self._find("contexts", name)

@@ -77,6 +77,7 @@ class App:
         self._waiting_for = ""  # the text whose completions are being fetched
         self._history_context = None
         self._toolbar_module = None
+        self._unlock: object = None  # this terminal's unlock (kctx/guard/unlock.py), read before each prompt
 
     # ------------------------------------------------------------ the loop
 
@@ -108,6 +109,7 @@ class App:
             while True:
                 self._warn()
                 self._waiting_for = ""
+                self._unlock = self._read_unlock()
                 try:
                     line = self.session.prompt()
                 except KeyboardInterrupt:
@@ -140,7 +142,15 @@ class App:
         tb = self._toolbar_module
         width = self.session.app.output.get_size().columns
         hint = tb.hint_for(self.session.default_buffer.text, self.state.target)
-        return tb.toolbar(self.state.target, self.refresher, self.cache, self.shell.last_exit, hint, width)
+        return tb.toolbar(self.state.target, self.refresher, self.cache, self.shell.last_exit, hint, width,
+                          unlock=self._unlock)
+
+    def _read_unlock(self):
+        """This terminal's unlock (kctx unlock): a command just run may have granted, used or ended one. The
+        toolbar only computes the time left from it."""
+        from kctx.guard.unlock import current
+
+        return current(self.state.paths)
 
     def _make_style(self):
         from prompt_toolkit.styles import Style

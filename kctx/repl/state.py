@@ -24,12 +24,12 @@ KEY_MODES = ("emacs", "vi")
 class Target:
     """What the prompt and the toolbar show; rebuilt after every change of the session."""
 
-    __slots__ = ("context", "namespace", "cluster", "user", "server", "protected_by")
+    __slots__ = ("context", "namespace", "cluster", "user", "server", "protected_by", "readonly_by")
 
     def __init__(self, context: str = "", namespace: str = "", cluster: str = "", user: str = "", server: str = "",
-                 protected_by: str = "") -> None:
+                 protected_by: str = "", readonly_by: str = "") -> None:
         self.context, self.namespace, self.cluster, self.user = context, namespace, cluster, user
-        self.server, self.protected_by = server, protected_by
+        self.server, self.protected_by, self.readonly_by = server, protected_by, readonly_by
 
     @property
     def protected(self) -> bool:
@@ -120,7 +120,13 @@ class ReplState:
             cl = view.cluster(s.cluster)
             server = cl.server if cl else ""
         why = protection(self.config, view, s.context, s.cluster, server) if s.context else ""
-        return Target(s.context, s.namespace or ("default" if s.context else ""), s.cluster, s.user, server, why)
+        readonly = ""
+        if why:
+            from kctx.guard.readonly import readonly as readonly_rule
+
+            readonly = readonly_rule(self.config, view, s.context, s.cluster, server)
+        return Target(s.context, s.namespace or ("default" if s.context else ""), s.cluster, s.user, server, why,
+                      readonly)
 
     def _session_stamp(self) -> tuple:
         try:

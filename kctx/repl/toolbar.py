@@ -132,14 +132,29 @@ def _cut(fragments: list[tuple[str, str]], width: int) -> list[tuple[str, str]]:
     return out
 
 
-def toolbar(target, refresher, cache, last_exit: int, hint: str, width: int) -> list[tuple[str, str]]:
+def toolbar(target, refresher, cache, last_exit: int, hint: str, width: int, unlock=None) -> list[tuple[str, str]]:
     """Two lines: the target (and what the guard will do with the typed line), then the cluster's state
-    and the kubectl in use. On a narrow terminal the server URL and the long "why" give way first."""
+    and the kubectl in use. On a narrow terminal the server URL and the long "why" give way first.
+    ``unlock``: this terminal's unlock (kctx/guard/unlock.py), shown with the time left."""
     line2 = _state_line(refresher, cache.cluster, last_exit)
-    return fit(_target_line(target, hint), width) + [("", "\n")] + fit(line2, width)
+    return fit(_target_line(target, hint, unlock), width) + [("", "\n")] + fit(line2, width)
 
 
-def _target_line(target, hint: str) -> list[Part]:
+def unlock_text(unlock, context: str, now: float | None = None) -> str:
+    """" · UNLOCKED 12m (INC-1234)", naming the context when it is not the target's; "" without an unlock."""
+    if unlock is None:
+        return ""
+    from kctx.guard.unlock import left_text
+
+    left = unlock.left(time.time() if now is None else now)
+    if left <= 0:
+        return ""
+    which = "" if unlock.context == context else f" {unlock.context}"
+    return f" ·{which} UNLOCKED {left_text(left)} ({unlock.reason})"
+
+
+def _target_line(target, hint: str, unlock=None) -> list[Part]:
+    readonly = getattr(target, "readonly_by", "")
     if not target.context:
         line = [Part("", ("no context: use CONTEXT, or ctx to pick one", 9))]
     else:
@@ -147,12 +162,20 @@ def _target_line(target, hint: str) -> list[Part]:
         line = [Part("", (f"cluster {cluster}", 2), (cluster, 6)),
                 Part("", (target.server or "no server", 1)),
                 Part("", (f"user {target.user or '?'}", 3)),
+                Part(BAD, ("READ-ONLY", 9)) if readonly else
                 Part(BAD, ("PROTECTED", 9)) if target.protected else Part("", ("not protected", 9))]
         what = expired(target)
         if what:
             line.append(Part(BAD, (f"{what.upper()} EXPIRED", 9), ("EXPIRED", 9)))
+    shown = unlock_text(unlock, target.context)
+    if shown:
+        line.append(Part(BAD, (shown.removeprefix(" · "), 9)))
+        if unlock.context == target.context:
+            hint = hint.replace("will ask to confirm", "runs unlocked, audited")
+    elif readonly:
+        hint = hint.replace("will ask to confirm", "refused: read-only")
     if hint:
-        line.append(Part(BAD if "confirm" in hint else "", (hint, 8)))
+        line.append(Part(BAD if "confirm" in hint or "refused" in hint else "", (hint, 8)))
     return line
 
 

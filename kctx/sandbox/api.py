@@ -104,15 +104,16 @@ class ClusterApi:
             self._after_delete(res, ns, gone)
         return gone
 
-    def scale(self, ns: str, name: str, replicas: int | None = None) -> Obj:
-        """GET (replicas None) or set a deployment's autoscaling/v1 Scale subresource."""
+    def scale(self, ns: str, name: str, replicas: int | None = None, dry_run: bool = False) -> Obj:
+        """GET (replicas None) or set a deployment's autoscaling/v1 Scale subresource (``dry_run``: answer as if
+        set, store nothing)."""
         deploys = by_plural("deployments")
         with self.store.cond:
             deploy = self.store.get(deploys, ns, name)
             if replicas is not None and replicas != deploy["spec"].get("replicas"):
                 changed = copy.deepcopy(deploy)
                 changed["spec"]["replicas"] = replicas
-                deploy = self._replace(deploys, ns, deploy, changed, None, False)
+                deploy = self._replace(deploys, ns, deploy, changed, None, dry_run)
         meta = {k: deploy["metadata"][k] for k in ("name", "namespace", "uid", "resourceVersion",
                                                    "creationTimestamp")}
         selector = deploy["spec"].get("selector", {}).get("matchLabels") or {}

@@ -343,7 +343,7 @@ def _scale(cluster: ClusterView, req: Request, ns: str, name: str) -> Response:
         raise ApiError(422, "Scale is invalid: spec.replicas: Required value") from None
     if replicas < 0:
         raise ApiError(422, "Scale is invalid: spec.replicas: must be greater than or equal to 0")
-    return Response(200, api.scale(ns, name, replicas))
+    return Response(200, api.scale(ns, name, replicas, _dry_run(req)))
 
 
 def _json_body(req: Request) -> Any:

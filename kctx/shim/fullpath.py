@@ -11,9 +11,9 @@ import sys
 
 from kctx.errors import ExitStatus, KctxError
 from kctx.guard.decision import DENY, tty_available
-from kctx.guard.enforce import SILENT, enforce
+from kctx.guard.enforce import CONFIRMED, SILENT, UNLOCKED, enforce
 from kctx.guard.judge import Judgement, judge
-from kctx.kubectl.classify import LOCAL_WRITE
+from kctx.kubectl.classify import LOCAL_WRITE, MUTATE
 from kctx.paths import NOWHERE, Paths
 from kctx.shim.memo import MAX_DEPTH, plain
 from kctx.util import parsecache
@@ -23,6 +23,9 @@ from kctx.versions import notices
 
 TYPE_CHECKING = False  # typing is slow to import; annotations only
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from kctx.guard.preview import Preview
     from kctx.kubectl.argv import KubectlArgs
     from kctx.shim.boot import Code
     from kctx.shim.recorder import Recorder
@@ -87,10 +90,24 @@ def run(argv: list[str], environ: dict[str, str], stale_bundle: str | None = Non
 
         if basename(stale_bundle).startswith(hotbundle.PREFIX):  # not for an older shim script's bundle
             hotbundle.write(stale_bundle)
+    if plan.finish is not None:  # a confirmed or unlocked call: audited with its exit status and duration
+        return _run_audited(plan, environ)
     from kctx.shim.exec import replace_process
 
     replace_process(plan.binary, [plan.binary, *plan.args], environ)
     return ExitStatus.ERROR  # not reached
+
+
+def _run_audited(plan: Plan, environ: dict[str, str]) -> int:
+    import time
+
+    from kctx.shim.exec import exit_like, run_child
+
+    began = time.monotonic()
+    code = run_child(plan.binary, [plan.binary, *plan.args], environ)
+    if plan.finish is not None:
+        plan.finish(code, time.monotonic() - began)
+    return exit_like(code)
 
 
 def _remember(recorder: Recorder, code: Code, plan: Plan, environ: dict[str, str], paths: Paths,
@@ -118,14 +135,16 @@ def note(text: str) -> None:
 class Plan:
     """What the full path does: exec ``binary`` with ``args`` (the typed line, bound to the judged context), and
     whether to remember it: until when it holds (0.0: not at all), for any plain line or this one only, and
-    the context a memo record binds (``bind``, for kubectl release ``minor``)."""
+    the context a memo record binds (``bind``, for kubectl release ``minor``); ``finish``: for a call run as a
+    child, what records its exit status and duration."""
 
-    __slots__ = ("binary", "args", "until", "any_line", "bind", "minor")
+    __slots__ = ("binary", "args", "until", "any_line", "bind", "minor", "finish")
 
     def __init__(self, binary: str, args: list[str], until: float = 0.0, any_line: bool = False, bind: str = "",
                  minor: str | None = None) -> None:
         self.binary, self.args, self.until, self.any_line, self.bind, self.minor = (binary, args, until, any_line,
                                                                                     bind, minor)
+        self.finish: Callable[[int, float], None] | None = None
 
 
 def _decide(argv: list[str], environ: dict[str, str], paths: Paths, replayable: bool) -> Plan | int:
@@ -142,9 +161,36 @@ def _decide(argv: list[str], environ: dict[str, str], paths: Paths, replayable: 
     if j.choice is None:  # judge() says why
         raise j.failure or KctxError("no kubectl was chosen")
     warned = _warn(j)
-    outcome = enforce(j.decision, j.target, argv, j.c, j.config, environ, paths.audit_log)
+    previewer = _previewer(j, argv, environ) if j.c.cls == MUTATE else None  # (access, plugins: no dry run)
+    outcome = enforce(j.decision, j.target, argv, j.c, j.config, environ, paths.audit_log, preview=previewer)
     _fallback_notice(j, paths)  # (after a refusal, there is nothing to run)
-    return _plan(j, j.choice, argv, replayable and not warned and outcome == SILENT)
+    plan = _plan(j, j.choice, argv, replayable and not warned and outcome == SILENT)
+    if outcome in (CONFIRMED, UNLOCKED):
+        plan.finish = _finisher(j, argv, environ, paths.audit_log)
+    return plan
+
+
+def _finisher(j: Judgement, argv: list[str], environ: dict[str, str], log: str) -> Callable[[int, float], None]:
+    """What audits the end of a confirmed or unlocked call: its exit status (minus a signal) and duration."""
+
+    def finish(code: int, seconds: float) -> None:
+        from kctx.guard.audit import audit
+
+        audit(log, j.target, argv, j.c, "finished", j.decision.reason, environ, status=code,
+              seconds=round(seconds, 3))
+
+    return finish
+
+
+def _previewer(j: Judgement, argv: list[str], environ: dict[str, str]) -> Callable[[], Preview]:
+    """What makes the preview of this call, run only when a question is asked (kctx/guard/preview.py)."""
+
+    def make() -> Preview:
+        from kctx.guard.preview import for_judgement
+
+        return for_judgement(j, argv, environ)
+
+    return make
 
 
 def _warn(j: Judgement) -> bool:

@@ -20,7 +20,7 @@ export PATH
 # fork) before the state was last read. `-nt` compares nanoseconds; a tie counts as changed.
 __kctx_deps=()
 __kctx_stale=0
-__kctx_format_default='{symbol} {context}:{namespace}{override}'
+__kctx_format_default='{symbol} {context}:{namespace}{override}{unlock}'
 
 # Read the session's .env (KUBECONFIG and the prompt values) with built-ins only.
 __kctx_sync() {
@@ -118,10 +118,10 @@ __kctx_render() {
   local __key="$__expired|${KCTX_PROMPT_EXPIRED_MARK-}|${KCTX_PROMPT_CONTEXT-}|${KCTX_PROMPT_NAMESPACE-}|${KCTX_PROMPT_PROTECTED-}|${KCTX_PROMPT-}|\
 ${KCTX_PROMPT_FORMAT-}|${KCTX_PROMPT_SYMBOL-}|${KCTX_PROMPT_COLOR-}|${KCTX_PROMPT_COLOR_PROTECTED-}|\
 ${KCTX_PROMPT_COLORS-}|${KCTX_PROMPT_OVERRIDE_MARK-}|${NO_COLOR-}|${KCTX_CONFIRM-}|${KCTX_KUBECTL_VERSION-}|\
-$__kctx_stale"
+$__kctx_stale|${__kctx_unlock-}|${__kctx_unlock_ctx-}"
   [[ $__key == "${__kctx_rendered-}" ]] && return 0
   __kctx_rendered=$__key
-  local __ctx=${KCTX_PROMPT_CONTEXT-} __ns=${KCTX_PROMPT_NAMESPACE-} __seg __mark= __color __pair
+  local __ctx=${KCTX_PROMPT_CONTEXT-} __ns=${KCTX_PROMPT_NAMESPACE-} __seg __mark= __color __pair __unlock=
   local -
   if [[ -z $__ctx || ${KCTX_PROMPT-on} == off ]]; then
     KCTX_PROMPT_SEGMENT=
@@ -136,9 +136,15 @@ $__kctx_stale"
   fi
   (( __kctx_stale )) && __mark+='?'
   (( __expired )) && __mark+=${KCTX_PROMPT_EXPIRED_MARK-✗}
+  # An unlock in this shell (kctx unlock), with the time left; its context named when it is another one.
+  if [[ -n ${__kctx_unlock-} ]]; then
+    __unlock=" unlocked $__kctx_unlock"
+    [[ ${__kctx_unlock_ctx-} == "${KCTX_PROMPT_CONTEXT-}" ]] || __unlock=" ${__kctx_unlock_ctx-}$__unlock"
+  fi
   __seg=${KCTX_PROMPT_FORMAT:-$__kctx_format_default}
   __seg=${__seg//'{symbol}'/"${KCTX_PROMPT_SYMBOL-⎈}"}
   __seg=${__seg//'{override}'/"$__mark"}
+  __seg=${__seg//'{unlock}'/"${__unlock//[[:cntrl:]]/?}"}
   __seg=${__seg//'{namespace}'/"$__ns"}
   __seg=${__seg//'{context}'/"$__ctx"}
   if [[ -z ${NO_COLOR-} ]]; then
@@ -159,10 +165,31 @@ $__kctx_stale"
   KCTX_PROMPT_SEGMENT=$__seg
 }
 
+# __kctx_unlock (time left) and __kctx_unlock_ctx while this shell has an unlock, read from its file with built-ins
+# (__kctx_unlock_file is set by the kctx function after `kctx unlock`).
+__kctx_unlock_read() {
+  __kctx_unlock=
+  [[ -n ${__kctx_unlock_file-} && -f $__kctx_unlock_file ]] || return 0
+  local __k __v __ctx= __ends= __now __left
+  while IFS='=' read -r __k __v; do
+    case $__k in context) __ctx=$__v ;; ends) __ends=$__v ;; esac
+  done < "$__kctx_unlock_file"
+  [[ -n $__ends && $__ends != *[!0-9]* ]] || return 0
+  printf -v __now '%(%s)T' -1
+  (( __left = __ends - __now ))
+  if (( __left <= 0 )); then return 0
+  elif (( __left >= 3600 )); then printf -v __left '%dh%02dm' $((__left / 3600)) $((__left % 3600 / 60))
+  elif (( __left >= 60 )); then __left="$((__left / 60))m"
+  else __left="${__left}s"
+  fi
+  __kctx_unlock=$__left __kctx_unlock_ctx=$__ctx
+}
+
 __kctx_prompt_hook() {
   local __rc=$?
   if [[ -n ${KCTX_SESSION-} ]]; then
     __kctx_refresh
+    __kctx_unlock_read
     __kctx_render
     # Put the segment in PS1 once (re-checked because rc files and themes set PS1 after us).
     if [[ ${KCTX_PROMPT_AUTO-1} != 0 && ${PS1-} != *KCTX_PROMPT_SEGMENT* ]] && shopt -q promptvars; then
@@ -187,7 +214,11 @@ function kctx {
   local __rc
   "${__kctx_bin[@]}" "$@"
   __rc=$?
+  if [[ ${1-} == unlock || ${1-} == lock ]]; then
+    __kctx_unlock_file=$("${__kctx_bin[@]}" unlock --state-file 2>/dev/null)
+  fi
   __kctx_refresh
+  __kctx_unlock_read
   __kctx_render
   return $__rc
 }

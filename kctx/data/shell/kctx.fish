@@ -130,7 +130,7 @@ end
 # KCTX_PROMPT_SEGMENT: the segment with its colour.
 function __kctx_render
     # Every input in one string: an unchanged prompt costs one comparison, not a re-render.
-    set -l key "$__kctx_expired|$KCTX_PROMPT_EXPIRED_MARK|$KCTX_PROMPT_CONTEXT|$KCTX_PROMPT_NAMESPACE|$KCTX_PROMPT_PROTECTED|$KCTX_PROMPT|$KCTX_PROMPT_FORMAT|$KCTX_PROMPT_SYMBOL|$KCTX_PROMPT_COLOR|$KCTX_PROMPT_COLOR_PROTECTED|$KCTX_PROMPT_COLORS|$KCTX_PROMPT_OVERRIDE_MARK|$NO_COLOR|$KCTX_CONFIRM|$KCTX_KUBECTL_VERSION|$__kctx_stale"
+    set -l key "$__kctx_expired|$KCTX_PROMPT_EXPIRED_MARK|$KCTX_PROMPT_CONTEXT|$KCTX_PROMPT_NAMESPACE|$KCTX_PROMPT_PROTECTED|$KCTX_PROMPT|$KCTX_PROMPT_FORMAT|$KCTX_PROMPT_SYMBOL|$KCTX_PROMPT_COLOR|$KCTX_PROMPT_COLOR_PROTECTED|$KCTX_PROMPT_COLORS|$KCTX_PROMPT_OVERRIDE_MARK|$NO_COLOR|$KCTX_CONFIRM|$KCTX_KUBECTL_VERSION|$__kctx_stale|$__kctx_unlock|$__kctx_unlock_ctx"
     test "$key" = "$__kctx_rendered"; and return 0
     set -g __kctx_rendered $key
     set -l ctx "$KCTX_PROMPT_CONTEXT"
@@ -148,6 +148,13 @@ function __kctx_render
     if test "$__kctx_expired" = 1
         set -q KCTX_PROMPT_EXPIRED_MARK; and set mark "$mark$KCTX_PROMPT_EXPIRED_MARK"; or set mark "$mark✗"
     end
+    # An unlock in this shell (kctx unlock), with the time left; its context named when it is another one.
+    set -l unlock ''
+    if test -n "$__kctx_unlock"
+        set unlock " unlocked $__kctx_unlock"
+        test "$__kctx_unlock_ctx" = "$ctx"; or set unlock " $__kctx_unlock_ctx$unlock"
+        set unlock (string replace -ra '[[:cntrl:]]' '?' -- $unlock)
+    end
     set -l color cyan
     set -q KCTX_PROMPT_COLOR; and set color $KCTX_PROMPT_COLOR
     for pair in (string split ' ' -- "$KCTX_PROMPT_COLORS")
@@ -162,10 +169,11 @@ function __kctx_render
     set -l ns (string replace -ra '[[:cntrl:]]' '?' -- "$KCTX_PROMPT_NAMESPACE")
     set -l symbol ⎈
     set -q KCTX_PROMPT_SYMBOL; and set symbol "$KCTX_PROMPT_SYMBOL"
-    set -l seg '{symbol} {context}:{namespace}{override}'
+    set -l seg '{symbol} {context}:{namespace}{override}{unlock}'
     test -n "$KCTX_PROMPT_FORMAT"; and set seg "$KCTX_PROMPT_FORMAT"
     set seg (string replace -a -- '{symbol}' "$symbol" "$seg")
     set seg (string replace -a -- '{override}' "$mark" "$seg")
+    set seg (string replace -a -- '{unlock}' "$unlock" "$seg")
     set seg (string replace -a -- '{namespace}' "$ns" "$seg")
     set seg (string replace -a -- '{context}' "$ctx" "$seg")
     if test -z "$NO_COLOR"
@@ -183,9 +191,42 @@ function __kctx_render
     set -g KCTX_PROMPT_SEGMENT "$seg"
 end
 
+# __kctx_unlock (time left) and __kctx_unlock_ctx while this shell has an unlock (__kctx_unlock_file is set by
+# the kctx function after `kctx unlock`); fish has no clock built-in, so `date` runs only while one exists.
+function __kctx_unlock_read
+    set -g __kctx_unlock ''
+    set -g __kctx_unlock_ctx ''
+    test -n "$__kctx_unlock_file" -a -f "$__kctx_unlock_file"; or return 0
+    set -l ctx ''
+    set -l ends ''
+    while read -l line
+        set -l kv (string split -m 1 '=' -- $line)
+        switch $kv[1]
+            case context
+                set ctx $kv[2]
+            case ends
+                set ends $kv[2]
+        end
+    end <$__kctx_unlock_file
+    string match -qr '^[0-9]+$' -- "$ends"; or return 0
+    set -l left (math $ends - (date +%s))
+    if test $left -le 0
+        return 0
+    else if test $left -ge 3600
+        set left (math --scale=0 $left / 3600)h(string pad -w 2 -c 0 (math --scale=0 $left % 3600 / 60))m
+    else if test $left -ge 60
+        set left (math --scale=0 $left / 60)m
+    else
+        set left {$left}s
+    end
+    set -g __kctx_unlock $left
+    set -g __kctx_unlock_ctx $ctx
+end
+
 function __kctx_prompt --on-event fish_prompt
     test -n "$KCTX_SESSION"; or return 0
     __kctx_refresh
+    __kctx_unlock_read
     __kctx_render
 end
 
@@ -233,7 +274,11 @@ function kctx --wraps kctx
     end
     $__kctx_bin $argv
     set -l rc $status
+    if contains -- "$argv[1]" unlock lock
+        set -g __kctx_unlock_file ($__kctx_bin unlock --state-file 2>/dev/null)
+    end
     __kctx_refresh
+    __kctx_unlock_read
     __kctx_render
     return $rc
 end

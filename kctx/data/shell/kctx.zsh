@@ -16,7 +16,7 @@ fi
 # file the state depends on against a stamp file touched, by a redirection, before the state was read.
 typeset -ga __kctx_deps
 typeset -gi __kctx_stale=0
-typeset -g __kctx_format_default='{symbol} {context}:{namespace}{override}'
+typeset -g __kctx_format_default='{symbol} {context}:{namespace}{override}{unlock}'
 
 # Read the session's .env (KUBECONFIG and the prompt values) with built-ins only.
 __kctx_sync() {
@@ -106,10 +106,10 @@ __kctx_render() {
   local __key="$__expired|${KCTX_PROMPT_EXPIRED_MARK-}|${KCTX_PROMPT_CONTEXT-}|${KCTX_PROMPT_NAMESPACE-}|${KCTX_PROMPT_PROTECTED-}|${KCTX_PROMPT-}|\
 ${KCTX_PROMPT_FORMAT-}|${KCTX_PROMPT_SYMBOL-}|${KCTX_PROMPT_COLOR-}|${KCTX_PROMPT_COLOR_PROTECTED-}|\
 ${KCTX_PROMPT_COLORS-}|${KCTX_PROMPT_OVERRIDE_MARK-}|${NO_COLOR-}|${KCTX_CONFIRM-}|${KCTX_KUBECTL_VERSION-}|\
-$__kctx_stale"
+$__kctx_stale|${__kctx_unlock-}|${__kctx_unlock_ctx-}"
   [[ $__key == "${__kctx_rendered-}" ]] && return 0
   typeset -g __kctx_rendered=$__key
-  local __ctx=${KCTX_PROMPT_CONTEXT-} __ns=${KCTX_PROMPT_NAMESPACE-} __seg __mark= __color __pair REPLY
+  local __ctx=${KCTX_PROMPT_CONTEXT-} __ns=${KCTX_PROMPT_NAMESPACE-} __seg __mark= __color __pair REPLY __unlock=
   if [[ -z $__ctx || ${KCTX_PROMPT-on} == off ]]; then
     typeset -g KCTX_PROMPT_SEGMENT=
     return 0
@@ -120,6 +120,11 @@ $__kctx_stale"
   fi
   (( __kctx_stale )) && __mark+='?'
   (( __expired )) && __mark+=${KCTX_PROMPT_EXPIRED_MARK-✗}
+  # An unlock in this shell (kctx unlock), with the time left; its context named when it is another one.
+  if [[ -n ${__kctx_unlock-} ]]; then
+    __unlock=" unlocked $__kctx_unlock"
+    [[ ${__kctx_unlock_ctx-} == "$__ctx" ]] || __unlock=" ${__kctx_unlock_ctx-}$__unlock"
+  fi
   __color=${KCTX_PROMPT_COLOR-cyan}
   for __pair in ${=KCTX_PROMPT_COLORS-}; do
     if [[ $__ctx == ${~__pair%=*} ]]; then __color=${__pair##*=}; break; fi
@@ -128,9 +133,11 @@ $__kctx_stale"
   __ctx=${${__ctx//[[:cntrl:]]/?}//\%/%%}
   __ns=${${__ns//[[:cntrl:]]/?}//\%/%%}
   __mark=${__mark//\%/%%}
+  __unlock=${${__unlock//[[:cntrl:]]/?}//\%/%%}
   __seg=${KCTX_PROMPT_FORMAT:-$__kctx_format_default}
   __seg=${__seg//'{symbol}'/${KCTX_PROMPT_SYMBOL-⎈}}
   __seg=${__seg//'{override}'/$__mark}
+  __seg=${__seg//'{unlock}'/$__unlock}
   __seg=${__seg//'{namespace}'/$__ns}
   __seg=${__seg//'{context}'/$__ctx}
   if [[ -z ${NO_COLOR-} ]]; then
@@ -162,9 +169,30 @@ __kctx_place() {
   typeset -g __kctx_placed=$__now
 }
 
+# __kctx_unlock (time left) and __kctx_unlock_ctx while this shell has an unlock, read from its file with built-ins
+# (__kctx_unlock_file is set by the kctx function after `kctx unlock`).
+__kctx_unlock_read() {
+  typeset -g __kctx_unlock= __kctx_unlock_ctx=
+  [[ -n ${__kctx_unlock_file-} && -f $__kctx_unlock_file ]] || return 0
+  local __k __v __ctx= __ends= __left
+  while IFS='=' read -r __k __v; do
+    case $__k in context) __ctx=$__v ;; ends) __ends=$__v ;; esac
+  done < "$__kctx_unlock_file"
+  [[ -n $__ends && $__ends != *[^0-9]* ]] || return 0
+  zmodload -F zsh/datetime p:EPOCHSECONDS 2>/dev/null || return 0
+  (( __left = __ends - EPOCHSECONDS ))
+  if (( __left <= 0 )); then return 0
+  elif (( __left >= 3600 )); then __left=$(( __left / 3600 ))h${(l:2::0:)$(( __left % 3600 / 60 ))}m
+  elif (( __left >= 60 )); then __left="$(( __left / 60 ))m"
+  else __left="${__left}s"
+  fi
+  typeset -g __kctx_unlock=$__left __kctx_unlock_ctx=$__ctx
+}
+
 __kctx_precmd() {
   [[ -n ${KCTX_SESSION-} ]] || return 0
   __kctx_refresh
+  __kctx_unlock_read
   __kctx_render
   __kctx_place
 }
@@ -184,7 +212,11 @@ function kctx {
   local __rc
   "${__kctx_bin[@]}" "$@"
   __rc=$?
+  if [[ ${1-} == unlock || ${1-} == lock ]]; then
+    typeset -g __kctx_unlock_file=$("${__kctx_bin[@]}" unlock --state-file 2>/dev/null)
+  fi
   __kctx_refresh
+  __kctx_unlock_read
   __kctx_render
   return $__rc
 }
