@@ -8,6 +8,7 @@ import os
 import time
 
 from kctx.commands._parser import Parser
+from kctx.commands.helptext import Help
 from kctx.env import Environment
 from kctx.errors import ExitStatus, UsageError
 
@@ -19,13 +20,24 @@ if TYPE_CHECKING:
 TAIL_LINES = 10
 
 
-def run(argv: list[str], env: Environment) -> int:
-    p = Parser("audit", "List the audit log: confirmations, refusals, unlocks, locks and calls run under them.")
+HELP = Help(
+    ["audit [--context GLOB] [--since DURATION] [--json] [--tail]"],
+    "List the audit log: confirmations, refusals, unlocks, locks and the calls run under them, oldest first.",
+    [("kctx audit --context 'prod*' --since 2h", "what happened on prod in the last two hours"),
+     ("kctx audit --tail", "follow new records as they come")])
+
+
+def parser() -> Parser:
+    p = Parser("audit", doc=HELP)
     p.add_argument("--context", metavar="GLOB", help="only records for contexts matching GLOB")
     p.add_argument("--since", metavar="DURATION", help="only records of the last DURATION (90s, 15m, 2h, 7d)")
     p.add_argument("--json", action="store_true", help="the records as JSON lines")
     p.add_argument("--tail", action="store_true", help=f"the last {TAIL_LINES} records, then follow new ones")
-    args = p.parse_args(argv)
+    return p
+
+
+def run(argv: list[str], env: Environment) -> int:
+    args = parser().parse_args(argv)
     since = _since(args.since) if args.since else None
     log = env.paths.audit_log
 
