@@ -279,5 +279,5 @@ def test_the_toolbar_shows_this_terminals_unlock_with_the_time_left():
 
 def test_the_toolbar_says_read_only_and_that_writes_are_refused():
     ro = Target("dash", "default", "prod", "viewer", "https://prod:6443", "protected", "read-only rule")
-    line = plain(toolbar._target_line(ro, "delete: mutate, will ask to confirm"))
+    line = plain(toolbar.fit(toolbar._target_line(ro, "delete: mutate, will ask to confirm"), 200))
     assert "READ-ONLY" in line and "refused: read-only" in line
