@@ -234,6 +234,8 @@ function kctx --wraps kctx
     $__kctx_bin $argv
     set -l rc $status
     __kctx_refresh
+    # kctx may have rewritten only the .env (`kctx use` of the same context: the credential's state now).
+    __kctx_sync
     __kctx_render
     return $rc
 end
