@@ -9,7 +9,7 @@ import sys
 
 from kctx import __version__
 from kctx.env import Environment
-from kctx.errors import ExitStatus, KctxError
+from kctx.errors import ExitStatus, KctxError, line
 
 # name -> (module under kctx.commands, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
     env = env or Environment()
     if env.stdout is None or env.stderr is None:  # started with a closed descriptor (`kctx ls >&-`)
         if env.stderr is not None:
-            env.stderr.write("error: standard output is closed\n")
+            env.stderr.write(line("error", "standard output is closed"))
         return int(ExitStatus.ERROR)
     from kctx.commands._args import HelpRequested
 
@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
     except SystemExit as exc:  # argparse's -h
         return exc.code if isinstance(exc.code, int) else int(ExitStatus.OK)
     except KctxError as exc:
-        env.stderr.write(f"error: {exc.message}\n")
+        env.stderr.write(line("error", exc.message))
         return int(exc.status)
     except KeyboardInterrupt:
         env.stderr.write("\n")
@@ -101,7 +101,7 @@ def _dispatch(argv: list[str], env: Environment) -> int:
         return int(ExitStatus.OK)
     name = ALIASES.get(argv[0], argv[0])
     if name not in COMMANDS:
-        env.stderr.write(f"error: unknown command \"{argv[0]}\" (see 'kctx --help')\n")
+        env.stderr.write(line("error", f"unknown command \"{argv[0]}\" (see 'kctx --help')"))
         return int(ExitStatus.USAGE)
     if name not in NO_FILES:
         env.paths.check()  # a HOME that cannot hold kctx's files: one line, before anything is read or created

@@ -1,4 +1,5 @@
-"""Exit statuses and the error type every user-facing failure is raised as.
+"""Exit statuses, the error type every user-facing failure is raised as, and the one rule for how a message
+starts on stderr.
 
 Plain int constants, not an enum: the shim imports this on its hot path and enum costs milliseconds.
 """
@@ -14,6 +15,19 @@ class ExitStatus:
     REFUSED = 4  # confirmation needed but no terminal to ask on (CI, pipes), or the target is unclear
     KUBECTL_MISSING = 5
     INTERRUPTED = 130
+
+
+def prefix(kind: str, drop_in: bool = False) -> str:
+    """How a message of ``kind`` (error, warning, note, debug) starts on stderr: "kctx: error: " for kctx's
+    own commands, the shim and the REPL, so it reads apart from kubectl's lines around it. ``drop_in``: where
+    kctx stands in for another tool it prints that tool's "error: " (`kctx ctx` and `kctx ns` for kubectx and
+    kubens, `kubectl config use-context` in a session for kubectl): scripts match those lines."""
+    return f"{kind}: " if drop_in else f"kctx: {kind}: "
+
+
+def line(kind: str, message: str, drop_in: bool = False) -> str:
+    """One message as a line for stderr, with the prefix above."""
+    return f"{prefix(kind, drop_in)}{message}\n"
 
 
 class KctxError(Exception):

@@ -6,7 +6,7 @@ import os
 
 from kctx import config as kconfig
 from kctx.env import Environment
-from kctx.errors import KctxError
+from kctx.errors import KctxError, line
 from kctx.kubeconfig import files as kfiles
 from kctx.kubeconfig import index
 from kctx.kubeconfig.model import View
@@ -109,4 +109,4 @@ class Workspace:
             self.warn(err)
 
     def warn(self, message: str) -> None:
-        self.env.stderr.write(f"kctx: warning: {message}\n")
+        self.env.stderr.write(line("warning", message))

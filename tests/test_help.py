@@ -44,6 +44,31 @@ def test_the_same_layout_for_every_command(name, flag, home):
     assert examples and all(line.startswith("  ") and "kctx" in line for line in examples)
 
 
+def sub_commands() -> list[tuple[str, str]]:
+    out = []
+    for name in sorted(n for n in COMMANDS if hasattr(module(n), "parser")):
+        for a in module(name).parser()._actions:
+            if isinstance(a, argparse._SubParsersAction):
+                out += [(name, action) for action in a.choices]
+    return out
+
+
+@pytest.mark.parametrize(("name", "action"), sub_commands())
+def test_sub_commands_share_the_layout(name, action, home):
+    printed = io.StringIO()
+    with redirect_stdout(printed):
+        r = kctx(name, action, "-h")
+    assert (r.code, r.err) == (0, ""), r
+    usage, description, *sections = (r.out + printed.getvalue()).rstrip("\n").split("\n\n")
+    assert usage.startswith(f"usage: kctx {name} {action}") and "[-h]" not in usage, usage
+    assert description[0].isupper() and description.endswith("."), description
+    titles = [s.splitlines()[0] for s in sections]
+    assert titles[-2:] == ["options:", "examples:"] and set(titles) <= {"arguments:", "options:", "examples:"}
+    assert "  -h, --help              show this help" in sections[-2].splitlines()
+    examples = sections[-1].splitlines()[1:]
+    assert examples and all(f"kctx {name} {action}" in line for line in examples), examples
+
+
 @pytest.mark.parametrize("name", sorted(n for n in COMMANDS if hasattr(module(n), "parser")))
 def test_a_parser_s_options_are_all_in_its_help(name):
     parser = module(name).parser()

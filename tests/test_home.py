@@ -78,7 +78,7 @@ def test_commands_stop_with_one_clear_line_and_create_nothing(tmp_path: Path, ca
         p = run_kctx(env, work, *argv)
         problem = PROBLEMS[case].format(tmp=tmp_path)
         assert p.returncode == 1 and p.stdout == "" and p.stderr.count("\n") == 1, (argv, p)
-        assert p.stderr == (f"error: {problem}: kctx keeps its files in your home folder and never creates it; "
+        assert p.stderr == (f"kctx: error: {problem}: kctx keeps its files in your home folder and never creates it; "
                             "set HOME to your home folder (or set XDG_CONFIG_HOME, XDG_STATE_HOME, "
                             "XDG_CACHE_HOME, XDG_DATA_HOME)\n"), p.stderr
     assert snapshot(work) == [] and not (tmp_path / "gone").exists()
@@ -95,7 +95,7 @@ def test_with_every_folder_named_kctx_needs_no_home(tmp_path: Path) -> None:
     p = run_kctx(env, work, "ls", "-o", "name")
     assert (p.returncode, p.stdout) == (0, "here\n"), p.stderr  # a HOME-less shell's kubeconfig: .kube/config here
     p = run_kctx(env, work, "onboard", "team.yaml")  # it writes into ~/.kube/configs: HOME it needs
-    assert (p.returncode, p.stderr) == (1, "error: HOME is not set: kctx keeps its files in your home folder and "
+    assert (p.returncode, p.stderr) == (1, "kctx: error: HOME is not set: kctx keeps its files in your home folder and "
                                            "never creates it; set HOME to your home folder\n")
 
 

@@ -59,5 +59,5 @@ def test_yaml_holds_what_json_holds(contexts):
 
 def test_an_unknown_output_names_the_ones_there_are(contexts):
     r = kctx("ls", "-o", "xml")
-    assert (r.code, r.err) == (2, "error: kctx ls: -o must be table, wide, json, yaml or name, not 'xml'\n")
+    assert (r.code, r.err) == (2, "kctx: error: ls: -o must be table, wide, json, yaml or name, not 'xml'\n")
     assert completion.LS_OUTPUTS == ls.OUTPUTS

@@ -120,7 +120,7 @@ def test_team_file_and_sources_over_http(home: Path, tmp_path: Path, monkeypatch
         assert set(contexts(home)) == {"prod-eu", "stag"}
         assert onboard(f"{base}/team/team.yaml").out.startswith("nothing to do")
         missing = onboard(f"{base}/team/nope.yaml")
-    assert missing.code == 1 and missing.err == f"error: {base}/team/nope.yaml: HTTP 404 File not found\n"
+    assert missing.code == 1 and missing.err == f"kctx: error: {base}/team/nope.yaml: HTTP 404 File not found\n"
 
 
 def script(path: Path, body: str) -> str:
@@ -152,7 +152,7 @@ def test_failing_credentials_command_then_rerun_continues(home: Path, tmp_path: 
     said = "  | ERROR: (gcloud) You do not currently have an active account.\n  | Please run: gcloud auth login\n"
     assert said in r.err
     last = r.err.strip().splitlines()[-1]
-    assert last.startswith(f"error: {team}:10: credentials command failed (exit status 1): Please run: gcloud")
+    assert last.startswith(f"kctx: error: {team}:10: credentials command failed (exit status 1): Please run: gcloud")
     assert "step 3/5: kubeconfig for b; the steps after it were not run" in last
     assert "done before the failure:" in r.out and "wrote ~/.kube/configs/pay.a.yaml" in r.out
     configs = home / ".kube/configs"
@@ -188,8 +188,8 @@ def test_a_command_that_writes_the_wrong_contexts_changes_nothing(home: Path, tm
                              "    source: {command: [./cred.sh, '{path}'], env: {NAME: dev}}\n")
     r = onboard("--yes", str(team))
     assert r.code == 1
-    assert (f"error: {team}:4: clusters.dev: the kubeconfig from the output of `./cred.sh {{path}}` does not define "
-            "context 'dev-admin' (it defines: dev)") in r.err
+    assert (f"kctx: error: {team}:4: clusters.dev: the kubeconfig from the output of `./cred.sh {{path}}` does not "
+            "define context 'dev-admin' (it defines: dev)") in r.err
     assert list((home / ".kube/configs").iterdir()) == []
 
 
@@ -212,9 +212,9 @@ def test_bad_input_is_one_line(home: Path, tmp_path: Path) -> None:
     team = team_file(tmp_path / "t", "  a:\n    environment: qa\n    source: {file: a.yaml}\n")
     r = onboard(str(team))
     assert (r.code, r.out) == (1, "")
-    assert r.err == f"error: {team}:5: clusters.a.environment: expected one of: prod, staging, dev\n"
+    assert r.err == f"kctx: error: {team}:5: clusters.a.environment: expected one of: prod, staging, dev\n"
     r = onboard(str(tmp_path / "none.yaml"))
-    assert r.err == f"error: {tmp_path}/none.yaml: cannot read: No such file or directory\n"
+    assert r.err == f"kctx: error: {tmp_path}/none.yaml: cannot read: No such file or directory\n"
     assert onboard().code == 2 and onboard("--check", "--dry-run", str(team)).code == 2
     bad_config = home / ".config/kctx/config.yaml"
     bad_config.parent.mkdir(parents=True)
@@ -222,7 +222,7 @@ def test_bad_input_is_one_line(home: Path, tmp_path: Path) -> None:
     simple(tmp_path / "t/a.yaml", "a")
     team.write_text(team.read_text().replace("qa", "dev"))
     r = onboard(str(team))
-    assert r.code == 1 and f"error: {bad_config}: confirm: expected one of: name, yes (step 1/3" in r.err
+    assert r.code == 1 and f"kctx: error: {bad_config}: confirm: expected one of: name, yes (step 1/3" in r.err
     assert bad_config.read_text() == "confirm: maybe\n"
 
 

@@ -69,7 +69,7 @@ def test_commands_are_asked_about_once_until_they_change(home: Path, tmp_path: P
         child.expect_exact("Run them? [y/N] ")
         child.sendline("n")
         code, said = finish(child)
-        assert code == 3 and "error: not approved: nothing was changed" in said
+        assert code == 3 and "kctx: error: not approved: nothing was changed" in said
         assert marker.read_text() == "ran\nran\n"
 
 

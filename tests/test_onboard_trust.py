@@ -48,7 +48,7 @@ def test_https_needs_a_certificate_that_verifies(home: Path, tmp_path: Path, sit
         url = f"{web.base}/team/team.yaml"
         r = onboard(url)
         assert (r.code, r.out) == (1, "")
-        assert r.err.startswith(f"error: {url}: the server's certificate cannot be verified (")
+        assert r.err.startswith(f"kctx: error: {url}: the server's certificate cannot be verified (")
         assert len(r.err.splitlines()) == 1
         r = onboard(url, SSL_CERT_FILE=str(ca))
         assert r.code == 0, r
@@ -62,16 +62,16 @@ def test_plain_http_from_another_machine_needs_insecure_http(home: Path, site: P
         url = "http://team.example.com/team/team.yaml"
         r = onboard(url, **proxy_env(proxy))
         assert (r.code, r.out) == (1, "")
-        assert r.err == (f"error: {url}: refusing plain http from another machine (anyone on the network path "
+        assert r.err == (f"kctx: error: {url}: refusing plain http from another machine (anyone on the network path "
                          "could change what it brings, and its commands run as you); use https://, or "
                          "--insecure-http if you accept that\n")
         assert proxy.hits == []  # refused before any connection
         r = onboard("--insecure-http", url, **proxy_env(proxy))
         assert r.code == 0, r
         warnings = [line for line in r.err.splitlines() if "warning" in line]
-        assert warnings == [f"kctx onboard: warning: --insecure-http: {url} comes without TLS; anyone on the "
+        assert warnings == [f"kctx: warning: --insecure-http: {url} comes without TLS; anyone on the "
                             "network path can change it, and what it brings runs as you",
-                            "kctx onboard: warning: --insecure-http: http://team.example.com/team/kc/prod.yaml "
+                            "kctx: warning: --insecure-http: http://team.example.com/team/kc/prod.yaml "
                             "comes without TLS; anyone on the network path can change it, and what it brings runs "
                             "as you"]
         assert proxy.hits == [url, "http://team.example.com/team/kc/prod.yaml"]
@@ -89,7 +89,7 @@ def test_a_redirect_to_plain_http_is_refused(home: Path, tmp_path: Path, site: P
     with serve(site) as proxy, serve(site, tls, {"/moved.yaml": "http://team.example.com/team/team.yaml"}) as web:
         r = onboard(f"{web.base}/moved.yaml", SSL_CERT_FILE=str(ca), **proxy_env(proxy))
         assert r.code == 1 and proxy.hits == []
-        assert r.err.startswith(f"error: {web.base}/moved.yaml redirects to http://team.example.com/team/team.yaml:"
+        assert r.err.startswith(f"kctx: error: {web.base}/moved.yaml redirects to http://team.example.com/team/team.yaml:"
                                 " refusing plain http from another machine")
     assert not (home / ".config/kctx/config.yaml").exists()
 
@@ -101,7 +101,7 @@ def test_a_plain_http_source_is_refused_before_anything_changes(home: Path, tmp_
                              "  b:\n    environment: prod\n    source: {url: 'http://config.example.com/b.yaml'}\n")
     before = snapshot(home)
     r = onboard(str(team))
-    assert r.code == 1 and r.err.startswith(f"error: {team}:9: http://config.example.com/b.yaml: refusing plain "
+    assert r.code == 1 and r.err.startswith(f"kctx: error: {team}:9: http://config.example.com/b.yaml: refusing plain "
                                             "http from another machine")
     assert snapshot(home) == before
 
@@ -142,7 +142,7 @@ def test_bad_locations_are_one_line(home: Path, tmp_path: Path, arg: str, env: d
     env = {k: v.replace("CA", str(ca)) for k, v in env.items()}
     r = onboard(arg, **env)
     assert (r.code, r.out) == (1, "") and len(r.err.splitlines()) == 1
-    assert r.err.startswith("error: " + err.replace("=CA", f"={ca}")), r.err
+    assert r.err.startswith("kctx: error: " + err.replace("=CA", f"={ca}")), r.err
 
 
 # ---------------------------------------------------------------- pinning
@@ -155,15 +155,15 @@ def test_a_pinned_digest_refuses_any_other_file(home: Path, tmp_path: Path, site
         url = f"{web.base}/team/team.yaml"
         wrong = onboard(url, "--sha256", "0" * 64)
         assert wrong.code == 1 and wrong.err == (
-            f"error: {url}: sha256 {good} does not match the pinned {'0' * 64}: the team file changed since that "
+            f"kctx: error: {url}: sha256 {good} does not match the pinned {'0' * 64}: the team file changed since that "
             "digest was published; nothing was changed (review the new file, then pin its digest)\n")
         assert not (home / ".config/kctx/config.yaml").exists()
         assert onboard(f"{url}#sha256={good.upper()}").code == 0
         assert onboard(url, "--sha256", good).out.startswith("nothing to do")
         assert onboard(f"{url}#sha256={good}", "--sha256", "1" * 64).err == (
-            "error: kctx onboard: --sha256 and the URL's #sha256= name different digests\n")
+            "kctx: error: onboard: --sha256 and the URL's #sha256= name different digests\n")
         assert onboard(f"{url}#sha256=abc").err == (
-            "error: kctx onboard: #sha256=abc: expected 64 hexadecimal digits (a sha256)\n")
+            "kctx: error: onboard: #sha256=abc: expected 64 hexadecimal digits (a sha256)\n")
         assert onboard(f"{url}#top").code == 2
     assert onboard(str(team), "--sha256", good).code == 0  # a local file can be pinned too
 
@@ -190,9 +190,10 @@ def test_without_a_terminal_commands_need_yes(home: Path, command_team: Path) ->
     before = snapshot(home)
     r = onboard(str(command_team))
     assert (r.code, r.out) == (4, "")
-    assert r.err == (f"error: {command_team} would run 2 commands nobody approved on this machine (dev: ./cred.sh "
-                     "'{path}'; prod: /bin/sh -c './cred.sh \"$KUBECONFIG\"'); nothing was changed: review them "
-                     "(kctx onboard --dry-run), then run again on a terminal or with --yes (or --allow-commands)\n")
+    assert r.err == (f"kctx: error: {command_team} would run 2 commands nobody approved on this machine (dev: "
+                     "./cred.sh '{path}'; prod: /bin/sh -c './cred.sh \"$KUBECONFIG\"'); nothing was changed: review "
+                     "them (kctx onboard --dry-run), then run again on a terminal or with --yes "
+                     "(or --allow-commands)\n")
     assert snapshot(home) == before and runs(command_team) == 0
 
     dry = onboard("--dry-run", str(command_team))

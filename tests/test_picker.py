@@ -150,3 +150,25 @@ def test_a_long_list_scrolls_around_the_selection():
     p.move(20)
     lines = "".join(t for _, t in p.rows(height=5)).splitlines()
     assert lines == ["  ctx18", "  ctx19", "> ctx20", "  ctx21", "  ctx22", "  30/30"]
+
+
+def test_multi_select_marks_and_unmarks_keeps_marks_across_queries_and_returns_them_in_order():
+    p = Picker(entries(), multi=True)
+    assert p.chosen() == [] and p.choice() == "staging"  # nothing starts marked
+    p.toggle()  # staging, then down (it is the last: stays)
+    p.filter("dv")
+    p.toggle()
+    p.filter("")
+    assert p.chosen() == [0, 2]
+    assert "".join(t for _, t in p.rows()) == ("> [x] dev\n  [ ] prod     protected\n  [x] staging  current\n"
+                                                "  3/3  (2 marked)")
+    p.toggle(-1)  # dev again: unmarked
+    assert p.chosen() == [2]
+    p.filter("zz")
+    p.toggle()  # no match: nothing to mark
+    assert p.chosen() == [2] and "".join(t for _, t in p.rows()).endswith("0/3  (1 marked)")
+
+
+def test_notes_follow_the_name_and_tags():
+    p = Picker([Entry("a", note="in x: why"), Entry("bb", protected=True, note="in y")], multi=True)
+    assert "".join(t for _, t in p.rows()) == "> [ ] a   in x: why\n  [ ] bb  protected  in y\n  2/2  (0 marked)"

@@ -126,11 +126,11 @@ def test_bad_input_gets_one_line_and_the_shell_stays(world, term):
     t = term("shell")
     t.expect(r"dev:default>")
     t.line("use nope")
-    t.expect(r'kctx: no context exists with the name: "nope"')
+    t.expect(r'kctx: error: no context exists with the name: "nope"')
     t.line("ns nope")
-    t.expect(r'kctx: no namespace exists with name "nope"')
+    t.expect(r'kctx: error: no namespace exists with name "nope"')
     t.line("get 'pods")
-    t.expect(r"kctx: unterminated ' quote")
+    t.expect(r"kctx: error: unterminated ' quote")
     t.line("frobnicate")
     t.expect(r'unknown command "frobnicate" for "kubectl"')
     t.expect(r"dev:default>")
@@ -190,7 +190,7 @@ def test_line_mode_without_a_terminal(world):
     p = subprocess.run([sys.executable, "-m", "kctx", "shell"], input="use prod\nns kube-system\nhelp\nuse nope\n",
                        env=world["env"], cwd=str(ROOT), capture_output=True, text=True, timeout=60)
     assert 'Switched to context "prod".' in p.stderr and 'Active namespace is "kube-system".' in p.stderr
-    assert 'kctx: no context exists with the name: "nope"' in p.stderr
+    assert 'kctx: error: no context exists with the name: "nope"' in p.stderr
     assert "use CTX" in p.stdout
     assert p.returncode == 1
     assert sessions(world) == set()
@@ -258,10 +258,10 @@ def test_shell_words_are_built_ins_and_never_reach_kubectl(world, sandbox, tmp_p
     *lines, refused = p.stderr.splitlines()
     assert lines == [
         str(ROOT),  # `cd -` says where it went
-        "kctx: cd: /nonexistent: No such file or directory",
-        "kctx: cat is not a kubectl command; to run it in a shell: !cat x",
-        "kctx: ls is not a kubectl command; to run it in a shell: !ls",
-        "kctx: exit: expected a number from 0 to 255 (see help)",  # and the shell stays up
+        "kctx: error: cd: /nonexistent: No such file or directory",
+        "kctx: error: cat is not a kubectl command; to run it in a shell: !cat x",
+        "kctx: error: ls is not a kubectl command; to run it in a shell: !ls",
+        "kctx: error: exit: expected a number from 0 to 255 (see help)",  # and the shell stays up
     ]
     assert "vi is unknown and the target is protected" in refused  # typed out, it goes to the shim
     assert p.returncode == 7  # `exit 7`; the line after it never ran

@@ -190,8 +190,8 @@ def test_use_without_a_context_lists_them_and_marks_this_shells(setup, home):
 def test_use_of_a_mistyped_context_gets_a_did_you_mean(setup, home):
     s = start()
     r = kctx("use", "prdo", env={"KCTX_SESSION": s})
-    assert (r.code, r.err) == (1, 'error: no context exists with the name: "prdo" (did you mean "prod"?)\n')
-    assert kctx("use", "qa", env={"KCTX_SESSION": s}).err == 'error: no context exists with the name: "qa"\n'
+    assert (r.code, r.err) == (1, 'kctx: error: no context exists with the name: "prdo" (did you mean "prod"?)\n')
+    assert kctx("use", "qa", env={"KCTX_SESSION": s}).err == 'kctx: error: no context exists with the name: "qa"\n'
 
 
 def test_use_dangling_context_fails_and_keeps_session(setup, home):
@@ -253,7 +253,7 @@ def test_session_commands_through_the_launcher_print_and_exit_as_before(setup, h
     launcher = [sys.executable, "-S", str(Path(ksession.__file__).parents[1] / "launch.py"), "session"]
     env = {k: v for k, v in os.environ.items() if k != "KCTX_SESSION"}
     p = subprocess.run([*launcher, "sync"], env=env, capture_output=True, text=True)
-    assert p.returncode == 1 and p.stdout == "" and p.stderr.startswith("error: no kctx session in this shell")
+    assert p.returncode == 1 and p.stdout == "" and p.stderr.startswith("kctx: error: no kctx session in this shell")
     s = start()
     p = subprocess.run([*launcher, "show"], env={**env, "KCTX_SESSION": s}, capture_output=True, text=True)
     assert (p.returncode, p.stdout, p.stderr) == (0, f"{s}\n", "")
@@ -286,7 +286,7 @@ def test_a_closed_stdout_is_one_line_error_not_a_traceback(home):
 
     p = subprocess.run(f"{sys.executable} -S {launch.__file__} ls >&-", shell=True, capture_output=True, text=True,
                        timeout=60)
-    assert (p.returncode, p.stderr) == (1, "error: standard output is closed\n")
+    assert (p.returncode, p.stderr) == (1, "kctx: error: standard output is closed\n")
 
 
 @pytest.mark.parametrize("doc", [

@@ -68,7 +68,7 @@ def test_usage_errors_are_one_line(kctx) -> None:
     for argv in (("install", "latest"), ("uninstall", "1.29"), ("gc", "--days", "-1"), ("frobnicate",)):
         r = kctx(*argv)
         assert r.code in (ExitStatus.ERROR, ExitStatus.USAGE), argv
-        assert r.err.count("\n") == 1 and r.err.startswith("error: "), (argv, r.err)
+        assert r.err.count("\n") == 1 and r.err.startswith("kctx: error: "), (argv, r.err)
 
 
 def test_gc_removes_only_unused_downloads(kctx) -> None:

@@ -30,14 +30,14 @@ def simple(argv: list[str], prog: str, doc: Help, value_flags: dict[str, str] = 
             if not eq:
                 value = next(it, None)
                 if value is None:
-                    raise UsageError(f"kctx {prog}: {name} needs a value")
+                    raise UsageError(f"{prog}: {name} needs a value")
             flags[value_flags[name]] = value
         elif arg.startswith("-") and arg != "-":
-            raise UsageError(f"kctx {prog}: unknown option {arg} (see 'kctx {prog} -h')")
+            raise UsageError(f"{prog}: unknown option {arg} (see 'kctx {prog} -h')")
         else:
             pos.append(arg)
     if len(pos) > max_positional:
-        raise UsageError(f"kctx {prog}: too many arguments (see 'kctx {prog} -h')")
+        raise UsageError(f"{prog}: too many arguments (see 'kctx {prog} -h')")
     return flags, pos
 
 

@@ -12,6 +12,7 @@ from kctx.errors import KctxError
 
 TYPE_CHECKING = False  # typing is slow to import; annotations only
 if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
     from typing import TextIO
 
     from kctx.picker.ui import Entry
@@ -29,14 +30,26 @@ def choose(env: Environment, title: str, entries: list[Entry]) -> str:
     """The name the user picked; KctxError (nothing changed) when they cancel."""
     from kctx.picker.ui import pick
 
-    if env.stdin.isatty():
-        choice = pick(title, entries, stdin=env.stdin, stdout=env.stdout)
-    else:
-        with _open_tty(env.tty_path) as tty:
-            choice = pick(title, entries, stdin=tty, stdout=env.stdout)
+    with _keys(env) as keys:
+        choice = pick(title, entries, stdin=keys, stdout=env.stdout)
     if choice is None:
         raise KctxError(CANCELLED)
     return choice
+
+
+def choose_many(env: Environment, title: str, entries: list[Entry]) -> list[int] | None:
+    """The places in ``entries`` of those the user marked (maybe none); None when they cancel."""
+    from kctx.picker.ui import pick_many
+
+    with _keys(env) as keys:
+        return pick_many(title, entries, stdin=keys, stdout=env.stdout)
+
+
+def _keys(env: Environment) -> AbstractContextManager[TextIO]:
+    """Where keys come from: stdin on a terminal, else the controlling terminal."""
+    from contextlib import nullcontext
+
+    return nullcontext(env.stdin) if env.stdin.isatty() else _open_tty(env.tty_path)
 
 
 def _tty_readable(path: str) -> bool:

@@ -114,7 +114,7 @@ def run(argv: list[str], env: Environment) -> int:
     if action == "kubectl-script" and len(rest) == 1 and rest[0] in SCRIPTS:
         env.stdout.write(kubectl_script(env, rest[0]) + "\n")
         return int(ExitStatus.OK)
-    raise UsageError(f"kctx completion: unexpected arguments {' '.join(argv)!r} (see 'kctx completion -h')")
+    raise UsageError(f"completion: unexpected arguments {' '.join(argv)!r} (see 'kctx completion -h')")
 
 
 # --- the engine -----------------------------------------------------------------------------------------

@@ -39,14 +39,14 @@ def run(argv: list[str], env: Environment) -> int:
         if any(a in ("-h", "--help") for a in argv):
             env.stdout.write(parser().format_help())
             return int(ExitStatus.OK)
-        raise UsageError("kctx each: give the kubectl arguments after --, e.g. kctx each 'prod-*' -- get pods")
+        raise UsageError("each: give the kubectl arguments after --, e.g. kctx each 'prod-*' -- get pods")
     cut = argv.index("--")
     args, kubectl_args = parser().parse_args(argv[:cut]), argv[cut + 1:]
     if not kubectl_args:
-        raise UsageError("kctx each: no kubectl arguments after --")
+        raise UsageError("each: no kubectl arguments after --")
     _check_args(kubectl_args)
     if args.jobs < 1 or args.timeout <= 0:
-        raise UsageError("kctx each: -j must be at least 1 and --timeout positive")
+        raise UsageError("each: -j must be at least 1 and --timeout positive")
     ws = Workspace(env)
     contexts = select(ws, args.globs, args.group)
     return execute(ws, contexts, kubectl_args, args.jobs, args.timeout, args.json)
@@ -71,7 +71,7 @@ def _check_args(kubectl_args: list[str]) -> None:
         if arg == "--":
             return
         if arg in PINNING or arg.startswith(tuple(f"{f}=" for f in PINNING)):
-            raise UsageError(f"kctx each: {arg.split('=')[0]} is chosen by kctx for each context; drop it")
+            raise UsageError(f"each: {arg.split('=')[0]} is chosen by kctx for each context; drop it")
 
 
 def select(ws: Workspace, globs: list[str], groups: list[str]) -> list[str]:
@@ -86,7 +86,7 @@ def select(ws: Workspace, globs: list[str], groups: list[str]) -> list[str]:
             raise KctxError(f'no group "{name}" (groups: {have})', ExitStatus.USAGE)
         patterns += known[name]
     if not patterns:
-        raise UsageError("kctx each: name contexts (globs) or a --group")
+        raise UsageError("each: name contexts (globs) or a --group")
     ws.warn_broken_files()
     chosen = [n for n in ws.view.context_names() if first_match(n, patterns)]
     if not chosen:

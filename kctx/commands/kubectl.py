@@ -12,7 +12,7 @@ import time
 from kctx.commands._parser import Parser
 from kctx.commands.helptext import Help
 from kctx.env import Environment
-from kctx.errors import ExitStatus, KctxError, UsageError
+from kctx.errors import ExitStatus, KctxError, UsageError, line
 from kctx.versions import manage, store
 from kctx.versions.parse import fmt, parse_spec
 from kctx.versions.select import ENV as VERSION_ENV
@@ -54,34 +54,52 @@ def parser() -> Parser:
     p = Parser("kubectl", doc=HELP)
     sub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
 
-    def add(name: str, help_: str) -> Parser:
-        return sub.add_parser(name, help=help_, prog=f"kubectl {name}", description=help_)
+    def add(name: str, help_: str, examples: list[tuple[str, str]], usage: str | None = None) -> Parser:
+        description = f"{help_[0].upper()}{help_[1:]}."
+        made: Parser = sub.add_parser(name, help=help_, description=description, examples=examples, usage=usage)
+        return made
 
-    which = add("which", "show the kubectl the shim would run, and which rule decided")
+    which = add("which", "show the kubectl the shim would run, and which rule decided",
+                [("kctx kubectl which", "for this shell's cluster"),
+                 ("kctx kubectl which --context prod --json", "for another context, as JSON")])
     _target_flags(which)
     which.add_argument("--json", action="store_true", help="machine-readable output")
     which.add_argument("--no-detect", action="store_true", help="use only the cached server version")
     which.add_argument("--install", action="store_true", help="download the chosen version if needed")
-    run_ = add("run", "run kubectl through the shim (guard included) with a chosen version: run [-…] -- ARGS")
+    run_ = add("run", "run kubectl through the shim (guard included) with a chosen version",
+               [("kctx kubectl run --kubectl-version 1.29 -- get pods", "one call with kubectl 1.29"),
+                ("kctx kubectl run --context staging -- version", "on another context")],
+               usage="%(prog)s [--context CONTEXT] [--kubectl-version VERSION] -- ARGS…")
     _target_flags(run_)
-    listing = add("list", "installed versions; --remote: the newest patch of recent releases")
+    listing = add("list", "installed versions; --remote: the newest patch of recent releases",
+                  [("kctx kubectl list", "what is installed, when it was last used, what pins it"),
+                   ("kctx kubectl list --remote", "what the release site (or mirror) offers")])
     listing.add_argument("--remote", action="store_true", help="ask the mirror (KCTX_KUBECTL_MIRROR)")
     listing.add_argument("--json", action="store_true", help="machine-readable output")
-    inst = add("install", "download, verify and install a version (1.29 = newest patch)")
+    inst = add("install", "download, verify and install a version (1.29 = newest patch)",
+               [("kctx kubectl install 1.31", "the newest 1.31 patch, checksum verified"),
+                ("kctx kubectl install 1.31.4", "exactly this release")])
     inst.add_argument("version", help="1.29 or 1.29.3")
     inst.add_argument("--no-verify", action="store_true",
                       help="install even when the mirror publishes no checksum (DANGEROUS)")
-    rm = add("uninstall", "remove an installed version (or unregister an added one)")
+    rm = add("uninstall", "remove an installed version (or unregister an added one)",
+             [("kctx kubectl uninstall 1.29.3", "unless a pin holds it"),
+              ("kctx kubectl uninstall 1.29.3 --force", "even when a pin holds it")])
     rm.add_argument("version", help="exact version, e.g. 1.29.3")
     rm.add_argument("--force", action="store_true", help="remove it even when a pin holds it")
-    gc = add("gc", "remove downloaded versions not used for N days")
+    gc = add("gc", "remove downloaded versions not used for N days",
+             [("kctx kubectl gc --days 60 --dry-run", "what a clean-up would remove"),
+              ("kctx kubectl gc --days 60", "remove them (pinned versions stay)")])
     gc.add_argument("--days", type=float, required=True, help="unused for more than this many days")
     gc.add_argument("--dry-run", action="store_true", help="only print what would be removed")
     gc.add_argument("--force", action="store_true", help="remove pinned versions too")
-    reg = add("add", "register a kubectl already on this machine (by the version it reports)")
+    reg = add("add", "register a kubectl already on this machine (by the version it reports)",
+              [("kctx kubectl add /usr/local/bin/kubectl", "use it for the version it reports")])
     reg.add_argument("path", help="the kubectl binary")
     reg.add_argument("--force", action="store_true", help="replace a version that is already installed")
-    ref = add("refresh", "detect the cluster's server version now (ignores the cache)")
+    ref = add("refresh", "detect the cluster's server version now (ignores the cache)",
+              [("kctx kubectl refresh", "after an upgrade of this shell's cluster"),
+               ("kctx kubectl refresh --context prod", "another context's cluster")])
     ref.add_argument("--context", default="", help="this context instead of the current one")
     return p
 
@@ -146,7 +164,7 @@ def do_run(args: argparse.Namespace, env: Environment) -> int:
 
     kargs = list(getattr(args, "kubectl_args", None) or [])
     if not kargs:
-        raise UsageError("kctx kubectl run: give kubectl's arguments after --, e.g. run -- get pods")
+        raise UsageError("kubectl run: give kubectl's arguments after --, e.g. run -- get pods")
     if args.context:
         kargs = ["--context", args.context, *kargs]
     environ = dict(env.environ)
@@ -199,7 +217,7 @@ def _pins(env: Environment) -> dict[str, list[str]]:
     try:
         config = Workspace(env).config
     except KctxError as exc:
-        env.stderr.write(f"kctx: warning: {exc.message} (pins not considered)\n")
+        env.stderr.write(line("warning", f"{exc.message} (pins not considered)"))
         from kctx.config import Config
 
         config = Config()
@@ -241,7 +259,7 @@ def do_uninstall(args: argparse.Namespace, env: Environment) -> int:
 
 def do_gc(args: argparse.Namespace, env: Environment) -> int:
     if args.days < 0:
-        raise UsageError("kctx kubectl gc: --days must be 0 or more")
+        raise UsageError("kubectl gc: --days must be 0 or more")
     removed, kept = manage.gc(env.paths, args.days, env.stderr, dry_run=args.dry_run, pinned=_pins(env),
                               force=args.force)
     verb = "would remove" if args.dry_run else "removed"
@@ -272,7 +290,7 @@ def do_refresh(args: argparse.Namespace, env: Environment) -> int:
     name = target.context or target.cluster
     if entry.error:
         kept = f"; still using {entry.version} from {_ago(entry.ok_at)}" if entry.version else ""
-        env.stderr.write(f"{name}: {entry.error}{kept}\n")
+        env.stderr.write(line("error", f"{name}: {entry.error}{kept}"))
         return ExitStatus.ERROR
     env.stdout.write(f"{name}\t{target.server}\t{entry.version}\n")
     return ExitStatus.OK

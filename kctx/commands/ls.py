@@ -46,7 +46,7 @@ def run(argv: list[str], env: Environment) -> int:
     flags, _ = simple(argv, "ls", HELP, {"-o": "output", "--output": "output"}, max_positional=0)
     output = flags.get("output", "table")
     if output not in OUTPUTS:
-        raise UsageError(f"kctx ls: -o must be {', '.join(OUTPUTS[:-1])} or {OUTPUTS[-1]}, not {output!r}")
+        raise UsageError(f"ls: -o must be {', '.join(OUTPUTS[:-1])} or {OUTPUTS[-1]}, not {output!r}")
     ws = Workspace(env)
     rows = rows_for(ws, wide=output == "wide")
     ws.warn_broken_files()

@@ -15,7 +15,7 @@ import time
 from kctx.commands._parser import Parser
 from kctx.commands.helptext import Help
 from kctx.env import Environment
-from kctx.errors import ExitStatus, KctxError
+from kctx.errors import ExitStatus, KctxError, prefix
 from kctx.onboard import consent, origin, schema, sources
 from kctx.onboard.owned import Owned, state_file
 from kctx.onboard.step import Run
@@ -68,7 +68,7 @@ def run(argv: list[str], env: Environment) -> int:
         from kctx.onboard.step_shell import rc_file
 
         rc_file(env.environ, env.paths.home)  # an unknown shell stops here, before anything is fetched
-    transport = Transport(env.environ, lambda line: _say(env, line), insecure_http=args.insecure_http)
+    transport = Transport(env.environ, lambda msg: _say(env, prefix("warning") + msg), insecure_http=args.insecure_http)
     team, found = load_team(args.teamfile, env, transport, args.sha256)
     ctx = Run(team=team, env=env, owned=Owned(state_file(env.paths, team.name)), transport=transport,
               refresh=args.refresh, install=not args.no_install, commands_allowed=args.allow_commands,

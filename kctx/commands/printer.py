@@ -1,4 +1,5 @@
-"""kubectx-style messages: "✔ " for success, "warning: " and "error: " prefixes, optional colour; and
+"""kubectx-style messages: "✔ " for success, kubectx's "warning: " and "error: " prefixes (kctx/errors.py
+holds the rule: `kctx ctx` and `kctx ns` print what kubectx and kubens print), optional colour; and
 kubectx's usage text and -h/-V answers.
 
 Colour follows kubectx: forced by _KUBECTX_FORCE_COLOR, off with NO_COLOR, else on when stdout is a
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from kctx import __version__
 from kctx.env import Environment
+from kctx.errors import prefix
 
 TYPE_CHECKING = False  # typing is slow to import; annotations only
 if TYPE_CHECKING:
@@ -32,10 +34,10 @@ class Printer:
         self.env.stderr.write(f"{self.paint('✔ ', GREEN)}{message}\n")
 
     def warning(self, message: str) -> None:
-        self.env.stderr.write(f"{self.paint('warning: ', YELLOW_BOLD)}{message}\n")
+        self.env.stderr.write(f"{self.paint(prefix('warning', drop_in=True), YELLOW_BOLD)}{message}\n")
 
     def error(self, message: str) -> None:
-        self.env.stderr.write(f"{self.paint('error: ', RED_BOLD)}{message}\n")
+        self.env.stderr.write(f"{self.paint(prefix('error', drop_in=True), RED_BOLD)}{message}\n")
 
     def item(self, name: str, active: bool) -> None:
         self.env.stdout.write(f"{self.paint(name, GREEN_BOLD) if active else name}\n")

@@ -50,13 +50,13 @@ def run(argv: list[str], env: Environment) -> int:
         if pos[0] in ("on", "off", "toggle"):
             raise UsageError(f"kctx prompt {pos[0]} changes the current shell, so it needs the shell "
                              "function from 'kctx init' (or set KCTX_PROMPT=on|off in the shell)")
-        raise UsageError(f"kctx prompt: unexpected argument {pos[0]!r} (see 'kctx prompt -h')")
+        raise UsageError(f"prompt: unexpected argument {pos[0]!r} (see 'kctx prompt -h')")
     color_mode = flags.get("color", "auto")
     if color_mode not in ("auto", "always", "never"):
-        raise UsageError(f"kctx prompt: --color must be auto, always or never, not {color_mode!r}")
+        raise UsageError(f"prompt: --color must be auto, always or never, not {color_mode!r}")
     shell = flags.get("shell", "plain")
     if shell not in WRAP:
-        raise UsageError(f"kctx prompt: --shell must be bash, zsh, fish or plain, not {shell!r}")
+        raise UsageError(f"prompt: --shell must be bash, zsh, fish or plain, not {shell!r}")
     environ = env.environ
     if environ.get("KCTX_PROMPT", "on") == "off":
         return int(ExitStatus.OK)

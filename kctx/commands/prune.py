@@ -19,6 +19,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from kctx.guard.localwrite import Removal
+
 DEFAULT_DAYS = 30
 
 
@@ -31,15 +33,27 @@ class Candidate:
         self.section, self.name, self.file, self.why = section, name, file, why
 
     def line(self, team: set[str]) -> str:
+        return f"{self.section[:-1]} {self.name!r} {self.where(team)}"
+
+    def where(self, team: set[str]) -> str:
         note = " (a team file: kctx onboard writes it again)" if self.file in team else ""
-        return f"{self.section[:-1]} {self.name!r} in {self.file}: {self.why}{note}"
+        return f"in {self.file}: {self.why}{note}"
 
 
 HELP = Help(
     ["prune [--days DAYS] [--dry-run] [-y]"],
-    "Remove stale contexts (cluster unanswered for --days, missing cluster or user) and cluster/user entries\n"
-    "no context uses; a backup is left beside each changed file. Asks which to remove on a terminal.",
-    [("kctx prune --dry-run", "what would go"), ("kctx prune --days 90", "only clusters silent for 90 days")])
+    """
+Remove stale contexts (cluster unanswered for --days, missing cluster or user) and cluster/user entries
+no context uses; a backup is left beside each changed file. On a terminal a picker lists them: type to
+filter, Space or Tab marks an entry (or unmarks it), Enter removes the marked ones, Esc removes nothing.
+Nothing starts marked: an Enter pressed too soon then removes nothing, and each entry that goes was
+chosen (--yes removes all of them). Where no picker can run (output not on a terminal, or
+KUBECTX_IGNORE_FZF set) the list is numbered and the question asked on the terminal: all, none, or
+numbers (1 3-5). Removing a protected context or cluster is asked again, as kubectl config delete-context
+through the shim asks.
+""",
+    [("kctx prune", "choose what goes"), ("kctx prune --dry-run", "what would go"),
+     ("kctx prune --days 90", "only clusters silent for 90 days"), ("kctx prune --yes", "remove everything listed")])
 
 
 def parser() -> Parser:
@@ -62,11 +76,17 @@ def run(argv: list[str], env: Environment) -> int:
     if not found:
         env.stdout.write("nothing to prune\n")
         return int(ExitStatus.OK)
-    for i, c in enumerate(found, 1):
+    from kctx.commands.choose import interactive
+
+    picker = not (args.dry_run or args.yes) and interactive(env)
+    listed = [] if picker else found
+    for i, c in enumerate(listed, 1):
         env.stdout.write(f"{i:>3}  {c.line(team)}\n")
     if args.dry_run:
         return int(ExitStatus.OK)
-    chosen = found if args.yes else pick(env, found)
+    chosen = found if args.yes else pick_marked(ws, found, team) if picker else pick(env, found)
+    if picker:  # the picker is erased when done: leave what goes on the screen
+        env.stdout.writelines(f"  {c.line(team)}\n" for c in chosen)
     if not chosen:
         env.stderr.write("nothing removed\n")
         return int(ExitStatus.OK if args.yes else ExitStatus.DECLINED)
@@ -133,6 +153,18 @@ def team_files(ws: Workspace) -> set[str]:
     return out
 
 
+def pick_marked(ws: Workspace, found: list[Candidate], team: set[str]) -> list[Candidate]:
+    """Which to remove, marked in the picker (none when cancelled); those whose removal takes protection
+    away are tagged "protected" (guard() asks about them after the choice)."""
+    from kctx.commands.choose import choose_many
+    from kctx.picker.ui import Entry
+
+    entries = [Entry(f"{c.section[:-1]} {c.name}", protected=_removal(ws, c) is not None, note=c.where(team))
+               for c in found]
+    marked = choose_many(ws.env, "remove", entries)
+    return [found[i] for i in marked or []]
+
+
 def pick(env: Environment, found: list[Candidate]) -> list[Candidate]:
     """Which to remove, asked on the terminal (never stdin): all, none, or numbers ("1 3-5")."""
     import posix
@@ -171,14 +203,21 @@ def guard(ws: Workspace, chosen: list[Candidate]) -> None:
     from kctx.guard import localwrite
 
     for c in chosen:
-        if c.section not in ("contexts", "clusters"):
-            continue  # a user entry protects nothing
-        delete = localwrite.delete_context if c.section == "contexts" else localwrite.delete_cluster
-        removed = delete(ws.view, ws.config, c.name)
+        removed = _removal(ws, c)
         if removed is not None:
             sub = f"delete-{c.section[:-1]}"
             localwrite.guard(removed, ["config", sub, c.name], f"config {sub}", ws.env.environ, ws.config,
                              ws.paths.audit_log, ws.env.tty_path)
+
+
+def _removal(ws: Workspace, c: Candidate) -> Removal | None:
+    """The protection that removing ``c`` takes away, if any (a user entry protects nothing)."""
+    from kctx.guard import localwrite
+
+    if c.section not in ("contexts", "clusters"):
+        return None
+    delete = localwrite.delete_context if c.section == "contexts" else localwrite.delete_cluster
+    return delete(ws.view, ws.config, c.name)
 
 
 def remove(chosen: list[Candidate]) -> list[str]:

@@ -29,12 +29,12 @@ def run(argv: list[str], env: Environment) -> int:
     # No argparse: `sync` runs from the prompt hook, where every millisecond shows.
     flags, pos = simple(argv, "session", HELP, {"--pid": "pid", "--context": "context"})
     if not pos or pos[0] not in ACTIONS:
-        raise UsageError(f"kctx session: expected one of {', '.join(ACTIONS)} (see 'kctx session -h')")
+        raise UsageError(f"session: expected one of {', '.join(ACTIONS)} (see 'kctx session -h')")
     action = pos[0]
     ws = Workspace(env)
     if action == "start":
         if not flags.get("pid", "").isdigit():
-            raise UsageError("kctx session start: --pid PID is required")
+            raise UsageError("session start: --pid PID is required")
         s = ops.start(ws, int(flags["pid"]), flags.get("context", ""))
         env.stdout.write(f"{s.path}\n")
         return int(ExitStatus.OK)

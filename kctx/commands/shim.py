@@ -23,9 +23,14 @@ HELP = Help(
 def parser() -> Parser:
     p = Parser("shim", doc=HELP)
     sub = p.add_subparsers(dest="action", required=True)
-    inst = sub.add_parser("install", help="write the shim (default: the kctx data folder)")
+    inst = sub.add_parser("install", help="write the shim (default: the kctx data folder)",
+                          description="Write the shim (default: the kctx data folder) and print its folder.",
+                          examples=[("kctx shim install", "into the kctx data folder"),
+                                    ("kctx shim install --dir /usr/local/bin", "for every user of the machine")])
     inst.add_argument("--dir", default="", help="install into this folder instead (e.g. /usr/local/bin)")
-    sub.add_parser("path", help="print the shim folder (put it first on PATH)")
+    sub.add_parser("path", help="print the shim folder (put it first on PATH)",
+                   description="Print the shim folder (put it first on PATH).",
+                   examples=[('export PATH="$(kctx shim path):$PATH"', "in a script or a Dockerfile")])
     return p
 
 

@@ -34,19 +34,19 @@ def split_pin(arg: str, flag: str = "") -> tuple[str, str]:
     if "#" in arg and (sources.is_url(arg) or arg.startswith("file://")):
         arg, fragment = arg.split("#", 1)
         if not fragment.startswith(FRAGMENT):
-            raise UsageError(f"kctx onboard: #{fragment}: the only URL fragment kctx reads is #sha256=HEX")
+            raise UsageError(f"onboard: #{fragment}: the only URL fragment kctx reads is #sha256=HEX")
         pin = _hex(fragment[len(FRAGMENT):], f"#{fragment}")
     if flag:
         flag = _hex(flag, f"--sha256 {flag}")
         if pin and pin != flag:
-            raise UsageError("kctx onboard: --sha256 and the URL's #sha256= name different digests")
+            raise UsageError("onboard: --sha256 and the URL's #sha256= name different digests")
         pin = flag
     return arg, pin
 
 
 def _hex(text: str, where: str) -> str:
     if not HEX.fullmatch(text):
-        raise UsageError(f"kctx onboard: {where}: expected 64 hexadecimal digits (a sha256)")
+        raise UsageError(f"onboard: {where}: expected 64 hexadecimal digits (a sha256)")
     return text.lower()
 
 

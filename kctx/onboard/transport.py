@@ -47,7 +47,7 @@ def is_loopback(url: str) -> bool:
 
 
 class Transport:
-    """The fetch rules of one run. ``warn`` writes one line (stderr)."""
+    """The fetch rules of one run. ``warn`` says one warning (the message alone: the caller prefixes it)."""
 
     def __init__(self, environ: Mapping[str, str], warn: Callable[[str], None], insecure_http: bool = False) -> None:
         self.environ, self.warn, self.insecure_http = environ, warn, insecure_http
@@ -69,7 +69,7 @@ class Transport:
                             "or --insecure-http if you accept that")
         if url not in self._warned:
             self._warned.add(url)
-            self.warn(f"kctx onboard: warning: --insecure-http: {url} comes without TLS; anyone on the network "
+            self.warn(f"--insecure-http: {url} comes without TLS; anyone on the network "
                       "path can change it, and what it brings runs as you")
 
     def read(self, url: str, limit: int) -> bytes:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import signal
 
 from kctx.env import Environment
+from kctx.errors import line as message_line
 from kctx.repl.builtins import Shell
 from kctx.repl.cache import Cache
 from kctx.repl.state import ReplState
@@ -23,7 +24,7 @@ def main(env: Environment, context: str = "") -> int:
     previous = {sig: signal.signal(sig, _exit_on_signal) for sig in (signal.SIGTERM, signal.SIGHUP)}
     try:
         for w in state.warnings:
-            env.stderr.write(f"kctx: warning: {w}\n")
+            env.stderr.write(message_line("warning", w))
         state.warnings.clear()
         if _interactive(env):
             return App(state).run()
@@ -128,7 +129,7 @@ class App:
 
     def _warn(self) -> None:
         for w in self.state.warnings:
-            self.shell.fail(f"warning: {w}")
+            self.shell.fail(w, "warning")
         self.state.warnings.clear()
 
     # ------------------------------------------------------------ what is drawn

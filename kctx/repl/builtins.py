@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Callable
 
-from kctx.errors import KctxError
+from kctx.errors import KctxError, line
 from kctx.repl import execute
 from kctx.repl.cache import Cache
 from kctx.repl.classes import classify_words
@@ -72,8 +72,9 @@ class Shell:
         self.err.write(text + "\n")
         self.err.flush()
 
-    def fail(self, text: str) -> None:
-        self.say(f"kctx: {text}")
+    def fail(self, text: str, kind: str = "error") -> None:
+        self.err.write(line(kind, text))
+        self.err.flush()
 
     def execute(self, line: str) -> bool:
         """Run one line; False when the shell should end."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import posix
 import sys
 
-from kctx.errors import ExitStatus, KctxError
+from kctx.errors import ExitStatus, KctxError, line
 from kctx.guard.decision import DENY, tty_available
 from kctx.guard.enforce import CONFIRMED, SILENT, UNLOCKED, enforce
 from kctx.guard.judge import Judgement, judge
@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None, stale_bundle: str | None = None, code: C
     try:
         status = run(argv, process_environ(), stale_bundle, code, native)
     except KctxError as exc:
-        sys.stderr.write(f"kctx: error: {exc.message}\n")
+        sys.stderr.write(line("error", exc.message))
         status = exc.status
     except KeyboardInterrupt:
         status = ExitStatus.INTERRUPTED
@@ -129,7 +129,7 @@ def _remember(recorder: Recorder, code: Code, plan: Plan, environ: dict[str, str
 
 def note(text: str) -> None:
     """A $KCTX_DEBUG line on stderr."""
-    posix.write(2, f"kctx: debug: {text}\n".encode(errors="replace"))
+    posix.write(2, line("debug", text).encode(errors="replace"))
 
 
 class Plan:
@@ -196,9 +196,9 @@ def _previewer(j: Judgement, argv: list[str], environ: dict[str, str]) -> Callab
 def _warn(j: Judgement) -> bool:
     """Say on stderr what the judgement warns about (on every call, so none is remembered): whether it did."""
     if j.config_error and j.decision.action != DENY:
-        sys.stderr.write(f"kctx: warning: {j.config_error} (using defaults)\n")
+        sys.stderr.write(line("warning", f"{j.config_error} (using defaults)"))
     if j.skew:
-        sys.stderr.write(f"kctx: warning: {j.skew}\n")
+        sys.stderr.write(line("warning", j.skew))
     return bool(j.config_error or j.skew)
 
 
@@ -207,7 +207,7 @@ def _fallback_notice(j: Judgement, paths: Paths) -> None:
     record may replay the same choice silently meanwhile."""
     notice = j.choice.notice if j.choice is not None else ""
     if notice and notices.due(paths.cache_dir, j.target.server):
-        sys.stderr.write(f"kctx: note: {notice}\n")
+        sys.stderr.write(line("note", notice))
 
 
 def _plan(j: Judgement, choice: Choice, argv: list[str], silent: bool) -> Plan:
@@ -258,7 +258,7 @@ def _session_use_context(args: KubectlArgs, environ: dict[str, str], paths: Path
     ws = Workspace(Environment(environ=environ))
     session_ops.require(ws)
     if not ws.view.has_context(name):
-        sys.stderr.write(f'error: no context exists with the name: "{name}"\n')
+        sys.stderr.write(line("error", f'no context exists with the name: "{name}"', drop_in=True))
         return ExitStatus.ERROR
     with session_ops.edit(ws) as s:
         switch_context(s, ws.view, name)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import time
 
-from kctx.errors import KctxError
+from kctx.errors import KctxError, line
 from kctx.versions import failures, mirror, store
 from kctx.versions.client import client_version
 
@@ -124,8 +124,8 @@ def _expected_digest(url: str, environ: Mapping[str, str], no_verify: bool, stde
         if not no_verify:
             raise KctxError(f"{url}.sha256: no checksum published, so the download cannot be verified; "
                             "nothing was installed (--no-verify overrides)") from None
-        _say(stderr, f"kctx: WARNING: no checksum at {url}.sha256: installing kubectl WITHOUT verification "
-                     "(--no-verify)\n")
+        _say(stderr, line("warning", f"no checksum at {url}.sha256: installing kubectl WITHOUT verification "
+                                   "(--no-verify)"))
         return ""
     digest = text.split()[0].lower() if text else ""  # a bare digest, or "digest  filename"
     if len(digest) != 64 or digest.strip("0123456789abcdef"):

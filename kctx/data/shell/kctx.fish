@@ -279,6 +279,8 @@ function kctx --wraps kctx
     end
     __kctx_refresh
     __kctx_unlock_read
+    # kctx may have rewritten only the .env (`kctx use` of the same context: the credential's state now).
+    __kctx_sync
     __kctx_render
     return $rc
 end

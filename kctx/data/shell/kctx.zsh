@@ -100,8 +100,9 @@ __kctx_sgr() {
 # KCTX_PROMPT_SEGMENT: the segment as prompt text (% doubled, colours inside %{ %}).
 __kctx_render() {
   # A credential known to expire (from the kubeconfig index): one clock read (a prompt escape), no fork.
-  local __expired=0
-  [[ -n ${__kctx_expires-} ]] && (( ${(%):-%D{%s}} >= __kctx_expires )) && __expired=1
+  # The escape sits in a variable: written inline, its braces end ${(%):-…} early (a math error each prompt).
+  local __expired=0 __clock='%D{%s}'
+  [[ -n ${__kctx_expires-} ]] && (( ${(%)__clock} >= __kctx_expires )) && __expired=1
   # Every input in one string: an unchanged prompt costs one comparison, not a re-render.
   local __key="$__expired|${KCTX_PROMPT_EXPIRED_MARK-}|${KCTX_PROMPT_CONTEXT-}|${KCTX_PROMPT_NAMESPACE-}|${KCTX_PROMPT_PROTECTED-}|${KCTX_PROMPT-}|\
 ${KCTX_PROMPT_FORMAT-}|${KCTX_PROMPT_SYMBOL-}|${KCTX_PROMPT_COLOR-}|${KCTX_PROMPT_COLOR_PROTECTED-}|\
