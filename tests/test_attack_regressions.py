@@ -161,3 +161,37 @@ def test_kctx_confirm_names_the_protected_context_a_target_borrows_its_cluster_f
     p = shim(world, "--context", "dev", "create", "configmap", "x", env={**env, "KCTX_CONFIRM": "prod"})
     assert p.returncode == 0, (p.stdout, p.stderr)
     assert len(writes(sandbox, "prod")) == 1
+
+
+@pytest.mark.parametrize("rule", ["servers", "clusters"])
+def test_kctx_confirm_names_prods_context_whichever_rule_protects_its_server(world, sandbox, tmp_path, rule):
+    doc = yaml.safe_load((world["home"] / ".kube" / "config").read_text())
+    prod = next(c for c in doc["contexts"] if c["name"] == "prod")
+    cluster = next(c for c in doc["clusters"] if c["name"] == prod["context"]["cluster"])
+    value = cluster["cluster"]["server"] if rule == "servers" else cluster["name"]
+    (world["home"] / ".config" / "kctx" / "config.yaml").write_text(
+        f"protect:\n  contexts: ['prod*']\n  {rule}: ['{value}']\n")
+    first = tmp_path / "first.yaml"
+    first.write_text(yaml.safe_dump({"apiVersion": "v1", "kind": "Config",
+                                     "contexts": [{"name": "dev", "context": prod["context"]}]}))
+    env = {"KUBECONFIG": f"{first}:{world['home'] / '.kube' / 'config'}", "KCTX_CONFIRM": "dev"}
+    p = shim(world, "--context", "dev", "create", "configmap", "x", env=env)
+    assert p.returncode == 4 and "KCTX_CONFIRM=prod" in p.stderr, (p.stdout, p.stderr)
+    assert writes(sandbox, "prod") == []
+
+
+def test_read_only_is_read_over_kctx_s_whole_view(world, sandbox, tmp_path):
+    (world["home"] / ".config" / "kctx" / "config.yaml").write_text(
+        "protect:\n  contexts: ['prod*']\n  readonly: {contexts: [prod]}\n")
+    doc = yaml.safe_load((world["home"] / ".kube" / "config").read_text())
+    prod = next(c for c in doc["contexts"] if c["name"] == "prod")
+    cluster = next(c for c in doc["clusters"] if c["name"] == prod["context"]["cluster"])
+    user = next(u for u in doc["users"] if u["name"] == prod["context"]["user"])
+    copy = tmp_path / "copy.yaml"  # prod's server and user under other names, in a file kubectl alone reads
+    copy.write_text(yaml.safe_dump({
+        "apiVersion": "v1", "kind": "Config", "current-context": "x",
+        "clusters": [{"name": "p2", "cluster": cluster["cluster"]}], "users": [{"name": "u2", "user": user["user"]}],
+        "contexts": [{"name": "x", "context": {"cluster": "p2", "user": "u2"}}]}))
+    p = shim(world, "create", "configmap", "x", env={"KUBECONFIG": str(copy), "KCTX_CONFIRM": "prod"})
+    assert p.returncode == 4 and "read-only" in p.stderr, (p.stdout, p.stderr)
+    assert writes(sandbox, "prod") == []

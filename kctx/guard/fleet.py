@@ -49,7 +49,8 @@ def judge_all(contexts: list[str], args: list[str], environ: dict[str, str], pat
               tty_path: str = "/dev/tty", jobs: int = 4) -> list[Call]:
     """Each context's judgement of ``kubectl --context=<context> ARGS``, ``jobs`` at once (choosing a kubectl
     may detect a server's version: an unreachable one must not hold the others). KCTX_CONFIRM, a comma-separated
-    list here, is narrowed to the one context it names for each call (the shim's rule: one name, one context)."""
+    list here, is narrowed to the one context it names for each call (the shim's rule: one name, one context):
+    the call's own, or the protected context whose cluster it reaches (Target.confirm_as)."""
     from concurrent.futures import ThreadPoolExecutor
 
     tty = tty_available(tty_path)
@@ -62,7 +63,12 @@ def judge_all(contexts: list[str], args: list[str], environ: dict[str, str], pat
         if name in allowed:
             env["KCTX_CONFIRM"] = name
         env["KCTX_SHIM_DEPTH"] = str(int(depth) + 1 if depth.isdigit() else 1)  # as the shim counts its calls
-        return Call(name, judge([f"--context={name}", *args], env, paths, cwd, tty=tty), env)
+        j = judge([f"--context={name}", *args], env, paths, cwd, tty=tty)
+        borrowed = j.target.confirm_as if j.decision.action == DENY else name
+        if borrowed != name and borrowed in allowed:  # it reaches another protected context's cluster, named too
+            env["KCTX_CONFIRM"] = borrowed
+            j = judge([f"--context={name}", *args], env, paths, cwd, tty=tty)
+        return Call(name, j, env)
 
     with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(contexts)))) as pool:
         return list(pool.map(one, contexts))

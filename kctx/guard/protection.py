@@ -31,25 +31,58 @@ def protection_source(config: Config, view: View, context: str, cluster: str, se
     (kctx/guard/reach.py) when it holds more files than kubectl's ``view``: a mark or a protected context there
     protects its names and servers too, so a file kubectl does not read cannot hide what it protects.
 
-    Returns (why, source): ``source`` is the protected context the protection comes from when that is another
-    context than ``context`` (its cluster or server is what this target reaches), else "". KCTX_CONFIRM must
-    name the source: allowing "dev" must not allow a dev re-pointed at prod's cluster."""
+    Returns (why, source): ``source`` is, for a context not protected in its own right (by a protect.contexts
+    glob on its name or its mark), the protected context whose cluster or server it reaches ("" when none
+    does). KCTX_CONFIRM must name that context: allowing "dev" must not allow a dev re-pointed at prod's
+    cluster, whichever rule (a context, cluster or server glob, a mark) protects prod's server."""
+    views = (view, known) if known is not None else (view,)
+    ident = identity(server)
+    why = _why(config, views, context, cluster, server, ident)
+    if not why or _own_right(config, view, context):
+        return why, ""
+    return why, _borrowed(config, views, cluster, ident)
+
+
+def _why(config: Config, views: tuple[View, ...], context: str, cluster: str, server: str,
+         ident: str | None) -> str:
     for value, globs, what in ((context, config.protect_contexts, "context"),
                                (cluster, config.protect_clusters, "cluster")):
         hit = matches(value, globs)
         if hit:
-            return f'{what} "{value}" matches protect.{what}s "{hit}"', ""
-    ident = identity(server)
+            return f'{what} "{value}" matches protect.{what}s "{hit}"'
     hit = _server_rule(server, ident, config.protect_servers)
     if hit:
-        return f'server "{server}" matches protect.servers "{hit}"', ""
-    for v in (view, known) if known is not None else (view,):
-        found = _by_view(config, v, context, cluster, server, ident)
-        if found[0]:
-            return found[0], "" if found[1] == context else found[1]
+        return f'server "{server}" matches protect.servers "{hit}"'
+    for v in views:
+        found = _by_view(config, v, context, cluster, server, ident)[0]
+        if found:
+            return found
     if ident is None and config.protect_servers:
-        return f'server "{server}" is not a URL kubectl reads, so it may be a protected server', ""
-    return "", ""
+        return f'server "{server}" is not a URL kubectl reads, so it may be a protected server'
+    return ""
+
+
+def _own_right(config: Config, view: View, context: str) -> bool:
+    """Whether ``context`` is protected by its name or its mark (not by what it reaches)."""
+    if not context:
+        return False
+    ctx = view.context(context)
+    return bool(matches(context, config.protect_contexts)) or (ctx is not None and ctx.protected_mark)
+
+
+def _borrowed(config: Config, views: tuple[View, ...], cluster: str, ident: str | None) -> str:
+    """The protected context whose cluster entry or server this target reaches (contexts come before clusters
+    in protected_uses, so a server any protected context reaches names one)."""
+    for v in views:
+        by_cluster, by_server = protected_uses(config, v)
+        used = by_cluster.get(cluster) if cluster else None
+        if used is not None:
+            return used[1]
+        if ident is not None:
+            name = next((by_server[c][1] for c in covering(ident) if c in by_server and by_server[c][1]), "")
+            if name:
+                return name
+    return ""
 
 
 def _by_view(config: Config, view: View, context: str, cluster: str, server: str,

@@ -40,6 +40,7 @@ class Target:
         self.ca_sha256 = ""
         self.insecure = False
         self._source = ""  # (see confirm_as)
+        self._known: View | None | bool = False  # (False: not loaded yet)
         self._environ: Mapping[str, str] | None = None
         self._paths: Paths | None = None
 
@@ -79,6 +80,11 @@ class Target:
     def known_view(self) -> View | None:
         """kctx's whole view (and kubectl's default file) when it holds files kubectl does not read for this call
         (else None)."""
+        if self._known is False:
+            self._known = self._load_known()
+        return self._known if isinstance(self._known, View) else None
+
+    def _load_known(self) -> View | None:
         if self._environ is None or self._paths is None or self._config is None or self._view is None:
             return None
         from kctx.guard.reach import known_files
@@ -106,7 +112,9 @@ class Target:
             if self.protected and self._config is not None and self._view is not None:
                 from kctx.guard.readonly import readonly
 
-                self._readonly_by = readonly(self._config, self._view, self.context, self.cluster, self.server)
+                views = [v for v in (self._view, self.known_view()) if v is not None]
+                self._readonly_by = next((r for r in (readonly(self._config, v, self.context, self.cluster,
+                                                               self.server) for v in views) if r), "")
         return self._readonly_by
 
     @property
