@@ -38,7 +38,7 @@ def test_an_alias_colliding_with_a_users_context_is_an_error_naming_both(home: P
     for mode in ([], ["--dry-run"]):
         r = onboard(*mode, str(path))
         assert r.code == 1, r
-        assert r.err.startswith(f"error: {path}:7: clusters.prod-eu.aliases[1]: the team's alias \"prod\" (for "
+        assert r.err.startswith(f"kctx: error: {path}:7: clusters.prod-eu.aliases[1]: the team's alias \"prod\" (for "
                                 'prod-eu of cluster prod-eu) collides with the context "prod" in ~/.kube/config '
                                 "(cluster my-prod)"), r.err
         assert "kctx ctx NEW=prod" in r.err and len(r.err.splitlines()) == 1

@@ -197,4 +197,4 @@ def test_check_json_for_ci(setup: Path, home: Path) -> None:
     assert [d["check"] for d in doc["deviations"]] == ["protection", "files"]
     assert doc["deviations"][0]["message"].endswith('protect.servers lacks "https://*.prod.example.com*"')
     usage = kctx("onboard", "--json", str(setup))
-    assert usage.code == 2 and usage.err == "error: --json goes with --check\n"
+    assert usage.code == 2 and usage.err == "kctx: error: --json goes with --check\n"

@@ -66,5 +66,5 @@ def test_access_questions_may_only_narrow_what_is_asked(home: Path, tmp_path: Pa
                           ("pods", 'expected "VERB RESOURCE"')):
         (folder / "team.yaml").write_text(TEAM.replace('"delete pods"', f'"{question}"'))
         r = kctx("onboard", "--check", str(folder / "team.yaml"), env={"PATH": NO_KUBECTL})
-        assert r.code == 1 and r.err.startswith(f"error: {folder / 'team.yaml'}:10: clusters.dev.access[0]: "), r
+        assert r.code == 1 and r.err.startswith(f"kctx: error: {folder / 'team.yaml'}:10: clusters.dev.access[0]: "), r
         assert why in r.err

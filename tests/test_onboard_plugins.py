@@ -171,7 +171,7 @@ def test_a_new_kuberc_is_a_document_of_its_own(world: dict, home: Path) -> None:
     assert file.stat().st_mode & 0o777 == 0o600
 
 
-def test_auth_providers_and_odd_entries_are_shown_not_fatal(home: Path, tmp_path: Path) -> None:
+def test_auth_providers_are_shown_and_entries_kubectl_refuses_are_one_line(home: Path, tmp_path: Path) -> None:
     kubeconfig = """\
 apiVersion: v1
 kind: Config
@@ -182,12 +182,11 @@ users:
 - name: oidc
   user: {auth-provider: {name: oidc, config: {idp-issuer-url: "https://issuer"}}}
 - name: odd
-  user: {exec: {command: odd-login, args: 5, env: "x"}}
+  user: {exec: {command: odd-login}}
 contexts:
 - {name: gke, context: {cluster: c, user: gke}}
 - {name: oidc, context: {cluster: c, user: oidc}}
 - {name: odd, context: {cluster: c, user: odd}}
-- {name: broken, context: {cluster: c, user: [odd]}}
 """
     (tmp_path / "team/kc").mkdir(parents=True)
     (tmp_path / "team/kc/gke.yaml").write_text(kubeconfig)
@@ -201,6 +200,11 @@ contexts:
     assert onboard(str(team)).code == 0
     check = onboard("--check", str(team))
     assert check.code == 1 and 'credential plugin "/opt/gcloud" of user gke (context gke)' in check.out
+    # Entries kubectl refuses (exec args that are not a list) make the file one kubectl does not read: one line.
+    (tmp_path / "team/kc/gke.yaml").write_text(kubeconfig.replace("{command: odd-login}", "{command: odd-login, args: 5}"))
+    bad = onboard("--dry-run", str(team))
+    assert bad.code == 1 and "users[2].user.exec.args is a number; kubectl reads only a list there" in bad.err
+    assert len(bad.err.strip().splitlines()[-1].split("\n")) == 1
 
 
 def test_no_offer_for_plugins_no_context_uses(world: dict, home: Path, tmp_path: Path) -> None:
