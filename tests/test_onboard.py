@@ -347,7 +347,8 @@ def test_per_engineer_variables_in_commands(home: Path, tmp_path: Path, monkeypa
                      top="variables:\n  DEV_PROFILE: your profile for dev\n")
     before = snapshot(home)
     r = onboard("--yes", str(team))
-    assert r.code == 1 and r.err == (f"kctx: error: {team}:9: clusters.dev.source.command: uses ${{DEV_PROFILE}}, which "
+    assert r.code == 1 and r.err == (f"kctx: error: {team}:9: clusters.dev.source.command: uses ${{DEV_PROFILE}}, "
+                                     "which "
                                      "is not set in your environment: export DEV_PROFILE=… (your profile for dev) "
                                      "and run it again\n"), r
     assert snapshot(home) == before and not seen.exists()
@@ -400,7 +401,8 @@ def test_shell_finds_each_shells_rc_file(home: Path, team: Path, shell: str, rc:
 def test_shell_refuses_a_shell_it_does_not_know(home: Path, team: Path) -> None:
     before = snapshot(home)
     r = onboard("--shell", str(team), SHELL="/bin/tcsh")
-    assert r.code == 1 and r.err.startswith("kctx: error: --shell: $SHELL is /bin/tcsh; kctx integrates with bash") and \
+    assert r.code == 1 and \
+        r.err.startswith("kctx: error: --shell: $SHELL is /bin/tcsh; kctx integrates with bash") and \
            len(r.err.splitlines()) == 1, r
     assert snapshot(home) == before
 
@@ -415,4 +417,5 @@ def test_a_failing_credentials_command_shows_the_login_hint(home: Path, tmp_path
     r = onboard("--yes", str(team))
     assert r.code == 1, r
     last = r.err.strip().splitlines()[-1]
-    assert last.startswith(f"kctx: error: {team}:7: ") and "; the team says to log in with: gcloud auth login (step" in last
+    assert last.startswith(f"kctx: error: {team}:7: ")
+    assert "; the team says to log in with: gcloud auth login (step" in last

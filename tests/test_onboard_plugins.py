@@ -201,7 +201,8 @@ contexts:
     check = onboard("--check", str(team))
     assert check.code == 1 and 'credential plugin "/opt/gcloud" of user gke (context gke)' in check.out
     # Entries kubectl refuses (exec args that are not a list) make the file one kubectl does not read: one line.
-    (tmp_path / "team/kc/gke.yaml").write_text(kubeconfig.replace("{command: odd-login}", "{command: odd-login, args: 5}"))
+    bad_args = kubeconfig.replace("{command: odd-login}", "{command: odd-login, args: 5}")
+    (tmp_path / "team/kc/gke.yaml").write_text(bad_args)
     bad = onboard("--dry-run", str(team))
     assert bad.code == 1 and "users[2].user.exec.args is a number; kubectl reads only a list there" in bad.err
     assert len(bad.err.strip().splitlines()[-1].split("\n")) == 1

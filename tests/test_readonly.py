@@ -114,3 +114,31 @@ def test_readonly_globs_are_protection_globs_and_unlock_limits_parse():
                                    "unlock: {max: 2h, idle: 5m}\n"), "cfg.yaml")
     assert cfg.protect_contexts == ["p", "r"] and cfg.readonly_contexts == ["r"]
     assert (cfg.unlock_max, cfg.unlock_idle) == (7200, 300)
+
+
+def shim(world: dict, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(["kubectl", *args], env={**world["env"], **(env or {})}, capture_output=True, text=True,
+                          timeout=60, start_new_session=True)  # no terminal
+
+
+@pytest.mark.parametrize("new", ["zz", "prod-ro"])
+def test_renaming_a_readonly_context_away_is_refused_even_with_kctx_confirm(world, sandbox, new):
+    configure(world, "protect:\n  contexts: ['prod*']\n  readonly: {contexts: [prod]}\n")
+    before = (world["home"] / ".kube" / "config").read_text()
+    p = shim(world, "config", "rename-context", "prod", new, env={"KCTX_CONFIRM": "prod"})
+    assert p.returncode == 4 and "read-only" in p.stderr, (p.stdout, p.stderr)
+    assert (world["home"] / ".kube" / "config").read_text() == before
+
+
+def test_a_session_keeps_the_readonly_mark(world, sandbox, tmp_path):
+    mark(world, "contexts", "prod")
+    env = {**world["env"], "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    session = subprocess.run([sys.executable, "-m", "kctx", "session", "start", "--pid", "1"], env=env,
+                             capture_output=True, text=True, check=True).stdout.strip()
+    env["KCTX_SESSION"] = session
+    subprocess.run([sys.executable, "-m", "kctx", "use", "prod"], env=env, capture_output=True, check=True)
+    values = dict(line.split("=", 1) for line in Path(session[:-5] + ".env").read_text().splitlines())
+    p = shim(world, "create", "configmap", "s", env={"KCTX_SESSION": session, "KUBECONFIG": values["KUBECONFIG"],
+                                                      "KCTX_CONFIRM": "prod"})
+    assert p.returncode == 4 and "read-only" in p.stderr, (p.stdout, p.stderr)
+    assert writes(sandbox, "prod") == []

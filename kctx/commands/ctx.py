@@ -137,6 +137,7 @@ def _guard(ws: Workspace, b: Backend, sub: str, removal: Callable[..., Removal |
     views = [ws.view] if ws.session else [b.view(), ws.view]
     removed = next((r for r in (removal(v, config, *names) for v in views) if r is not None), None)
     if removed is not None:
+        removed = localwrite.with_readonly(removed, ws.view, config)
         localwrite.guard(removed, ["config", sub, *names], f"config {sub}", ws.env.environ, config,
                          ws.paths.audit_log, ws.env.tty_path)
 

@@ -217,7 +217,8 @@ def _removal(ws: Workspace, c: Candidate) -> Removal | None:
     if c.section not in ("contexts", "clusters"):
         return None
     delete = localwrite.delete_context if c.section == "contexts" else localwrite.delete_cluster
-    return delete(ws.view, ws.config, c.name)
+    removed = delete(ws.view, ws.config, c.name)
+    return localwrite.with_readonly(removed, ws.view, ws.config) if removed is not None else None
 
 
 def remove(chosen: list[Candidate]) -> list[str]:

@@ -155,4 +155,4 @@ def _decide_local_write(j: Judgement, environ: Mapping[str, str], tty: bool) -> 
     j.removal = removed
     j.target = removal_target(removed)
     j.c = Classification(LOCAL_WRITE, j.c.command, False, f"this command {removed.reason}")
-    return confirm_or_deny(j.target, j.c.reason, environ, tty)
+    return confirm_or_deny(j.target, j.c.reason, environ, tty, readonly=removed.readonly)

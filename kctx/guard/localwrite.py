@@ -37,10 +37,11 @@ class Removal:
     """What a local write takes away: ``context`` is the context to name in KCTX_CONFIRM and at the prompt ("" when
     no protected context is involved), ``reason`` says what is removed and why it was protected."""
 
-    __slots__ = ("context", "cluster", "server", "reason")
+    __slots__ = ("context", "cluster", "server", "reason", "readonly")
 
     def __init__(self, context: str, cluster: str, server: str, reason: str) -> None:
         self.context, self.cluster, self.server, self.reason = context, cluster, server, reason
+        self.readonly = ""  # why what it touches is read-only: then only an unlock lets it through (with_readonly)
 
     def __repr__(self) -> str:
         return f"Removal({self.context!r}, {self.cluster!r}, {self.server!r}, {self.reason!r})"
@@ -48,6 +49,28 @@ class Removal:
 
 def removal(args: KubectlArgs, view: View, config: Config) -> Removal | None:
     """What the `kubectl config …` command line ``args`` (kctx.kubectl.argv.KubectlArgs) removes, if anything."""
+    found = _removal(args, view, config)
+    return with_readonly(found, view, config) if found is not None else None
+
+
+def with_readonly(removed: Removal, view: View, config: Config) -> Removal:
+    """``removed`` with why the context or cluster it touches is read-only, if it is: KCTX_CONFIRM does not lift
+    read-only, so neither may it lift an edit that takes read-only away."""
+    for name, section, globs in ((removed.context, "contexts", config.readonly_contexts),
+                                 (removed.cluster, "clusters", config.readonly_clusters)):
+        if not name:
+            continue
+        hit = matches(name, globs)
+        marked = "" if hit else view.marked_readonly(section, name)
+        if hit or marked:
+            what = section[:-1]
+            removed.readonly = (f'{what} "{name}" matches protect.readonly.{section} "{hit}"' if hit
+                                else f'{what} "{name}" is marked read-only in {marked}')
+            break
+    return removed
+
+
+def _removal(args: KubectlArgs, view: View, config: Config) -> Removal | None:
     if args.command[:1] != ("config",) or len(args.command) != 2:
         return None
     sub, names = args.command[1], args.args
@@ -117,6 +140,11 @@ def rename_context(view: View, config: Config, old: str, new: str) -> Removal | 
     if why and not (ctx.protected_mark or matches(new, config.protect_contexts)):
         return Removal(old, ctx.cluster, _server(view, ctx.cluster),
                        f'renames context "{old}" to "{new}", which no protect rule matches: {why}')
+    ro = matches(old, config.readonly_contexts)
+    if ro and not (view.marked_readonly("contexts", old) or matches(new, config.readonly_contexts)):
+        return Removal(old, ctx.cluster, _server(view, ctx.cluster),
+                       f'renames read-only context "{old}" to "{new}", which no read-only rule matches: context '
+                       f'"{old}" matches protect.readonly.contexts "{ro}"')
     return delete_context(view, config, new)
 
 
@@ -223,5 +251,5 @@ def guard(removed: Removal, argv: list[str], command: str, environ: Mapping[str,
 
     t = removal_target(removed)
     c = Classification(LOCAL_WRITE, command, False, f"this command {removed.reason}")
-    d = confirm_or_deny(t, c.reason, environ, tty_available(tty_path))
+    d = confirm_or_deny(t, c.reason, environ, tty_available(tty_path), readonly=removed.readonly)
     enforce(d, t, argv, c, config, environ, audit_log, nothing="nothing was changed", tty_path=tty_path)

@@ -55,6 +55,7 @@ def save(ws: Workspace, s: store.Session) -> None:
         s.namespace = s.namespace or s.namespaces.get(ctx.name) or ctx.namespace
     if ctx is not None:
         s.marked = s.marked or ctx.protected_mark  # a mark added to the user's file later is picked up too
+        s.readonly = s.readonly or bool(view.marked_readonly("contexts", ctx.name))
     server = ""
     if ctx is not None:
         cl = view.cluster(s.cluster or ctx.cluster)

@@ -48,6 +48,7 @@ class Session:
         # The user's context carries a kctx protection mark: the session's copy must carry it too, since the
         # session's entry comes first in KUBECONFIG and hides the user's.
         self.marked = False
+        self.readonly = False  # likewise for a read-only mark (which is a protection mark too)
 
     @property
     def env_file(self) -> str:
@@ -61,8 +62,9 @@ class Session:
             if self.namespace:
                 body["namespace"] = self.namespace
             item: Doc = {"name": self.context, "context": body}
-            if self.marked:
-                item["extensions"] = [{"name": EXTENSION, "extension": {"protected": True}}]
+            if self.marked or self.readonly:
+                mark = {"protected": True, "readonly": True} if self.readonly else {"protected": True}
+                item["extensions"] = [{"name": EXTENSION, "extension": mark}]
             doc["contexts"] = [item]
         doc["extensions"] = [{"name": EXTENSION, "extension": {
             "previous-context": self.previous_context,
@@ -127,6 +129,7 @@ def _from_env(path: str) -> Session | None:
                 [b for b in e.get("KCTX_BASE", "").split(SEP) if b], int(e.get("KCTX_SHELL_PID") or 0),
                 _pairs(e.get("KCTX_NAMESPACES", "")))
     s.marked = e.get("KCTX_MARKED") == "1"
+    s.readonly = e.get("KCTX_READONLY") == "1"
     return s
 
 
@@ -176,7 +179,9 @@ def _read_context(s: Session, item: Doc) -> None:
     body = item.get("context") or {}
     s.cluster, s.user = str(body.get("cluster") or ""), str(body.get("user") or "")
     s.namespace = str(body.get("namespace") or "")
-    s.marked = any(e.get("protected") is True for e in _kctx_extensions(item.get("extensions")))
+    marks = _kctx_extensions(item.get("extensions"))
+    s.marked = any(e.get("protected") is True for e in marks)
+    s.readonly = any(e.get("readonly") is True for e in marks)
 
 
 def _read_state(s: Session, state: Doc) -> None:
@@ -244,6 +249,7 @@ def write(s: Session, view: View, *, protected: bool = False) -> None:
             "KCTX_BASE": SEP.join(s.base),
             "KCTX_SHELL_PID": str(s.shell_pid),
             "KCTX_MARKED": "1" if s.marked else "0",
+            "KCTX_READONLY": "1" if s.readonly else "0",
             "KCTX_JSON_STAT": json_stat,  # the session file as kctx left it: anything else means kubectl edited it
         }
         if any("\n" in v for v in lines.values()):
@@ -331,6 +337,7 @@ def switch_context(s: Session, view: View, name: str) -> None:
     s.context, s.cluster, s.user = name, ctx.cluster, ctx.user
     s.namespace = s.namespaces.get(name) or ctx.namespace
     s.marked = ctx.protected_mark
+    s.readonly = bool(view.marked_readonly("contexts", name))
 
 
 def remember_namespace(s: Session, view: View) -> None:
@@ -357,7 +364,7 @@ def unset_context(s: Session, view: View) -> None:
         s.previous_context = s.context
         remember_namespace(s, view)
     s.context = s.cluster = s.user = s.namespace = ""
-    s.marked = False
+    s.marked = s.readonly = False
 
 
 def rename_context(s: Session, old: str, new: str) -> None:
