@@ -167,3 +167,20 @@ def test_a_tampered_or_shared_unlock_file_is_ignored(world):
     assert current(paths, shell=Session(1, "9", 3)) is None  # a reused session id is another session
     Path(u.path).chmod(0o644)
     assert current(paths, shell=me) is None
+
+
+def test_a_call_under_an_unlock_never_undoes_a_lock(tmp_path):
+    """touch() (a command ran unlocked) after `kctx lock` removed the file must not bring it back."""
+    import os
+
+    from kctx.guard.unlock import Shell, grant, revoke, touch
+    from kctx.paths import Paths
+
+    paths = Paths({"HOME": str(tmp_path), "XDG_RUNTIME_DIR": str(tmp_path / "run")})
+    shell = Shell(os.getpid(), "1", 1)
+    u = grant(paths, "prod", "127.0.0.1:1", "INC-1", 600, 600, shell)
+    touch(u)
+    assert os.path.exists(u.path)
+    assert revoke(paths, shell) is not None
+    touch(u)  # read before the lock, run after it
+    assert not os.path.exists(u.path)

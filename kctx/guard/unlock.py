@@ -127,9 +127,21 @@ def grant(paths: Paths, context: str, server: str, reason: str, seconds: float, 
 
 
 def touch(u: Unlock, now: float | None = None) -> None:
-    """A command ran under ``u``: the idle period starts again."""
+    """A command ran under ``u``: the idle period starts again. Written in place into the file as it is, never
+    created: a `kctx lock` that removed the file meanwhile must not be undone by a call that read it before."""
     u.last = int(time.time() if now is None else now)
-    _write(u)
+    try:
+        fd = os.open(u.path, os.O_WRONLY | os.O_NOFOLLOW)
+    except OSError:
+        return  # locked meanwhile
+    try:
+        data = _text(u).encode()
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, data, 0)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def revoke(paths: Paths, shell: Shell) -> Unlock | None:
@@ -173,9 +185,13 @@ def _write(u: Unlock) -> None:
     base = os.path.dirname(u.path)
     os.makedirs(base, mode=0o700, exist_ok=True)
     os.chmod(base, 0o700)
+    atomic_write(u.path, _text(u).encode(), mode=0o600, durable=False)
+
+
+def _text(u: Unlock) -> str:
     # One value per line: no control character in a value (the reason is typed by a person)
     lines = ("".join(c if c.isprintable() else " " for c in f"{k}={v}") for k, v in u.to_dict().items())
-    atomic_write(u.path, ("\n".join(lines) + "\n").encode(), mode=0o600, durable=False)
+    return "\n".join(lines) + "\n"
 
 
 def _sweep(paths: Paths, now: float) -> None:
