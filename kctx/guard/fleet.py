@@ -79,7 +79,7 @@ def enforce_all(calls: list[Call], args: list[str], config: Config, audit_log: s
     """Refuse (exit 4) when any call is denied; ask once for those that need confirmation (exit 3 when
     declined); audit what protected targets let through. Returns only when every call may run."""
     from kctx.guard.audit import audit
-    from kctx.guard.enforce import ALLOWED_BY_ENV, CONFIRMED
+    from kctx.guard.enforce import ALLOWED_BY_ENV, CONFIRMED, UNLOCKED
 
     denied = [c for c in calls if c.judgement.decision.action == DENY]
     for c in denied:
@@ -103,6 +103,11 @@ def enforce_all(calls: list[Call], args: list[str], config: Config, audit_log: s
             audit(audit_log, j.target, j.argv, j.c, CONFIRMED, j.decision.reason, c.environ)
         elif j.decision.action == ALLOW and j.decision.by_env:
             audit(audit_log, j.target, j.argv, j.c, ALLOWED_BY_ENV, j.decision.reason, c.environ)
+        elif j.decision.action == ALLOW and j.decision.unlock is not None:
+            from kctx.guard.unlock import touch
+
+            touch(j.decision.unlock)  # the idle period starts again, as in the shim
+            audit(audit_log, j.target, j.argv, j.c, UNLOCKED, j.decision.reason, c.environ)
 
 
 def question(asked: list[Call], args: list[str], config: Config) -> tuple[str, str]:
