@@ -52,10 +52,10 @@ class _KubeconfigLock:
         self.key: tuple[str, int] = ("", 0)
 
     def __enter__(self) -> None:
-        import threading
+        import _thread  # (threading imports collections and functools: a large part of a switch's start-up)
         import time
 
-        self.key = (os.path.realpath(self.lock_path), threading.get_ident())
+        self.key = (os.path.realpath(self.lock_path), _thread.get_ident())
         if self.key in _HELD:
             _HELD[self.key] += 1
             return
@@ -217,10 +217,10 @@ def wait_for_writers(paths: list[str], patience: float = 1.0) -> bool:
     most ``patience`` seconds: a lock nobody releases is reported by the next write, not by readers) and
     return False. kubectl rewrites a file in place while it holds the lock, so what a reader saw then may
     be the file emptied or cut: read it again."""
-    import threading
+    import _thread
     import time
 
-    ident = threading.get_ident()
+    ident = _thread.get_ident()
     deadline = time.monotonic() + patience
     quiet = True
     for path in paths:
