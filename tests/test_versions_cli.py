@@ -128,7 +128,7 @@ def test_run_hands_over_to_the_shim(kctx, monkeypatch: pytest.MonkeyPatch) -> No
 
     fake = types.ModuleType("kctx.shim.fullpath")
     fake.run = fake_shim_run
-    monkeypatch.setitem(sys.modules, "kctx.shim.fullpath", fake)  # the real shim is being rewired by the lead
+    monkeypatch.setitem(sys.modules, "kctx.shim.fullpath", fake)  # (only the hand-over is tested here)
     monkeypatch.setattr(shim_package, "fullpath", fake, raising=False)
     r = kctx("run", "--kubectl-version", "1.36", "--context", "dev", "--", "get", "pods", "-n", "x")
     assert r.code == 0
