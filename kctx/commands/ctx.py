@@ -12,6 +12,7 @@ from kctx.commands.switching import backend
 from kctx.env import Environment
 from kctx.errors import ExitStatus, KctxError
 from kctx.guard import localwrite
+from kctx.guard.enforce import enforce_removal
 from kctx.workspace import Workspace
 
 TYPE_CHECKING = False  # typing is slow to import; annotations only
@@ -138,8 +139,8 @@ def _guard(ws: Workspace, b: Backend, sub: str, removal: Callable[..., Removal |
     removed = next((r for r in (removal(v, config, *names) for v in views) if r is not None), None)
     if removed is not None:
         removed = localwrite.with_readonly(removed, ws.view, config)
-        localwrite.guard(removed, ["config", sub, *names], f"config {sub}", ws.env.environ, config,
-                         ws.paths.audit_log, ws.env.tty_path)
+        enforce_removal(removed, ["config", sub, *names], f"config {sub}", ws.env.environ, config,
+                        ws.paths.audit_log, ws.env.tty_path)
 
 
 def _delete(ws: Workspace, out: Printer, name: str) -> None:

@@ -200,14 +200,14 @@ def guard(ws: Workspace, chosen: list[Candidate]) -> None:
     """Removing a protected context or cluster (by a protect glob, a mark, or a protected context using it)
     takes its protection away: asked like `kubectl config delete-context`/`delete-cluster` through the shim,
     refused without a terminal unless KCTX_CONFIRM names the context, audited. --yes does not answer it."""
-    from kctx.guard import localwrite
+    from kctx.guard.enforce import enforce_removal
 
     for c in chosen:
         removed = _removal(ws, c)
         if removed is not None:
             sub = f"delete-{c.section[:-1]}"
-            localwrite.guard(removed, ["config", sub, c.name], f"config {sub}", ws.env.environ, ws.config,
-                             ws.paths.audit_log, ws.env.tty_path)
+            enforce_removal(removed, ["config", sub, c.name], f"config {sub}", ws.env.environ, ws.config,
+                            ws.paths.audit_log, ws.env.tty_path)
 
 
 def _removal(ws: Workspace, c: Candidate) -> Removal | None:

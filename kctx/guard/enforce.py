@@ -13,6 +13,7 @@ TYPE_CHECKING = False  # typing is slow to import; annotations only
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
+    from kctx.guard.localwrite import Removal
     from kctx.guard.preview import Preview
 
 SILENT, ALLOWED_BY_ENV, CONFIRMED, UNLOCKED = "silent", "allowed-by-env", "confirmed", "unlocked"
@@ -52,3 +53,18 @@ def enforce(d: Decision, target: Target, argv: list[str], c: Classification, con
     if shown is not None and shown.sent and nothing == NOTHING_SENT:
         nothing = "only a dry run was sent to the cluster"
     raise KctxError(f"not confirmed; {nothing}", ExitStatus.DECLINED)
+
+
+def enforce_removal(removed: Removal, argv: list[str], command: str, environ: Mapping[str, str], config: Config,
+                    audit_log: str, tty_path: str = "/dev/tty") -> None:
+    """Let a write that removes protection (kctx/guard/localwrite.py) through only when confirmed on the terminal
+    or allowed by KCTX_CONFIRM=<context> (by an unlock alone when it touches read-only entries); raise KctxError
+    otherwise (exit 4 without a terminal, 3 when declined)."""
+    from kctx.guard.decision import confirm_or_deny, tty_available
+    from kctx.guard.localwrite import removal_target
+    from kctx.kubectl.classify import LOCAL_WRITE
+
+    t = removal_target(removed)
+    c = Classification(LOCAL_WRITE, command, False, f"this command {removed.reason}")
+    d = confirm_or_deny(t, c.reason, environ, tty_available(tty_path), readonly=removed.readonly)
+    enforce(d, t, argv, c, config, environ, audit_log, nothing="nothing was changed", tty_path=tty_path)

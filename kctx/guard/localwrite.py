@@ -7,9 +7,10 @@ through that context). Writes to anything else remove nothing: a context or clus
 it reaches a protected server stays harmless wherever it is pointed, since the server keeps its protection.
 
 removal() and the functions below it are pure (the merged view and the config in, a Removal or None out);
-guard() asks on the terminal like the guard does for writes to a protected cluster, refuses without one (exit 4)
-unless KCTX_CONFIRM names the context, and writes the audit log. The shim calls it for `kubectl config …`, and
-`kctx ctx` for kubectx's `-d` and `NEW=OLD`.
+kctx/guard/enforce.py: enforce_removal() asks on the terminal like the guard does for writes to a protected cluster,
+refuses without one (exit 4) unless KCTX_CONFIRM names the context, and writes the audit log. The shim judges
+`kubectl config …` with removal(); `kctx ctx` (kubectx's `-d` and `NEW=OLD`) and `kctx prune` call the functions
+below and enforce_removal().
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from kctx.kubeconfig.model import Context, View
 
 TYPE_CHECKING = False  # typing is slow to import; annotations only
 if TYPE_CHECKING:
-    from collections.abc import Mapping
 
     from kctx.guard.target import Target
     from kctx.kubectl.argv import KubectlArgs
@@ -239,17 +239,3 @@ def removal_target(removed: Removal) -> Target:
     t.context, t.cluster, t.server, t.namespace = removed.context, removed.cluster, removed.server, "-"
     t.protected_by = removed.reason
     return t
-
-
-def guard(removed: Removal, argv: list[str], command: str, environ: Mapping[str, str], config: Config, audit_log: str,
-          tty_path: str = "/dev/tty") -> None:
-    """Let a write that removes protection through only when confirmed on the terminal or allowed by
-    KCTX_CONFIRM=<context>; raise KctxError otherwise (exit 4 without a terminal, 3 when declined)."""
-    from kctx.guard.decision import confirm_or_deny, tty_available
-    from kctx.guard.enforce import enforce
-    from kctx.kubectl.classify import LOCAL_WRITE, Classification
-
-    t = removal_target(removed)
-    c = Classification(LOCAL_WRITE, command, False, f"this command {removed.reason}")
-    d = confirm_or_deny(t, c.reason, environ, tty_available(tty_path), readonly=removed.readonly)
-    enforce(d, t, argv, c, config, environ, audit_log, nothing="nothing was changed", tty_path=tty_path)
