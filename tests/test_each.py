@@ -129,4 +129,6 @@ def test_one_question_on_the_terminal_for_every_protected_context(fleet: Sandbox
     question = seen.decode()
     assert question.count("Type how many protected contexts are listed (2)") == 1
     assert "prod-eu" in question and "prod-us" in question and " dev " not in question
+    assert question.count("preview: ") == 2  # the shim's preview, per protected context, before the answer
+    assert all(any(q.dry_run for q in fleet.requests(n)) for n in ("prod-eu", "prod-us"))
     assert all(any(q.method == "POST" for q in fleet.requests(n)) for n in ("dev", "prod-eu", "prod-us"))

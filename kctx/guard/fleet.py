@@ -12,10 +12,12 @@ import os
 from kctx.errors import ExitStatus, KctxError
 from kctx.guard.decision import ALLOW, CONFIRM, DENY, tty_available
 from kctx.guard.judge import Judgement, judge
+from kctx.kubectl.classify import MUTATE
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from kctx.config import Config
+    from kctx.guard.preview import Preview
     from kctx.paths import Paths
 
 
@@ -92,15 +94,18 @@ def enforce_all(calls: list[Call], args: list[str], config: Config, audit_log: s
         raise KctxError(f"refused for {len(denied)} context{'s' if len(denied) != 1 else ''}, so nothing "
                         f"was run{hint}:\n{lines}", ExitStatus.REFUSED)
     asked = [c for c in calls if c.judgement.decision.action == CONFIRM]
-    if asked and not ask_once(asked, args, config, tty_path):
+    shown = previews(asked, args)
+    if asked and not ask_once(asked, args, config, tty_path, shown):
         for c in asked:
             j = c.judgement
-            audit(audit_log, j.target, j.argv, j.c, "declined", j.decision.reason, c.environ)
-        raise KctxError("not confirmed; nothing was sent to any cluster", ExitStatus.DECLINED)
+            audit(audit_log, j.target, j.argv, j.c, "declined", j.decision.reason, c.environ, **_extra(shown, c))
+        sent = any(p.sent for p in shown.values())
+        raise KctxError("not confirmed; " + ("only dry runs were sent" if sent else "nothing was sent to any cluster"),
+                        ExitStatus.DECLINED)
     for c in calls:
         j = c.judgement
         if c in asked:
-            audit(audit_log, j.target, j.argv, j.c, CONFIRMED, j.decision.reason, c.environ)
+            audit(audit_log, j.target, j.argv, j.c, CONFIRMED, j.decision.reason, c.environ, **_extra(shown, c))
         elif j.decision.action == ALLOW and j.decision.by_env:
             audit(audit_log, j.target, j.argv, j.c, ALLOWED_BY_ENV, j.decision.reason, c.environ)
         elif j.decision.action == ALLOW and j.decision.unlock is not None:
@@ -110,8 +115,30 @@ def enforce_all(calls: list[Call], args: list[str], config: Config, audit_log: s
             audit(audit_log, j.target, j.argv, j.c, UNLOCKED, j.decision.reason, c.environ)
 
 
-def question(asked: list[Call], args: list[str], config: Config) -> tuple[str, str]:
-    """(what is shown, the answer that confirms)."""
+def previews(asked: list[Call], args: list[str], jobs: int = 8) -> dict[str, Preview]:
+    """The preview of each asked mutate call (the shim's: kctx/guard/preview.py, a server-side dry run only
+    where the fact table proves the form honours it, 2 s at most each), by context, made in parallel."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from kctx.guard.preview import for_judgement
+
+    wanted = [c for c in asked if c.judgement.c.cls == MUTATE]
+    if not wanted:
+        return {}
+    with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(wanted)))) as pool:
+        made = list(pool.map(lambda c: for_judgement(c.judgement, [f"--context={c.context}", *args], c.environ),
+                             wanted))
+    return {c.context: p for c, p in zip(wanted, made, strict=True)}
+
+
+def _extra(shown: dict[str, Preview], c: Call) -> dict[str, str]:
+    p = shown.get(c.context)
+    return {"preview": p.summary} if p is not None else {}
+
+
+def question(asked: list[Call], args: list[str], config: Config,
+             shown: dict[str, Preview] | None = None) -> tuple[str, str]:
+    """(what is shown, the answer that confirms); ``shown``: each context's preview."""
     import shlex
 
     from kctx.guard.audit import redact
@@ -125,6 +152,10 @@ def question(asked: list[Call], args: list[str], config: Config) -> tuple[str, s
         t = c.judgement.target
         lines.append(f"  {c.context.ljust(width)}  {t.cluster or '(no cluster)'}  {t.server or '(no server)'}  "
                      f"namespace {t.namespace}")
+        p = (shown or {}).get(c.context)
+        if p is not None:
+            blast = f"HIGH BLAST RADIUS: {p.blast}; " if p.blast else ""
+            lines.append(f"  {' ' * width}  preview: {blast}{p.summary or 'no change'}")
     if config.confirm == "yes":
         return "\n".join(lines) + "\nContinue on all of them? [y/N] ", "yes"
     want = asked[0].context if len(asked) == 1 else str(len(asked))
@@ -132,13 +163,14 @@ def question(asked: list[Call], args: list[str], config: Config) -> tuple[str, s
     return "\n".join(lines) + f"\nType {what} ({want}) to continue, anything else cancels: ", want
 
 
-def ask_once(asked: list[Call], args: list[str], config: Config, tty_path: str) -> bool:
-    """One question on the terminal (never stdin) for every call in ``asked``."""
+def ask_once(asked: list[Call], args: list[str], config: Config, tty_path: str,
+             shown: dict[str, Preview] | None = None) -> bool:
+    """One question on the terminal (never stdin) for every call in ``asked``, with their previews."""
     import posix
 
     from kctx.guard.confirm import discard_typed_ahead, read_line
 
-    text, want = question(asked, args, config)
+    text, want = question(asked, args, config, shown)
     try:
         fd = posix.open(tty_path, posix.O_RDWR | posix.O_NOCTTY)
     except OSError:
