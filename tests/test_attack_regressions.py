@@ -195,3 +195,26 @@ def test_read_only_is_read_over_kctx_s_whole_view(world, sandbox, tmp_path):
     p = shim(world, "create", "configmap", "x", env={"KUBECONFIG": str(copy), "KCTX_CONFIRM": "prod"})
     assert p.returncode == 4 and "read-only" in p.stderr, (p.stdout, p.stderr)
     assert writes(sandbox, "prod") == []
+
+
+def test_a_same_named_context_earlier_in_the_list_does_not_hide_protection(world, sandbox, tmp_path):
+    """An unmarked "prod" pointing at dev, first in KUBECONFIG, hides the real prod from kubectl; a context x on
+    prod's cluster is still protected (and read-only stays read-only)."""
+    shadow = tmp_path / "shadow.yaml"
+    shadow.write_text(yaml.safe_dump({"apiVersion": "v1", "kind": "Config", "contexts": [
+        {"name": "prod", "context": {"cluster": "dev", "user": "dev-admin"}},
+        {"name": "x", "context": {"cluster": "prod", "user": "prod-admin"}}]}))
+    env = {"KUBECONFIG": f"{shadow}:{world['home'] / '.kube' / 'config'}"}
+    for config in ("protect:\n  contexts: ['prod*']\n", "protect:\n  readonly: {contexts: [prod]}\n"):
+        (world["home"] / ".config" / "kctx" / "config.yaml").write_text(config)
+        p = shim(world, "--context", "x", "create", "configmap", "x", env=env)
+        assert p.returncode == 4, (config, p.stdout, p.stderr)
+    assert writes(sandbox, "prod") == []
+
+
+def test_moving_a_protected_context_onto_another_protected_cluster_needs_that_context(world, sandbox):
+    (world["home"] / ".config" / "kctx" / "config.yaml").write_text("protect:\n  contexts: ['prod*', dev]\n")
+    before = (world["home"] / ".kube" / "config").read_text()
+    p = shim(world, "config", "set-context", "prod", "--cluster=dev", "--user=dev-admin", env={"KCTX_CONFIRM": "prod"})
+    assert p.returncode == 4 and "KCTX_CONFIRM=dev" in p.stderr, (p.stdout, p.stderr)
+    assert (world["home"] / ".kube" / "config").read_text() == before

@@ -153,6 +153,12 @@ def repoint_context(view: View, config: Config, name: str, cluster: str) -> Remo
     why = _context_source(view, config, name) if ctx is not None else ""
     if ctx is None or not why or cluster == ctx.cluster or _same_server(view, ctx.cluster, cluster):
         return None
+    # A protected context moved onto another protected context's cluster: KCTX_CONFIRM=<this one> would then
+    # allow writes there, so the edit is confirmed as that context's.
+    other = protected_uses(config, view)[0].get(cluster)
+    if other is not None and other[1] and other[1] != name:
+        return Removal(other[1], cluster, _server(view, cluster),
+                       f'points protected context "{name}" at cluster "{cluster}", which {other[0]} uses')
     return Removal(name, ctx.cluster, _server(view, ctx.cluster),
                    f'points protected context "{name}" from cluster "{ctx.cluster}" to "{cluster}": {why}')
 

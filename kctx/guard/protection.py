@@ -146,29 +146,29 @@ def protected_uses(config: Config, view: View) -> tuple[dict[str, Source], dict[
         return cached[1]
     by_cluster: dict[str, Source] = {}
     by_server: dict[str, Source] = {}
-    for name in view.context_names():
-        if not config.protect_contexts and not view.context_marked(name):
+    # Every definition, not only the one that wins the merge: a same-named context earlier in the list (an
+    # unmarked "prod" pointing at dev) hides the real one from kubectl, not its protection from kctx.
+    for name, entry, f in view.definitions("contexts"):
+        marked = bool(entry.get("protected"))
+        if not config.protect_contexts and not marked:
             continue  # the common case: no rules to match, and this context carries no mark
-        ctx = view.context(name)
-        if ctx is None:  # not reached: a name the view lists
-            continue
-        rule = matches(name, config.protect_contexts) or (ctx.protected_mark and f"marked protected in {ctx.file}")
+        rule = matches(name, config.protect_contexts) or (marked and f"marked protected in {f.path}")
         if not rule:
             continue
         desc = (f'the protected context "{name}" ({rule})', name)
-        by_cluster.setdefault(ctx.cluster, desc)
-        own = view.cluster(ctx.cluster)
-        if own is not None:
-            _add(by_server, own.server, desc)
-    for name in view.cluster_names():
-        if not config.protect_clusters and not view.cluster_marked(name):
+        cluster = str(entry.get("cluster") or "")
+        by_cluster.setdefault(cluster, desc)
+        own = view.cluster(cluster)  # the entry kubectl uses for that name, and the one beside the context
+        beside = f.clusters.get(cluster)
+        for server in ([own.server] if own is not None else []) + ([str(beside.get("server") or "")] if beside else []):
+            _add(by_server, server, desc)
+    for name, entry, f in view.definitions("clusters"):
+        marked = bool(entry.get("protected"))
+        if not config.protect_clusters and not marked:
             continue
-        cl = view.cluster(name)
-        if cl is None:  # not reached: a name the view lists
-            continue
-        rule = matches(name, config.protect_clusters) or (cl.protected_mark and f"marked protected in {cl.file}")
+        rule = matches(name, config.protect_clusters) or (marked and f"marked protected in {f.path}")
         if rule:
-            _add(by_server, cl.server, (f'the protected cluster "{name}" ({rule})', ""))
+            _add(by_server, str(entry.get("server") or ""), (f'the protected cluster "{name}" ({rule})', ""))
     view._protected_uses = (config, (by_cluster, by_server))
     return by_cluster, by_server
 

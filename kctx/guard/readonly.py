@@ -41,26 +41,23 @@ def readonly(config: Config, view: View, context: str, cluster: str, server: str
 
 
 def _by_use(config: Config, view: View, cluster: str, servers: list[str]) -> str:
-    """A cluster used by a read-only context, or a server of a read-only context or cluster."""
-    for name in view.context_names():
-        ctx = view.context(name)
-        if ctx is None:
-            continue
-        marked = view.marked_readonly("contexts", name)
+    """A cluster used by a read-only context, or a server of a read-only context or cluster; every definition
+    counts, also one a same-named entry earlier in the list hides from kubectl."""
+    for name, entry, f in view.definitions("contexts"):
+        marked = f.path if entry.get("readonly") else ""
         rule = matches(name, config.readonly_contexts) or (marked and f"marked read-only in {marked}")
         if not rule:
             continue
-        if ctx.cluster == cluster:
+        used = str(entry.get("cluster") or "")
+        if used == cluster:
             return f'cluster "{cluster}" is used by the read-only context "{name}" ({rule})'
-        own = view.cluster(ctx.cluster)
-        if own is not None and identity(own.server) in servers:
+        own, beside = view.cluster(used), f.clusters.get(used)
+        reached = ([own.server] if own is not None else []) + ([str(beside.get("server") or "")] if beside else [])
+        if any(identity(server) in servers for server in reached):
             return f'the server is the server of the read-only context "{name}" ({rule})'
-    for name in view.cluster_names():
-        cl = view.cluster(name)
-        if cl is None:
-            continue
-        marked = view.marked_readonly("clusters", name)
+    for name, entry, f in view.definitions("clusters"):
+        marked = f.path if entry.get("readonly") else ""
         rule = matches(name, config.readonly_clusters) or (marked and f"marked read-only in {marked}")
-        if rule and identity(cl.server) in servers:
+        if rule and identity(str(entry.get("server") or "")) in servers:
             return f'the server is the server of the read-only cluster "{name}" ({rule})'
     return ""

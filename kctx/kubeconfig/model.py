@@ -159,6 +159,13 @@ class View:
     def context_names(self) -> list[str]:
         return list(self._merge()["contexts"])
 
+    def definitions(self, section: str) -> Iterator[tuple[str, Entry, FileIndex]]:
+        """Every entry of ``section`` in every usable file, also those a same-named entry earlier in the list
+        hides from kubectl: what protects something must not vanish behind a shadow."""
+        for f in self._usable():
+            for name, entry in getattr(f, section).items():
+                yield name, entry, f
+
     def cluster_names(self) -> list[str]:
         return list(self._merge()["clusters"])
 
