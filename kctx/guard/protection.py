@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from kctx.config import Config, matches
 from kctx.guard.server import covering, identity, server_glob
-from kctx.kubeconfig.model import View
+from kctx.kubeconfig.model import FileIndex, View
 from kctx.util.globmatch import match
 
 
@@ -158,9 +158,7 @@ def protected_uses(config: Config, view: View) -> tuple[dict[str, Source], dict[
         desc = (f'the protected context "{name}" ({rule})', name)
         cluster = str(entry.get("cluster") or "")
         by_cluster.setdefault(cluster, desc)
-        own = view.cluster(cluster)  # the entry kubectl uses for that name, and the one beside the context
-        beside = f.clusters.get(cluster)
-        for server in ([own.server] if own is not None else []) + ([str(beside.get("server") or "")] if beside else []):
+        for server in servers_of(view, f, cluster):
             _add(by_server, server, desc)
     for name, entry, f in view.definitions("clusters"):
         marked = bool(entry.get("protected"))
@@ -171,6 +169,13 @@ def protected_uses(config: Config, view: View) -> tuple[dict[str, Source], dict[
             _add(by_server, str(entry.get("server") or ""), (f'the protected cluster "{name}" ({rule})', ""))
     view._protected_uses = (config, (by_cluster, by_server))
     return by_cluster, by_server
+
+
+def servers_of(view: View, f: FileIndex, cluster: str) -> list[str]:
+    """The servers a context defined in ``f`` may reach through ``cluster``: the entry kubectl uses for that
+    name, and the one beside the context in its own file (it wins where that file comes first)."""
+    own, beside = view.cluster(cluster), f.clusters.get(cluster)
+    return ([own.server] if own is not None else []) + ([str(beside.get("server") or "")] if beside else [])
 
 
 def _add(by_server: dict[str, Source], server: str, desc: Source) -> None:

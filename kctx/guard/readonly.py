@@ -11,7 +11,7 @@ Not in the hot set: only a call that needs a confirmation on a protected target 
 from __future__ import annotations
 
 from kctx.config import Config, matches
-from kctx.guard.protection import _server_rule
+from kctx.guard.protection import _server_rule, servers_of
 from kctx.guard.server import covering, identity
 from kctx.kubeconfig.model import View
 
@@ -51,9 +51,7 @@ def _by_use(config: Config, view: View, cluster: str, servers: list[str]) -> str
         used = str(entry.get("cluster") or "")
         if used == cluster:
             return f'cluster "{cluster}" is used by the read-only context "{name}" ({rule})'
-        own, beside = view.cluster(used), f.clusters.get(used)
-        reached = ([own.server] if own is not None else []) + ([str(beside.get("server") or "")] if beside else [])
-        if any(identity(server) in servers for server in reached):
+        if any(identity(server) in servers for server in servers_of(view, f, used)):
             return f'the server is the server of the read-only context "{name}" ({rule})'
     for name, entry, f in view.definitions("clusters"):
         marked = f.path if entry.get("readonly") else ""
