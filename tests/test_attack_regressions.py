@@ -218,3 +218,30 @@ def test_moving_a_protected_context_onto_another_protected_cluster_needs_that_co
     p = shim(world, "config", "set-context", "prod", "--cluster=dev", "--user=dev-admin", env={"KCTX_CONFIRM": "prod"})
     assert p.returncode == 4 and "KCTX_CONFIRM=dev" in p.stderr, (p.stdout, p.stderr)
     assert (world["home"] / ".kube" / "config").read_text() == before
+
+
+def test_a_same_named_cluster_entry_in_a_third_file_does_not_hide_protection(world, sandbox, tmp_path):
+    """Contexts in one file, clusters in another: a file listed first with its own "prod" cluster entry (at dev)
+    makes kubectl's "prod" cluster dev's, not the real prod server any less protected."""
+    doc = yaml.safe_load((world["home"] / ".kube" / "config").read_text())
+    by_name = {c["name"]: c for c in doc["clusters"]}
+    prod = next(c for c in doc["contexts"] if c["name"] == "prod")
+    user = next(u for u in doc["users"] if u["name"] == prod["context"]["user"])
+    contexts, clusters, evil = tmp_path / "contexts.yaml", tmp_path / "clusters.yaml", tmp_path / "evil.yaml"
+    contexts.write_text(yaml.safe_dump({"apiVersion": "v1", "kind": "Config", "contexts": doc["contexts"]}))
+    clusters.write_text(yaml.safe_dump({"apiVersion": "v1", "kind": "Config", "clusters": doc["clusters"],
+                                        "users": doc["users"]}))
+    dev_cluster = next(c for c in doc["contexts"] if c["name"] == "dev")["context"]["cluster"]
+    evil.write_text(yaml.safe_dump({
+        "apiVersion": "v1", "kind": "Config", "current-context": "x",
+        "clusters": [{"name": prod["context"]["cluster"], "cluster": by_name[dev_cluster]["cluster"]},
+                     {"name": "p2", "cluster": by_name[prod["context"]["cluster"]]["cluster"]}],
+        "users": [{"name": "u", "user": user["user"]}],
+        "contexts": [{"name": "x", "context": {"cluster": "p2", "user": "u"}}]}))
+    (world["home"] / ".kube" / "config").unlink()  # the user's kubeconfig is the split pair
+    env = {"KUBECONFIG": f"{evil}:{contexts}:{clusters}"}
+    for config in ("protect:\n  contexts: ['prod*']\n", "protect:\n  readonly: {contexts: [prod]}\n"):
+        (world["home"] / ".config" / "kctx" / "config.yaml").write_text(config)
+        p = shim(world, "create", "configmap", "x", env=env)
+        assert p.returncode == 4, (config, p.stdout, p.stderr)
+    assert writes(sandbox, "prod") == []

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from kctx.config import Config, matches
 from kctx.guard.server import covering, identity, server_glob
-from kctx.kubeconfig.model import FileIndex, View
+from kctx.kubeconfig.model import View
 from kctx.util.globmatch import match
 
 
@@ -146,6 +146,7 @@ def protected_uses(config: Config, view: View) -> tuple[dict[str, Source], dict[
         return cached[1]
     by_cluster: dict[str, Source] = {}
     by_server: dict[str, Source] = {}
+    servers: dict[str, list[str]] | None = None  # (built when the first protected context is found)
     # Every definition, not only the one that wins the merge: a same-named context earlier in the list (an
     # unmarked "prod" pointing at dev) hides the real one from kubectl, not its protection from kctx.
     for name, entry, f in view.definitions("contexts"):
@@ -158,7 +159,8 @@ def protected_uses(config: Config, view: View) -> tuple[dict[str, Source], dict[
         desc = (f'the protected context "{name}" ({rule})', name)
         cluster = str(entry.get("cluster") or "")
         by_cluster.setdefault(cluster, desc)
-        for server in servers_of(view, f, cluster):
+        servers = cluster_servers(view) if servers is None else servers
+        for server in servers.get(cluster, ()):
             _add(by_server, server, desc)
     for name, entry, f in view.definitions("clusters"):
         marked = bool(entry.get("protected"))
@@ -171,11 +173,13 @@ def protected_uses(config: Config, view: View) -> tuple[dict[str, Source], dict[
     return by_cluster, by_server
 
 
-def servers_of(view: View, f: FileIndex, cluster: str) -> list[str]:
-    """The servers a context defined in ``f`` may reach through ``cluster``: the entry kubectl uses for that
-    name, and the one beside the context in its own file (it wins where that file comes first)."""
-    own, beside = view.cluster(cluster), f.clusters.get(cluster)
-    return ([own.server] if own is not None else []) + ([str(beside.get("server") or "")] if beside else [])
+def cluster_servers(view: View) -> dict[str, list[str]]:
+    """Each cluster name with the server of every definition of it in every file: which one a context's
+    cluster name reaches depends on the files a call lists first, so a protected context protects them all."""
+    out: dict[str, list[str]] = {}
+    for name, entry, _f in view.definitions("clusters"):
+        out.setdefault(name, []).append(str(entry.get("server") or ""))
+    return out
 
 
 def _add(by_server: dict[str, Source], server: str, desc: Source) -> None:

@@ -11,7 +11,7 @@ Not in the hot set: only a call that needs a confirmation on a protected target 
 from __future__ import annotations
 
 from kctx.config import Config, matches
-from kctx.guard.protection import _server_rule, servers_of
+from kctx.guard.protection import _server_rule, cluster_servers
 from kctx.guard.server import covering, identity
 from kctx.kubeconfig.model import View
 
@@ -43,6 +43,7 @@ def readonly(config: Config, view: View, context: str, cluster: str, server: str
 def _by_use(config: Config, view: View, cluster: str, servers: list[str]) -> str:
     """A cluster used by a read-only context, or a server of a read-only context or cluster; every definition
     counts, also one a same-named entry earlier in the list hides from kubectl."""
+    by_name: dict[str, list[str]] | None = None
     for name, entry, f in view.definitions("contexts"):
         marked = f.path if entry.get("readonly") else ""
         rule = matches(name, config.readonly_contexts) or (marked and f"marked read-only in {marked}")
@@ -51,7 +52,8 @@ def _by_use(config: Config, view: View, cluster: str, servers: list[str]) -> str
         used = str(entry.get("cluster") or "")
         if used == cluster:
             return f'cluster "{cluster}" is used by the read-only context "{name}" ({rule})'
-        if any(identity(server) in servers for server in servers_of(view, f, used)):
+        by_name = cluster_servers(view) if by_name is None else by_name
+        if any(identity(server) in servers for server in by_name.get(used, ())):
             return f'the server is the server of the read-only context "{name}" ({rule})'
     for name, entry, f in view.definitions("clusters"):
         marked = f.path if entry.get("readonly") else ""
