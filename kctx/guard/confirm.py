@@ -44,23 +44,29 @@ def question(text: str, want: str, yes_no: bool, tty_path: str = "/dev/tty", wha
     the exact answer; False without a terminal, on end of input or Ctrl-C."""
     prompt = "Continue? [y/N] " if yes_no else f"Type {what} ({want}) to continue, anything else cancels: "
     try:
-        fd = posix.open(tty_path, posix.O_RDWR | posix.O_NOCTTY)
+        answer = ask_line(tty_path, text + prompt)
     except OSError:
         return False
-    try:
-        discard_typed_ahead(fd)
-        posix.write(fd, (text + prompt).encode())
-        answer = read_line(fd)
-    except KeyboardInterrupt:
-        answer = None
-    finally:
-        posix.close(fd)
     if answer is None:
         return False
     answer = answer.strip()
     if yes_no:
         return answer.lower() in ("y", "yes")
     return answer == want
+
+
+def ask_line(tty_path: str, text: str) -> str | None:
+    """Show ``text`` on the terminal (typed-ahead input dropped first) and read one line from it: None on end of
+    input or Ctrl-C. Raises OSError when there is no terminal to open."""
+    fd = posix.open(tty_path, posix.O_RDWR | posix.O_NOCTTY)
+    try:
+        discard_typed_ahead(fd)
+        posix.write(fd, text.encode(errors="replace"))
+        return read_line(fd)
+    except KeyboardInterrupt:
+        return None
+    finally:
+        posix.close(fd)
 
 
 def discard_typed_ahead(fd: int) -> None:

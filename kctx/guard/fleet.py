@@ -166,23 +166,13 @@ def question(asked: list[Call], args: list[str], config: Config,
 def ask_once(asked: list[Call], args: list[str], config: Config, tty_path: str,
              shown: dict[str, Preview] | None = None) -> bool:
     """One question on the terminal (never stdin) for every call in ``asked``, with their previews."""
-    import posix
-
-    from kctx.guard.confirm import discard_typed_ahead, read_line
+    from kctx.guard.confirm import ask_line
 
     text, want = question(asked, args, config, shown)
     try:
-        fd = posix.open(tty_path, posix.O_RDWR | posix.O_NOCTTY)
+        answer = ask_line(tty_path, text)
     except OSError:
         return False
-    try:
-        discard_typed_ahead(fd)
-        posix.write(fd, text.encode(errors="replace"))
-        answer = read_line(fd)
-    except KeyboardInterrupt:
-        answer = None
-    finally:
-        posix.close(fd)
     if answer is None:
         return False
     answer = answer.strip()
